@@ -1,0 +1,75 @@
+//! Configuration: what the application set in code ([`Settings`]), and the
+//! one place where code, `OTEL_*` environment variables and defaults are
+//! resolved into a validated [`Resolved`] configuration.
+
+mod env;
+mod resolve;
+
+pub use env::{Env, MapEnv, ProcessEnv};
+pub use resolve::{protocol_name, resolve, Endpoint, Resolved, ResolvedConsole, ResolvedOtlp};
+
+use opentelemetry::KeyValue;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where metrics go. Several may be active at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExporterKind {
+    Otlp,
+    Console,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Grpc,
+    HttpProtobuf,
+    HttpJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemporalityPreference {
+    Cumulative,
+    Delta,
+    LowMemory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleFormat {
+    /// One readable block per export.
+    Human,
+    /// One OTLP-JSON `ExportMetricsServiceRequest` per line.
+    Json,
+}
+
+/// Everything the application can set in code. `None` means "not set here":
+/// the environment and then the defaults decide.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub service_name: Option<String>,
+    pub resource_attributes: Vec<KeyValue>,
+    /// `Some(vec![])` means "no exporter" (the spec's `none`).
+    pub exporters: Option<Vec<ExporterKind>>,
+    pub otlp_endpoint: Option<String>,
+    pub otlp_protocol: Option<Protocol>,
+    pub otlp_headers: Vec<(String, String)>,
+    pub otlp_timeout: Option<Duration>,
+    pub otlp_compression: Option<Compression>,
+    pub otlp_ca_file: Option<PathBuf>,
+    pub otlp_client_cert_file: Option<PathBuf>,
+    pub otlp_client_key_file: Option<PathBuf>,
+    pub otlp_insecure: Option<bool>,
+    pub console_format: Option<ConsoleFormat>,
+    pub console_path: Option<PathBuf>,
+    pub export_interval: Option<Duration>,
+    pub export_timeout: Option<Duration>,
+    pub temporality: Option<TemporalityPreference>,
+    pub cardinality_limit: Option<usize>,
+    /// Adds a reader whose current state tests can read back as OTLP JSON.
+    pub in_memory_reader: bool,
+}

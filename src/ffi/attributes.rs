@@ -1,0 +1,238 @@
+//! C strings and attributes in, Rust values out; plus the exact byte
+//! encoding of a call's attributes that keys the bound-series cache.
+
+use super::handle::{handle, Handle};
+use super::*;
+use crate::error::{status, Error, Result};
+use opentelemetry::{Array, KeyValue, StringValue, Value};
+use std::mem::MaybeUninit;
+
+/// Borrows a string view as `&str`, checking NULL and UTF-8.
+pub(crate) unsafe fn str_arg<'a>(s: otelmetrics_str, what: &str) -> Result<&'a str> {
+    if s.ptr.is_null() {
+        if s.len == 0 {
+            return Ok("");
+        }
+        return Err(Error::new(status::NULL_POINTER, format!("the {what} has a NULL pointer and length {}", s.len)));
+    }
+    let bytes = std::slice::from_raw_parts(s.ptr as *const u8, s.len);
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::new(status::INVALID_UTF8, format!("the {what} is not valid UTF-8 (at byte {})", e.valid_up_to()))
+    })
+}
+
+/// Like [`str_arg`], with the empty string meaning "not given".
+pub(crate) unsafe fn opt_str_arg(s: otelmetrics_str, what: &str) -> Result<Option<String>> {
+    let v = str_arg(s, what)?;
+    Ok((!v.is_empty()).then(|| v.to_owned()))
+}
+
+/// Borrows a C array, checking NULL against the count.
+pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, count: usize, what: &str) -> Result<&'a [T]> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::new(status::NULL_POINTER, format!("{what} is NULL but its count is {count}")));
+    }
+    Ok(std::slice::from_raw_parts(ptr, count))
+}
+
+fn bad_tag(key: &str, tag: u32) -> Error {
+    Error::argument(format!("attribute `{key}` has unknown value type tag {tag} (expected 1..=8, OTELMETRICS_VALUE_*)"))
+}
+
+unsafe fn strings(arr: otelmetrics_array, key: &str) -> Result<Vec<StringValue>> {
+    let items = slice_arg(arr.ptr as *const otelmetrics_str, arr.len, "a string array attribute")?;
+    items
+        .iter()
+        .map(|s| str_arg(*s, &format!("string array element of attribute `{key}`")).map(|v| v.to_owned().into()))
+        .collect()
+}
+
+/// Converts one attribute, validating everything.
+unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
+    let key = str_arg(a.key, "attribute key")?;
+    if key.is_empty() {
+        return Err(Error::argument("an attribute key is empty"));
+    }
+    let what = || format!("value of attribute `{key}`");
+    let value = match a.value_type {
+        OTELMETRICS_VALUE_STRING => Value::from(str_arg(a.value.string, &what())?.to_owned()),
+        OTELMETRICS_VALUE_BOOL => Value::Bool(a.value.boolean != 0),
+        OTELMETRICS_VALUE_INT64 => Value::I64(a.value.int64),
+        OTELMETRICS_VALUE_DOUBLE => Value::F64(a.value.float64),
+        OTELMETRICS_VALUE_STRING_ARRAY => Value::Array(Array::String(strings(a.value.array, key)?)),
+        OTELMETRICS_VALUE_BOOL_ARRAY => {
+            let v = slice_arg(a.value.array.ptr as *const u8, a.value.array.len, &what())?;
+            Value::Array(Array::Bool(v.iter().map(|b| *b != 0).collect()))
+        }
+        OTELMETRICS_VALUE_INT64_ARRAY => {
+            Value::Array(Array::I64(slice_arg(a.value.array.ptr as *const i64, a.value.array.len, &what())?.to_vec()))
+        }
+        OTELMETRICS_VALUE_DOUBLE_ARRAY => {
+            Value::Array(Array::F64(slice_arg(a.value.array.ptr as *const f64, a.value.array.len, &what())?.to_vec()))
+        }
+        tag => return Err(bad_tag(key, tag)),
+    };
+    Ok(KeyValue::new(key.to_owned(), value))
+}
+
+/// Converts a C attribute array, validating every tag, pointer and string.
+pub(crate) unsafe fn convert(attrs: *const otelmetrics_attribute, count: usize) -> Result<Vec<KeyValue>> {
+    slice_arg(attrs, count, "the attribute array")?.iter().map(|a| convert_one(a)).collect()
+}
+
+/// Where an encoding goes: a fixed stack buffer (hot path) or a `Vec`.
+pub(crate) trait Sink {
+    /// Appends; false when it does not fit.
+    fn put(&mut self, bytes: &[u8]) -> bool;
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) -> bool {
+        self.extend_from_slice(bytes);
+        true
+    }
+}
+
+/// A stack buffer for the encoding of one call's attributes.
+pub(crate) struct StackKey {
+    buf: [MaybeUninit<u8>; 512],
+    len: usize,
+}
+
+impl StackKey {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        StackKey { buf: [MaybeUninit::uninit(); 512], len: 0 }
+    }
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        unsafe { std::slice::from_raw_parts(self.buf.as_ptr() as *const u8, self.len) }
+    }
+}
+
+impl Sink for StackKey {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> bool {
+        if bytes.len() > self.buf.len() - self.len {
+            return false;
+        }
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.buf.as_mut_ptr().add(self.len) as *mut u8, bytes.len());
+        }
+        self.len += bytes.len();
+        true
+    }
+}
+
+#[inline]
+unsafe fn put_bytes(sink: &mut impl Sink, s: otelmetrics_str, what: &str) -> Result<bool> {
+    if s.ptr.is_null() && s.len != 0 {
+        return Err(Error::new(status::NULL_POINTER, format!("the {what} has a NULL pointer and length {}", s.len)));
+    }
+    let bytes = if s.len == 0 { &[][..] } else { std::slice::from_raw_parts(s.ptr as *const u8, s.len) };
+    Ok(sink.put(&(s.len as u64).to_le_bytes()) && sink.put(bytes))
+}
+
+#[inline]
+unsafe fn put_array<T: Copy>(sink: &mut impl Sink, arr: otelmetrics_array, f: impl Fn(T) -> [u8; 8]) -> Result<bool> {
+    let items = slice_arg(arr.ptr as *const T, arr.len, "an array attribute")?;
+    let mut ok = sink.put(&(items.len() as u64).to_le_bytes());
+    for item in items {
+        ok = ok && sink.put(&f(*item));
+    }
+    Ok(ok)
+}
+
+/// Encodes attributes exactly (type tags, lengths, bytes) so equal
+/// encodings mean equal attributes. Checks tags and NULL pointers but not
+/// UTF-8: a cache hit means these very bytes were validated before.
+/// Ok(false) when the encoding does not fit the sink.
+#[inline]
+pub(crate) unsafe fn encode(sink: &mut impl Sink, attrs: &[otelmetrics_attribute]) -> Result<bool> {
+    for a in attrs {
+        let tag = a.value_type;
+        if !(OTELMETRICS_VALUE_STRING..=OTELMETRICS_VALUE_DOUBLE_ARRAY).contains(&tag) {
+            return Err(bad_tag(&String::from_utf8_lossy(std::slice::from_raw_parts(a.key.ptr as *const u8, if a.key.ptr.is_null() { 0 } else { a.key.len })), tag));
+        }
+        let mut ok = sink.put(&[tag as u8]) && put_bytes(sink, a.key, "attribute key")?;
+        ok = ok
+            && match tag {
+                OTELMETRICS_VALUE_STRING => put_bytes(sink, a.value.string, "string attribute value")?,
+                OTELMETRICS_VALUE_BOOL => sink.put(&[(a.value.boolean != 0) as u8]),
+                OTELMETRICS_VALUE_INT64 => sink.put(&a.value.int64.to_le_bytes()),
+                OTELMETRICS_VALUE_DOUBLE => sink.put(&a.value.float64.to_bits().to_le_bytes()),
+                OTELMETRICS_VALUE_STRING_ARRAY => {
+                    let items = slice_arg(a.value.array.ptr as *const otelmetrics_str, a.value.array.len, "a string array attribute")?;
+                    let mut ok = sink.put(&(items.len() as u64).to_le_bytes());
+                    for s in items {
+                        ok = ok && put_bytes(sink, *s, "string array element")?;
+                    }
+                    ok
+                }
+                OTELMETRICS_VALUE_BOOL_ARRAY => put_array(sink, a.value.array, |b: u8| ((b != 0) as u64).to_le_bytes())?,
+                OTELMETRICS_VALUE_INT64_ARRAY => put_array(sink, a.value.array, |v: i64| v.to_le_bytes())?,
+                _ => put_array(sink, a.value.array, |v: f64| v.to_bits().to_le_bytes())?,
+            };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A pre-built, validated attribute set, reusable across calls and threads.
+pub struct otelmetrics_attributes {
+    _private: [u8; 0],
+}
+
+/// What an attribute set holds: the converted attributes and their
+/// encoding (the cache key), both computed once.
+pub struct AttributeSet {
+    pub(crate) attributes: Vec<KeyValue>,
+    pub(crate) key: Box<[u8]>,
+}
+
+handle!(otelmetrics_attributes, AttributeSet, 0x10);
+
+/// Builds a reusable attribute set from `count` attributes (copied).
+///
+/// Recording with a set (`*_with_set` functions) skips converting and
+/// validating attributes on every call. Free it with
+/// `otelmetrics_attributes_free`; it may be shared between threads and
+/// outlives nothing (instruments do not keep it).
+///
+/// Returns OK, NULL_POINTER, INVALID_UTF8 or INVALID_ARGUMENT (empty key,
+/// unknown type tag). `*out` is written only on success.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_attributes_new(
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    out: *mut *mut otelmetrics_attributes,
+) -> otelmetrics_status {
+    guard(|| {
+        check_out(out, "out")?;
+        let converted = convert(attributes, count)?;
+        let mut key = Vec::new();
+        encode(&mut key, slice_arg(attributes, count, "the attribute array")?)?;
+        let set = AttributeSet { attributes: converted, key: key.into_boxed_slice() };
+        write_out(out, otelmetrics_attributes::into_raw(set));
+        Ok(())
+    })
+}
+
+/// Frees an attribute set. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_attributes_free(set: *mut otelmetrics_attributes) {
+    guard_value((), || otelmetrics_attributes::free(set))
+}
+
+/// Borrows a set argument; NULL means "no attributes".
+pub(crate) unsafe fn set_arg<'a>(set: *const otelmetrics_attributes) -> Result<Option<&'a AttributeSet>> {
+    if set.is_null() {
+        return Ok(None);
+    }
+    otelmetrics_attributes::borrow(set).map(Some)
+}

@@ -1,0 +1,359 @@
+//! `otelmetrics_provider_builder_*`: collects settings in code; `_build`
+//! resolves them against the environment and makes the provider.
+//! A builder is not thread-safe: use it from one thread at a time.
+
+use super::attributes::{convert, str_arg};
+use super::handle::{handle, Handle};
+use super::provider::otelmetrics_provider;
+use super::*;
+use crate::config::{Compression, ConsoleFormat, ExporterKind, Protocol, ProcessEnv, Settings, TemporalityPreference};
+use crate::error::{Error, Result};
+use crate::pipeline::Provider;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Settings for a meter provider, set in code. Anything not set comes from
+/// the `OTEL_*` environment variables, then the defaults (see README).
+pub struct otelmetrics_provider_builder {
+    _private: [u8; 0],
+}
+handle!(otelmetrics_provider_builder, Mutex<Settings>, 0x01);
+
+unsafe fn with_settings(
+    builder: *mut otelmetrics_provider_builder,
+    f: impl FnOnce(&mut Settings) -> Result<()>,
+) -> otelmetrics_status {
+    guard(|| {
+        let settings = otelmetrics_provider_builder::borrow(builder)?;
+        let mut s = settings.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut s)
+    })
+}
+
+fn unknown(what: &str, value: u32) -> Error {
+    Error::argument(format!("unknown {what} value {value}"))
+}
+
+/// Creates an empty builder. Free it with `otelmetrics_provider_builder_free`
+/// (building does not consume it). Returns OK or NULL_POINTER.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_new(out: *mut *mut otelmetrics_provider_builder) -> otelmetrics_status {
+    guard(|| {
+        check_out(out, "out")?;
+        write_out(out, otelmetrics_provider_builder::into_raw(Mutex::new(Settings::default())));
+        Ok(())
+    })
+}
+
+/// Frees a builder. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_free(builder: *mut otelmetrics_provider_builder) {
+    guard_value((), || otelmetrics_provider_builder::free(builder))
+}
+
+/// Sets `service.name` (wins over `OTEL_SERVICE_NAME` and resource
+/// attributes). Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_service_name(
+    builder: *mut otelmetrics_provider_builder,
+    name: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.service_name = Some(str_arg(name, "service name")?.to_owned());
+        Ok(())
+    })
+}
+
+/// Adds resource attributes (copied); they win over `OTEL_RESOURCE_ATTRIBUTES`
+/// for the same key. `telemetry.sdk.*` attributes are always added.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_add_resource_attributes(
+    builder: *mut otelmetrics_provider_builder,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.resource_attributes.extend(convert(attributes, count)?);
+        Ok(())
+    })
+}
+
+/// Adds an exporter (`OTELMETRICS_EXPORTER_*`); call several times for
+/// several. `OTELMETRICS_EXPORTER_NONE` removes all. When never called,
+/// `OTEL_METRICS_EXPORTER` decides (default `otlp`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_add_exporter(
+    builder: *mut otelmetrics_provider_builder,
+    exporter: otelmetrics_exporter,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        let list = s.exporters.get_or_insert_with(Vec::new);
+        let kind = match exporter {
+            OTELMETRICS_EXPORTER_OTLP => ExporterKind::Otlp,
+            OTELMETRICS_EXPORTER_CONSOLE => ExporterKind::Console,
+            OTELMETRICS_EXPORTER_NONE => {
+                list.clear();
+                return Ok(());
+            }
+            other => return Err(unknown("exporter", other)),
+        };
+        if !list.contains(&kind) {
+            list.push(kind);
+        }
+        Ok(())
+    })
+}
+
+/// Sets the OTLP endpoint URL, used exactly as given (for HTTP include the
+/// path, e.g. `http://localhost:4318/v1/metrics`). Validated at build time.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_endpoint(
+    builder: *mut otelmetrics_provider_builder,
+    endpoint: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_endpoint = Some(str_arg(endpoint, "OTLP endpoint")?.to_owned());
+        Ok(())
+    })
+}
+
+/// Sets the OTLP protocol (`OTELMETRICS_PROTOCOL_*`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_protocol(
+    builder: *mut otelmetrics_provider_builder,
+    protocol: otelmetrics_protocol,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_protocol = Some(match protocol {
+            OTELMETRICS_PROTOCOL_GRPC => Protocol::Grpc,
+            OTELMETRICS_PROTOCOL_HTTP_PROTOBUF => Protocol::HttpProtobuf,
+            OTELMETRICS_PROTOCOL_HTTP_JSON => Protocol::HttpJson,
+            other => return Err(unknown("protocol", other)),
+        });
+        Ok(())
+    })
+}
+
+/// Adds an OTLP header (gRPC metadata); it replaces a header of the same
+/// name from `OTEL_EXPORTER_OTLP_HEADERS`. Header values never appear in
+/// diagnostics.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_add_otlp_header(
+    builder: *mut otelmetrics_provider_builder,
+    name: otelmetrics_str,
+    value: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_headers.push((str_arg(name, "header name")?.to_owned(), str_arg(value, "header value")?.to_owned()));
+        Ok(())
+    })
+}
+
+/// Sets the timeout of one OTLP request, in milliseconds (> 0).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_timeout_ms(
+    builder: *mut otelmetrics_provider_builder,
+    timeout_ms: u64,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_timeout = Some(Duration::from_millis(timeout_ms));
+        Ok(())
+    })
+}
+
+/// Sets OTLP compression (`OTELMETRICS_COMPRESSION_*`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_compression(
+    builder: *mut otelmetrics_provider_builder,
+    compression: otelmetrics_compression,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_compression = Some(match compression {
+            OTELMETRICS_COMPRESSION_NONE => Compression::None,
+            OTELMETRICS_COMPRESSION_GZIP => Compression::Gzip,
+            other => return Err(unknown("compression", other)),
+        });
+        Ok(())
+    })
+}
+
+unsafe fn path(s: otelmetrics_str, what: &str) -> Result<PathBuf> {
+    Ok(PathBuf::from(str_arg(s, what)?))
+}
+
+/// Sets the PEM file of CA certificates that verify the collector (instead
+/// of the system's). Read and checked at build time.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_certificate_file(
+    builder: *mut otelmetrics_provider_builder,
+    path_pem: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_ca_file = Some(path(path_pem, "CA certificate path")?);
+        Ok(())
+    })
+}
+
+/// Sets the client certificate (PEM) for mutual TLS; needs the key too.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_client_certificate_file(
+    builder: *mut otelmetrics_provider_builder,
+    path_pem: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_client_cert_file = Some(path(path_pem, "client certificate path")?);
+        Ok(())
+    })
+}
+
+/// Sets the client private key (PEM) for mutual TLS.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_client_key_file(
+    builder: *mut otelmetrics_provider_builder,
+    path_pem: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_client_key_file = Some(path(path_pem, "client key path")?);
+        Ok(())
+    })
+}
+
+/// For gRPC endpoints given without a scheme: true means plaintext, false
+/// (the default) TLS. An explicit `http://` or `https://` always decides.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_insecure(
+    builder: *mut otelmetrics_provider_builder,
+    insecure: bool,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_insecure = Some(insecure);
+        Ok(())
+    })
+}
+
+/// Sets the console exporter's format (`OTELMETRICS_CONSOLE_FORMAT_*`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_console_format(
+    builder: *mut otelmetrics_provider_builder,
+    format: otelmetrics_console_format,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.console_format = Some(match format {
+            OTELMETRICS_CONSOLE_FORMAT_TEXT => ConsoleFormat::Human,
+            OTELMETRICS_CONSOLE_FORMAT_JSON => ConsoleFormat::Json,
+            other => return Err(unknown("console format", other)),
+        });
+        Ok(())
+    })
+}
+
+/// Makes the console exporter append to this file instead of stdout.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_console_path(
+    builder: *mut otelmetrics_provider_builder,
+    file: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.console_path = Some(path(file, "console path")?);
+        Ok(())
+    })
+}
+
+/// Sets the interval between exports, in milliseconds (> 0; default 60000).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_export_interval_ms(
+    builder: *mut otelmetrics_provider_builder,
+    interval_ms: u64,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.export_interval = Some(Duration::from_millis(interval_ms));
+        Ok(())
+    })
+}
+
+/// Sets the deadline of one whole export, retries included, in milliseconds
+/// (> 0; default 30000). Also bounds the final export at process exit.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_export_timeout_ms(
+    builder: *mut otelmetrics_provider_builder,
+    timeout_ms: u64,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.export_timeout = Some(Duration::from_millis(timeout_ms));
+        Ok(())
+    })
+}
+
+/// Sets the temporality preference (`OTELMETRICS_TEMPORALITY_*`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_temporality(
+    builder: *mut otelmetrics_provider_builder,
+    temporality: otelmetrics_temporality,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.temporality = Some(match temporality {
+            OTELMETRICS_TEMPORALITY_CUMULATIVE => TemporalityPreference::Cumulative,
+            OTELMETRICS_TEMPORALITY_DELTA => TemporalityPreference::Delta,
+            OTELMETRICS_TEMPORALITY_LOW_MEMORY => TemporalityPreference::LowMemory,
+            other => return Err(unknown("temporality", other)),
+        });
+        Ok(())
+    })
+}
+
+/// Sets the default cardinality limit per metric stream (> 0; the SDK's
+/// default is 2000). Series past it go to the `otel.metric.overflow` point.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_cardinality_limit(
+    builder: *mut otelmetrics_provider_builder,
+    limit: usize,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.cardinality_limit = Some(limit);
+        Ok(())
+    })
+}
+
+/// Adds an in-memory reader, read with `otelmetrics_provider_read_json`.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_enable_in_memory_reader(
+    builder: *mut otelmetrics_provider_builder,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.in_memory_reader = true;
+        Ok(())
+    })
+}
+
+/// Builds a provider from the builder's settings and the environment. The
+/// builder stays usable and must still be freed.
+///
+/// Returns OK, NULL_POINTER, WRONG_HANDLE, or INVALID_CONFIG with a message
+/// naming the setting (unparsable endpoint, unknown protocol, unreadable
+/// certificate, zero interval, ...). `*out` is written only on success.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_build(
+    builder: *const otelmetrics_provider_builder,
+    out: *mut *mut otelmetrics_provider,
+) -> otelmetrics_status {
+    guard(|| {
+        check_out(out, "out")?;
+        let settings = otelmetrics_provider_builder::borrow(builder)?.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let provider = Provider::build(&settings, &ProcessEnv)?;
+        write_out(out, otelmetrics_provider::into_raw(provider));
+        Ok(())
+    })
+}
+
+/// Builds a provider from the `OTEL_*` environment variables alone.
+/// Returns as `otelmetrics_provider_builder_build`.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_new_from_env(out: *mut *mut otelmetrics_provider) -> otelmetrics_status {
+    guard(|| {
+        check_out(out, "out")?;
+        let provider = Provider::build(&Settings::default(), &ProcessEnv)?;
+        write_out(out, otelmetrics_provider::into_raw(provider));
+        Ok(())
+    })
+}

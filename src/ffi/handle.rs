@@ -1,0 +1,73 @@
+//! Opaque handles. Each C handle type is an empty marker struct; the memory
+//! behind a handle pointer is a `Tagged<Inner>` whose first word names the
+//! handle type, so a handle of the wrong type (or one already freed, when
+//! the memory was not reused yet) is reported instead of misread.
+
+use crate::error::{status, Error, Result};
+
+const FREED: u64 = 0x6f746d_dead_dead;
+
+#[repr(C)]
+struct Tagged<T> {
+    tag: u64,
+    inner: T,
+}
+
+/// Implemented by every opaque C handle type.
+pub trait Handle: Sized {
+    type Inner;
+    const TAG: u64;
+    const NAME: &'static str;
+
+    /// Moves `inner` to the heap and returns the handle pointer.
+    fn into_raw(inner: Self::Inner) -> *mut Self {
+        Box::into_raw(Box::new(Tagged { tag: Self::TAG, inner })) as *mut Self
+    }
+
+    /// Borrows the value behind a handle, checking NULL and the type tag.
+    ///
+    /// # Safety
+    /// `ptr` must be NULL or a pointer this library returned (a freed handle
+    /// is detected only while its memory has not been reused).
+    #[inline]
+    unsafe fn borrow<'a>(ptr: *const Self) -> Result<&'a Self::Inner> {
+        if ptr.is_null() {
+            return Err(Error::new(status::NULL_POINTER, format!("the {} handle is NULL", Self::NAME)));
+        }
+        let tagged = &*(ptr as *const Tagged<Self::Inner>);
+        if tagged.tag != Self::TAG {
+            return Err(Error::new(
+                status::WRONG_HANDLE,
+                format!("the handle passed as {} is not one (wrong type, or already freed)", Self::NAME),
+            ));
+        }
+        Ok(&tagged.inner)
+    }
+
+    /// Frees a handle; NULL is a no-op.
+    ///
+    /// # Safety
+    /// As for [`Handle::borrow`]; the handle must not be used afterwards.
+    unsafe fn free(ptr: *mut Self) -> Result<()> {
+        if ptr.is_null() {
+            return Ok(());
+        }
+        Self::borrow(ptr)?;
+        let mut boxed = Box::from_raw(ptr as *mut Tagged<Self::Inner>);
+        boxed.tag = FREED;
+        drop(boxed);
+        Ok(())
+    }
+}
+
+/// Declares the `Handle` impl of an opaque type.
+macro_rules! handle {
+    ($ty:ident, $inner:ty, $tag:expr) => {
+        impl $crate::ffi::handle::Handle for $ty {
+            type Inner = $inner;
+            const TAG: u64 = 0x6f746d_0000_0000 | $tag;
+            const NAME: &'static str = stringify!($ty);
+        }
+    };
+}
+pub(crate) use handle;

@@ -1,0 +1,138 @@
+//! Synchronous instruments: the SDK instrument plus a cache of bound series,
+//! and the validation every measurement goes through.
+
+mod bound_cache;
+mod kinds;
+mod names;
+
+pub use bound_cache::BoundCache;
+pub use kinds::*;
+pub use names::{validate_instrument_name, validate_unit};
+
+use crate::config::TemporalityPreference;
+use crate::error::{Error, Result};
+use crate::pipeline::Lifecycle;
+use opentelemetry::metrics::Meter;
+use opentelemetry::KeyValue;
+use std::sync::Arc;
+
+/// What the application asked for when it created an instrument.
+#[derive(Debug, Clone, Default)]
+pub struct InstrumentSpec {
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    /// Advisory explicit bucket boundaries (histograms only).
+    pub boundaries: Option<Vec<f64>>,
+}
+
+impl InstrumentSpec {
+    pub fn validate(&self) -> Result<()> {
+        validate_instrument_name(&self.name)?;
+        if let Some(unit) = &self.unit {
+            validate_unit(unit)?;
+        }
+        if let Some(b) = &self.boundaries {
+            if b.iter().any(|x| !x.is_finite()) {
+                return Err(Error::argument("histogram boundaries must be finite numbers"));
+            }
+            if b.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::argument("histogram boundaries must be sorted in strictly increasing order"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One synchronous instrument of kind `K`.
+pub struct Instrument<K: Kind> {
+    api: K::Api,
+    cache: Option<BoundCache<K::Bound>>,
+    lifecycle: Arc<Lifecycle>,
+}
+
+impl<K: Kind> Instrument<K> {
+    pub fn new(meter: &Meter, spec: &InstrumentSpec, lifecycle: Arc<Lifecycle>) -> Result<Self> {
+        spec.validate()?;
+        let api = K::create(meter, spec);
+        // Bound series are never evicted by the SDK; with delta temporality
+        // that would pin stale series, so the cache is for cumulative only.
+        let cumulative = !K::is_delta(lifecycle.temporality());
+        let cache = cumulative.then(BoundCache::new);
+        Ok(Instrument { api, cache, lifecycle })
+    }
+
+    #[inline]
+    fn check(&self, value: K::Value) -> Result<()> {
+        if self.lifecycle.is_shut_down() {
+            return Err(Error::shutdown());
+        }
+        K::check(value)
+    }
+
+    /// Records with attributes already converted.
+    pub fn record(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
+        self.check(value)?;
+        K::record(&self.api, value, attributes);
+        Ok(())
+    }
+
+    /// Records with attributes identified by `key`, an exact encoding of
+    /// them: a series seen before is recorded through its bound handle, with
+    /// no conversion at all; `convert` runs only for a series not yet cached.
+    #[inline]
+    pub fn record_keyed(
+        &self,
+        value: K::Value,
+        key: &[u8],
+        convert: impl FnOnce() -> Result<Vec<KeyValue>>,
+    ) -> Result<()> {
+        self.check(value)?;
+        let Some(cache) = &self.cache else {
+            K::record(&self.api, value, &convert()?);
+            return Ok(());
+        };
+        if cache.with(key, |bound| K::record_bound(bound, value)) {
+            return Ok(());
+        }
+        let attributes = convert()?;
+        if !cache.insert_with(key, || K::bind(&self.api, &attributes), |bound| K::record_bound(bound, value)) {
+            K::record(&self.api, value, &attributes);
+        }
+        Ok(())
+    }
+
+    /// Binds the instrument to one attribute set.
+    pub fn bind(&self, attributes: &[KeyValue]) -> Result<BoundInstrument<K>> {
+        if self.lifecycle.is_shut_down() {
+            return Err(Error::shutdown());
+        }
+        Ok(BoundInstrument { bound: K::bind(&self.api, attributes), lifecycle: self.lifecycle.clone() })
+    }
+}
+
+/// An instrument bound to one attribute set: the fastest path.
+pub struct BoundInstrument<K: Kind> {
+    bound: K::Bound,
+    lifecycle: Arc<Lifecycle>,
+}
+
+impl<K: Kind> BoundInstrument<K> {
+    #[inline]
+    pub fn record(&self, value: K::Value) -> Result<()> {
+        if self.lifecycle.is_shut_down() {
+            return Err(Error::shutdown());
+        }
+        K::check(value)?;
+        K::record_bound(&self.bound, value);
+        Ok(())
+    }
+}
+
+pub(crate) fn is_delta_for(pref: TemporalityPreference, monotonic_sum_or_histogram: bool) -> bool {
+    match pref {
+        TemporalityPreference::Cumulative => false,
+        TemporalityPreference::Delta => monotonic_sum_or_histogram,
+        TemporalityPreference::LowMemory => monotonic_sum_or_histogram,
+    }
+}

@@ -1,0 +1,41 @@
+//! Providers the application never shut down still export their last data
+//! when the process exits, each bounded by its export timeout.
+
+use super::Provider;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, Once};
+use std::time::Instant;
+
+static LIVE: Mutex<Vec<Arc<Provider>>> = Mutex::new(Vec::new());
+static HOOK: Once = Once::new();
+
+pub fn register(provider: &Arc<Provider>) {
+    HOOK.call_once(|| unsafe {
+        libc::atexit(at_exit);
+    });
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).push(provider.clone());
+}
+
+pub fn unregister(provider: &Arc<Provider>) {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| !Arc::ptr_eq(p, provider));
+}
+
+extern "C" fn at_exit() {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let live: Vec<Arc<Provider>> = LIVE.lock().unwrap_or_else(|e| e.into_inner()).drain(..).collect();
+        // Start every shutdown first, then wait: the waits overlap.
+        let pending: Vec<_> = live
+            .iter()
+            .filter_map(|p| p.begin_shutdown().ok().map(|c| (c, Instant::now() + p.export_timeout())))
+            .collect();
+        let mut finished = true;
+        for (completion, deadline) in pending {
+            finished &= completion.wait(deadline.saturating_duration_since(Instant::now())).is_some();
+        }
+        if !finished {
+            // A provider still exporting past its deadline is left to the
+            // process teardown: dropping it here could block.
+            std::mem::forget(live);
+        }
+    }));
+}

@@ -1,0 +1,32 @@
+//! State every handle of one provider shares: whether it was shut down, and
+//! what the instruments need to know about the pipeline.
+
+use crate::config::TemporalityPreference;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub struct Lifecycle {
+    shut_down: AtomicBool,
+    temporality: TemporalityPreference,
+}
+
+impl Lifecycle {
+    pub fn new(temporality: TemporalityPreference) -> Self {
+        Lifecycle { shut_down: AtomicBool::new(false), temporality }
+    }
+
+    #[inline]
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::Relaxed)
+    }
+
+    /// Marks the provider shut down; true for the caller that did it first.
+    pub fn begin_shutdown(&self) -> bool {
+        !self.shut_down.swap(true, Ordering::SeqCst)
+    }
+
+    /// The strictest temporality any reader uses (decides whether bound
+    /// series may be cached).
+    pub fn temporality(&self) -> TemporalityPreference {
+        self.temporality
+    }
+}

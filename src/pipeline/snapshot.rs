@@ -1,0 +1,55 @@
+//! The in-memory reader: what the provider holds right now, read on demand
+//! without any collector (for tests in every language).
+
+use super::render;
+use crate::error::{status, Error, Result};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::reader::MetricReader;
+use opentelemetry_sdk::metrics::{InstrumentKind, ManualReader, Pipeline, Temporality};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// A cumulative manual reader the provider and the snapshot call share.
+#[derive(Clone, Debug)]
+pub struct SnapshotReader(Arc<ManualReader>);
+
+impl SnapshotReader {
+    pub fn new() -> Self {
+        SnapshotReader(Arc::new(ManualReader::builder().with_temporality(Temporality::Cumulative).build()))
+    }
+
+    /// Collects now (observable callbacks run on the calling thread) and
+    /// returns the OTLP JSON `ExportMetricsServiceRequest`.
+    pub fn json(&self) -> Result<String> {
+        let mut rm = ResourceMetrics::default();
+        self.0
+            .collect(&mut rm)
+            .map_err(|e| Error::new(status::SHUTDOWN, format!("cannot read the in-memory snapshot: {e}")))?;
+        Ok(render::to_json(&render::to_request(&rm)))
+    }
+}
+
+impl Default for SnapshotReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MetricReader for SnapshotReader {
+    fn register_pipeline(&self, pipeline: Weak<Pipeline>) {
+        self.0.register_pipeline(pipeline)
+    }
+    fn collect(&self, rm: &mut ResourceMetrics) -> OTelSdkResult {
+        self.0.collect(rm)
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+    fn temporality(&self, kind: InstrumentKind) -> Temporality {
+        self.0.temporality(kind)
+    }
+}
