@@ -378,3 +378,147 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         in_memory_reader: settings.in_memory_reader,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::MapEnv;
+    use crate::error::status;
+
+    fn otlp(settings: &Settings, env: &MapEnv) -> ResolvedOtlp {
+        resolve(settings, env).unwrap().otlp.unwrap()
+    }
+
+    #[test]
+    fn defaults_without_any_configuration() {
+        let r = resolve(&Settings::default(), &MapEnv::default()).unwrap();
+        assert_eq!(r.exporters, vec![ExporterKind::Otlp]);
+        assert_eq!(r.export_interval, Duration::from_secs(60));
+        assert_eq!(r.export_timeout, Duration::from_secs(30));
+        let o = r.otlp.unwrap();
+        assert_eq!(o.protocol, Protocol::HttpProtobuf);
+        assert_eq!(o.endpoint.url, "http://localhost:4318/v1/metrics");
+        assert_eq!(o.timeout, Duration::from_secs(10));
+        assert!(!r.disabled);
+        assert!(r.resource.contains(&KeyValue::new("service.name", "unknown_service")));
+    }
+
+    #[test]
+    fn generic_endpoint_gets_the_signal_path_for_http_only() {
+        let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/");
+        assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4318/v1/metrics");
+        let env = env.with("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+        assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4318/");
+    }
+
+    #[test]
+    fn signal_specific_endpoint_is_used_as_given_and_wins_over_generic() {
+        let env = MapEnv::default()
+            .with("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4318")
+            .with("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://specific:9999/custom");
+        let o = otlp(&Settings::default(), &env);
+        assert_eq!(o.endpoint.url, "http://specific:9999/custom");
+        assert_eq!(o.endpoint.source, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+    }
+
+    #[test]
+    fn code_wins_over_signal_specific_which_wins_over_generic() {
+        let env = MapEnv::default()
+            .with("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")
+            .with("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc")
+            .with("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
+            .with("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "2000");
+        let o = otlp(&Settings::default(), &env);
+        assert_eq!(o.protocol, Protocol::Grpc);
+        assert_eq!(o.timeout, Duration::from_millis(2000));
+        let code = Settings {
+            otlp_protocol: Some(Protocol::HttpProtobuf),
+            otlp_timeout: Some(Duration::from_millis(300)),
+            ..Default::default()
+        };
+        let o = otlp(&code, &env);
+        assert_eq!(o.protocol, Protocol::HttpProtobuf);
+        assert_eq!(o.timeout, Duration::from_millis(300));
+    }
+
+    #[test]
+    fn headers_are_parsed_percent_decoded_and_overridden_by_code() {
+        let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_HEADERS", "api-key=se%20cret, tenant=a");
+        let code = Settings { otlp_headers: vec![("Tenant".into(), "b".into())], ..Default::default() };
+        let o = otlp(&code, &env);
+        assert_eq!(o.headers, vec![("api-key".to_owned(), "se cret".to_owned()), ("Tenant".to_owned(), "b".to_owned())]);
+    }
+
+    #[test]
+    fn resource_precedence_code_over_service_name_over_resource_attributes() {
+        let env = MapEnv::default()
+            .with("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs,deployment.environment=prod,team=a%2Cb")
+            .with("OTEL_SERVICE_NAME", "from-env");
+        let r = resolve(&Settings::default(), &env).unwrap();
+        assert!(r.resource.contains(&KeyValue::new("service.name", "from-env")));
+        assert!(r.resource.contains(&KeyValue::new("deployment.environment", "prod")));
+        assert!(r.resource.contains(&KeyValue::new("team", "a,b")));
+        let code = Settings { service_name: Some("from-code".into()), ..Default::default() };
+        let r = resolve(&code, &env).unwrap();
+        assert!(r.resource.contains(&KeyValue::new("service.name", "from-code")));
+        assert_eq!(r.resource.iter().filter(|kv| kv.key.as_str() == "service.name").count(), 1);
+    }
+
+    #[test]
+    fn exporter_list_and_none() {
+        let env = MapEnv::default().with("OTEL_METRICS_EXPORTER", "console, otlp");
+        let r = resolve(&Settings::default(), &env).unwrap();
+        assert_eq!(r.exporters, vec![ExporterKind::Console, ExporterKind::Otlp]);
+        let env = MapEnv::default().with("OTEL_METRICS_EXPORTER", "none");
+        let r = resolve(&Settings::default(), &env).unwrap();
+        assert!(r.exporters.is_empty());
+        assert!(r.otlp.is_none());
+    }
+
+    #[test]
+    fn sdk_disabled_and_temporality_from_env() {
+        let env = MapEnv::default()
+            .with("OTEL_SDK_DISABLED", "TRUE")
+            .with("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "LowMemory");
+        let r = resolve(&Settings::default(), &env).unwrap();
+        assert!(r.disabled);
+        assert_eq!(r.temporality, TemporalityPreference::LowMemory);
+    }
+
+    #[test]
+    fn invalid_configuration_names_the_setting() {
+        let cases: Vec<(MapEnv, &str)> = vec![
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"), "OTEL_EXPORTER_OTLP_ENDPOINT"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "ftp://x"), "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"), "OTEL_EXPORTER_OTLP_PROTOCOL"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem"), "OTEL_EXPORTER_OTLP_CERTIFICATE"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_CLIENT_KEY", "/nonexistent/key.pem"), "OTEL_EXPORTER_OTLP_CLIENT_KEY"),
+            (MapEnv::default().with("OTEL_METRIC_EXPORT_INTERVAL", "0"), "OTEL_METRIC_EXPORT_INTERVAL"),
+            (MapEnv::default().with("OTEL_METRIC_EXPORT_TIMEOUT", "soon"), "OTEL_METRIC_EXPORT_TIMEOUT"),
+            (MapEnv::default().with("OTEL_METRICS_EXPORTER", "zipkin"), "OTEL_METRICS_EXPORTER"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"), "OTEL_EXPORTER_OTLP_COMPRESSION"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_INSECURE", "maybe"), "OTEL_EXPORTER_OTLP_INSECURE"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_HEADERS", "novalue"), "OTEL_EXPORTER_OTLP_HEADERS"),
+            (MapEnv::default().with("OTEL_RESOURCE_ATTRIBUTES", "=x"), "OTEL_RESOURCE_ATTRIBUTES"),
+            (MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "sometimes"), "TEMPORALITY_PREFERENCE"),
+        ];
+        for (env, setting) in cases {
+            let e = resolve(&Settings::default(), &env).unwrap_err();
+            assert_eq!(e.status, status::INVALID_CONFIG, "{setting}");
+            assert!(e.message.contains(setting), "message `{}` should name {setting}", e.message);
+        }
+        let zero = Settings { export_interval: Some(Duration::ZERO), ..Default::default() };
+        let e = resolve(&zero, &MapEnv::default()).unwrap_err();
+        assert!(e.message.contains("export interval"), "{}", e.message);
+    }
+
+    #[test]
+    fn grpc_endpoint_without_scheme_follows_insecure() {
+        let env = MapEnv::default()
+            .with("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+            .with("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317");
+        assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "https://collector:4317");
+        let env = env.with("OTEL_EXPORTER_OTLP_INSECURE", "true");
+        assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4317");
+    }
+}

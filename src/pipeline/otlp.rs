@@ -65,11 +65,14 @@ fn build_http(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<MetricExp
         Protocol::HttpJson => opentelemetry_otlp::Protocol::HttpJson,
         _ => opentelemetry_otlp::Protocol::HttpBinary,
     };
-    let mut client = reqwest::Client::builder().timeout(otlp.timeout).no_proxy();
-    if otlp.endpoint.url.starts_with("https://") {
-        client = client.tls_backend_preconfigured(tls_client_config(otlp)?);
-    }
-    let client = client.build().map_err(|e| exporter_error(otlp, e))?;
+    // reqwest needs a TLS backend even for plain http (it has no default
+    // crypto provider in this build, by design: see tls_client_config).
+    let client = reqwest::Client::builder()
+        .timeout(otlp.timeout)
+        .no_proxy()
+        .tls_backend_preconfigured(tls_client_config(otlp)?)
+        .build()
+        .map_err(|e| exporter_error(otlp, e))?;
     let headers: HashMap<String, String> = otlp.headers.iter().cloned().collect();
     let mut builder = MetricExporter::builder()
         .with_http()
@@ -97,11 +100,13 @@ fn tls_client_config(otlp: &ResolvedOtlp) -> Result<rustls::ClientConfig> {
                     .map_err(|e| Error::config("OTEL_EXPORTER_OTLP_CERTIFICATE", format!("unusable CA certificate: {e}")))?;
             }
         }
-        None => {
+        // The system's roots are only read when TLS will be used.
+        None if otlp.endpoint.url.starts_with("https://") => {
             for cert in rustls_native_certs::load_native_certs().certs {
                 let _ = roots.add(cert);
             }
         }
+        None => {}
     }
     let builder = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
