@@ -95,6 +95,11 @@ typedef struct otelmetrics_bound_up_down_counter_f64 otelmetrics_bound_up_down_c
 typedef struct otelmetrics_bound_up_down_counter_i64 otelmetrics_bound_up_down_counter_i64;
 
 /**
+ * A callback registered for several observable instruments.
+ */
+typedef struct otelmetrics_callback_registration otelmetrics_callback_registration;
+
+/**
  * A monotonic counter of doubles. Negative, NaN and infinite increments are rejected with INVALID_VALUE.
  * Thread-safe; free with `otelmetrics_counter_f64_free`.
  */
@@ -140,6 +145,53 @@ typedef struct otelmetrics_histogram_u64 otelmetrics_histogram_u64;
  * A meter: one instrumentation scope of a provider. Thread-safe.
  */
 typedef struct otelmetrics_meter otelmetrics_meter;
+
+/**
+ * An observable instrument reporting a monotonic total of doubles (e.g. CPU seconds); negative totals are rejected, through a callback.
+ * Thread-safe; free with `otelmetrics_observable_counter_f64_free`.
+ */
+typedef struct otelmetrics_observable_counter_f64 otelmetrics_observable_counter_f64;
+
+/**
+ * An observable instrument reporting a monotonic total of unsigned integers (e.g. bytes read since start), through a callback.
+ * Thread-safe; free with `otelmetrics_observable_counter_u64_free`.
+ */
+typedef struct otelmetrics_observable_counter_u64 otelmetrics_observable_counter_u64;
+
+/**
+ * An observable instrument reporting a current value of doubles (e.g. a temperature), through a callback.
+ * Thread-safe; free with `otelmetrics_observable_gauge_f64_free`.
+ */
+typedef struct otelmetrics_observable_gauge_f64 otelmetrics_observable_gauge_f64;
+
+/**
+ * An observable instrument reporting a current value of signed integers, through a callback.
+ * Thread-safe; free with `otelmetrics_observable_gauge_i64_free`.
+ */
+typedef struct otelmetrics_observable_gauge_i64 otelmetrics_observable_gauge_i64;
+
+/**
+ * An observable instrument reporting a current value of unsigned integers (e.g. open files), through a callback.
+ * Thread-safe; free with `otelmetrics_observable_gauge_u64_free`.
+ */
+typedef struct otelmetrics_observable_gauge_u64 otelmetrics_observable_gauge_u64;
+
+/**
+ * An observable instrument reporting a total that goes up and down, of doubles, through a callback.
+ * Thread-safe; free with `otelmetrics_observable_up_down_counter_f64_free`.
+ */
+typedef struct otelmetrics_observable_up_down_counter_f64 otelmetrics_observable_up_down_counter_f64;
+
+/**
+ * An observable instrument reporting a total that goes up and down, of signed integers (e.g. items in a queue), through a callback.
+ * Thread-safe; free with `otelmetrics_observable_up_down_counter_i64_free`.
+ */
+typedef struct otelmetrics_observable_up_down_counter_i64 otelmetrics_observable_up_down_counter_i64;
+
+/**
+ * Passed to a callback; valid only during that call, on that thread.
+ */
+typedef struct otelmetrics_observer otelmetrics_observer;
 
 /**
  * A meter provider: owns the aggregation, the readers and the export
@@ -272,6 +324,18 @@ typedef uint32_t otelmetrics_log_level;
 typedef void (*otelmetrics_diagnostic_fn)(otelmetrics_log_level level,
                                           struct otelmetrics_str message,
                                           void *user_data);
+
+/**
+ * A callback: called once per collection with an observer and the user
+ * data given at registration.
+ */
+typedef void (*otelmetrics_observe_fn)(struct otelmetrics_observer *observer, void *user_data);
+
+/**
+ * Releases user data; runs exactly once, when the callback is unregistered
+ * (or its instrument freed) and no call of it is running any more.
+ */
+typedef void (*otelmetrics_free_fn)(void *user_data);
 
 /**
  * Success.
@@ -1203,6 +1267,297 @@ void otelmetrics_bound_gauge_f64_free(struct otelmetrics_bound_gauge_f64 *bound)
  * Frees a meter. Instruments made from it stay valid. NULL is a no-op.
  */
 void otelmetrics_meter_free(struct otelmetrics_meter *meter);
+
+/**
+ * Reports `value` with `count` attributes for the callback's own
+ * instrument (an observable counter or gauge of unsigned integers).
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_ARGUMENT
+ * (wrong value type, or a multi-instrument callback) or INVALID_VALUE.
+ */
+otelmetrics_status otelmetrics_observer_observe_u64(struct otelmetrics_observer *observer,
+                                                    uint64_t value,
+                                                    const struct otelmetrics_attribute *attributes,
+                                                    size_t count);
+
+/**
+ * As `otelmetrics_observer_observe_u64`, for signed-integer instruments.
+ */
+otelmetrics_status otelmetrics_observer_observe_i64(struct otelmetrics_observer *observer,
+                                                    int64_t value,
+                                                    const struct otelmetrics_attribute *attributes,
+                                                    size_t count);
+
+/**
+ * As `otelmetrics_observer_observe_u64`, for double instruments (NaN and
+ * infinities are rejected; observable counters reject negative totals).
+ */
+otelmetrics_status otelmetrics_observer_observe_f64(struct otelmetrics_observer *observer,
+                                                    double value,
+                                                    const struct otelmetrics_attribute *attributes,
+                                                    size_t count);
+
+/**
+ * In a multi-instrument callback: reports `value` for `instrument`, one of
+ * the observable instrument handles the callback was registered with.
+ * Returns as `otelmetrics_observer_observe_u64`.
+ */
+otelmetrics_status otelmetrics_observer_observe_u64_for(struct otelmetrics_observer *observer,
+                                                        const void *instrument,
+                                                        uint64_t value,
+                                                        const struct otelmetrics_attribute *attributes,
+                                                        size_t count);
+
+/**
+ * As `otelmetrics_observer_observe_u64_for`, for signed-integer instruments.
+ */
+otelmetrics_status otelmetrics_observer_observe_i64_for(struct otelmetrics_observer *observer,
+                                                        const void *instrument,
+                                                        int64_t value,
+                                                        const struct otelmetrics_attribute *attributes,
+                                                        size_t count);
+
+/**
+ * As `otelmetrics_observer_observe_u64_for`, for double instruments.
+ */
+otelmetrics_status otelmetrics_observer_observe_f64_for(struct otelmetrics_observer *observer,
+                                                        const void *instrument,
+                                                        double value,
+                                                        const struct otelmetrics_attribute *attributes,
+                                                        size_t count);
+
+/**
+ * Registers one callback that reports for several observable instruments
+ * (any of the seven kinds, made by meters of one provider), using the
+ * `otelmetrics_observer_observe_*_for` functions. It runs once per
+ * collection. `free_user_data` (may be NULL) runs exactly once, after the
+ * registration is unregistered (or when registering fails).
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE (not an observable instrument),
+ * INVALID_ARGUMENT (no instruments), SHUTDOWN or REENTRANT_CALL.
+ */
+otelmetrics_status otelmetrics_meter_register_callback(const struct otelmetrics_meter *meter,
+                                                       const void *const *instruments,
+                                                       size_t instrument_count,
+                                                       otelmetrics_observe_fn callback,
+                                                       void *user_data,
+                                                       otelmetrics_free_fn free_user_data,
+                                                       struct otelmetrics_callback_registration **out);
+
+/**
+ * Stops the callback: it is not called again, and its user data is
+ * released once a running call has returned. Idempotent.
+ * Returns OK, NULL_POINTER, WRONG_HANDLE or REENTRANT_CALL.
+ */
+otelmetrics_status otelmetrics_callback_registration_unregister(const struct otelmetrics_callback_registration *registration);
+
+/**
+ * Unregisters (if still registered) and frees the registration handle.
+ * NULL is a no-op. Must not be called from inside a callback.
+ */
+void otelmetrics_callback_registration_free(struct otelmetrics_callback_registration *registration);
+
+/**
+ * Creates a `otelmetrics_observable_counter_u64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_u64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_counter_u64(const struct otelmetrics_meter *meter,
+                                                                   struct otelmetrics_str name,
+                                                                   struct otelmetrics_str description,
+                                                                   struct otelmetrics_str unit,
+                                                                   otelmetrics_observe_fn callback,
+                                                                   void *user_data,
+                                                                   otelmetrics_free_fn free_user_data,
+                                                                   struct otelmetrics_observable_counter_u64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_counter_u64_free(struct otelmetrics_observable_counter_u64 *instrument);
+
+/**
+ * Creates a `otelmetrics_observable_counter_f64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_f64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_counter_f64(const struct otelmetrics_meter *meter,
+                                                                   struct otelmetrics_str name,
+                                                                   struct otelmetrics_str description,
+                                                                   struct otelmetrics_str unit,
+                                                                   otelmetrics_observe_fn callback,
+                                                                   void *user_data,
+                                                                   otelmetrics_free_fn free_user_data,
+                                                                   struct otelmetrics_observable_counter_f64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_counter_f64_free(struct otelmetrics_observable_counter_f64 *instrument);
+
+/**
+ * Creates a `otelmetrics_observable_up_down_counter_i64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_i64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_up_down_counter_i64(const struct otelmetrics_meter *meter,
+                                                                           struct otelmetrics_str name,
+                                                                           struct otelmetrics_str description,
+                                                                           struct otelmetrics_str unit,
+                                                                           otelmetrics_observe_fn callback,
+                                                                           void *user_data,
+                                                                           otelmetrics_free_fn free_user_data,
+                                                                           struct otelmetrics_observable_up_down_counter_i64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_up_down_counter_i64_free(struct otelmetrics_observable_up_down_counter_i64 *instrument);
+
+/**
+ * Creates a `otelmetrics_observable_up_down_counter_f64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_f64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_up_down_counter_f64(const struct otelmetrics_meter *meter,
+                                                                           struct otelmetrics_str name,
+                                                                           struct otelmetrics_str description,
+                                                                           struct otelmetrics_str unit,
+                                                                           otelmetrics_observe_fn callback,
+                                                                           void *user_data,
+                                                                           otelmetrics_free_fn free_user_data,
+                                                                           struct otelmetrics_observable_up_down_counter_f64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_up_down_counter_f64_free(struct otelmetrics_observable_up_down_counter_f64 *instrument);
+
+/**
+ * Creates a `otelmetrics_observable_gauge_u64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_u64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_gauge_u64(const struct otelmetrics_meter *meter,
+                                                                 struct otelmetrics_str name,
+                                                                 struct otelmetrics_str description,
+                                                                 struct otelmetrics_str unit,
+                                                                 otelmetrics_observe_fn callback,
+                                                                 void *user_data,
+                                                                 otelmetrics_free_fn free_user_data,
+                                                                 struct otelmetrics_observable_gauge_u64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_gauge_u64_free(struct otelmetrics_observable_gauge_u64 *instrument);
+
+/**
+ * Creates a `otelmetrics_observable_gauge_i64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_i64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_gauge_i64(const struct otelmetrics_meter *meter,
+                                                                 struct otelmetrics_str name,
+                                                                 struct otelmetrics_str description,
+                                                                 struct otelmetrics_str unit,
+                                                                 otelmetrics_observe_fn callback,
+                                                                 void *user_data,
+                                                                 otelmetrics_free_fn free_user_data,
+                                                                 struct otelmetrics_observable_gauge_i64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_gauge_i64_free(struct otelmetrics_observable_gauge_i64 *instrument);
+
+/**
+ * Creates a `otelmetrics_observable_gauge_f64` on `meter` with an optional `callback`
+ * (NULL: only multi-instrument callbacks report for it). The callback runs
+ * once per collection on the collecting thread and reports with
+ * `otelmetrics_observer_observe_f64` (one call per attribute set); it
+ * may record on other instruments but must not create instruments, flush,
+ * shut down or unregister (those return REENTRANT_CALL there).
+ * `free_user_data` (may be NULL) runs exactly once: when the instrument is
+ * freed, or at once if creation fails.
+ *
+ * Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_NAME,
+ * SHUTDOWN or REENTRANT_CALL. `*out` is written only on success.
+ */
+otelmetrics_status otelmetrics_meter_create_observable_gauge_f64(const struct otelmetrics_meter *meter,
+                                                                 struct otelmetrics_str name,
+                                                                 struct otelmetrics_str description,
+                                                                 struct otelmetrics_str unit,
+                                                                 otelmetrics_observe_fn callback,
+                                                                 void *user_data,
+                                                                 otelmetrics_free_fn free_user_data,
+                                                                 struct otelmetrics_observable_gauge_f64 **out);
+
+/**
+ * Unregisters the instrument's callback (waiting for a running call, then
+ * releasing its user data) and frees the handle; the instrument reports
+ * nothing more. NULL is a no-op. Must not be called from a callback.
+ */
+void otelmetrics_observable_gauge_f64_free(struct otelmetrics_observable_gauge_f64 *instrument);
 
 /**
  * Gets a meter for an instrumentation scope. `name` is required;

@@ -44,6 +44,23 @@ pub trait Handle: Sized {
         Ok(&tagged.inner)
     }
 
+    /// Lends `inner` to C for the duration of `f` through a handle pointer
+    /// that lives on the stack (for objects valid only during a callback).
+    fn lend<R>(inner: Self::Inner, f: impl FnOnce(*mut Self) -> R) -> R {
+        let mut tagged = Tagged { tag: Self::TAG, inner };
+        let r = f(&mut tagged as *mut Tagged<Self::Inner> as *mut Self);
+        tagged.tag = FREED;
+        r
+    }
+
+    /// Whether `ptr` (not NULL) points at a live handle of this type.
+    ///
+    /// # Safety
+    /// As for [`Handle::borrow`].
+    unsafe fn is(ptr: *const std::ffi::c_void) -> bool {
+        !ptr.is_null() && *(ptr as *const u64) == Self::TAG
+    }
+
     /// Frees a handle; NULL is a no-op.
     ///
     /// # Safety

@@ -12,6 +12,8 @@ pub mod handle;
 pub mod instruments;
 pub mod instruments_api;
 pub mod meter;
+pub mod observables;
+pub mod observables_api;
 pub mod provider;
 pub mod types;
 

@@ -4,6 +4,8 @@
 mod bound_cache;
 mod kinds;
 mod names;
+pub mod observable;
+pub mod reentrancy;
 
 pub use bound_cache::BoundCache;
 pub use kinds::*;
@@ -53,6 +55,10 @@ pub struct Instrument<K: Kind> {
 
 impl<K: Kind> Instrument<K> {
     pub fn new(meter: &Meter, spec: &InstrumentSpec, lifecycle: Arc<Lifecycle>) -> Result<Self> {
+        reentrancy::refuse_in_callback("creating an instrument")?;
+        if lifecycle.is_shut_down() {
+            return Err(Error::shutdown());
+        }
         spec.validate()?;
         let api = K::create(meter, spec);
         // Bound series are never evicted by the SDK; with delta temporality

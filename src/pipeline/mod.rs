@@ -15,6 +15,7 @@ pub use lifecycle::Lifecycle;
 
 use crate::config::{self, ExporterKind, Env, Resolved, Settings, TemporalityPreference};
 use crate::error::{status, Error, Result};
+use crate::instruments::reentrancy::refuse_in_callback;
 use completion::Completion;
 use guarded::{Driver, Guarded};
 use opentelemetry::metrics::{Meter, MeterProvider as _};
@@ -130,6 +131,7 @@ impl Provider {
     }
 
     pub fn meter(&self, scope: &MeterScope) -> Result<Meter> {
+        refuse_in_callback("getting a meter")?;
         self.ensure_running()?;
         if scope.name.is_empty() {
             return Err(Error::new(status::INVALID_NAME, "a meter needs a non-empty name"));
@@ -146,6 +148,7 @@ impl Provider {
 
     /// Exports everything recorded so far, returning by `timeout`.
     pub fn force_flush(&self, timeout: Duration) -> Result<()> {
+        refuse_in_callback("force_flush")?;
         self.ensure_running()?;
         let sdk = self.sdk.clone();
         completion::run_bounded("otelmetrics-flush", timeout, move || {
@@ -176,6 +179,7 @@ impl Provider {
     /// Exports what is left and stops, returning by `timeout` whatever the
     /// collector does. A second call reports SHUTDOWN.
     pub fn shutdown(self: &Arc<Self>, timeout: Duration) -> Result<()> {
+        refuse_in_callback("shutdown")?;
         if self.shutdown.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|c| c.is_done()) {
             return Err(Error::new(status::SHUTDOWN, "the meter provider was already shut down"));
         }
@@ -190,6 +194,7 @@ impl Provider {
 
     /// The in-memory reader's view, as OTLP JSON.
     pub fn snapshot_json(&self) -> Result<String> {
+        refuse_in_callback("reading the snapshot")?;
         self.ensure_running()?;
         match &self.snapshot {
             Some(reader) => reader.json(),

@@ -1,0 +1,278 @@
+//! Observable instruments from C: callbacks with user data and a
+//! destructor, the observer handed to them, and multi-instrument
+//! registrations. The typed create/free functions of the seven kinds are in
+//! `observables_api.rs` (generated).
+//!
+//! Callbacks run on the thread that collects: the export thread of a
+//! periodic reader, or the thread calling `otelmetrics_provider_read_json`
+//! or `otelmetrics_provider_force_flush`'s helper.
+
+use super::attributes::{convert, opt_str_arg, slice_arg, str_arg};
+use super::handle::{handle, Handle};
+use super::meter::otelmetrics_meter;
+use super::observables_api::*;
+use super::*;
+use crate::error::{status, Error, Result};
+use crate::instruments::observable::{Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration};
+use crate::instruments::InstrumentSpec;
+use std::ffi::c_void;
+use std::sync::Arc;
+
+/// Passed to a callback; valid only during that call, on that thread.
+pub struct otelmetrics_observer {
+    _private: [u8; 0],
+}
+handle!(otelmetrics_observer, ObserverRef, 0x80);
+
+/// The stack observer behind an `otelmetrics_observer` pointer.
+pub struct ObserverRef(*mut Observer<'static>);
+
+/// A callback: called once per collection with an observer and the user
+/// data given at registration.
+pub type otelmetrics_observe_fn = Option<unsafe extern "C" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void)>;
+
+/// Releases user data; runs exactly once, when the callback is unregistered
+/// (or its instrument freed) and no call of it is running any more.
+pub type otelmetrics_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+
+/// A C function pointer, its user data and the user data's destructor.
+pub(crate) struct CCallback {
+    f: unsafe extern "C" fn(*mut otelmetrics_observer, *mut c_void),
+    user_data: *mut c_void,
+    free: otelmetrics_free_fn,
+}
+
+// The header asks the application for user data usable from the library's
+// threads.
+unsafe impl Send for CCallback {}
+unsafe impl Sync for CCallback {}
+
+impl Callback for CCallback {
+    fn call(&self, observer: &mut Observer<'_>) {
+        // The observer outlives this call; C only sees it during the call.
+        let erased = observer as *mut Observer<'_> as *mut Observer<'static>;
+        otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe { (self.f)(ptr, self.user_data) });
+    }
+}
+
+impl Drop for CCallback {
+    fn drop(&mut self) {
+        if let Some(free) = self.free {
+            unsafe { free(self.user_data) }
+        }
+    }
+}
+
+pub(crate) fn c_callback(f: otelmetrics_observe_fn, user_data: *mut c_void, free: otelmetrics_free_fn) -> Option<Box<dyn Callback>> {
+    f.map(|f| Box::new(CCallback { f, user_data, free }) as Box<dyn Callback>)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn create<H: Handle<Inner = ObservableInstrument>>(
+    kind: ObservableKind,
+    meter: *const otelmetrics_meter,
+    name: otelmetrics_str,
+    description: otelmetrics_str,
+    unit: otelmetrics_str,
+    callback: otelmetrics_observe_fn,
+    user_data: *mut c_void,
+    free_user_data: otelmetrics_free_fn,
+    out: *mut *mut H,
+) -> Result<()> {
+    // Take ownership of the user data first: whatever fails below, its
+    // destructor then runs exactly once (when `cb` is dropped).
+    let cb = c_callback(callback, user_data, free_user_data);
+    check_out(out, "out")?;
+    let m = otelmetrics_meter::borrow(meter)?;
+    let spec = InstrumentSpec {
+        name: str_arg(name, "instrument name")?.to_owned(),
+        description: opt_str_arg(description, "description")?,
+        unit: opt_str_arg(unit, "unit")?,
+        boundaries: None,
+    };
+    let instrument = ObservableInstrument::new(&m.meter, kind, &spec, cb, m.lifecycle.clone())?;
+    write_out(out, H::into_raw(instrument));
+    Ok(())
+}
+
+pub(crate) unsafe fn free<H: Handle<Inner = ObservableInstrument>>(instrument: *mut H) -> Result<()> {
+    if instrument.is_null() {
+        return Ok(());
+    }
+    H::borrow(instrument)?.unregister()?;
+    H::free(instrument)
+}
+
+/// Any of the seven observable handle types, checked by tag.
+unsafe fn any_observable<'a>(ptr: *const c_void) -> Result<&'a ObservableInstrument> {
+    if ptr.is_null() {
+        return Err(Error::new(status::NULL_POINTER, "an instrument pointer is NULL"));
+    }
+    macro_rules! try_kinds {
+        ($($t:ty),*) => {
+            $(if <$t>::is(ptr) { return <$t>::borrow(ptr as *const $t); })*
+        };
+    }
+    try_kinds!(
+        otelmetrics_observable_counter_u64,
+        otelmetrics_observable_counter_f64,
+        otelmetrics_observable_up_down_counter_i64,
+        otelmetrics_observable_up_down_counter_f64,
+        otelmetrics_observable_gauge_u64,
+        otelmetrics_observable_gauge_i64,
+        otelmetrics_observable_gauge_f64
+    );
+    Err(Error::new(status::WRONG_HANDLE, "the pointer is not an observable instrument handle"))
+}
+
+unsafe fn observe(
+    observer: *mut otelmetrics_observer,
+    instrument: Option<*const c_void>,
+    n: Number,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> Result<()> {
+    let o = &mut *otelmetrics_observer::borrow(observer)?.0;
+    let attrs = convert(attributes, count)?;
+    match instrument {
+        None => o.observe(n, attrs),
+        Some(ptr) => o.observe_for(any_observable(ptr)?, n, attrs),
+    }
+}
+
+/// Reports `value` with `count` attributes for the callback's own
+/// instrument (an observable counter or gauge of unsigned integers).
+/// Returns OK, NULL_POINTER, WRONG_HANDLE, INVALID_UTF8, INVALID_ARGUMENT
+/// (wrong value type, or a multi-instrument callback) or INVALID_VALUE.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_observer_observe_u64(
+    observer: *mut otelmetrics_observer,
+    value: u64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    guard(|| observe(observer, None, Number::U64(value), attributes, count))
+}
+
+/// As `otelmetrics_observer_observe_u64`, for signed-integer instruments.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_observer_observe_i64(
+    observer: *mut otelmetrics_observer,
+    value: i64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    guard(|| observe(observer, None, Number::I64(value), attributes, count))
+}
+
+/// As `otelmetrics_observer_observe_u64`, for double instruments (NaN and
+/// infinities are rejected; observable counters reject negative totals).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_observer_observe_f64(
+    observer: *mut otelmetrics_observer,
+    value: f64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    guard(|| observe(observer, None, Number::F64(value), attributes, count))
+}
+
+/// In a multi-instrument callback: reports `value` for `instrument`, one of
+/// the observable instrument handles the callback was registered with.
+/// Returns as `otelmetrics_observer_observe_u64`.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_observer_observe_u64_for(
+    observer: *mut otelmetrics_observer,
+    instrument: *const c_void,
+    value: u64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    guard(|| observe(observer, Some(instrument), Number::U64(value), attributes, count))
+}
+
+/// As `otelmetrics_observer_observe_u64_for`, for signed-integer instruments.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_observer_observe_i64_for(
+    observer: *mut otelmetrics_observer,
+    instrument: *const c_void,
+    value: i64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    guard(|| observe(observer, Some(instrument), Number::I64(value), attributes, count))
+}
+
+/// As `otelmetrics_observer_observe_u64_for`, for double instruments.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_observer_observe_f64_for(
+    observer: *mut otelmetrics_observer,
+    instrument: *const c_void,
+    value: f64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+) -> otelmetrics_status {
+    guard(|| observe(observer, Some(instrument), Number::F64(value), attributes, count))
+}
+
+/// A callback registered for several observable instruments.
+pub struct otelmetrics_callback_registration {
+    _private: [u8; 0],
+}
+handle!(otelmetrics_callback_registration, Arc<Registration>, 0x81);
+
+/// Registers one callback that reports for several observable instruments
+/// (any of the seven kinds, made by meters of one provider), using the
+/// `otelmetrics_observer_observe_*_for` functions. It runs once per
+/// collection. `free_user_data` (may be NULL) runs exactly once, after the
+/// registration is unregistered (or when registering fails).
+///
+/// Returns OK, NULL_POINTER, WRONG_HANDLE (not an observable instrument),
+/// INVALID_ARGUMENT (no instruments), SHUTDOWN or REENTRANT_CALL.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_meter_register_callback(
+    meter: *const otelmetrics_meter,
+    instruments: *const *const c_void,
+    instrument_count: usize,
+    callback: otelmetrics_observe_fn,
+    user_data: *mut c_void,
+    free_user_data: otelmetrics_free_fn,
+    out: *mut *mut otelmetrics_callback_registration,
+) -> otelmetrics_status {
+    guard(|| {
+        let cb = c_callback(callback, user_data, free_user_data);
+        check_out(out, "out")?;
+        otelmetrics_meter::borrow(meter)?;
+        let cb = cb.ok_or_else(|| Error::new(status::NULL_POINTER, "the callback is NULL"))?;
+        let list: Vec<&ObservableInstrument> = slice_arg(instruments, instrument_count, "the instrument array")?
+            .iter()
+            .map(|p| any_observable(*p))
+            .collect::<Result<_>>()?;
+        let reg = Registration::register(&list, cb)?;
+        write_out(out, otelmetrics_callback_registration::into_raw(reg));
+        Ok(())
+    })
+}
+
+/// Stops the callback: it is not called again, and its user data is
+/// released once a running call has returned. Idempotent.
+/// Returns OK, NULL_POINTER, WRONG_HANDLE or REENTRANT_CALL.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_callback_registration_unregister(
+    registration: *const otelmetrics_callback_registration,
+) -> otelmetrics_status {
+    guard(|| otelmetrics_callback_registration::borrow(registration)?.unregister())
+}
+
+/// Unregisters (if still registered) and frees the registration handle.
+/// NULL is a no-op. Must not be called from inside a callback.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_callback_registration_free(registration: *mut otelmetrics_callback_registration) {
+    guard_value((), || {
+        if registration.is_null() {
+            return Ok(());
+        }
+        otelmetrics_callback_registration::borrow(registration)?.unregister()?;
+        otelmetrics_callback_registration::free(registration)
+    })
+}

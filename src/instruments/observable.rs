@@ -1,0 +1,344 @@
+//! Observable (asynchronous) instruments and their callbacks, including
+//! callbacks that report for several instruments at once (which the Rust
+//! SDK no longer offers: they are built here on top of per-instrument
+//! callbacks).
+//!
+//! How a multi-instrument callback works: when the SDK collects any of its
+//! instruments and that instrument has no fresh observations waiting, the
+//! callback runs once and its observations are sorted into one slot per
+//! instrument; each instrument then drains its own slot as the SDK collects
+//! it. So the callback runs once per collection, whichever instrument the
+//! SDK asks first.
+
+use super::reentrancy::{refuse_in_callback, InCallback};
+use super::{validate_instrument_name, validate_unit, InstrumentSpec};
+use crate::error::{Error, Result};
+use crate::pipeline::Lifecycle;
+use opentelemetry::metrics::{AsyncInstrument, Meter};
+use opentelemetry::KeyValue;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// A measurement of any of the three value types.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    U64,
+    I64,
+    F64,
+}
+
+impl Number {
+    fn value_type(self) -> ValueType {
+        match self {
+            Number::U64(_) => ValueType::U64,
+            Number::I64(_) => ValueType::I64,
+            Number::F64(_) => ValueType::F64,
+        }
+    }
+}
+
+/// The seven observable kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObservableKind {
+    CounterU64,
+    CounterF64,
+    UpDownCounterI64,
+    UpDownCounterF64,
+    GaugeU64,
+    GaugeI64,
+    GaugeF64,
+}
+
+impl ObservableKind {
+    pub fn value_type(self) -> ValueType {
+        use ObservableKind::*;
+        match self {
+            CounterU64 | GaugeU64 => ValueType::U64,
+            UpDownCounterI64 | GaugeI64 => ValueType::I64,
+            CounterF64 | UpDownCounterF64 | GaugeF64 => ValueType::F64,
+        }
+    }
+
+    /// Observable counters report monotonic totals: never negative.
+    fn check(self, n: Number) -> Result<()> {
+        if n.value_type() != self.value_type() {
+            return Err(Error::argument(format!(
+                "this instrument takes {:?} values, not {:?} (use the observe function of its type)",
+                self.value_type(),
+                n.value_type()
+            )));
+        }
+        if let Number::F64(v) = n {
+            if !v.is_finite() {
+                return Err(Error::value(format!("observation {v} is not a finite number; it was dropped")));
+            }
+            if self == ObservableKind::CounterF64 && v < 0.0 {
+                return Err(Error::value(format!("an observable counter total cannot be negative ({v}); it was dropped")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the application registers: called once per collection.
+pub trait Callback: Send + Sync {
+    fn call(&self, observer: &mut Observer<'_>);
+}
+
+/// Where one SDK collection of one instrument sends its observations.
+enum Sink<'a> {
+    U64(&'a dyn AsyncInstrument<u64>),
+    I64(&'a dyn AsyncInstrument<i64>),
+    F64(&'a dyn AsyncInstrument<f64>),
+}
+
+impl Sink<'_> {
+    fn observe(&self, n: Number, attrs: &[KeyValue]) {
+        match (self, n) {
+            (Sink::U64(s), Number::U64(v)) => s.observe(v, attrs),
+            (Sink::I64(s), Number::I64(v)) => s.observe(v, attrs),
+            (Sink::F64(s), Number::F64(v)) => s.observe(v, attrs),
+            _ => {} // prevented by ObservableKind::check
+        }
+    }
+}
+
+/// Handed to a callback for the duration of one call.
+pub struct Observer<'a> {
+    target: Target<'a>,
+}
+
+enum Target<'a> {
+    /// A single-instrument callback: observations go straight to the SDK.
+    Own { kind: ObservableKind, sink: &'a Sink<'a> },
+    /// A multi-instrument callback: observations are sorted by instrument.
+    Many { instruments: &'a [(usize, ObservableKind)], buffer: Vec<(usize, Number, Vec<KeyValue>)> },
+}
+
+impl Observer<'_> {
+    /// Observes for the instrument the callback belongs to.
+    pub fn observe(&mut self, n: Number, attrs: Vec<KeyValue>) -> Result<()> {
+        match &mut self.target {
+            Target::Own { kind, sink } => {
+                kind.check(n)?;
+                sink.observe(n, &attrs);
+                Ok(())
+            }
+            Target::Many { .. } => Err(Error::argument(
+                "this callback was registered for several instruments: name the instrument (the *_for functions)",
+            )),
+        }
+    }
+
+    /// Observes for one of the instruments a multi-instrument callback was
+    /// registered with.
+    pub fn observe_for(&mut self, instrument: &ObservableInstrument, n: Number, attrs: Vec<KeyValue>) -> Result<()> {
+        match &mut self.target {
+            Target::Many { instruments, buffer } => {
+                let Some((_, kind)) = instruments.iter().find(|(id, _)| *id == instrument.state.id) else {
+                    return Err(Error::argument("this instrument is not one the callback was registered for"));
+                };
+                kind.check(n)?;
+                buffer.push((instrument.state.id, n, attrs));
+                Ok(())
+            }
+            Target::Own { .. } => {
+                Err(Error::argument("a single-instrument callback observes with the functions without `_for`"))
+            }
+        }
+    }
+}
+
+/// Runs an application callback with the reentrancy mark set; a panic
+/// inside (a Rust callback) must not reach the SDK's collection.
+fn run_callback(callback: &dyn Callback, observer: &mut Observer<'_>) {
+    let _mark = InCallback::enter();
+    let _ = catch_unwind(AssertUnwindSafe(|| callback.call(observer)));
+}
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
+
+struct State {
+    id: usize,
+    kind: ObservableKind,
+    /// The instrument's own callback; `None` once unregistered. The mutex
+    /// is held while it runs, so unregistering waits for a running call.
+    own: Mutex<Option<Box<dyn Callback>>>,
+    multi: RwLock<Vec<Arc<Registration>>>,
+}
+
+impl State {
+    fn collect(&self, sink: &Sink<'_>) {
+        if let Some(cb) = self.own.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let mut observer = Observer { target: Target::Own { kind: self.kind, sink } };
+            run_callback(cb.as_ref(), &mut observer);
+        }
+        let registrations = self.multi.read().unwrap_or_else(|e| e.into_inner()).clone();
+        for r in registrations {
+            r.collect_for(self.id, sink);
+        }
+    }
+}
+
+/// An observable instrument (the SDK keeps the instrument itself).
+pub struct ObservableInstrument {
+    state: Arc<State>,
+    lifecycle: Arc<Lifecycle>,
+}
+
+impl ObservableInstrument {
+    pub fn new(
+        meter: &Meter,
+        kind: ObservableKind,
+        spec: &InstrumentSpec,
+        callback: Option<Box<dyn Callback>>,
+        lifecycle: Arc<Lifecycle>,
+    ) -> Result<Self> {
+        refuse_in_callback("creating an instrument")?;
+        if lifecycle.is_shut_down() {
+            return Err(Error::shutdown());
+        }
+        validate_instrument_name(&spec.name)?;
+        if let Some(u) = &spec.unit {
+            validate_unit(u)?;
+        }
+        let state = Arc::new(State {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            kind,
+            own: Mutex::new(callback),
+            multi: RwLock::new(Vec::new()),
+        });
+        register_with_sdk(meter, kind, spec, state.clone());
+        Ok(ObservableInstrument { state, lifecycle })
+    }
+
+    pub fn kind(&self) -> ObservableKind {
+        self.state.kind
+    }
+
+    pub fn lifecycle(&self) -> &Arc<Lifecycle> {
+        &self.lifecycle
+    }
+
+    /// Removes the instrument's own callback (its user data is released
+    /// once a running call has returned). Later collections report nothing
+    /// for it unless a multi-instrument callback does.
+    pub fn unregister(&self) -> Result<()> {
+        refuse_in_callback("unregistering a callback")?;
+        let taken = self.state.own.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(taken);
+        Ok(())
+    }
+}
+
+macro_rules! sdk_observable {
+    ($meter:expr, $spec:expr, $state:expr, $ctor:ident, $variant:ident) => {{
+        let state = $state;
+        let mut b = $meter.$ctor($spec.name.clone());
+        if let Some(d) = &$spec.description {
+            b = b.with_description(d.clone());
+        }
+        if let Some(u) = &$spec.unit {
+            b = b.with_unit(u.clone());
+        }
+        b.with_callback(move |obs| state.collect(&Sink::$variant(obs))).build();
+    }};
+}
+
+fn register_with_sdk(meter: &Meter, kind: ObservableKind, spec: &InstrumentSpec, state: Arc<State>) {
+    use ObservableKind::*;
+    match kind {
+        CounterU64 => sdk_observable!(meter, spec, state, u64_observable_counter, U64),
+        CounterF64 => sdk_observable!(meter, spec, state, f64_observable_counter, F64),
+        UpDownCounterI64 => sdk_observable!(meter, spec, state, i64_observable_up_down_counter, I64),
+        UpDownCounterF64 => sdk_observable!(meter, spec, state, f64_observable_up_down_counter, F64),
+        GaugeU64 => sdk_observable!(meter, spec, state, u64_observable_gauge, U64),
+        GaugeI64 => sdk_observable!(meter, spec, state, i64_observable_gauge, I64),
+        GaugeF64 => sdk_observable!(meter, spec, state, f64_observable_gauge, F64),
+    }
+}
+
+/// Observations of one run waiting for their instrument to be collected.
+#[derive(Default)]
+struct Slot {
+    fresh: bool,
+    points: Vec<(Number, Vec<KeyValue>)>,
+}
+
+/// A callback registered for several instruments.
+pub struct Registration {
+    callback: Mutex<Option<Box<dyn Callback>>>,
+    instruments: Vec<(usize, ObservableKind)>,
+    states: Vec<Arc<State>>,
+    slots: Mutex<HashMap<usize, Slot>>,
+}
+
+impl Registration {
+    pub fn register(instruments: &[&ObservableInstrument], callback: Box<dyn Callback>) -> Result<Arc<Registration>> {
+        refuse_in_callback("registering a callback")?;
+        if instruments.is_empty() {
+            return Err(Error::argument("a callback must be registered for at least one instrument"));
+        }
+        if instruments.iter().any(|i| i.lifecycle.is_shut_down()) {
+            return Err(Error::shutdown());
+        }
+        let reg = Arc::new(Registration {
+            callback: Mutex::new(Some(callback)),
+            instruments: instruments.iter().map(|i| (i.state.id, i.state.kind)).collect(),
+            states: instruments.iter().map(|i| i.state.clone()).collect(),
+            slots: Mutex::new(HashMap::new()),
+        });
+        for s in &reg.states {
+            s.multi.write().unwrap_or_else(|e| e.into_inner()).push(reg.clone());
+        }
+        Ok(reg)
+    }
+
+    fn collect_for(&self, id: usize, sink: &Sink<'_>) {
+        let needs_run = !self.slots.lock().unwrap_or_else(|e| e.into_inner()).get(&id).is_some_and(|s| s.fresh);
+        if needs_run {
+            let guard = self.callback.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(cb) = guard.as_ref() else { return };
+            let mut observer = Observer { target: Target::Many { instruments: &self.instruments, buffer: Vec::new() } };
+            run_callback(cb.as_ref(), &mut observer);
+            drop(guard);
+            let Target::Many { buffer, .. } = observer.target else { unreachable!() };
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            for (inst, _) in &self.instruments {
+                slots.insert(*inst, Slot { fresh: true, points: Vec::new() });
+            }
+            for (inst, n, attrs) in buffer {
+                slots.entry(inst).or_default().points.push((n, attrs));
+            }
+        }
+        let points = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let slot = slots.entry(id).or_default();
+            slot.fresh = false;
+            std::mem::take(&mut slot.points)
+        };
+        for (n, attrs) in points {
+            sink.observe(n, &attrs);
+        }
+    }
+
+    /// Stops the callback (waiting for a running call) and releases it.
+    pub fn unregister(self: &Arc<Self>) -> Result<()> {
+        refuse_in_callback("unregistering a callback")?;
+        let taken = self.callback.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(taken);
+        for s in &self.states {
+            s.multi.write().unwrap_or_else(|e| e.into_inner()).retain(|r| !Arc::ptr_eq(r, self));
+        }
+        Ok(())
+    }
+}
