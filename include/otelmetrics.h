@@ -462,6 +462,11 @@ typedef void (*otelmetrics_free_fn)(void *user_data);
 #define OTELMETRICS_EXPORTER_NONE 3
 
 /**
+ * A Prometheus `/metrics` endpoint served by the library (pull).
+ */
+#define OTELMETRICS_EXPORTER_PROMETHEUS 4
+
+/**
  * One readable block per export.
  */
 #define OTELMETRICS_CONSOLE_FORMAT_TEXT 1
@@ -608,6 +613,15 @@ otelmetrics_status otelmetrics_provider_builder_set_console_format(struct otelme
  */
 otelmetrics_status otelmetrics_provider_builder_set_console_path(struct otelmetrics_provider_builder *builder,
                                                                  struct otelmetrics_str file);
+
+/**
+ * Sets where the Prometheus endpoint listens: an IP address (`host`, empty
+ * for the default 127.0.0.1; "localhost" means 127.0.0.1) and a port (0
+ * picks a free one). Overrides `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_prometheus_endpoint(struct otelmetrics_provider_builder *builder,
+                                                                        struct otelmetrics_str host,
+                                                                        uint16_t port);
 
 /**
  * Sets the interval between exports, in milliseconds (> 0; default 60000).
@@ -1614,6 +1628,14 @@ otelmetrics_status otelmetrics_provider_shutdown(const struct otelmetrics_provid
 otelmetrics_status otelmetrics_provider_read_json(const struct otelmetrics_provider *provider,
                                                   char **out_json,
                                                   size_t *out_len);
+
+/**
+ * The port the provider's Prometheus endpoint listens on (useful after
+ * asking for port 0). Returns OK, NULL_POINTER, WRONG_HANDLE, or
+ * INVALID_ARGUMENT when the provider has no Prometheus endpoint.
+ */
+otelmetrics_status otelmetrics_provider_prometheus_port(const struct otelmetrics_provider *provider,
+                                                        uint16_t *out_port);
 
 /**
  * Frees a string returned by the library. NULL is a no-op.

@@ -7,6 +7,7 @@ mod resolve;
 
 pub use env::{Env, MapEnv, ProcessEnv};
 pub use resolve::{protocol_name, resolve, Endpoint, Resolved, ResolvedConsole, ResolvedOtlp};
+pub use std::net::SocketAddr;
 
 use opentelemetry::KeyValue;
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ use std::time::Duration;
 pub enum ExporterKind {
     Otlp,
     Console,
+    /// A `/metrics` endpoint the library serves for Prometheus to scrape.
+    Prometheus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +69,8 @@ pub struct Settings {
     pub otlp_insecure: Option<bool>,
     pub console_format: Option<ConsoleFormat>,
     pub console_path: Option<PathBuf>,
+    pub prometheus_host: Option<String>,
+    pub prometheus_port: Option<u16>,
     pub export_interval: Option<Duration>,
     pub export_timeout: Option<Duration>,
     pub temporality: Option<TemporalityPreference>,

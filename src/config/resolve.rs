@@ -26,6 +26,8 @@ pub struct Resolved {
     pub exporters: Vec<ExporterKind>,
     pub otlp: Option<ResolvedOtlp>,
     pub console: Option<ResolvedConsole>,
+    /// Where the Prometheus endpoint listens.
+    pub prometheus: Option<std::net::SocketAddr>,
     pub export_interval: Duration,
     pub export_timeout: Duration,
     pub temporality: TemporalityPreference,
@@ -142,11 +144,12 @@ fn parse_exporters(setting: &str, value: &str) -> Result<Vec<ExporterKind>> {
         let kind = match name.as_str() {
             "otlp" => ExporterKind::Otlp,
             "console" => ExporterKind::Console,
+            "prometheus" => ExporterKind::Prometheus,
             "none" => continue,
             _ => {
                 return Err(Error::config(
                     setting,
-                    format!("unknown exporter `{name}` (expected `otlp`, `console` or `none`)"),
+                    format!("unknown exporter `{name}` (expected `otlp`, `console`, `prometheus` or `none`)"),
                 ))
             }
         };
@@ -291,6 +294,29 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     Ok(ResolvedOtlp { endpoint, protocol, headers, timeout, compression, ca_pem, client_identity_pem, insecure })
 }
 
+/// `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`, default 127.0.0.1:9464: the
+/// endpoint binds to loopback unless told otherwise.
+fn resolve_prometheus(settings: &Settings, env: &dyn Env) -> Result<std::net::SocketAddr> {
+    let (host, host_source) = match (&settings.prometheus_host, env.get("OTEL_EXPORTER_PROMETHEUS_HOST")) {
+        (Some(h), _) => (h.clone(), "prometheus host (set in code)"),
+        (None, Some(h)) => (h, "OTEL_EXPORTER_PROMETHEUS_HOST"),
+        (None, None) => ("127.0.0.1".to_owned(), "default prometheus host"),
+    };
+    let port = match (settings.prometheus_port, env.get("OTEL_EXPORTER_PROMETHEUS_PORT")) {
+        (Some(p), _) => p,
+        (None, Some(p)) => p.trim().parse().map_err(|_| {
+            Error::config("OTEL_EXPORTER_PROMETHEUS_PORT", format!("expected a port number, got `{p}`"))
+        })?,
+        (None, None) => 9464,
+    };
+    let host = if host == "localhost" { "127.0.0.1".to_owned() } else { host };
+    let ip: std::net::IpAddr = host
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse()
+        .map_err(|_| Error::config(host_source, format!("`{host}` is not an IP address")))?;
+    Ok(std::net::SocketAddr::new(ip, port))
+}
+
 pub fn protocol_name(p: Protocol) -> &'static str {
     match p {
         Protocol::Grpc => "grpc",
@@ -362,6 +388,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         format: settings.console_format.unwrap_or(ConsoleFormat::Human),
         path: settings.console_path.clone(),
     });
+    let prometheus = if exporters.contains(&ExporterKind::Prometheus) { Some(resolve_prometheus(settings, env)?) } else { None };
     if settings.cardinality_limit == Some(0) {
         return Err(Error::config("cardinality limit (set in code)", "must be greater than zero"));
     }
@@ -371,6 +398,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         exporters,
         otlp,
         console,
+        prometheus,
         export_interval,
         export_timeout,
         temporality,

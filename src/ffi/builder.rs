@@ -92,6 +92,7 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_add_exporter(
         let kind = match exporter {
             OTELMETRICS_EXPORTER_OTLP => ExporterKind::Otlp,
             OTELMETRICS_EXPORTER_CONSOLE => ExporterKind::Console,
+            OTELMETRICS_EXPORTER_PROMETHEUS => ExporterKind::Prometheus,
             OTELMETRICS_EXPORTER_NONE => {
                 list.clear();
                 return Ok(());
@@ -256,6 +257,23 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_console_path(
 ) -> otelmetrics_status {
     with_settings(builder, |s| {
         s.console_path = Some(path(file, "console path")?);
+        Ok(())
+    })
+}
+
+/// Sets where the Prometheus endpoint listens: an IP address (`host`, empty
+/// for the default 127.0.0.1; "localhost" means 127.0.0.1) and a port (0
+/// picks a free one). Overrides `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_endpoint(
+    builder: *mut otelmetrics_provider_builder,
+    host: otelmetrics_str,
+    port: u16,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        let host = str_arg(host, "Prometheus host")?;
+        s.prometheus_host = (!host.is_empty()).then(|| host.to_owned());
+        s.prometheus_port = Some(port);
         Ok(())
     })
 }

@@ -112,6 +112,24 @@ pub unsafe extern "C" fn otelmetrics_provider_read_json(
     })
 }
 
+/// The port the provider's Prometheus endpoint listens on (useful after
+/// asking for port 0). Returns OK, NULL_POINTER, WRONG_HANDLE, or
+/// INVALID_ARGUMENT when the provider has no Prometheus endpoint.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_prometheus_port(
+    provider: *const otelmetrics_provider,
+    out_port: *mut u16,
+) -> otelmetrics_status {
+    with_provider(provider, |p| {
+        check_out(out_port, "out_port")?;
+        let addr = p.prometheus_addresses().into_iter().next().ok_or_else(|| {
+            crate::error::Error::argument("this provider has no Prometheus endpoint (add OTELMETRICS_EXPORTER_PROMETHEUS)")
+        })?;
+        write_out(out_port, addr.port());
+        Ok(())
+    })
+}
+
 /// Frees a string returned by the library. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_string_free(s: *mut c_char) {

@@ -127,6 +127,8 @@ pub const OTELMETRICS_EXPORTER_OTLP: otelmetrics_exporter = 1;
 pub const OTELMETRICS_EXPORTER_CONSOLE: otelmetrics_exporter = 2;
 /// No exporter at all (the spec's `none`); clears any added before.
 pub const OTELMETRICS_EXPORTER_NONE: otelmetrics_exporter = 3;
+/// A Prometheus `/metrics` endpoint served by the library (pull).
+pub const OTELMETRICS_EXPORTER_PROMETHEUS: otelmetrics_exporter = 4;
 
 /// Console output format.
 pub type otelmetrics_console_format = u32;

@@ -7,6 +7,7 @@ mod exit;
 pub mod guarded;
 mod lifecycle;
 pub mod otlp;
+pub mod prometheus;
 pub mod render;
 pub mod runtime;
 pub mod snapshot;
@@ -41,6 +42,8 @@ pub struct Provider {
     snapshot: Option<SnapshotReader>,
     export_timeout: Duration,
     shutdown: Mutex<Option<Arc<Completion>>>,
+    /// Prometheus endpoints; stopped at shutdown.
+    servers: Mutex<Vec<prometheus::Server>>,
 }
 
 fn sdk_temporality(pref: TemporalityPreference) -> Temporality {
@@ -69,6 +72,7 @@ impl Provider {
         let mut builder = SdkMeterProvider::builder().with_resource(resource(&cfg.resource));
         let temporality = sdk_temporality(cfg.temporality);
         let mut exporting = false;
+        let mut servers = Vec::new();
         if !cfg.disabled {
             for kind in &cfg.exporters {
                 match kind {
@@ -83,6 +87,15 @@ impl Provider {
                         );
                         let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime);
                         builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
+                    }
+                    ExporterKind::Prometheus => {
+                        // Pull, not push: served on scrape by the library's
+                        // own small HTTP server (see prometheus/).
+                        let addr = cfg.prometheus.expect("resolved with the prometheus exporter");
+                        let reader = SnapshotReader::new();
+                        builder = builder.with_reader(reader.clone());
+                        servers.push(prometheus::Server::start(reader, addr)?);
+                        continue;
                     }
                     ExporterKind::Console => {
                         let console = cfg.console.as_ref().expect("resolved with the console exporter");
@@ -110,6 +123,7 @@ impl Provider {
             snapshot,
             export_timeout: cfg.export_timeout,
             shutdown: Mutex::new(None),
+            servers: Mutex::new(servers),
         });
         exit::register(&provider);
         Ok(provider)
@@ -117,6 +131,11 @@ impl Provider {
 
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.lifecycle
+    }
+
+    /// The addresses the Prometheus endpoints listen on (port 0 resolved).
+    pub fn prometheus_addresses(&self) -> Vec<std::net::SocketAddr> {
+        self.servers.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|s| s.local_addr()).collect()
     }
 
     pub fn export_timeout(&self) -> Duration {
@@ -163,6 +182,9 @@ impl Provider {
             return Ok(c.clone());
         }
         self.lifecycle.begin_shutdown();
+        for server in self.servers.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            server.stop();
+        }
         let sdk = self.sdk.clone();
         let me = Arc::downgrade(self);
         let c = completion::spawn("otelmetrics-shutdown", move || {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README says and CI runs it:
+#   bash tests/run.sh
+# Installs what it needs (pinned cbindgen, a Python venv with pytest and the
+# real collector rotel, Debian tools), builds the library, runs the Rust
+# tests, then one pytest run over every other suite (packaging checks, C
+# programs under valgrind and ASan, end-to-end tests against rotel, the
+# Python package, the Julia binding's mechanical checks). pytest's summary
+# line is the last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export OTELMETRICS_TEST_VENV=${OTELMETRICS_TEST_VENV:-$ROOT/.venv-test}
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n== %s\n' "$*"; }
+
+step "tools"
+bash tests/peers/install-tools.sh
+bash tests/peers/install.sh >/dev/null
+for extra in bindings/julia/check/install.sh; do
+  [ -f "$extra" ] && bash "$extra" >/dev/null
+done
+
+step "build"
+cargo build --release --quiet
+
+step "rust tests"
+log=$(mktemp)
+if ! cargo test --release >"$log" 2>&1; then
+  tail -60 "$log"
+  exit 1
+fi
+grep -E "^test result" "$log"
+rm -f "$log"
+
+step "python package"
+if [ -f bindings/python/pyproject.toml ]; then
+  "$OTELMETRICS_TEST_VENV/bin/pip" install --quiet --no-build-isolation ./bindings/python \
+    || "$OTELMETRICS_TEST_VENV/bin/pip" install --quiet ./bindings/python
+fi
+
+step "pytest"
+suites=(tests/packaging tests/c tests/e2e)
+for extra in bindings/python/tests bindings/julia/check/tests; do
+  [ -d "$extra" ] && suites+=("$extra")
+done
+exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider "${suites[@]}"
