@@ -219,6 +219,11 @@ typedef struct otelmetrics_up_down_counter_f64 otelmetrics_up_down_counter_f64;
 typedef struct otelmetrics_up_down_counter_i64 otelmetrics_up_down_counter_i64;
 
 /**
+ * A view under construction: selectors plus stream changes.
+ */
+typedef struct otelmetrics_view otelmetrics_view;
+
+/**
  * A status code: 0 (`OTELMETRICS_STATUS_OK`) is success; every other value
  * is a named failure. Codes are only ever appended; treat an unknown code
  * as a generic failure.
@@ -336,6 +341,11 @@ typedef void (*otelmetrics_observe_fn)(struct otelmetrics_observer *observer, vo
  * (or its instrument freed) and no call of it is running any more.
  */
 typedef void (*otelmetrics_free_fn)(void *user_data);
+
+/**
+ * Instrument kinds, for view selectors.
+ */
+typedef uint32_t otelmetrics_instrument_kind;
 
 /**
  * Success.
@@ -483,6 +493,20 @@ typedef void (*otelmetrics_free_fn)(void *user_data);
 #define OTELMETRICS_LOG_INFO 3
 
 #define OTELMETRICS_LOG_DEBUG 4
+
+#define OTELMETRICS_INSTRUMENT_KIND_COUNTER 1
+
+#define OTELMETRICS_INSTRUMENT_KIND_UP_DOWN_COUNTER 2
+
+#define OTELMETRICS_INSTRUMENT_KIND_HISTOGRAM 3
+
+#define OTELMETRICS_INSTRUMENT_KIND_GAUGE 4
+
+#define OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_COUNTER 5
+
+#define OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_UP_DOWN_COUNTER 6
+
+#define OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_GAUGE 7
 
 #ifdef __cplusplus
 extern "C" {
@@ -1649,6 +1673,118 @@ void otelmetrics_string_free(char *s);
  * it stay safe to call and report SHUTDOWN. NULL is a no-op.
  */
 void otelmetrics_provider_free(struct otelmetrics_provider *provider);
+
+/**
+ * Creates an empty view. It must select something before it is added.
+ * Returns OK or NULL_POINTER.
+ */
+otelmetrics_status otelmetrics_view_new(struct otelmetrics_view **out);
+
+/**
+ * Frees a view. NULL is a no-op.
+ */
+void otelmetrics_view_free(struct otelmetrics_view *view);
+
+/**
+ * Selects instruments by name; `*` matches any run of characters and `?`
+ * one character (case-insensitive).
+ */
+otelmetrics_status otelmetrics_view_select_instrument_name(struct otelmetrics_view *view,
+                                                           struct otelmetrics_str pattern);
+
+/**
+ * Selects instruments by kind (`OTELMETRICS_INSTRUMENT_KIND_*`).
+ */
+otelmetrics_status otelmetrics_view_select_instrument_kind(struct otelmetrics_view *view,
+                                                           otelmetrics_instrument_kind kind);
+
+/**
+ * Selects instruments by unit (exact match).
+ */
+otelmetrics_status otelmetrics_view_select_unit(struct otelmetrics_view *view,
+                                                struct otelmetrics_str unit);
+
+/**
+ * Selects instruments of meters with this name and, unless `version` is
+ * empty, this version.
+ */
+otelmetrics_status otelmetrics_view_select_meter(struct otelmetrics_view *view,
+                                                 struct otelmetrics_str name,
+                                                 struct otelmetrics_str version);
+
+/**
+ * Renames the stream (only for a view selecting one exact instrument name).
+ */
+otelmetrics_status otelmetrics_view_set_name(struct otelmetrics_view *view,
+                                             struct otelmetrics_str name);
+
+/**
+ * Replaces the stream's description.
+ */
+otelmetrics_status otelmetrics_view_set_description(struct otelmetrics_view *view,
+                                                    struct otelmetrics_str description);
+
+/**
+ * Keeps only these attribute keys (an empty list keeps none).
+ */
+otelmetrics_status otelmetrics_view_allow_attribute_keys(struct otelmetrics_view *view,
+                                                         const struct otelmetrics_str *keys_list,
+                                                         size_t count);
+
+/**
+ * Drops these attribute keys, keeping all others.
+ */
+otelmetrics_status otelmetrics_view_deny_attribute_keys(struct otelmetrics_view *view,
+                                                        const struct otelmetrics_str *keys_list,
+                                                        size_t count);
+
+/**
+ * Drops the selected instruments' data entirely.
+ */
+otelmetrics_status otelmetrics_view_set_aggregation_drop(struct otelmetrics_view *view);
+
+/**
+ * Aggregates as a sum.
+ */
+otelmetrics_status otelmetrics_view_set_aggregation_sum(struct otelmetrics_view *view);
+
+/**
+ * Keeps the last value.
+ */
+otelmetrics_status otelmetrics_view_set_aggregation_last_value(struct otelmetrics_view *view);
+
+/**
+ * An explicit-bucket histogram with these boundaries (finite, strictly
+ * increasing; checked when the view is added) and min/max on or off.
+ */
+otelmetrics_status otelmetrics_view_set_aggregation_explicit_buckets(struct otelmetrics_view *view,
+                                                                     const double *boundaries,
+                                                                     size_t count,
+                                                                     bool record_min_max);
+
+/**
+ * A base-2 exponential histogram with at most `max_size` buckets per sign
+ * (>= 2) and a starting scale of `max_scale` (-10..=20).
+ */
+otelmetrics_status otelmetrics_view_set_aggregation_exponential(struct otelmetrics_view *view,
+                                                                uint32_t max_size,
+                                                                int32_t max_scale,
+                                                                bool record_min_max);
+
+/**
+ * Sets the stream's cardinality limit (> 0; checked when added).
+ */
+otelmetrics_status otelmetrics_view_set_cardinality_limit(struct otelmetrics_view *view,
+                                                          size_t limit);
+
+/**
+ * Adds a copy of `view` to the builder. Several views may select the same
+ * instrument (each makes a stream). Returns OK, NULL_POINTER, WRONG_HANDLE,
+ * or INVALID_CONFIG when the view is invalid (selects nothing, renames with
+ * a wildcard, unsorted boundaries, zero limit, allow and deny together).
+ */
+otelmetrics_status otelmetrics_provider_builder_add_view(struct otelmetrics_provider_builder *builder,
+                                                         const struct otelmetrics_view *view);
 
 #ifdef __cplusplus
 }  // extern "C"

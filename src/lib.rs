@@ -15,3 +15,4 @@ pub mod error;
 pub mod ffi;
 pub mod instruments;
 pub mod pipeline;
+pub mod views;

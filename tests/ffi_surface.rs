@@ -54,7 +54,7 @@ fn exported_functions(source: &str) -> Vec<(String, String)> {
     found
 }
 
-const GUARDS: [&str; 4] = ["guard(", "guard_value(", "with_settings(", "with_provider("];
+const GUARDS: [&str; 5] = ["guard(", "guard_value(", "with_settings(", "with_provider(", "with_view("];
 
 #[test]
 fn every_export_runs_inside_the_panic_guard() {
@@ -75,7 +75,7 @@ fn every_export_runs_inside_the_panic_guard() {
 #[test]
 fn wrappers_used_by_exports_are_themselves_guarded() {
     for (_, source) in ffi_sources() {
-        for wrapper in ["fn with_settings(", "fn with_provider("] {
+        for wrapper in ["fn with_settings(", "fn with_provider(", "fn with_view("] {
             if let Some(pos) = source.find(wrapper) {
                 let body = &source[pos..];
                 let open = body.find(") -> otelmetrics_status {").expect("wrapper returns a status");

@@ -44,7 +44,7 @@ fn as_i64(v: &Value) -> i64 {
 fn keyed_recording_aggregates_per_series_and_attribute_order_does_not_matter() {
     let provider = Provider::build(&in_memory(), &MapEnv::default()).unwrap();
     let meter = provider.meter(&scope()).unwrap();
-    let counter = Instrument::<CounterU64>::new(&meter, &spec("requests"), provider.lifecycle().clone()).unwrap();
+    let counter = Instrument::<CounterU64>::new(&meter, &spec("requests")).unwrap();
     let ab = vec![KeyValue::new("a", "1"), KeyValue::new("b", 2i64)];
     let ba = vec![KeyValue::new("b", 2i64), KeyValue::new("a", "1")];
     let mut conversions = 0;
@@ -69,7 +69,7 @@ fn histogram_boundaries_and_counts_reach_the_snapshot() {
     let provider = Provider::build(&in_memory(), &MapEnv::default()).unwrap();
     let meter = provider.meter(&scope()).unwrap();
     let s = InstrumentSpec { boundaries: Some(vec![1.0, 10.0]), unit: Some("ms".into()), ..spec("latency") };
-    let h = Instrument::<HistogramF64>::new(&meter, &s, provider.lifecycle().clone()).unwrap();
+    let h = Instrument::<HistogramF64>::new(&meter, &s).unwrap();
     for v in [0.5, 5.0, 50.0, 7.0] {
         h.record(v, &[]).unwrap();
     }
@@ -87,7 +87,7 @@ fn histogram_boundaries_and_counts_reach_the_snapshot() {
 fn recording_after_shutdown_is_refused() {
     let provider = Provider::build(&in_memory(), &MapEnv::default()).unwrap();
     let meter = provider.meter(&scope()).unwrap();
-    let counter = Instrument::<CounterU64>::new(&meter, &spec("c"), provider.lifecycle().clone()).unwrap();
+    let counter = Instrument::<CounterU64>::new(&meter, &spec("c")).unwrap();
     counter.record(1, &[]).unwrap();
     provider.shutdown(Duration::from_secs(5)).unwrap();
     assert_eq!(counter.record(1, &[]).unwrap_err().status, 8);
@@ -121,7 +121,7 @@ fn flush_and_shutdown_return_by_their_timeout_when_the_collector_hangs() {
         let (_listener, endpoint) = black_hole();
         let provider = hanging_provider(protocol, &endpoint);
         let meter = provider.meter(&scope()).unwrap();
-        let counter = Instrument::<CounterU64>::new(&meter, &spec("c"), provider.lifecycle().clone()).unwrap();
+        let counter = Instrument::<CounterU64>::new(&meter, &spec("c")).unwrap();
         counter.record(1, &[]).unwrap();
 
         // Bounds, not benchmarks: 300 ms asked, a generous 3 s allowed.
@@ -142,7 +142,7 @@ fn flush_and_shutdown_return_by_their_timeout_when_the_collector_hangs() {
 fn an_invalid_instrument_name_is_refused_with_the_name_in_the_message() {
     let provider = Provider::build(&in_memory(), &MapEnv::default()).unwrap();
     let meter = provider.meter(&scope()).unwrap();
-    let e = Instrument::<CounterU64>::new(&meter, &spec("9lives"), provider.lifecycle().clone()).err().unwrap();
+    let e = Instrument::<CounterU64>::new(&meter, &spec("9lives")).err().unwrap();
     assert_eq!(e.status, 4);
     assert!(e.message.contains("9lives"));
 }

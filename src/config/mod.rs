@@ -75,6 +75,7 @@ pub struct Settings {
     pub export_timeout: Option<Duration>,
     pub temporality: Option<TemporalityPreference>,
     pub cardinality_limit: Option<usize>,
+    pub views: Vec<crate::views::ViewSpec>,
     /// Adds a reader whose current state tests can read back as OTLP JSON.
     pub in_memory_reader: bool,
 }

@@ -33,6 +33,7 @@ pub struct Resolved {
     pub temporality: TemporalityPreference,
     pub cardinality_limit: Option<usize>,
     pub in_memory_reader: bool,
+    pub views: Vec<crate::views::ViewSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -389,6 +390,9 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         path: settings.console_path.clone(),
     });
     let prometheus = if exporters.contains(&ExporterKind::Prometheus) { Some(resolve_prometheus(settings, env)?) } else { None };
+    for view in &settings.views {
+        view.validate()?;
+    }
     if settings.cardinality_limit == Some(0) {
         return Err(Error::config("cardinality limit (set in code)", "must be greater than zero"));
     }
@@ -404,6 +408,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         temporality,
         cardinality_limit: settings.cardinality_limit,
         in_memory_reader: settings.in_memory_reader,
+        views: settings.views.clone(),
     })
 }
 

@@ -6,7 +6,7 @@ use super::attributes::{convert, encode, opt_str_arg, otelmetrics_attributes, se
 use super::handle::Handle;
 use super::meter::otelmetrics_meter;
 use super::*;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::instruments::{BoundInstrument, Instrument, InstrumentSpec, Kind};
 
 pub(crate) unsafe fn create<H, K>(
@@ -24,9 +24,6 @@ where
 {
     check_out(out, "out")?;
     let m = otelmetrics_meter::borrow(meter)?;
-    if m.lifecycle.is_shut_down() {
-        return Err(Error::shutdown());
-    }
     let spec = InstrumentSpec {
         name: str_arg(name, "instrument name")?.to_owned(),
         description: opt_str_arg(description, "description")?,
@@ -36,7 +33,7 @@ where
             b => Some(b.to_vec()),
         },
     };
-    let instrument = Instrument::<K>::new(&m.meter, &spec, m.lifecycle.clone())?;
+    let instrument = Instrument::<K>::new(m, &spec)?;
     write_out(out, H::into_raw(instrument));
     Ok(())
 }

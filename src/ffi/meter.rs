@@ -1,20 +1,14 @@
 //! `otelmetrics_meter_*`: a meter makes instruments (see instruments.rs).
 
 use super::handle::{handle, Handle};
-use crate::pipeline::Lifecycle;
-use opentelemetry::metrics::Meter;
-use std::sync::Arc;
+use crate::pipeline::ScopedMeter;
 
 /// A meter: one instrumentation scope of a provider. Thread-safe.
 pub struct otelmetrics_meter {
     _private: [u8; 0],
 }
 
-pub struct MeterHandle {
-    pub(crate) meter: Meter,
-    pub(crate) lifecycle: Arc<Lifecycle>,
-}
-handle!(otelmetrics_meter, MeterHandle, 0x03);
+handle!(otelmetrics_meter, ScopedMeter, 0x03);
 
 /// Frees a meter. Instruments made from it stay valid. NULL is a no-op.
 #[no_mangle]

@@ -16,6 +16,7 @@ pub mod observables;
 pub mod observables_api;
 pub mod provider;
 pub mod types;
+pub mod views;
 
 use crate::error::{status, Error, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -90,7 +90,7 @@ pub(crate) unsafe fn create<H: Handle<Inner = ObservableInstrument>>(
         unit: opt_str_arg(unit, "unit")?,
         boundaries: None,
     };
-    let instrument = ObservableInstrument::new(&m.meter, kind, &spec, cb, m.lifecycle.clone())?;
+    let instrument = ObservableInstrument::new(m, kind, &spec, cb)?;
     write_out(out, H::into_raw(instrument));
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::attributes::{convert, opt_str_arg, str_arg};
 use super::handle::{handle, Handle};
-use super::meter::{otelmetrics_meter, MeterHandle};
+use super::meter::otelmetrics_meter;
 use super::*;
 use crate::error::Result;
 use crate::pipeline::{MeterScope, Provider};
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn otelmetrics_provider_get_meter(
             attributes: convert(attributes, count)?,
         };
         let meter = p.meter(&scope)?;
-        write_out(out, otelmetrics_meter::into_raw(MeterHandle { meter, lifecycle: p.lifecycle().clone() }));
+        write_out(out, otelmetrics_meter::into_raw(meter));
         Ok(())
     })
 }

@@ -16,6 +16,8 @@ pub trait Kind: Send + Sync + 'static {
     type Bound: Send + Sync + 'static;
     /// Used in messages, e.g. "counter_u64".
     const NAME: &'static str;
+    /// The kind views select it by.
+    const VIEW_KIND: crate::views::Kind;
     fn create(meter: &Meter, spec: &InstrumentSpec) -> Self::Api;
     fn record(api: &Self::Api, value: Self::Value, attributes: &[KeyValue]);
     fn bind(api: &Self::Api, attributes: &[KeyValue]) -> Self::Bound;
@@ -48,13 +50,14 @@ fn finite_non_negative(value: f64) -> Result<()> {
 
 macro_rules! kind {
     ($kind:ident, $name:literal, $value:ty, $api:ident, $bound:ident, $ctor:ident, $method:ident, $check:ident,
-     delta_if_monotonic = $mono:expr, histogram = $hist:tt) => {
+     delta_if_monotonic = $mono:expr, histogram = $hist:tt, view = $view:ident) => {
         pub struct $kind;
         impl Kind for $kind {
             type Value = $value;
             type Api = $api<$value>;
             type Bound = $bound<$value>;
             const NAME: &'static str = $name;
+            const VIEW_KIND: crate::views::Kind = crate::views::Kind::$view;
             fn create(meter: &Meter, spec: &InstrumentSpec) -> Self::Api {
                 let b = meter.$ctor(spec.name.clone());
                 let b = match &spec.description {
@@ -99,25 +102,25 @@ macro_rules! kind {
 }
 
 kind!(CounterU64, "counter_u64", u64, Counter, BoundCounter, u64_counter, add, any_value,
-      delta_if_monotonic = true, histogram = false);
+      delta_if_monotonic = true, histogram = false, view = Counter);
 kind!(CounterF64, "counter_f64", f64, Counter, BoundCounter, f64_counter, add, finite_non_negative,
-      delta_if_monotonic = true, histogram = false);
+      delta_if_monotonic = true, histogram = false, view = Counter);
 kind!(UpDownCounterI64, "up_down_counter_i64", i64, UpDownCounter, BoundUpDownCounter, i64_up_down_counter, add,
-      any_value, delta_if_monotonic = false, histogram = false);
+      any_value, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
 kind!(UpDownCounterF64, "up_down_counter_f64", f64, UpDownCounter, BoundUpDownCounter, f64_up_down_counter, add,
-      finite, delta_if_monotonic = false, histogram = false);
+      finite, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
 kind!(HistogramU64, "histogram_u64", u64, Histogram, BoundHistogram, u64_histogram, record, any_value,
-      delta_if_monotonic = true, histogram = true);
+      delta_if_monotonic = true, histogram = true, view = Histogram);
 kind!(HistogramF64, "histogram_f64", f64, Histogram, BoundHistogram, f64_histogram, record, finite,
-      delta_if_monotonic = true, histogram = true);
+      delta_if_monotonic = true, histogram = true, view = Histogram);
 // Gauges report the last value; a delta preference makes the SDK reset them
 // after each collection, so they count as delta there.
 kind!(GaugeU64, "gauge_u64", u64, Gauge, BoundGauge, u64_gauge, record, any_value,
-      delta_if_monotonic = true, histogram = false);
+      delta_if_monotonic = true, histogram = false, view = Gauge);
 kind!(GaugeI64, "gauge_i64", i64, Gauge, BoundGauge, i64_gauge, record, any_value,
-      delta_if_monotonic = true, histogram = false);
+      delta_if_monotonic = true, histogram = false, view = Gauge);
 kind!(GaugeF64, "gauge_f64", f64, Gauge, BoundGauge, f64_gauge, record, finite,
-      delta_if_monotonic = true, histogram = false);
+      delta_if_monotonic = true, histogram = false, view = Gauge);
 
 #[cfg(test)]
 mod tests {

@@ -13,9 +13,10 @@ pub use names::{validate_instrument_name, validate_unit};
 
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
-use crate::pipeline::Lifecycle;
-use opentelemetry::metrics::Meter;
+use crate::pipeline::{Lifecycle, ScopedMeter};
+use crate::views::apply_deny_list;
 use opentelemetry::KeyValue;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// What the application asked for when it created an instrument.
@@ -51,21 +52,26 @@ pub struct Instrument<K: Kind> {
     api: K::Api,
     cache: Option<BoundCache<K::Bound>>,
     lifecycle: Arc<Lifecycle>,
+    /// Attribute keys views deny for this instrument (dropped here: the SDK
+    /// only has allow-lists).
+    denied: Option<Arc<HashSet<String>>>,
 }
 
 impl<K: Kind> Instrument<K> {
-    pub fn new(meter: &Meter, spec: &InstrumentSpec, lifecycle: Arc<Lifecycle>) -> Result<Self> {
+    pub fn new(meter: &ScopedMeter, spec: &InstrumentSpec) -> Result<Self> {
         reentrancy::refuse_in_callback("creating an instrument")?;
+        let lifecycle = meter.lifecycle.clone();
         if lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
         spec.validate()?;
-        let api = K::create(meter, spec);
+        let denied = meter.denied_keys(&spec.name, K::VIEW_KIND, spec.unit.as_deref().unwrap_or(""));
+        let api = K::create(&meter.meter, spec);
         // Bound series are never evicted by the SDK; with delta temporality
         // that would pin stale series, so the cache is for cumulative only.
         let cumulative = !K::is_delta(lifecycle.temporality());
         let cache = cumulative.then(BoundCache::new);
-        Ok(Instrument { api, cache, lifecycle })
+        Ok(Instrument { api, cache, lifecycle, denied })
     }
 
     #[inline]
@@ -76,10 +82,20 @@ impl<K: Kind> Instrument<K> {
         K::check(value)
     }
 
+    fn filtered(&self, attributes: Vec<KeyValue>) -> Vec<KeyValue> {
+        match &self.denied {
+            Some(denied) => apply_deny_list(denied, attributes),
+            None => attributes,
+        }
+    }
+
     /// Records with attributes already converted.
     pub fn record(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
         self.check(value)?;
-        K::record(&self.api, value, attributes);
+        match &self.denied {
+            Some(denied) => K::record(&self.api, value, &apply_deny_list(denied, attributes.to_vec())),
+            None => K::record(&self.api, value, attributes),
+        }
         Ok(())
     }
 
@@ -95,13 +111,13 @@ impl<K: Kind> Instrument<K> {
     ) -> Result<()> {
         self.check(value)?;
         let Some(cache) = &self.cache else {
-            K::record(&self.api, value, &convert()?);
+            K::record(&self.api, value, &self.filtered(convert()?));
             return Ok(());
         };
         if cache.with(key, |bound| K::record_bound(bound, value)) {
             return Ok(());
         }
-        let attributes = convert()?;
+        let attributes = self.filtered(convert()?);
         if !cache.insert_with(key, || K::bind(&self.api, &attributes), |bound| K::record_bound(bound, value)) {
             K::record(&self.api, value, &attributes);
         }
@@ -113,7 +129,8 @@ impl<K: Kind> Instrument<K> {
         if self.lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
-        Ok(BoundInstrument { bound: K::bind(&self.api, attributes), lifecycle: self.lifecycle.clone() })
+        let attributes = self.filtered(attributes.to_vec());
+        Ok(BoundInstrument { bound: K::bind(&self.api, &attributes), lifecycle: self.lifecycle.clone() })
     }
 }
 

@@ -13,8 +13,10 @@
 use super::reentrancy::{refuse_in_callback, InCallback};
 use super::{validate_instrument_name, validate_unit, InstrumentSpec};
 use crate::error::{Error, Result};
-use crate::pipeline::Lifecycle;
+use crate::pipeline::{Lifecycle, ScopedMeter};
+use crate::views::apply_deny_list;
 use opentelemetry::metrics::{AsyncInstrument, Meter};
+use std::collections::HashSet;
 use opentelemetry::KeyValue;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -59,6 +61,15 @@ pub enum ObservableKind {
 }
 
 impl ObservableKind {
+    fn view_kind(self) -> crate::views::Kind {
+        use ObservableKind::*;
+        match self {
+            CounterU64 | CounterF64 => crate::views::Kind::ObservableCounter,
+            UpDownCounterI64 | UpDownCounterF64 => crate::views::Kind::ObservableUpDownCounter,
+            GaugeU64 | GaugeI64 | GaugeF64 => crate::views::Kind::ObservableGauge,
+        }
+    }
+
     pub fn value_type(self) -> ValueType {
         use ObservableKind::*;
         match self {
@@ -119,17 +130,21 @@ pub struct Observer<'a> {
 
 enum Target<'a> {
     /// A single-instrument callback: observations go straight to the SDK.
-    Own { kind: ObservableKind, sink: &'a Sink<'a> },
+    Own { kind: ObservableKind, sink: &'a Sink<'a>, denied: Option<&'a HashSet<String>> },
     /// A multi-instrument callback: observations are sorted by instrument.
-    Many { instruments: &'a [(usize, ObservableKind)], buffer: Vec<(usize, Number, Vec<KeyValue>)> },
+    Many { instruments: &'a [Arc<State>], buffer: Vec<(usize, Number, Vec<KeyValue>)> },
 }
 
 impl Observer<'_> {
     /// Observes for the instrument the callback belongs to.
     pub fn observe(&mut self, n: Number, attrs: Vec<KeyValue>) -> Result<()> {
         match &mut self.target {
-            Target::Own { kind, sink } => {
+            Target::Own { kind, sink, denied } => {
                 kind.check(n)?;
+                let attrs = match denied {
+                    Some(d) => apply_deny_list(d, attrs),
+                    None => attrs,
+                };
                 sink.observe(n, &attrs);
                 Ok(())
             }
@@ -144,11 +159,15 @@ impl Observer<'_> {
     pub fn observe_for(&mut self, instrument: &ObservableInstrument, n: Number, attrs: Vec<KeyValue>) -> Result<()> {
         match &mut self.target {
             Target::Many { instruments, buffer } => {
-                let Some((_, kind)) = instruments.iter().find(|(id, _)| *id == instrument.state.id) else {
+                let Some(state) = instruments.iter().find(|s| s.id == instrument.state.id) else {
                     return Err(Error::argument("this instrument is not one the callback was registered for"));
                 };
-                kind.check(n)?;
-                buffer.push((instrument.state.id, n, attrs));
+                state.kind.check(n)?;
+                let attrs = match &state.denied {
+                    Some(d) => apply_deny_list(d, attrs),
+                    None => attrs,
+                };
+                buffer.push((state.id, n, attrs));
                 Ok(())
             }
             Target::Own { .. } => {
@@ -174,12 +193,14 @@ struct State {
     /// is held while it runs, so unregistering waits for a running call.
     own: Mutex<Option<Box<dyn Callback>>>,
     multi: RwLock<Vec<Arc<Registration>>>,
+    denied: Option<Arc<HashSet<String>>>,
 }
 
 impl State {
     fn collect(&self, sink: &Sink<'_>) {
         if let Some(cb) = self.own.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            let mut observer = Observer { target: Target::Own { kind: self.kind, sink } };
+            let denied = self.denied.as_deref();
+            let mut observer = Observer { target: Target::Own { kind: self.kind, sink, denied } };
             run_callback(cb.as_ref(), &mut observer);
         }
         let registrations = self.multi.read().unwrap_or_else(|e| e.into_inner()).clone();
@@ -197,13 +218,13 @@ pub struct ObservableInstrument {
 
 impl ObservableInstrument {
     pub fn new(
-        meter: &Meter,
+        meter: &ScopedMeter,
         kind: ObservableKind,
         spec: &InstrumentSpec,
         callback: Option<Box<dyn Callback>>,
-        lifecycle: Arc<Lifecycle>,
     ) -> Result<Self> {
         refuse_in_callback("creating an instrument")?;
+        let lifecycle = meter.lifecycle.clone();
         if lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
@@ -216,8 +237,9 @@ impl ObservableInstrument {
             kind,
             own: Mutex::new(callback),
             multi: RwLock::new(Vec::new()),
+            denied: meter.denied_keys(&spec.name, kind.view_kind(), spec.unit.as_deref().unwrap_or("")),
         });
-        register_with_sdk(meter, kind, spec, state.clone());
+        register_with_sdk(&meter.meter, kind, spec, state.clone());
         Ok(ObservableInstrument { state, lifecycle })
     }
 
@@ -277,7 +299,6 @@ struct Slot {
 /// A callback registered for several instruments.
 pub struct Registration {
     callback: Mutex<Option<Box<dyn Callback>>>,
-    instruments: Vec<(usize, ObservableKind)>,
     states: Vec<Arc<State>>,
     slots: Mutex<HashMap<usize, Slot>>,
 }
@@ -293,7 +314,6 @@ impl Registration {
         }
         let reg = Arc::new(Registration {
             callback: Mutex::new(Some(callback)),
-            instruments: instruments.iter().map(|i| (i.state.id, i.state.kind)).collect(),
             states: instruments.iter().map(|i| i.state.clone()).collect(),
             slots: Mutex::new(HashMap::new()),
         });
@@ -308,13 +328,13 @@ impl Registration {
         if needs_run {
             let guard = self.callback.lock().unwrap_or_else(|e| e.into_inner());
             let Some(cb) = guard.as_ref() else { return };
-            let mut observer = Observer { target: Target::Many { instruments: &self.instruments, buffer: Vec::new() } };
+            let mut observer = Observer { target: Target::Many { instruments: &self.states, buffer: Vec::new() } };
             run_callback(cb.as_ref(), &mut observer);
             drop(guard);
             let Target::Many { buffer, .. } = observer.target else { unreachable!() };
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            for (inst, _) in &self.instruments {
-                slots.insert(*inst, Slot { fresh: true, points: Vec::new() });
+            for s in &self.states {
+                slots.insert(s.id, Slot { fresh: true, points: Vec::new() });
             }
             for (inst, n, attrs) in buffer {
                 slots.entry(inst).or_default().points.push((n, attrs));

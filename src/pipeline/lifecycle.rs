@@ -2,16 +2,23 @@
 //! what the instruments need to know about the pipeline.
 
 use crate::config::TemporalityPreference;
+use crate::views::ViewSpec;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct Lifecycle {
     shut_down: AtomicBool,
     temporality: TemporalityPreference,
+    views: Vec<ViewSpec>,
 }
 
 impl Lifecycle {
-    pub fn new(temporality: TemporalityPreference) -> Self {
-        Lifecycle { shut_down: AtomicBool::new(false), temporality }
+    pub fn new(temporality: TemporalityPreference, views: Vec<ViewSpec>) -> Self {
+        Lifecycle { shut_down: AtomicBool::new(false), temporality, views }
+    }
+
+    /// The provider's views (instruments apply their deny-lists).
+    pub fn views(&self) -> &[ViewSpec] {
+        &self.views
     }
 
     #[inline]

@@ -36,6 +36,27 @@ pub struct MeterScope {
     pub attributes: Vec<KeyValue>,
 }
 
+/// A meter with what instruments need to know about where they live.
+pub struct ScopedMeter {
+    pub meter: Meter,
+    pub scope: MeterScope,
+    pub lifecycle: Arc<Lifecycle>,
+}
+
+impl ScopedMeter {
+    /// The deny-list of attribute keys views impose on one instrument.
+    pub fn denied_keys(&self, name: &str, kind: crate::views::Kind, unit: &str) -> Option<Arc<std::collections::HashSet<String>>> {
+        let id = crate::views::InstrumentIdentity {
+            name,
+            kind,
+            unit,
+            meter_name: &self.scope.name,
+            meter_version: self.scope.version.as_deref().unwrap_or(""),
+        };
+        crate::views::denied_keys(self.lifecycle.views(), &id)
+    }
+}
+
 pub struct Provider {
     sdk: SdkMeterProvider,
     lifecycle: Arc<Lifecycle>,
@@ -111,7 +132,12 @@ impl Provider {
         if let Some(reader) = &snapshot {
             builder = builder.with_reader(reader.clone());
         }
+        for view in &cfg.views {
+            builder = builder.with_view(view.clone().into_sdk_view());
+        }
         if let Some(limit) = cfg.cardinality_limit {
+            // The default limit, for instruments no view selects (a view's
+            // own limit applies to the streams it makes).
             builder = builder.with_view(move |_: &opentelemetry_sdk::metrics::Instrument| {
                 Stream::builder().with_cardinality_limit(limit).build().ok()
             });
@@ -119,7 +145,7 @@ impl Provider {
         let effective = if exporting { cfg.temporality } else { TemporalityPreference::Cumulative };
         let provider = Arc::new(Provider {
             sdk: builder.build(),
-            lifecycle: Arc::new(Lifecycle::new(effective)),
+            lifecycle: Arc::new(Lifecycle::new(effective, cfg.views.clone())),
             snapshot,
             export_timeout: cfg.export_timeout,
             shutdown: Mutex::new(None),
@@ -149,7 +175,7 @@ impl Provider {
         Ok(())
     }
 
-    pub fn meter(&self, scope: &MeterScope) -> Result<Meter> {
+    pub fn meter(&self, scope: &MeterScope) -> Result<ScopedMeter> {
         refuse_in_callback("getting a meter")?;
         self.ensure_running()?;
         if scope.name.is_empty() {
@@ -162,7 +188,11 @@ impl Provider {
         if let Some(s) = &scope.schema_url {
             b = b.with_schema_url(s.clone());
         }
-        Ok(self.sdk.meter_with_scope(b.build()))
+        Ok(ScopedMeter {
+            meter: self.sdk.meter_with_scope(b.build()),
+            scope: scope.clone(),
+            lifecycle: self.lifecycle.clone(),
+        })
     }
 
     /// Exports everything recorded so far, returning by `timeout`.

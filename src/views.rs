@@ -1,0 +1,261 @@
+//! Views: select instruments (name with `*`/`?` wildcards, kind, unit,
+//! meter name and version) and change their streams (name, description,
+//! attribute keys, aggregation, cardinality limit). Validated when added,
+//! turned into SDK view functions when the provider is built.
+//!
+//! The SDK keeps an allow-list of attribute keys but has no deny-list; the
+//! deny-list is applied by our instruments before the SDK sees attributes
+//! (see [`denied_keys`]).
+
+use crate::error::{Error, Result};
+use opentelemetry::{Key, KeyValue};
+use opentelemetry_sdk::metrics::{Aggregation, Instrument, InstrumentKind, Stream};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Counter,
+    UpDownCounter,
+    Histogram,
+    Gauge,
+    ObservableCounter,
+    ObservableUpDownCounter,
+    ObservableGauge,
+}
+
+impl Kind {
+    fn matches(self, k: InstrumentKind) -> bool {
+        matches!(
+            (self, k),
+            (Kind::Counter, InstrumentKind::Counter)
+                | (Kind::UpDownCounter, InstrumentKind::UpDownCounter)
+                | (Kind::Histogram, InstrumentKind::Histogram)
+                | (Kind::Gauge, InstrumentKind::Gauge)
+                | (Kind::ObservableCounter, InstrumentKind::ObservableCounter)
+                | (Kind::ObservableUpDownCounter, InstrumentKind::ObservableUpDownCounter)
+                | (Kind::ObservableGauge, InstrumentKind::ObservableGauge)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AggregationSpec {
+    Drop,
+    Sum,
+    LastValue,
+    ExplicitBuckets { boundaries: Vec<f64>, record_min_max: bool },
+    Exponential { max_size: u32, max_scale: i8, record_min_max: bool },
+}
+
+/// One view: which instruments it selects and what it changes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ViewSpec {
+    pub instrument_name: Option<String>,
+    pub kind: Option<Kind>,
+    pub unit: Option<String>,
+    pub meter_name: Option<String>,
+    pub meter_version: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub allowed_keys: Option<Vec<String>>,
+    pub denied_keys: Option<Vec<String>>,
+    pub aggregation: Option<AggregationSpec>,
+    pub cardinality_limit: Option<usize>,
+}
+
+/// What our instruments need to know to match views themselves.
+pub struct InstrumentIdentity<'a> {
+    pub name: &'a str,
+    pub kind: Kind,
+    pub unit: &'a str,
+    pub meter_name: &'a str,
+    pub meter_version: &'a str,
+}
+
+/// `*` matches any run of characters, `?` exactly one; case-insensitive,
+/// as instrument names are.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+impl ViewSpec {
+    fn has_wildcard(&self) -> bool {
+        self.instrument_name.as_deref().map_or(true, |n| n.contains(['*', '?']))
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let setting = "view";
+        let selects_something = self.instrument_name.is_some()
+            || self.kind.is_some()
+            || self.unit.is_some()
+            || self.meter_name.is_some()
+            || self.meter_version.is_some();
+        if !selects_something {
+            return Err(Error::config(setting, "a view must select instruments (name, kind, unit or meter)"));
+        }
+        if self.name.is_some() && self.has_wildcard() {
+            return Err(Error::config(
+                setting,
+                "a view that renames the stream must select exactly one instrument name (no wildcard)",
+            ));
+        }
+        if self.allowed_keys.is_some() && self.denied_keys.is_some() {
+            return Err(Error::config(setting, "a view takes an allow-list or a deny-list of attribute keys, not both"));
+        }
+        if self.cardinality_limit == Some(0) {
+            return Err(Error::config(setting, "the cardinality limit must be greater than zero"));
+        }
+        match &self.aggregation {
+            Some(AggregationSpec::ExplicitBuckets { boundaries, .. }) => {
+                if boundaries.iter().any(|b| !b.is_finite()) || boundaries.windows(2).any(|w| w[0] >= w[1]) {
+                    return Err(Error::config(setting, format!("histogram boundaries {boundaries:?} must be finite and strictly increasing")));
+                }
+            }
+            Some(AggregationSpec::Exponential { max_size, max_scale, .. }) => {
+                if *max_size < 2 {
+                    return Err(Error::config(setting, "an exponential histogram needs max_size of at least 2"));
+                }
+                if !(-10..=20).contains(max_scale) {
+                    return Err(Error::config(setting, format!("exponential max_scale {max_scale} is outside -10..=20")));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn selects(&self, i: &InstrumentIdentity<'_>) -> bool {
+        self.instrument_name.as_deref().map_or(true, |p| wildcard_match(p, i.name))
+            && self.kind.map_or(true, |k| k == i.kind)
+            && self.unit.as_deref().map_or(true, |u| u == i.unit)
+            && self.meter_name.as_deref().map_or(true, |m| m == i.meter_name)
+            && self.meter_version.as_deref().map_or(true, |v| v == i.meter_version)
+    }
+
+    fn selects_sdk(&self, i: &Instrument) -> bool {
+        self.instrument_name.as_deref().map_or(true, |p| wildcard_match(p, i.name()))
+            && self.kind.map_or(true, |k| k.matches(i.kind()))
+            && self.unit.as_deref().map_or(true, |u| u == i.unit())
+            && self.meter_name.as_deref().map_or(true, |m| m == i.scope().name())
+            && self.meter_version.as_deref().map_or(true, |v| Some(v) == i.scope().version())
+    }
+
+    fn stream(&self) -> Option<Stream> {
+        let mut b = Stream::builder();
+        if let Some(n) = &self.name {
+            b = b.with_name(n.clone());
+        }
+        if let Some(d) = &self.description {
+            b = b.with_description(d.clone());
+        }
+        if let Some(keys) = &self.allowed_keys {
+            b = b.with_allowed_attribute_keys(keys.iter().map(|k| Key::new(k.clone())));
+        }
+        if let Some(limit) = self.cardinality_limit {
+            b = b.with_cardinality_limit(limit);
+        }
+        if let Some(a) = &self.aggregation {
+            b = b.with_aggregation(match a.clone() {
+                AggregationSpec::Drop => Aggregation::Drop,
+                AggregationSpec::Sum => Aggregation::Sum,
+                AggregationSpec::LastValue => Aggregation::LastValue,
+                AggregationSpec::ExplicitBuckets { boundaries, record_min_max } => {
+                    Aggregation::ExplicitBucketHistogram { boundaries, record_min_max }
+                }
+                AggregationSpec::Exponential { max_size, max_scale, record_min_max } => {
+                    Aggregation::Base2ExponentialHistogram { max_size, max_scale, record_min_max }
+                }
+            });
+        }
+        b.build().ok()
+    }
+
+    /// The SDK view function for this view.
+    pub fn into_sdk_view(self) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+        move |i: &Instrument| if self.selects_sdk(i) { self.stream() } else { None }
+    }
+}
+
+/// The attribute keys our instruments drop before recording: the union of
+/// the deny-lists of every view selecting the instrument (the SDK cannot).
+pub fn denied_keys(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> Option<Arc<HashSet<String>>> {
+    let keys: HashSet<String> =
+        views.iter().filter(|v| v.selects(i)).flat_map(|v| v.denied_keys.iter().flatten().cloned()).collect();
+    (!keys.is_empty()).then(|| Arc::new(keys))
+}
+
+/// Drops denied attributes.
+pub fn apply_deny_list(denied: &HashSet<String>, attributes: Vec<KeyValue>) -> Vec<KeyValue> {
+    attributes.into_iter().filter(|kv| !denied.contains(kv.key.as_str())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("http.*", "http.server.duration"));
+        assert!(wildcard_match("*", "anything"));
+        assert!(wildcard_match("req?ests", "requests"));
+        assert!(wildcard_match("*.duration", "HTTP.Server.Duration"));
+        assert!(!wildcard_match("http.?", "http.ab"));
+        assert!(!wildcard_match("db.*", "http.server"));
+        assert!(wildcard_match("a*b*c", "axxbyyc"));
+        assert!(!wildcard_match("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn invalid_views_are_refused_with_a_reason() {
+        let rename_wild = ViewSpec { instrument_name: Some("http.*".into()), name: Some("x".into()), ..Default::default() };
+        assert!(rename_wild.validate().unwrap_err().message.contains("rename"));
+        let unsorted = ViewSpec {
+            instrument_name: Some("h".into()),
+            aggregation: Some(AggregationSpec::ExplicitBuckets { boundaries: vec![5.0, 1.0], record_min_max: true }),
+            ..Default::default()
+        };
+        assert!(unsorted.validate().unwrap_err().message.contains("strictly increasing"));
+        assert!(ViewSpec::default().validate().is_err(), "a view must select something");
+        let both = ViewSpec {
+            kind: Some(Kind::Counter),
+            allowed_keys: Some(vec![]),
+            denied_keys: Some(vec![]),
+            ..Default::default()
+        };
+        assert!(both.validate().is_err());
+    }
+
+    #[test]
+    fn deny_lists_union_over_selecting_views() {
+        let views = vec![
+            ViewSpec { instrument_name: Some("http.*".into()), denied_keys: Some(vec!["user.id".into()]), ..Default::default() },
+            ViewSpec { kind: Some(Kind::Counter), denied_keys: Some(vec!["session".into()]), ..Default::default() },
+            ViewSpec { meter_name: Some("other".into()), denied_keys: Some(vec!["x".into()]), ..Default::default() },
+        ];
+        let id = InstrumentIdentity { name: "http.requests", kind: Kind::Counter, unit: "", meter_name: "m", meter_version: "" };
+        let denied = denied_keys(&views, &id).unwrap();
+        assert_eq!(denied.len(), 2);
+        let kept = apply_deny_list(&denied, vec![KeyValue::new("user.id", 1), KeyValue::new("route", "/"), KeyValue::new("session", "s")]);
+        assert_eq!(kept, vec![KeyValue::new("route", "/")]);
+    }
+}
