@@ -40,7 +40,7 @@ if [ -f bindings/python/pyproject.toml ]; then
 fi
 
 step "pytest"
-suites=(tests/packaging tests/c tests/e2e)
+suites=(tests/packaging tests/lifecycle tests/c tests/e2e)
 for extra in bindings/python/tests bindings/julia/check/tests; do
   [ -d "$extra" ] && suites+=("$extra")
 done
