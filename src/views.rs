@@ -152,7 +152,7 @@ impl ViewSpec {
             && self.meter_version.as_deref().map_or(true, |v| v == i.meter_version)
     }
 
-    fn selects_sdk(&self, i: &Instrument) -> bool {
+    pub fn selects_sdk(&self, i: &Instrument) -> bool {
         self.instrument_name.as_deref().map_or(true, |p| wildcard_match(p, i.name()))
             && self.kind.map_or(true, |k| k.matches(i.kind()))
             && self.unit.as_deref().map_or(true, |u| u == i.unit())
@@ -160,7 +160,7 @@ impl ViewSpec {
             && self.meter_version.as_deref().map_or(true, |v| Some(v) == i.scope().version())
     }
 
-    fn stream(&self) -> Option<Stream> {
+    fn stream(&self, default_limit: Option<usize>) -> Option<Stream> {
         let mut b = Stream::builder();
         if let Some(n) = &self.name {
             b = b.with_name(n.clone());
@@ -171,7 +171,7 @@ impl ViewSpec {
         if let Some(keys) = &self.allowed_keys {
             b = b.with_allowed_attribute_keys(keys.iter().map(|k| Key::new(k.clone())));
         }
-        if let Some(limit) = self.cardinality_limit {
+        if let Some(limit) = self.cardinality_limit.or(default_limit) {
             b = b.with_cardinality_limit(limit);
         }
         if let Some(a) = &self.aggregation {
@@ -190,9 +190,22 @@ impl ViewSpec {
         b.build().ok()
     }
 
-    /// The SDK view function for this view.
-    pub fn into_sdk_view(self) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
-        move |i: &Instrument| if self.selects_sdk(i) { self.stream() } else { None }
+    /// The SDK view function for this view; `default_limit` is the
+    /// provider's cardinality limit, for views that set none.
+    pub fn into_sdk_view(self, default_limit: Option<usize>) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+        move |i: &Instrument| if self.selects_sdk(i) { self.stream(default_limit) } else { None }
+    }
+}
+
+/// The provider's default cardinality limit, as a view that selects only
+/// instruments no other view selects (a matching view replaces the default
+/// stream in the SDK, so a catch-all would add a second stream).
+pub fn default_limit_view(views: Vec<ViewSpec>, limit: usize) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+    move |i: &Instrument| {
+        if views.iter().any(|v| v.selects_sdk(i)) {
+            return None;
+        }
+        Stream::builder().with_cardinality_limit(limit).build().ok()
     }
 }
 

@@ -41,6 +41,7 @@ use super::instruments::{bind, create, record, record_bound, record_with_set};
 use super::meter::otelmetrics_meter;
 use super::*;
 use crate::instruments::{self as core, BoundInstrument, Instrument};
+use std::sync::Arc;
 '''
 
 
@@ -63,7 +64,7 @@ def kind_block(i, name, kind, value, verb, what, hist):
 pub struct otelmetrics_{name} {{
     _private: [u8; 0],
 }}
-handle!(otelmetrics_{name}, Instrument<core::{kind}>, 0x{0x20 + i:02x});
+handle!(otelmetrics_{name}, Arc<Instrument<core::{kind}>>, 0x{0x20 + i:02x});
 
 /// A `otelmetrics_{name}` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_{bound}_free`.

@@ -8,6 +8,7 @@ use super::meter::otelmetrics_meter;
 use super::*;
 use crate::error::Result;
 use crate::instruments::{BoundInstrument, Instrument, InstrumentSpec, Kind};
+use std::sync::Arc;
 
 pub(crate) unsafe fn create<H, K>(
     meter: *const otelmetrics_meter,
@@ -19,7 +20,7 @@ pub(crate) unsafe fn create<H, K>(
     out: *mut *mut H,
 ) -> Result<()>
 where
-    H: Handle<Inner = Instrument<K>>,
+    H: Handle<Inner = Arc<Instrument<K>>>,
     K: Kind,
 {
     check_out(out, "out")?;
@@ -47,7 +48,7 @@ pub(crate) unsafe fn record<H, K>(
     count: usize,
 ) -> Result<()>
 where
-    H: Handle<Inner = Instrument<K>>,
+    H: Handle<Inner = Arc<Instrument<K>>>,
     K: Kind,
 {
     let inst = H::borrow(instrument)?;
@@ -66,7 +67,7 @@ pub(crate) unsafe fn record_with_set<H, K>(
     set: *const otelmetrics_attributes,
 ) -> Result<()>
 where
-    H: Handle<Inner = Instrument<K>>,
+    H: Handle<Inner = Arc<Instrument<K>>>,
     K: Kind,
 {
     let inst = H::borrow(instrument)?;
@@ -78,7 +79,7 @@ where
 
 pub(crate) unsafe fn bind<H, B, K>(instrument: *const H, set: *const otelmetrics_attributes, out: *mut *mut B) -> Result<()>
 where
-    H: Handle<Inner = Instrument<K>>,
+    H: Handle<Inner = Arc<Instrument<K>>>,
     B: Handle<Inner = BoundInstrument<K>>,
     K: Kind,
 {

@@ -9,13 +9,14 @@ use super::instruments::{bind, create, record, record_bound, record_with_set};
 use super::meter::otelmetrics_meter;
 use super::*;
 use crate::instruments::{self as core, BoundInstrument, Instrument};
+use std::sync::Arc;
 
 /// A monotonic counter of unsigned integers (e.g. requests served).
 /// Thread-safe; free with `otelmetrics_counter_u64_free`.
 pub struct otelmetrics_counter_u64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_counter_u64, Instrument<core::CounterU64>, 0x20);
+handle!(otelmetrics_counter_u64, Arc<Instrument<core::CounterU64>>, 0x20);
 
 /// A `otelmetrics_counter_u64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_counter_u64_free`.
@@ -105,7 +106,7 @@ pub unsafe extern "C" fn otelmetrics_bound_counter_u64_free(bound: *mut otelmetr
 pub struct otelmetrics_counter_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_counter_f64, Instrument<core::CounterF64>, 0x21);
+handle!(otelmetrics_counter_f64, Arc<Instrument<core::CounterF64>>, 0x21);
 
 /// A `otelmetrics_counter_f64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_counter_f64_free`.
@@ -195,7 +196,7 @@ pub unsafe extern "C" fn otelmetrics_bound_counter_f64_free(bound: *mut otelmetr
 pub struct otelmetrics_up_down_counter_i64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_up_down_counter_i64, Instrument<core::UpDownCounterI64>, 0x22);
+handle!(otelmetrics_up_down_counter_i64, Arc<Instrument<core::UpDownCounterI64>>, 0x22);
 
 /// A `otelmetrics_up_down_counter_i64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_up_down_counter_i64_free`.
@@ -285,7 +286,7 @@ pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_free(bound: *mut 
 pub struct otelmetrics_up_down_counter_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_up_down_counter_f64, Instrument<core::UpDownCounterF64>, 0x23);
+handle!(otelmetrics_up_down_counter_f64, Arc<Instrument<core::UpDownCounterF64>>, 0x23);
 
 /// A `otelmetrics_up_down_counter_f64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_up_down_counter_f64_free`.
@@ -375,7 +376,7 @@ pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_free(bound: *mut 
 pub struct otelmetrics_histogram_u64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_histogram_u64, Instrument<core::HistogramU64>, 0x24);
+handle!(otelmetrics_histogram_u64, Arc<Instrument<core::HistogramU64>>, 0x24);
 
 /// A `otelmetrics_histogram_u64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_histogram_u64_free`.
@@ -470,7 +471,7 @@ pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_free(bound: *mut otelme
 pub struct otelmetrics_histogram_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_histogram_f64, Instrument<core::HistogramF64>, 0x25);
+handle!(otelmetrics_histogram_f64, Arc<Instrument<core::HistogramF64>>, 0x25);
 
 /// A `otelmetrics_histogram_f64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_histogram_f64_free`.
@@ -565,7 +566,7 @@ pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_free(bound: *mut otelme
 pub struct otelmetrics_gauge_u64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_gauge_u64, Instrument<core::GaugeU64>, 0x26);
+handle!(otelmetrics_gauge_u64, Arc<Instrument<core::GaugeU64>>, 0x26);
 
 /// A `otelmetrics_gauge_u64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_gauge_u64_free`.
@@ -655,7 +656,7 @@ pub unsafe extern "C" fn otelmetrics_bound_gauge_u64_free(bound: *mut otelmetric
 pub struct otelmetrics_gauge_i64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_gauge_i64, Instrument<core::GaugeI64>, 0x27);
+handle!(otelmetrics_gauge_i64, Arc<Instrument<core::GaugeI64>>, 0x27);
 
 /// A `otelmetrics_gauge_i64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_gauge_i64_free`.
@@ -745,7 +746,7 @@ pub unsafe extern "C" fn otelmetrics_bound_gauge_i64_free(bound: *mut otelmetric
 pub struct otelmetrics_gauge_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_gauge_f64, Instrument<core::GaugeF64>, 0x28);
+handle!(otelmetrics_gauge_f64, Arc<Instrument<core::GaugeF64>>, 0x28);
 
 /// A `otelmetrics_gauge_f64` bound to one attribute set: the fastest way to
 /// record. Thread-safe; free with `otelmetrics_bound_gauge_f64_free`.

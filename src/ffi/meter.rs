@@ -8,7 +8,7 @@ pub struct otelmetrics_meter {
     _private: [u8; 0],
 }
 
-handle!(otelmetrics_meter, ScopedMeter, 0x03);
+handle!(otelmetrics_meter, std::sync::Arc<ScopedMeter>, 0x03);
 
 /// Frees a meter. Instruments made from it stay valid. NULL is a no-op.
 #[no_mangle]

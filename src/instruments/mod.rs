@@ -13,6 +13,7 @@ pub use names::{validate_instrument_name, validate_unit};
 
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
+use crate::pipeline::fork::PerGeneration;
 use crate::pipeline::{Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
 use opentelemetry::KeyValue;
@@ -47,10 +48,17 @@ impl InstrumentSpec {
     }
 }
 
-/// One synchronous instrument of kind `K`.
-pub struct Instrument<K: Kind> {
+/// What an instrument holds in the SDK of one process generation.
+struct SdkSide<K: Kind> {
     api: K::Api,
     cache: Option<BoundCache<K::Bound>>,
+}
+
+/// One synchronous instrument of kind `K`.
+pub struct Instrument<K: Kind> {
+    meter: Arc<ScopedMeter>,
+    spec: InstrumentSpec,
+    sdk: PerGeneration<SdkSide<K>>,
     lifecycle: Arc<Lifecycle>,
     /// Attribute keys views deny for this instrument (dropped here: the SDK
     /// only has allow-lists).
@@ -58,20 +66,29 @@ pub struct Instrument<K: Kind> {
 }
 
 impl<K: Kind> Instrument<K> {
-    pub fn new(meter: &ScopedMeter, spec: &InstrumentSpec) -> Result<Self> {
+    pub fn new(meter: &Arc<ScopedMeter>, spec: &InstrumentSpec) -> Result<Arc<Self>> {
         reentrancy::refuse_in_callback("creating an instrument")?;
-        let lifecycle = meter.lifecycle.clone();
+        let lifecycle = meter.lifecycle().clone();
         if lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
         spec.validate()?;
         let denied = meter.denied_keys(&spec.name, K::VIEW_KIND, spec.unit.as_deref().unwrap_or(""));
-        let api = K::create(&meter.meter, spec);
+        let sdk = PerGeneration::new(Self::sdk_side(meter, spec, &lifecycle));
+        Ok(Arc::new(Instrument { meter: meter.clone(), spec: spec.clone(), sdk, lifecycle, denied }))
+    }
+
+    fn sdk_side(meter: &ScopedMeter, spec: &InstrumentSpec, lifecycle: &Lifecycle) -> SdkSide<K> {
         // Bound series are never evicted by the SDK; with delta temporality
         // that would pin stale series, so the cache is for cumulative only.
         let cumulative = !K::is_delta(lifecycle.temporality());
-        let cache = cumulative.then(BoundCache::new);
-        Ok(Instrument { api, cache, lifecycle, denied })
+        SdkSide { api: K::create(meter.meter(), spec), cache: cumulative.then(BoundCache::new) }
+    }
+
+    /// The SDK side of the current generation (rebuilt after a fork).
+    #[inline]
+    fn sdk(&self) -> &SdkSide<K> {
+        self.sdk.get_or_rebuild(|_| Self::sdk_side(&self.meter, &self.spec, &self.lifecycle))
     }
 
     #[inline]
@@ -92,9 +109,10 @@ impl<K: Kind> Instrument<K> {
     /// Records with attributes already converted.
     pub fn record(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
         self.check(value)?;
+        let api = &self.sdk().api;
         match &self.denied {
-            Some(denied) => K::record(&self.api, value, &apply_deny_list(denied, attributes.to_vec())),
-            None => K::record(&self.api, value, attributes),
+            Some(denied) => K::record(api, value, &apply_deny_list(denied, attributes.to_vec())),
+            None => K::record(api, value, attributes),
         }
         Ok(())
     }
@@ -110,44 +128,46 @@ impl<K: Kind> Instrument<K> {
         convert: impl FnOnce() -> Result<Vec<KeyValue>>,
     ) -> Result<()> {
         self.check(value)?;
-        let Some(cache) = &self.cache else {
-            K::record(&self.api, value, &self.filtered(convert()?));
+        let sdk = self.sdk();
+        let Some(cache) = &sdk.cache else {
+            K::record(&sdk.api, value, &self.filtered(convert()?));
             return Ok(());
         };
         if cache.with(key, |bound| K::record_bound(bound, value)) {
             return Ok(());
         }
         let attributes = self.filtered(convert()?);
-        if !cache.insert_with(key, || K::bind(&self.api, &attributes), |bound| K::record_bound(bound, value)) {
-            K::record(&self.api, value, &attributes);
+        if !cache.insert_with(key, || K::bind(&sdk.api, &attributes), |bound| K::record_bound(bound, value)) {
+            K::record(&sdk.api, value, &attributes);
         }
         Ok(())
     }
 
     /// Binds the instrument to one attribute set.
-    pub fn bind(&self, attributes: &[KeyValue]) -> Result<BoundInstrument<K>> {
+    pub fn bind(self: &Arc<Self>, attributes: &[KeyValue]) -> Result<BoundInstrument<K>> {
         if self.lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
         let attributes = self.filtered(attributes.to_vec());
-        Ok(BoundInstrument { bound: K::bind(&self.api, &attributes), lifecycle: self.lifecycle.clone() })
+        let bound = PerGeneration::new(K::bind(&self.sdk().api, &attributes));
+        Ok(BoundInstrument { instrument: self.clone(), attributes, bound })
     }
 }
 
 /// An instrument bound to one attribute set: the fastest path.
 pub struct BoundInstrument<K: Kind> {
-    bound: K::Bound,
-    lifecycle: Arc<Lifecycle>,
+    instrument: Arc<Instrument<K>>,
+    /// Kept to bind again in a forked child.
+    attributes: Vec<KeyValue>,
+    bound: PerGeneration<K::Bound>,
 }
 
 impl<K: Kind> BoundInstrument<K> {
     #[inline]
     pub fn record(&self, value: K::Value) -> Result<()> {
-        if self.lifecycle.is_shut_down() {
-            return Err(Error::shutdown());
-        }
-        K::check(value)?;
-        K::record_bound(&self.bound, value);
+        self.instrument.check(value)?;
+        let bound = self.bound.get_or_rebuild(|_| K::bind(&self.instrument.sdk().api, &self.attributes));
+        K::record_bound(bound, value);
         Ok(())
     }
 }

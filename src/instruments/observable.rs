@@ -218,13 +218,13 @@ pub struct ObservableInstrument {
 
 impl ObservableInstrument {
     pub fn new(
-        meter: &ScopedMeter,
+        meter: &Arc<ScopedMeter>,
         kind: ObservableKind,
         spec: &InstrumentSpec,
         callback: Option<Box<dyn Callback>>,
     ) -> Result<Self> {
         refuse_in_callback("creating an instrument")?;
-        let lifecycle = meter.lifecycle.clone();
+        let lifecycle = meter.lifecycle().clone();
         if lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
@@ -239,7 +239,14 @@ impl ObservableInstrument {
             multi: RwLock::new(Vec::new()),
             denied: meter.denied_keys(&spec.name, kind.view_kind(), spec.unit.as_deref().unwrap_or("")),
         });
-        register_with_sdk(&meter.meter, kind, spec, state.clone());
+        register_with_sdk(meter.meter(), kind, spec, state.clone());
+        // After a fork the child's new SDK must call this state too.
+        let (scope, spec_again, weak) = (meter.scope.clone(), spec.clone(), Arc::downgrade(&state));
+        meter.on_rebuild(Box::new(move |sdk| {
+            if let Some(state) = weak.upgrade() {
+                register_with_sdk(&scope.sdk_meter(sdk), kind, &spec_again, state);
+            }
+        }));
         Ok(ObservableInstrument { state, lifecycle })
     }
 

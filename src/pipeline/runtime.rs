@@ -1,24 +1,28 @@
 //! The library's own tokio runtime, which the gRPC and HTTP transports need.
 //! The application never sees it: exports run on the SDK's reader thread,
-//! which blocks on this runtime with a deadline.
+//! which blocks on this runtime with a deadline. A forked child gets a new
+//! runtime (the parent's worker thread does not exist there).
 
+use super::fork::PerGeneration;
 use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
-static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static RUNTIME: OnceLock<PerGeneration<Runtime>> = OnceLock::new();
 
-/// The shared runtime, created on first use (one I/O worker thread).
+fn build() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("otelmetrics-io")
+        .enable_all()
+        .build()
+        .expect("otelmetrics: cannot start the I/O runtime")
+}
+
+/// The runtime of this process (one I/O worker thread), created on first use.
 pub fn runtime() -> &'static Runtime {
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("otelmetrics-io")
-            .enable_all()
-            .build()
-            .expect("otelmetrics: cannot start the I/O runtime")
-    })
+    RUNTIME.get_or_init(|| PerGeneration::new(build())).get_or_rebuild(|_| build())
 }
 
 /// Drives `fut` to completion on the runtime, giving up after `timeout`.

@@ -1,0 +1,94 @@
+//! Builds the SDK meter provider of one generation from a resolved
+//! configuration: resource, readers, exporters, views.
+
+use super::guarded::{Driver, Guarded};
+use super::snapshot::SnapshotReader;
+use super::{console, otlp, prometheus};
+use crate::config::{self, ExporterKind, Resolved, TemporalityPreference};
+use crate::diagnostics;
+use crate::error::Result;
+use crate::views::default_limit_view;
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
+use opentelemetry_sdk::resource::{Resource, ResourceDetector, TelemetryResourceDetector};
+use std::sync::Mutex;
+
+/// What one generation of a provider owns.
+pub struct Pipeline {
+    pub sdk: SdkMeterProvider,
+    pub snapshot: Option<SnapshotReader>,
+    /// Prometheus endpoints; stopped at shutdown.
+    pub servers: Mutex<Vec<prometheus::Server>>,
+}
+
+pub fn sdk_temporality(pref: TemporalityPreference) -> Temporality {
+    match pref {
+        TemporalityPreference::Cumulative => Temporality::Cumulative,
+        TemporalityPreference::Delta => Temporality::Delta,
+        TemporalityPreference::LowMemory => Temporality::LowMemory,
+    }
+}
+
+fn resource(attributes: &[KeyValue]) -> Resource {
+    let telemetry = TelemetryResourceDetector.detect();
+    Resource::builder_empty()
+        .with_attributes(telemetry.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())))
+        .with_attributes(attributes.iter().cloned())
+        .build()
+}
+
+/// Whether the pipeline exports anywhere (decides the temporality the
+/// instruments must assume).
+pub fn exports(cfg: &Resolved) -> bool {
+    !cfg.disabled && !cfg.exporters.is_empty()
+}
+
+/// Builds the pipeline. In a forked child (`forked`), Prometheus endpoints
+/// are not opened again: the parent still listens on their ports.
+pub fn assemble(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
+    let mut builder = SdkMeterProvider::builder().with_resource(resource(&cfg.resource));
+    let temporality = sdk_temporality(cfg.temporality);
+    let mut servers = Vec::new();
+    if !cfg.disabled {
+        for kind in &cfg.exporters {
+            match kind {
+                ExporterKind::Otlp => {
+                    let otlp = cfg.otlp.as_ref().expect("resolved with the otlp exporter");
+                    otlp::validate_tls(otlp)?;
+                    let exporter = otlp::build(otlp, temporality)?;
+                    let destination = format!("otlp {} {}", config::protocol_name(otlp.protocol), otlp.endpoint.url);
+                    let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime);
+                    builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
+                }
+                ExporterKind::Console => {
+                    let console = cfg.console.as_ref().expect("resolved with the console exporter");
+                    let exporter = console::ConsoleExporter::new(console, temporality)?;
+                    let guarded = Guarded::new(exporter, "console".to_owned(), cfg.export_timeout, Driver::Inline);
+                    builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
+                }
+                ExporterKind::Prometheus if forked => {
+                    diagnostics::warn("a forked child does not serve the parent's Prometheus endpoint");
+                }
+                ExporterKind::Prometheus => {
+                    // Pull, not push: served on scrape by the library's own
+                    // small HTTP server (see prometheus/).
+                    let addr = cfg.prometheus.expect("resolved with the prometheus exporter");
+                    let reader = SnapshotReader::new();
+                    builder = builder.with_reader(reader.clone());
+                    servers.push(prometheus::Server::start(reader, addr)?);
+                }
+            }
+        }
+    }
+    let snapshot = (cfg.in_memory_reader && !cfg.disabled).then(SnapshotReader::new);
+    if let Some(reader) = &snapshot {
+        builder = builder.with_reader(reader.clone());
+    }
+    for view in &cfg.views {
+        builder = builder.with_view(view.clone().into_sdk_view(cfg.cardinality_limit));
+    }
+    if let Some(limit) = cfg.cardinality_limit {
+        builder = builder.with_view(default_limit_view(cfg.views.clone(), limit));
+    }
+    Ok(Pipeline { sdk: builder.build(), snapshot, servers: Mutex::new(servers) })
+}

@@ -1,0 +1,89 @@
+//! `fork()` without `exec` (gunicorn, multiprocessing, C daemons): the child
+//! has none of the parent's threads (export thread, I/O runtime) and a copy
+//! of the parent's aggregated data, which must not be exported twice.
+//!
+//! A fork handler bumps a generation counter in the child (an atomic
+//! increment: safe in a forked child). Everything that owns threads or SDK
+//! state remembers the generation it was built in and, when it sees a newer
+//! one, builds itself anew in the child and abandons (leaks, never drops)
+//! the parent's copy: dropping it would wait for threads that do not exist.
+
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::Once;
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static HANDLER: Once = Once::new();
+
+extern "C" fn in_child() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Installs the fork handler (once per process).
+pub fn install_handler() {
+    HANDLER.call_once(|| unsafe {
+        libc::pthread_atfork(None, None, Some(in_child));
+    });
+}
+
+/// The current generation: 0 in the original process, +1 per fork.
+#[inline]
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Relaxed)
+}
+
+/// A value built for one generation and rebuilt after a fork. Reads are one
+/// atomic load; values of earlier generations are leaked on purpose.
+pub struct PerGeneration<T> {
+    current: AtomicPtr<(u64, T)>,
+}
+
+impl<T> PerGeneration<T> {
+    pub fn new(value: T) -> Self {
+        PerGeneration { current: AtomicPtr::new(Box::into_raw(Box::new((generation(), value)))) }
+    }
+
+    /// The value of this generation, rebuilding it with `rebuild` (given the
+    /// stale one) when a fork happened since it was built.
+    #[inline]
+    pub fn get_or_rebuild(&self, rebuild: impl FnOnce(&T) -> T) -> &T {
+        let ptr = self.current.load(Ordering::Acquire);
+        let (built_in, value) = unsafe { &*ptr };
+        let now = generation();
+        if *built_in == now {
+            return value;
+        }
+        self.replace(ptr, now, rebuild(value))
+    }
+
+    #[cold]
+    fn replace(&self, stale: *mut (u64, T), now: u64, fresh: T) -> &T {
+        let fresh = Box::into_raw(Box::new((now, fresh)));
+        match self.current.compare_exchange(stale, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => unsafe { &(*fresh).1 },
+            Err(winner) => {
+                // Another thread of the child rebuilt first: use theirs.
+                drop(unsafe { Box::from_raw(fresh) });
+                unsafe { &(*winner).1 }
+            }
+        }
+    }
+
+    /// The value without the generation check (for shutdown paths that must
+    /// not build anything).
+    pub fn peek(&self) -> &T {
+        unsafe { &(*self.current.load(Ordering::Acquire)).1 }
+    }
+}
+
+impl<T> Drop for PerGeneration<T> {
+    fn drop(&mut self) {
+        // Only the current generation's value is ours to drop.
+        let ptr = *self.current.get_mut();
+        if unsafe { (*ptr).0 } == generation() {
+            drop(unsafe { Box::from_raw(ptr) });
+        }
+    }
+}
+
+unsafe impl<T: Send + Sync> Send for PerGeneration<T> {}
+unsafe impl<T: Send + Sync> Sync for PerGeneration<T> {}
