@@ -150,12 +150,13 @@ impl<K: Kind> Instrument<K> {
         }
         let attributes = self.filtered(attributes.to_vec());
         let bound = PerGeneration::new(K::bind(&self.sdk().api, &attributes));
-        Ok(BoundInstrument { instrument: self.clone(), attributes, bound })
+        Ok(BoundInstrument { lifecycle: self.lifecycle.clone(), instrument: self.clone(), attributes, bound })
     }
 }
 
 /// An instrument bound to one attribute set: the fastest path.
 pub struct BoundInstrument<K: Kind> {
+    lifecycle: Arc<Lifecycle>,
     instrument: Arc<Instrument<K>>,
     /// Kept to bind again in a forked child.
     attributes: Vec<KeyValue>,
@@ -165,7 +166,10 @@ pub struct BoundInstrument<K: Kind> {
 impl<K: Kind> BoundInstrument<K> {
     #[inline]
     pub fn record(&self, value: K::Value) -> Result<()> {
-        self.instrument.check(value)?;
+        if self.lifecycle.is_shut_down() {
+            return Err(Error::shutdown());
+        }
+        K::check(value)?;
         let bound = self.bound.get_or_rebuild(|_| K::bind(&self.instrument.sdk().api, &self.attributes));
         K::record_bound(bound, value);
         Ok(())

@@ -52,11 +52,14 @@ impl<T> PerGeneration<T> {
         if *built_in == now {
             return value;
         }
-        self.replace(ptr, now, rebuild(value))
+        self.replace(ptr, now, rebuild)
     }
 
+    /// Out of line: only a forked child ever gets here, once per value.
     #[cold]
-    fn replace(&self, stale: *mut (u64, T), now: u64, fresh: T) -> &T {
+    #[inline(never)]
+    fn replace(&self, stale: *mut (u64, T), now: u64, rebuild: impl FnOnce(&T) -> T) -> &T {
+        let fresh = rebuild(unsafe { &(*stale).1 });
         let fresh = Box::into_raw(Box::new((now, fresh)));
         match self.current.compare_exchange(stale, fresh, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => unsafe { &(*fresh).1 },
