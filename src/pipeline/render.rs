@@ -36,6 +36,10 @@ fn attrs_text(attrs: &[KeyValue]) -> String {
     format!("{{{}}}", items.join(", "))
 }
 
+fn optional(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| v.to_string())
+}
+
 fn temporality_text(t: i32) -> &'static str {
     match AggregationTemporality::try_from(t) {
         Ok(AggregationTemporality::Delta) => "delta",
@@ -81,12 +85,12 @@ pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
                     Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
                         let _ = writeln!(
                             out,
-                            "      {} count={} sum={} min={:?} max={:?} bounds={:?} counts={:?}",
+                            "      {} count={} sum={} min={} max={} bounds={:?} counts={:?}",
                             attrs_text(&p.attributes),
                             p.count,
                             p.sum.unwrap_or_default(),
-                            p.min,
-                            p.max,
+                            optional(p.min),
+                            optional(p.max),
                             p.explicit_bounds,
                             p.bucket_counts
                         );
