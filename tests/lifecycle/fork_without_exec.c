@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,13 +36,17 @@ int main(int argc, char **argv) {
   otelmetrics_meter *m = NULL;
   otelmetrics_counter_u64 *c = NULL;
   otelmetrics_observable_gauge_i64 *g = NULL;
-  TRY(otelmetrics_provider_builder_new(&b));
-  TRY(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_CONSOLE));
-  TRY(otelmetrics_provider_builder_set_console_format(b, OTELMETRICS_CONSOLE_FORMAT_JSON));
-  TRY(otelmetrics_provider_builder_set_console_path(b, otelmetrics_str_from_cstr(argv[1])));
-  TRY(otelmetrics_provider_builder_set_export_interval_ms(b, 3600 * 1000));
-  TRY(otelmetrics_provider_builder_build(b, &p));
-  otelmetrics_provider_builder_free(b);
+  if (strcmp(argv[1], "--from-env") == 0) {
+    TRY(otelmetrics_provider_new_from_env(&p));
+  } else {
+    TRY(otelmetrics_provider_builder_new(&b));
+    TRY(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_CONSOLE));
+    TRY(otelmetrics_provider_builder_set_console_format(b, OTELMETRICS_CONSOLE_FORMAT_JSON));
+    TRY(otelmetrics_provider_builder_set_console_path(b, otelmetrics_str_from_cstr(argv[1])));
+    TRY(otelmetrics_provider_builder_set_export_interval_ms(b, 3600 * 1000));
+    TRY(otelmetrics_provider_builder_build(b, &p));
+    otelmetrics_provider_builder_free(b);
+  }
   TRY(otelmetrics_provider_get_meter(p, OTELMETRICS_STR("fork"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), NULL, 0, &m));
   TRY(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("work"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), &c));
   TRY(otelmetrics_meter_create_observable_gauge_i64(m, OTELMETRICS_STR("pid"), OTELMETRICS_STR(""), OTELMETRICS_STR(""),

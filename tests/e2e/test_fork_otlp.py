@@ -1,0 +1,38 @@
+"""fork() without exec, pushing OTLP to the real collector: the child builds
+its own export thread and I/O runtime, and parent and child each deliver
+their own totals once (nothing exported twice, nothing hangs)."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers.rotel import Rotel  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_parent_and_child_push_their_own_totals(tmp_path, protocol):
+    exe = tmp_path / "fork_without_exec"
+    subprocess.run(
+        ["cc", "-Wall", "-Wextra", "-Werror", str(ROOT / "tests/lifecycle/fork_without_exec.c"), "-I", str(ROOT / "include"),
+         "-L", str(ROOT / "target/release"), "-lotelmetrics", f"-Wl,-rpath,{ROOT / 'target/release'}", "-o", str(exe)],
+        check=True,
+    )
+    with Rotel() as rotel:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        env.update(OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
+                   OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url if protocol == "grpc" else rotel.http_url,
+                   OTEL_METRIC_EXPORT_INTERVAL="3600000")
+        r = subprocess.run([str(exe), "--from-env"], env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        parent_pid, child_pid = map(int, r.stdout.split())
+        pids = rotel.wait_for(lambda bs: [p.value for b in bs for m in b.metrics("pid") for p in m.data_points]
+                              if len(bs) >= 2 else None, what="two exports")
+        assert sorted(pids) == sorted([parent_pid, child_pid])
+        work = sorted(p.value for p in rotel.points("work", {"role": "any"}))
+        assert work == [6, 7], "child exports 7, parent 6; the parent's 5 is never sent twice"
