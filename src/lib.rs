@@ -14,5 +14,6 @@ pub mod diagnostics;
 pub mod error;
 pub mod ffi;
 pub mod instruments;
+pub mod limits;
 pub mod pipeline;
 pub mod views;

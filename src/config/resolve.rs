@@ -34,6 +34,7 @@ pub struct Resolved {
     pub cardinality_limit: Option<usize>,
     pub in_memory_reader: bool,
     pub views: Vec<crate::views::ViewSpec>,
+    pub attribute_limits: crate::limits::AttributeLimits,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -350,6 +351,13 @@ fn resolve_resource(settings: &Settings, env: &dyn Env) -> Result<Vec<KeyValue>>
     Ok(attrs)
 }
 
+fn optional_count(env: &dyn Env, var: &str) -> Result<Option<usize>> {
+    match env.get(var) {
+        Some(v) => v.trim().parse().map(Some).map_err(|_| Error::config(var, format!("expected a whole number, got `{v}`"))),
+        None => Ok(None),
+    }
+}
+
 /// Resolves code settings against the environment.
 pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
     let disabled = match env.get("OTEL_SDK_DISABLED") {
@@ -409,6 +417,10 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         cardinality_limit: settings.cardinality_limit,
         in_memory_reader: settings.in_memory_reader,
         views: settings.views.clone(),
+        attribute_limits: crate::limits::AttributeLimits {
+            count: optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT")?,
+            value_length: optional_count(env, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")?,
+        },
     })
 }
 

@@ -99,20 +99,24 @@ impl<K: Kind> Instrument<K> {
         K::check(value)
     }
 
+    /// Applies view deny-lists and attribute limits (on conversion only:
+    /// a cached series never pays for them again).
     fn filtered(&self, attributes: Vec<KeyValue>) -> Vec<KeyValue> {
-        match &self.denied {
+        let attributes = match &self.denied {
             Some(denied) => apply_deny_list(denied, attributes),
             None => attributes,
-        }
+        };
+        self.lifecycle.limits().apply(attributes)
     }
 
     /// Records with attributes already converted.
     pub fn record(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
         self.check(value)?;
         let api = &self.sdk().api;
-        match &self.denied {
-            Some(denied) => K::record(api, value, &apply_deny_list(denied, attributes.to_vec())),
-            None => K::record(api, value, attributes),
+        if self.denied.is_none() && self.lifecycle.limits().is_unlimited() {
+            K::record(api, value, attributes);
+        } else {
+            K::record(api, value, &self.filtered(attributes.to_vec()));
         }
         Ok(())
     }

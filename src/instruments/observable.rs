@@ -14,6 +14,7 @@ use super::reentrancy::{refuse_in_callback, InCallback};
 use super::{validate_instrument_name, validate_unit, InstrumentSpec};
 use crate::error::{Error, Result};
 use crate::pipeline::{Lifecycle, ScopedMeter};
+use crate::limits::AttributeLimits;
 use crate::views::apply_deny_list;
 use opentelemetry::metrics::{AsyncInstrument, Meter};
 use std::collections::HashSet;
@@ -130,7 +131,7 @@ pub struct Observer<'a> {
 
 enum Target<'a> {
     /// A single-instrument callback: observations go straight to the SDK.
-    Own { kind: ObservableKind, sink: &'a Sink<'a>, denied: Option<&'a HashSet<String>> },
+    Own { state: &'a State, sink: &'a Sink<'a> },
     /// A multi-instrument callback: observations are sorted by instrument.
     Many { instruments: &'a [Arc<State>], buffer: Vec<(usize, Number, Vec<KeyValue>)> },
 }
@@ -139,13 +140,9 @@ impl Observer<'_> {
     /// Observes for the instrument the callback belongs to.
     pub fn observe(&mut self, n: Number, attrs: Vec<KeyValue>) -> Result<()> {
         match &mut self.target {
-            Target::Own { kind, sink, denied } => {
-                kind.check(n)?;
-                let attrs = match denied {
-                    Some(d) => apply_deny_list(d, attrs),
-                    None => attrs,
-                };
-                sink.observe(n, &attrs);
+            Target::Own { state, sink } => {
+                state.kind.check(n)?;
+                sink.observe(n, &state.filtered(attrs));
                 Ok(())
             }
             Target::Many { .. } => Err(Error::argument(
@@ -163,11 +160,7 @@ impl Observer<'_> {
                     return Err(Error::argument("this instrument is not one the callback was registered for"));
                 };
                 state.kind.check(n)?;
-                let attrs = match &state.denied {
-                    Some(d) => apply_deny_list(d, attrs),
-                    None => attrs,
-                };
-                buffer.push((state.id, n, attrs));
+                buffer.push((state.id, n, state.filtered(attrs)));
                 Ok(())
             }
             Target::Own { .. } => {
@@ -194,13 +187,22 @@ struct State {
     own: Mutex<Option<Box<dyn Callback>>>,
     multi: RwLock<Vec<Arc<Registration>>>,
     denied: Option<Arc<HashSet<String>>>,
+    limits: AttributeLimits,
 }
 
 impl State {
+    /// View deny-lists and attribute limits.
+    fn filtered(&self, attrs: Vec<KeyValue>) -> Vec<KeyValue> {
+        let attrs = match &self.denied {
+            Some(d) => apply_deny_list(d, attrs),
+            None => attrs,
+        };
+        self.limits.apply(attrs)
+    }
+
     fn collect(&self, sink: &Sink<'_>) {
         if let Some(cb) = self.own.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            let denied = self.denied.as_deref();
-            let mut observer = Observer { target: Target::Own { kind: self.kind, sink, denied } };
+            let mut observer = Observer { target: Target::Own { state: self, sink } };
             run_callback(cb.as_ref(), &mut observer);
         }
         let registrations = self.multi.read().unwrap_or_else(|e| e.into_inner()).clone();
@@ -238,6 +240,7 @@ impl ObservableInstrument {
             own: Mutex::new(callback),
             multi: RwLock::new(Vec::new()),
             denied: meter.denied_keys(&spec.name, kind.view_kind(), spec.unit.as_deref().unwrap_or("")),
+            limits: *lifecycle.limits(),
         });
         register_with_sdk(meter.meter(), kind, spec, state.clone());
         // After a fork the child's new SDK must call this state too.

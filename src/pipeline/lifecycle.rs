@@ -2,6 +2,7 @@
 //! what the instruments need to know about the pipeline.
 
 use crate::config::TemporalityPreference;
+use crate::limits::AttributeLimits;
 use crate::views::ViewSpec;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -9,11 +10,17 @@ pub struct Lifecycle {
     shut_down: AtomicBool,
     temporality: TemporalityPreference,
     views: Vec<ViewSpec>,
+    limits: AttributeLimits,
 }
 
 impl Lifecycle {
-    pub fn new(temporality: TemporalityPreference, views: Vec<ViewSpec>) -> Self {
-        Lifecycle { shut_down: AtomicBool::new(false), temporality, views }
+    pub fn new(temporality: TemporalityPreference, views: Vec<ViewSpec>, limits: AttributeLimits) -> Self {
+        Lifecycle { shut_down: AtomicBool::new(false), temporality, views, limits }
+    }
+
+    /// Attribute limits from the environment.
+    pub fn limits(&self) -> &AttributeLimits {
+        &self.limits
     }
 
     /// The provider's views (instruments apply their deny-lists).

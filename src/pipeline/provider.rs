@@ -100,7 +100,7 @@ impl Provider {
         // cumulatively (the in-memory and Prometheus readers always do).
         let effective = if exports(&cfg) { cfg.temporality } else { TemporalityPreference::Cumulative };
         let provider = Arc::new(Provider {
-            lifecycle: Arc::new(Lifecycle::new(effective, cfg.views.clone())),
+            lifecycle: Arc::new(Lifecycle::new(effective, cfg.views.clone(), cfg.attribute_limits)),
             pipeline: PerGeneration::new(pipeline),
             cfg,
             shutdown: Mutex::new(None),
