@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Creates (or brings up to date) the Python virtual environment the end-to-end
+# tests run in, and prints its path. Idempotent and quiet on success; needs no
+# terminal. The environment holds pinned versions of:
+#   rotel                  the real OTLP collector (its wheel ships rotel/rotel-agent)
+#   pytest                 the test runner
+#   opentelemetry-proto, protobuf, grpcio
+#                          the test receiver's decoding and gRPC server
+#   cryptography           throw-away test CAs and certificates
+#   opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-exporter-otlp-json-http
+#                          the official Python SDK, used only to check the harness itself
+# Path: $OTELMETRICS_TEST_VENV, default <repo>/.venv-test.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+VENV=${OTELMETRICS_TEST_VENV:-$REPO/.venv-test}
+PYTHON=${PYTHON:-python3}
+
+# Bump versions here; the stamp below makes a changed list reinstall.
+REQUIREMENTS=$(cat <<'REQ'
+rotel==0.0.1a15
+pytest==9.2.0
+protobuf==7.36.2
+grpcio==1.85.3
+cryptography==50.0.2
+opentelemetry-api==1.45.1
+opentelemetry-sdk==1.45.1
+opentelemetry-proto==1.45.1
+opentelemetry-exporter-otlp==1.45.1
+opentelemetry-exporter-otlp-proto-common==1.45.1
+opentelemetry-exporter-otlp-proto-grpc==1.45.1
+opentelemetry-exporter-otlp-proto-http==1.45.1
+opentelemetry-exporter-otlp-json-http==0.66b1
+opentelemetry-exporter-otlp-common==0.66b1
+opentelemetry-semantic-conventions==0.66b1
+googleapis-common-protos==1.76.0
+REQ
+)
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+fail() { cat "$log" >&2; echo "tests/peers/install.sh: $*" >&2; exit 1; }
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV" >"$log" 2>&1 || fail "could not create the virtualenv at $VENV"
+fi
+
+stamp="$VENV/.otelmetrics-test-requirements"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REQUIREMENTS" ] \
+   || [ ! -x "$("$VENV/bin/python" -c 'import rotel, os; print(os.path.join(os.path.dirname(rotel.__file__), "rotel-agent"))' 2>/dev/null)" ]; then
+  req="$VENV/.otelmetrics-test-requirements.txt"
+  printf '%s\n' "$REQUIREMENTS" >"$req"
+  export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+  "$VENV/bin/python" -m pip install --quiet --requirement "$req" >"$log" 2>&1 \
+    || fail "pip install failed"
+  "$VENV/bin/python" - >"$log" 2>&1 <<'PY' || fail "the installed environment is incomplete"
+import os, stat, rotel, pytest, grpc, cryptography, google.protobuf, google.rpc.status_pb2
+import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
+import opentelemetry.sdk.metrics
+import opentelemetry.exporter.otlp.proto.grpc.metric_exporter
+import opentelemetry.exporter.otlp.proto.http.metric_exporter
+import opentelemetry.exporter.otlp.json.http.metric_exporter
+agent = os.path.join(os.path.dirname(rotel.__file__), "rotel-agent")
+if not os.access(agent, os.X_OK):
+    os.chmod(agent, os.stat(agent).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+PY
+  printf '%s' "$REQUIREMENTS" >"$stamp"
+fi
+echo "$VENV"
