@@ -40,8 +40,8 @@ if [ -f bindings/python/pyproject.toml ]; then
 fi
 
 step "pytest"
-suites=(tests/packaging tests/lifecycle tests/c tests/e2e)
-for extra in bindings/python/tests bindings/julia/check/tests; do
-  [ -d "$extra" ] && suites+=("$extra")
+suites=()
+for dir in tests/packaging tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests; do
+  [ -d "$dir" ] && suites+=("$dir")
 done
 exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider "${suites[@]}"
