@@ -111,6 +111,23 @@ def test_every_instrument_kind_arrives_intact(producer, transport):
         assert value("e2e.queue_depth", {}) == -7
 
 
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_views_shape_what_reaches_the_collector(producer, protocol):
+    with Rotel() as rotel:
+        endpoint = rotel.grpc_url if protocol == "grpc" else rotel.http_url
+        r = subprocess.run([str(producer), "views"], env=env_for(endpoint, protocol), capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+        orders = rotel.wait_for_point("orders.by_region", {"region": "eu"})
+        assert orders.value == 3 and orders.metric.description == "orders per region"
+        assert rotel.latest_point("http.requests", {"region": "eu", "route": "/cart"}).value == 5, "user.id denied"
+        latency = rotel.latest_point("http.latency", {})
+        assert (latency.explicit_bounds, latency.bucket_counts) == ([50.0, 500.0], [1, 1, 1])
+        payload = rotel.latest_point("payload.size", {})
+        assert payload.metric.data_type == "ExponentialHistogram" and payload.count == 3
+        names = rotel.metric_names()
+        assert "debug.loops" not in names and "orders" not in names, names
+
+
 def test_http_json_arrives_as_far_as_rotel_decodes_it(producer):
     """rotel 0.0.1a15 drops int64 values sent as JSON strings ("asInt": "7",
     "count": "5"), which is how OTLP/JSON (the protobuf JSON mapping) encodes

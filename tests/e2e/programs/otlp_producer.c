@@ -11,6 +11,11 @@
  *   add N         counter "e2e.requests" += N; answers "ok <max ns of a call>"
  *   flush MS      force_flush with a timeout; answers the status name
  *   quit MS       shutdown with a timeout; answers the status name, exits
+ *
+ * `views`: like a deployment that shapes its metrics with views: renames a
+ * counter and keeps one attribute key, denies a key on another, re-buckets a
+ * histogram, drops an instrument, turns one histogram exponential; records,
+ * flushes, shuts down.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -209,7 +214,83 @@ static int interactive(void) {
   return 0;
 }
 
+static void add_view(otelmetrics_provider_builder *b, otelmetrics_view *v) {
+  TRY(otelmetrics_provider_builder_add_view(b, v));
+  otelmetrics_view_free(v);
+}
+
+static int with_views(void) {
+  otelmetrics_provider_builder *b = NULL;
+  TRY(otelmetrics_provider_builder_new(&b));
+  otelmetrics_view *v = NULL;
+  otelmetrics_str region[] = {OTELMETRICS_STR("region")};
+  otelmetrics_str user[] = {OTELMETRICS_STR("user.id")};
+  double buckets[] = {50.0, 500.0};
+
+  TRY(otelmetrics_view_new(&v));
+  TRY(otelmetrics_view_select_instrument_name(v, OTELMETRICS_STR("orders")));
+  TRY(otelmetrics_view_set_name(v, OTELMETRICS_STR("orders.by_region")));
+  TRY(otelmetrics_view_set_description(v, OTELMETRICS_STR("orders per region")));
+  TRY(otelmetrics_view_allow_attribute_keys(v, region, 1));
+  add_view(b, v);
+  TRY(otelmetrics_view_new(&v));
+  TRY(otelmetrics_view_select_instrument_name(v, OTELMETRICS_STR("http.*")));
+  TRY(otelmetrics_view_select_instrument_kind(v, OTELMETRICS_INSTRUMENT_KIND_COUNTER));
+  TRY(otelmetrics_view_deny_attribute_keys(v, user, 1));
+  add_view(b, v);
+  TRY(otelmetrics_view_new(&v));
+  TRY(otelmetrics_view_select_instrument_kind(v, OTELMETRICS_INSTRUMENT_KIND_HISTOGRAM));
+  TRY(otelmetrics_view_select_unit(v, OTELMETRICS_STR("ms")));
+  TRY(otelmetrics_view_set_aggregation_explicit_buckets(v, buckets, 2, true));
+  add_view(b, v);
+  TRY(otelmetrics_view_new(&v));
+  TRY(otelmetrics_view_select_instrument_name(v, OTELMETRICS_STR("debug.*")));
+  TRY(otelmetrics_view_set_aggregation_drop(v));
+  add_view(b, v);
+  TRY(otelmetrics_view_new(&v));
+  TRY(otelmetrics_view_select_instrument_name(v, OTELMETRICS_STR("payload.size")));
+  TRY(otelmetrics_view_set_aggregation_exponential(v, 160, 20, true));
+  add_view(b, v);
+
+  otelmetrics_provider *p = NULL;
+  TRY(otelmetrics_provider_builder_build(b, &p));
+  otelmetrics_provider_builder_free(b);
+  otelmetrics_meter *m = NULL;
+  TRY(otelmetrics_provider_get_meter(p, OTELMETRICS_STR("views"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), NULL, 0, &m));
+
+  otelmetrics_counter_u64 *orders = NULL, *requests = NULL, *noise = NULL;
+  otelmetrics_histogram_f64 *latency = NULL, *payload = NULL;
+  TRY(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("orders"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), &orders));
+  TRY(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("http.requests"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), &requests));
+  TRY(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("debug.loops"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), &noise));
+  TRY(otelmetrics_meter_create_histogram_f64(m, OTELMETRICS_STR("http.latency"), OTELMETRICS_STR(""), OTELMETRICS_STR("ms"), NULL, 0, &latency));
+  TRY(otelmetrics_meter_create_histogram_f64(m, OTELMETRICS_STR("payload.size"), OTELMETRICS_STR(""), OTELMETRICS_STR("By"), NULL, 0, &payload));
+  otelmetrics_attribute attrs[] = {otelmetrics_attr_string("region", "eu"), otelmetrics_attr_string("user.id", "u-17"),
+                                   otelmetrics_attr_string("route", "/cart")};
+  TRY(otelmetrics_counter_u64_add(orders, 3, attrs, 3));
+  TRY(otelmetrics_counter_u64_add(requests, 5, attrs, 3));
+  TRY(otelmetrics_counter_u64_add(noise, 1000, NULL, 0));
+  double samples[] = {10.0, 100.0, 1000.0};
+  for (int i = 0; i < 3; i++) {
+    TRY(otelmetrics_histogram_f64_record(latency, samples[i], NULL, 0));
+    TRY(otelmetrics_histogram_f64_record(payload, samples[i], NULL, 0));
+  }
+  otelmetrics_status flushed = otelmetrics_provider_force_flush(p, 10000);
+  printf("flush %s\n", otelmetrics_status_name(flushed));
+  otelmetrics_status down = otelmetrics_provider_shutdown(p, 10000);
+  printf("shutdown %s\n", otelmetrics_status_name(down));
+  otelmetrics_counter_u64_free(orders);
+  otelmetrics_counter_u64_free(requests);
+  otelmetrics_counter_u64_free(noise);
+  otelmetrics_histogram_f64_free(latency);
+  otelmetrics_histogram_f64_free(payload);
+  otelmetrics_meter_free(m);
+  otelmetrics_provider_free(p);
+  return flushed || down;
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "interactive") == 0) return interactive();
+  if (argc > 1 && strcmp(argv[1], "views") == 0) return with_views();
   return all_kinds();
 }
