@@ -2,8 +2,10 @@
 //! attribute sets, multi-instrument callbacks, unregistering, destructors
 //! that run exactly once, and reentrant calls refused instead of deadlocking.
 
+mod common;
+
+use common::{in_memory_provider, s, snapshot};
 use otelmetrics::ffi::instruments_api::otelmetrics_meter_create_counter_u64;
-use otelmetrics::ffi::builder::*;
 use otelmetrics::ffi::meter::*;
 use otelmetrics::ffi::observables::*;
 use otelmetrics::ffi::observables_api::*;
@@ -14,33 +16,12 @@ use std::ffi::c_void;
 use std::ptr::null_mut;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn s(text: &str) -> otelmetrics_str {
-    otelmetrics_str { ptr: text.as_ptr() as *const _, len: text.len() }
-}
-
 fn attr(key: &'static str, value: &'static str) -> otelmetrics_attribute {
     otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_STRING, value: otelmetrics_value { string: s(value) } }
 }
 
 unsafe fn provider_and_meter() -> (*mut otelmetrics_provider, *mut otelmetrics_meter) {
-    let mut b = null_mut();
-    assert_eq!(otelmetrics_provider_builder_new(&mut b), 0);
-    assert_eq!(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_NONE), 0);
-    assert_eq!(otelmetrics_provider_builder_enable_in_memory_reader(b), 0);
-    let mut p = null_mut();
-    assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0);
-    otelmetrics_provider_builder_free(b);
-    let mut m = null_mut();
-    assert_eq!(otelmetrics_provider_get_meter(p, s("obs"), s(""), s(""), std::ptr::null(), 0, &mut m), 0);
-    (p, m)
-}
-
-unsafe fn snapshot(p: *mut otelmetrics_provider) -> Value {
-    let mut json = null_mut();
-    assert_eq!(otelmetrics_provider_read_json(p, &mut json, null_mut()), 0);
-    let v = serde_json::from_str(std::ffi::CStr::from_ptr(json).to_str().unwrap()).unwrap();
-    otelmetrics_string_free(json);
-    v
+    in_memory_provider(|_| {})
 }
 
 fn points(snapshot: &Value, name: &str) -> Vec<(String, f64)> {

@@ -1,6 +1,9 @@
 //! Views and cardinality through the C surface, read back from the
 //! in-memory snapshot.
 
+mod common;
+
+use common::*;
 use otelmetrics::ffi::builder::*;
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::meter::*;
@@ -10,14 +13,6 @@ use otelmetrics::ffi::*;
 use serde_json::Value;
 use std::ptr::null_mut;
 
-fn s(text: &str) -> otelmetrics_str {
-    otelmetrics_str { ptr: text.as_ptr() as *const _, len: text.len() }
-}
-
-fn attr_str(key: &'static str, value: &str) -> otelmetrics_attribute {
-    otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_STRING, value: otelmetrics_value { string: s(value) } }
-}
-
 unsafe fn view(configure: impl FnOnce(*mut otelmetrics_view)) -> *mut otelmetrics_view {
     let mut v = null_mut();
     assert_eq!(otelmetrics_view_new(&mut v), 0);
@@ -26,38 +21,15 @@ unsafe fn view(configure: impl FnOnce(*mut otelmetrics_view)) -> *mut otelmetric
 }
 
 unsafe fn provider_with(views: &[*mut otelmetrics_view], limit: Option<usize>) -> (*mut otelmetrics_provider, *mut otelmetrics_meter) {
-    let mut b = null_mut();
-    assert_eq!(otelmetrics_provider_builder_new(&mut b), 0);
-    assert_eq!(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_NONE), 0);
-    assert_eq!(otelmetrics_provider_builder_enable_in_memory_reader(b), 0);
-    if let Some(l) = limit {
-        assert_eq!(otelmetrics_provider_builder_set_cardinality_limit(b, l), 0);
-    }
-    for v in views {
-        assert_eq!(otelmetrics_provider_builder_add_view(b, *v), 0);
-        otelmetrics_view_free(*v);
-    }
-    let mut p = null_mut();
-    assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0);
-    otelmetrics_provider_builder_free(b);
-    let mut m = null_mut();
-    assert_eq!(otelmetrics_provider_get_meter(p, s("shop"), s("1.2"), s(""), std::ptr::null(), 0, &mut m), 0);
-    (p, m)
-}
-
-unsafe fn snapshot(p: *mut otelmetrics_provider) -> Value {
-    let mut json = null_mut();
-    assert_eq!(otelmetrics_provider_read_json(p, &mut json, null_mut()), 0);
-    let v = serde_json::from_str(std::ffi::CStr::from_ptr(json).to_str().unwrap()).unwrap();
-    otelmetrics_string_free(json);
-    v
-}
-
-fn metrics(snapshot: &Value) -> Vec<Value> {
-    snapshot["resourceMetrics"][0]["scopeMetrics"]
-        .as_array()
-        .map(|a| a.iter().flat_map(|s| s["metrics"].as_array().unwrap().clone()).collect())
-        .unwrap_or_default()
+    in_memory_provider(|b| {
+        if let Some(l) = limit {
+            assert_eq!(otelmetrics_provider_builder_set_cardinality_limit(b, l), 0);
+        }
+        for v in views {
+            assert_eq!(otelmetrics_provider_builder_add_view(b, *v), 0);
+            otelmetrics_view_free(*v);
+        }
+    })
 }
 
 fn attribute_keys(point: &Value) -> Vec<String> {
@@ -100,8 +72,7 @@ fn rename_describe_and_filter_attribute_keys() {
         let pay = all.iter().find(|m| m["name"] == "payments").unwrap();
         assert_eq!(attribute_keys(&pay["sum"]["dataPoints"][0]), vec!["region", "user"]);
         assert!(all.iter().all(|m| m["name"] != "orders"), "the original stream is replaced");
-        otelmetrics_provider_shutdown(p, 1000);
-        otelmetrics_provider_free(p);
+        close(p, m);
     }
 }
 
@@ -139,8 +110,7 @@ fn aggregations_drop_histogram_buckets_and_exponential_and_two_views_on_one_inst
         assert!(point.get("min").map_or(true, Value::is_null), "min/max off: {point}");
         let exp = all.iter().find(|m| m["name"] == "latency.exp").expect("second stream from a second view");
         assert!(exp.get("exponentialHistogram").is_some(), "{exp}");
-        otelmetrics_provider_shutdown(p, 1000);
-        otelmetrics_provider_free(p);
+        close(p, m);
     }
 }
 
@@ -197,7 +167,6 @@ fn a_million_distinct_attribute_sets_stay_bounded_by_the_cardinality_limit() {
         let total: i64 = points.iter().map(|p| p["asInt"].as_str().map_or_else(|| p["asInt"].as_i64().unwrap(), |s| s.parse().unwrap())).sum();
         assert_eq!(total, 1_000_000, "nothing is lost: {overflow}");
         assert!(growth_mib < 64, "memory grew by {growth_mib} MiB");
-        otelmetrics_provider_shutdown(p, 1000);
-        otelmetrics_provider_free(p);
+        close(p, m);
     }
 }

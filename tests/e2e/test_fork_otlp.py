@@ -10,19 +10,12 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers.cprog import compile_c  # noqa: E402
 from peers.rotel import Rotel  # noqa: E402
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_parent_and_child_push_their_own_totals(tmp_path, protocol):
-    exe = tmp_path / "fork_without_exec"
-    subprocess.run(
-        ["cc", "-Wall", "-Wextra", "-Werror", str(ROOT / "tests/lifecycle/fork_without_exec.c"), "-I", str(ROOT / "include"),
-         "-L", str(ROOT / "target/release"), "-lotelmetrics", f"-Wl,-rpath,{ROOT / 'target/release'}", "-o", str(exe)],
-        check=True,
-    )
+    exe = compile_c("tests/lifecycle/fork_without_exec.c", tmp_path)
     with Rotel() as rotel:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
         env.update(OTEL_EXPORTER_OTLP_PROTOCOL=protocol,

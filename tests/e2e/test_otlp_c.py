@@ -13,20 +13,12 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers.rotel import Rotel, free_port, wait_until  # noqa: E402
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
+from peers.cprog import compile_c  # noqa: E402
+from peers.rotel import Rotel, free_port  # noqa: E402
 
 @pytest.fixture(scope="module")
 def producer(tmp_path_factory):
-    exe = tmp_path_factory.mktemp("producer") / "otlp_producer"
-    subprocess.run(
-        ["cc", "-Wall", "-Wextra", "-Werror", str(ROOT / "tests/e2e/programs/otlp_producer.c"), "-I", str(ROOT / "include"),
-         "-L", str(ROOT / "target/release"), "-lotelmetrics", f"-Wl,-rpath,{ROOT / 'target/release'}", "-o", str(exe)],
-        check=True,
-    )
-    return exe
+    return compile_c("tests/e2e/programs/otlp_producer.c", tmp_path_factory.mktemp("producer"))
 
 
 def env_for(endpoint, protocol, **extra):

@@ -4,20 +4,18 @@ when the process exits (and a provider freed without shutdown too)."""
 import json
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from peers.cprog import compile_c  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory):
-    exe = tmp_path_factory.mktemp("exit") / "exit_without_shutdown"
-    cmd = ["cc", "-Wall", "-Wextra", "-Werror", str(ROOT / "tests/lifecycle/exit_without_shutdown.c"),
-           "-I", str(ROOT / "include"), "-L", str(ROOT / "target/release"), "-lotelmetrics",
-           f"-Wl,-rpath,{ROOT / 'target/release'}", "-o", str(exe)]
-    subprocess.run(cmd, check=True)
-    return exe
+    return compile_c("tests/lifecycle/exit_without_shutdown.c", tmp_path_factory.mktemp("exit"))
 
 
 def exported_values(path):

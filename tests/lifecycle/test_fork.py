@@ -4,18 +4,15 @@ from their own threads, once; nothing is exported twice; nothing hangs."""
 import json
 import pathlib
 import subprocess
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from peers.cprog import compile_c  # noqa: E402
 
 
 def build(tmp_path):
-    exe = tmp_path / "fork_without_exec"
-    subprocess.run(
-        ["cc", "-Wall", "-Wextra", "-Werror", str(ROOT / "tests/lifecycle/fork_without_exec.c"), "-I", str(ROOT / "include"),
-         "-L", str(ROOT / "target/release"), "-lotelmetrics", f"-Wl,-rpath,{ROOT / 'target/release'}", "-o", str(exe)],
-        check=True,
-    )
-    return exe
+    return compile_c("tests/lifecycle/fork_without_exec.c", tmp_path)
 
 
 def exports(path):

@@ -1,0 +1,20 @@
+"""Builds the C test programs against the repository's header and release
+library (rpath set, so they run without LD_LIBRARY_PATH)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def compile_c(source: str | Path, out_dir: Path, *extra: str) -> Path:
+    """Compiles ``source`` (absolute, or relative to the repository) with
+    ``-Wall -Wextra -Werror`` into ``out_dir`` and returns the executable."""
+    src = Path(source) if Path(source).is_absolute() else ROOT / source
+    exe = Path(out_dir) / src.stem
+    lib = ROOT / "target" / "release"
+    subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", str(src), "-I", str(ROOT / "include"), "-L", str(lib),
+                    "-lotelmetrics", f"-Wl,-rpath,{lib}", "-o", str(exe), *extra], check=True)
+    return exe
