@@ -1,0 +1,42 @@
+"""Two threads record into 1000 series while the provider exports every
+second to the real collector, for a bounded time: the collector's final
+cumulative totals equal what was recorded, to the unit, and resident memory
+after warm-up stays flat. (The soak command runs the same program for 30
+minutes: see BENCHMARKS.md.)"""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers.cprog import compile_c  # noqa: E402
+from peers.rotel import Rotel  # noqa: E402
+
+SECONDS = int(os.environ.get("OTELMETRICS_LOAD_SECONDS", "6"))
+
+
+def test_two_threads_1000_series_totals_exact_and_memory_flat(tmp_path):
+    exe = compile_c("tests/e2e/programs/load.c", tmp_path, "-pthread")
+    with Rotel() as rotel:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        env.update(OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
+                   OTEL_METRIC_EXPORT_INTERVAL="1000")
+        r = subprocess.run([str(exe), str(SECONDS)], env=env, capture_output=True, text=True, timeout=SECONDS + 60)
+        assert r.returncode == 0, r.stderr
+        lines = dict((l.split(" ", 1)[0], l.split(" ", 1)[1]) for l in r.stdout.splitlines() if l.startswith(("total", "shutdown")))
+        assert lines["shutdown"] == "OK"
+        recorded = int(lines["total"])
+        rss = [int(l.split()[2]) for l in r.stdout.splitlines() if l.startswith("rss_kib")]
+
+        def final_total(batches):
+            # The last export (at shutdown) holds every series' cumulative total.
+            last = [b for b in batches if b.metrics("load.requests")][-1:]
+            points = [p for b in last for m in b.metrics("load.requests") for p in m.data_points]
+            return points if len(points) == 1000 else None
+
+        points = rotel.wait_for(final_total, timeout_s=20, what="the final export with 1000 series")
+        assert sum(p.value for p in points) == recorded
+        drift = max(rss) - min(rss)
+        print(f"recorded {recorded} measurements; RSS after warm-up {min(rss)}..{max(rss)} KiB (drift {drift} KiB)")
+        assert drift < 16 * 1024, f"resident memory grew by {drift} KiB: {rss}"
