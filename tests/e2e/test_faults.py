@@ -1,0 +1,287 @@
+"""Faults of the network and of the collector, against real processes on
+127.0.0.1: a C program (programs/faults.c) records and exports to the
+programmable receiver while it never answers, answers after the export
+timeout, throttles (429/503 with Retry-After), rejects (400), or while the
+endpoint's host name does not resolve; and a second provider is created
+after the first was shut down.
+
+For each fault: recording never waits for the stuck export, force_flush and
+shutdown return within their timeouts, resident memory does not grow with
+the failed exports, cumulative totals arrive exact once the receiver
+recovers, and every dropped batch is reported through the diagnostic hook
+with its number of data points.
+
+(Covered elsewhere, not repeated here: collector absent at start, killed and
+restarted (test_otlp_c.py); TLS failures (test_otlp_receiver.py); fork
+(test_fork_otlp.py, tests/lifecycle); exit without shutdown (tests/lifecycle).)
+"""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers.cprog import compile_c  # noqa: E402
+from peers.receiver import Response, request_to_batch  # noqa: E402
+from peers.rotel import wait_until  # noqa: E402
+
+PROTOCOLS = ["grpc", "http/protobuf"]
+EXPORT_TIMEOUT_MS = 1000
+# Bounds for calls that take a timeout: the timeout plus room for a loaded
+# machine. A correctness bound (the call honours its timeout), not a benchmark.
+MARGIN_S = 3.0
+# Adds made while an export is stuck: if recording waited on the export, this
+# many could not all finish before the stuck flush gives up.
+ADDS_WHILE_STUCK = 100_000
+# Resident memory may wander (allocator, thread stacks); a queue of pending
+# batches growing every interval would exceed this quickly.
+RSS_DRIFT_KIB = 16 * 1024
+DROPPED = re.compile(r"dropped a batch of (\d+) data points")
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory):
+    return compile_c("tests/e2e/programs/faults.c", tmp_path_factory.mktemp("faults"), "-pthread")
+
+
+class App:
+    """The fault program, driven one command at a time; its diagnostics are
+    collected from stderr as they arrive."""
+
+    def __init__(self, program):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        self.proc = subprocess.Popen([str(program)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.stderr: list[str] = []
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr.append(line.rstrip("\n"))
+
+    def ask(self, line: str) -> str:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        assert answer, f"no answer to {line!r}; stderr: {self.stderr[-20:]}"
+        return answer
+
+    def timed(self, line: str) -> tuple[str, float]:
+        started = time.monotonic()
+        answer = self.ask(line)
+        return answer, time.monotonic() - started
+
+    def start(self, url, protocol, *, interval_ms, service="faults", timeout_ms=EXPORT_TIMEOUT_MS):
+        assert self.ask(f"start {url} {protocol} {interval_ms} {timeout_ms} {service}") == "OK"
+
+    def add(self, n: int, command: str = "add") -> str:
+        answer = self.ask(f"{command} {n}")
+        assert answer.startswith("ok "), f"recording failed: {answer}"
+        return answer
+
+    def rss_kib(self) -> int:
+        return int(self.ask("rss"))
+
+    def dropped(self) -> list[int]:
+        """The data point counts of the dropped batches reported so far."""
+        return [int(m.group(1)) for line in list(self.stderr) if (m := DROPPED.search(line))]
+
+    def quit(self):
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        assert self.proc.wait(timeout=30) == 0
+        self._reader.join(10)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def app(program):
+    a = App(program)
+    yield a
+    a.close()
+
+
+def endpoint(rx, protocol):
+    # The builder takes the signal URL itself (no /v1/metrics appended).
+    return rx.grpc_url if protocol == "grpc" else rx.metrics_url
+
+
+def _metrics(request):
+    return request_to_batch(request.message).metrics() if request.message is not None else []
+
+
+def points_in(request) -> int:
+    return sum(len(m.data_points) for m in _metrics(request))
+
+
+def wait_for_total(rx, total, since=0, timeout_s=20):
+    """Waits until the receiver accepted (200) a batch whose cumulative
+    /checkout total is `total`."""
+    def probe():
+        for r in rx.requests[since:]:
+            if r.status == 200 and r.response is not None and not r.response.delay_s and r.message is not None:
+                for m in _metrics(r):
+                    for p in m.data_points:
+                        if m.name == "faults.requests" and p.attributes == {"route": "/checkout"} and p.value == total:
+                            return r
+        return None
+    return wait_until(probe, timeout_s, describe=lambda: f"an accepted batch with /checkout = {total}")
+
+
+def assert_every_failed_request_reported(app, rx, failed):
+    """Each request the receiver failed (by `failed(response)`) was reported
+    once as a dropped batch, with that request's number of data points."""
+    bad = [r for r in rx.requests if r.response is not None and failed(r.response)]
+    assert bad, "the fault never happened"
+    assert app.dropped() == [points_in(r) for r in bad], app.stderr[-20:]
+
+
+STUCK = {
+    "never answers": Response(black_hole=True),
+    "answers after the timeout": Response(delay_s=3 * EXPORT_TIMEOUT_MS / 1000),
+}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("fault", list(STUCK))
+def test_stuck_receiver(app, make_receiver, protocol, fault):
+    rx = make_receiver()
+    rx.set_default(STUCK[fault])
+    app.start(endpoint(rx, protocol), protocol, interval_ms=300)
+    app.add(1000)
+    total = 1000
+
+    # An export is stuck on the wire; a flush queues behind it. Many adds
+    # finish while that flush has not returned: recording never waits.
+    rx.wait_for_requests(1)
+    assert app.ask("flush_bg 1500") == "started"
+    started = time.monotonic()
+    assert app.add(ADDS_WHILE_STUCK) == "ok flush_pending=1"
+    total += ADDS_WHILE_STUCK
+    status = app.ask("flush_wait")
+    assert time.monotonic() - started < 1.5 + MARGIN_S
+    assert status in ("TIMEOUT", "EXPORT_FAILED"), status
+
+    # Several more stuck exports: memory stays flat (no queue of batches).
+    rss = [app.rss_kib()]
+    for _ in range(4):
+        seen = len(rx.requests)
+        app.add(1000)
+        total += 1000
+        rx.wait_for_requests(seen + 1, timeout_s=10)
+        rss.append(app.rss_kib())
+    print(f"{fault} over {protocol}: RSS during stuck exports {rss} KiB")
+    assert max(rss) - min(rss) < RSS_DRIFT_KIB, rss
+
+    # Recovery: the cumulative total arrives exact; shutdown is prompt.
+    mark = len(rx.requests)
+    rx.set_default(Response())
+    wait_for_total(rx, total, since=mark)
+    status, took = app.timed("shutdown 5000")
+    assert status == "OK" and took < 5 + MARGIN_S
+    app.quit()
+    assert_every_failed_request_reported(app, rx, lambda resp: resp.black_hole or resp.delay_s > 0)
+
+
+REFUSALS = {
+    "429 Retry-After": Response(429, retry_after=1, message="slow down"),
+    "503 Retry-After": Response(503, retry_after=1, message="overloaded"),
+    "400 permanent": Response(400, message="malformed"),
+}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+def test_refused_batches_are_dropped_reported_and_export_continues(app, make_receiver, protocol, refusal):
+    rx = make_receiver()
+    rx.program(REFUSALS[refusal], REFUSALS[refusal])
+    app.start(endpoint(rx, protocol), protocol, interval_ms=300)
+    app.add(10)
+    total = 10
+    # The flush meets a refusal: it fails in time, and says so.
+    status, took = app.timed("flush 3000")
+    assert status == "EXPORT_FAILED" and took < 3 + MARGIN_S
+    app.add(5)
+    total += 5
+    # The next periodic export meets the second refusal, the one after goes
+    # through with the exact cumulative total: nothing waits for a retry.
+    rx.wait_for_requests(3, timeout_s=10)
+    assert [r.status for r in rx.requests[:2]] == [REFUSALS[refusal].status] * 2
+    wait_for_total(rx, total)
+    app.add(1)
+    assert app.ask("flush 3000") == "OK"
+    assert rx.requests[-1].status == 200 and any(
+        p.value == total + 1 for m in _metrics(rx.requests[-1]) for p in m.data_points)
+    assert app.ask("shutdown 3000") == "OK"
+    app.quit()
+    assert_every_failed_request_reported(app, rx, lambda resp: resp.status != 200)
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_unresolvable_host(app, protocol):
+    port = 4317 if protocol == "grpc" else 4318
+    app.start(f"http://nonexistent.invalid:{port}" + ("" if protocol == "grpc" else "/v1/metrics"), protocol, interval_ms=200)
+    app.add(1000)
+    status, took = app.timed("flush 2000")
+    assert status in ("EXPORT_FAILED", "TIMEOUT") and took < 2 + MARGIN_S, status
+    # Exports keep failing every interval: each is reported, memory is flat.
+    rss = [app.rss_kib()]
+    for _ in range(4):
+        seen = len(app.dropped())
+        app.add(1000)
+        wait_until(lambda: len(app.dropped()) > seen, 10, describe=lambda: "another failed export reported")
+        rss.append(app.rss_kib())
+    print(f"unresolvable host over {protocol}: RSS during failing exports {rss} KiB")
+    assert max(rss) - min(rss) < RSS_DRIFT_KIB, rss
+    status, took = app.timed("shutdown 2000")
+    assert status in ("OK", "EXPORT_FAILED", "TIMEOUT") and took < 2 + MARGIN_S, status
+    app.quit()
+    # Every failed export dropped the batch of two series, and said so.
+    dropped = app.dropped()
+    assert len(dropped) >= 5 and set(dropped) == {2}, dropped
+    assert any("nonexistent.invalid" in line for line in app.stderr), app.stderr[-5:]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_second_provider_after_the_first_was_shut_down(app, make_receiver, protocol):
+    rx = make_receiver()
+    url = endpoint(rx, protocol)
+    app.start(url, protocol, interval_ms=60000, service="first")
+    app.add(5)
+    # The first provider's last export gets stuck: its shutdown gives up in
+    # time and goes on in the background.
+    rx.program(Response(black_hole=True))
+    status, took = app.timed("shutdown 500")
+    assert status == "TIMEOUT" and took < 0.5 + MARGIN_S
+    assert app.ask("add_old 1") == "SHUTDOWN", "the first provider records nothing after shutdown"
+
+    # A second provider works normally alongside the first one's stuck shutdown.
+    app.start(url, protocol, interval_ms=60000, service="second")
+    app.add(7)
+    assert app.ask("flush 3000") == "OK"
+    second = [r for r in rx.requests if r.status == 200]
+    assert len(second) == 1
+    batch = _metrics(second[0])
+    assert batch[0].resource.attributes["service.name"] == "second"
+    assert {p.attributes["route"]: p.value for m in batch for p in m.data_points} == {"/checkout": 7, "/health": 1}
+    assert app.ask("shutdown 3000") == "OK"
+    # The first provider's stuck export is reported as dropped once its
+    # export timeout passes; then its shutdown is complete.
+    wait_until(lambda: app.dropped(), 10, describe=lambda: "the first provider's dropped batch reported")
+    wait_until(lambda: app.ask("shutdown_old 100") == "SHUTDOWN", 10,
+               describe="a second shutdown of the first provider saying it is done")
+    app.quit()
+    first = [r for r in rx.requests if r.response is not None and r.response.black_hole]
+    assert len(first) == 1
+    assert app.dropped() == [points_in(first[0])], app.stderr[-10:]
