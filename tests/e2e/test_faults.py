@@ -87,7 +87,9 @@ class App:
         return answer
 
     def rss_kib(self) -> int:
-        return int(self.ask("rss"))
+        """Resident memory, read between commands (the program is idle)."""
+        status = pathlib.Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))
 
     def dropped(self) -> list[int]:
         """The data point counts of the dropped batches reported so far."""

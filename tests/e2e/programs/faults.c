@@ -19,7 +19,6 @@
  *   flush_wait      waits for it; answers its status name.
  *   flush MS / shutdown MS / shutdown_old MS
  *                   answer the status name.
- *   rss             answers the resident set size in KiB.
  *   quit            frees everything and exits 0.
  *
  * Diagnostics go to a hook that writes "diag <level> <message>" lines to
@@ -104,17 +103,6 @@ static void *flush_in_background(void *arg) {
   return NULL;
 }
 
-static long rss_kib(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kib = -1;
-  while (f && fgets(line, sizeof line, f)) {
-    if (strncmp(line, "VmRSS:", 6) == 0) kib = strtol(line + 6, NULL, 10);
-  }
-  if (f) fclose(f);
-  return kib;
-}
-
 static void answer_add(otelmetrics_status s) {
   int pending = atomic_load(&flush_running);
   if (s)
@@ -158,8 +146,6 @@ int main(void) {
       printf("%s\n", otelmetrics_status_name(otelmetrics_provider_shutdown(newest->provider, x)));
     } else if (strcmp(cmd, "shutdown_old") == 0 && sscanf(line, "%*s %llu", &x) == 1) {
       printf("%s\n", otelmetrics_status_name(otelmetrics_provider_shutdown(apps[0].provider, x)));
-    } else if (strcmp(cmd, "rss") == 0) {
-      printf("%ld\n", rss_kib());
     } else if (strcmp(cmd, "quit") == 0) {
       break;
     } else {
