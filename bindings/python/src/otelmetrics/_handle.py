@@ -1,0 +1,45 @@
+"""Ownership of one library handle: an explicit, idempotent ``close()``,
+``with`` support, and a ``weakref.finalize`` that only frees memory.
+
+Finalizers are switched off at interpreter exit (``atexit = False``): the
+package's own exit hook shuts providers down first (see ``_lifecycle``), and
+freeing memory while the process ends is pointless.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Optional, TypeVar
+
+_T = TypeVar("_T", bound="Handle")
+
+
+class Handle:
+    """Base of every object that owns a library handle (``_h``, an int address)."""
+
+    __slots__ = ("_h", "_finalizer", "__weakref__")
+
+    def _own(self, address: Optional[int], free: Callable[[Any], None]) -> None:
+        if not address:
+            raise RuntimeError("the library returned OK but no handle")
+        self._h: Optional[int] = address
+        self._finalizer = weakref.finalize(self, free, address)
+        self._finalizer.atexit = False
+
+    @property
+    def closed(self) -> bool:
+        return getattr(self, "_h", None) is None
+
+    def close(self) -> None:
+        """Frees the handle now; later calls on this object fail. Idempotent.
+        Must not race with calls on this object from other threads."""
+        finalizer = getattr(self, "_finalizer", None)
+        self._h = None
+        if finalizer is not None:
+            finalizer()
+
+    def __enter__(self: _T) -> _T:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,211 @@
+"""Synchronous instruments (counter, up-down counter, histogram, gauge) and
+their bound forms.
+
+The record methods are the hot path. Each (kind, value type) gets its own
+subclass whose method closes over its ctypes function and value range, so a
+call does: an inline amount check (see ``_values``), a cache lookup of the
+attribute dict (see ``_attributes``: converted once, then a dict hit), one
+ctypes call with the pre-built set, and a status test.
+"""
+
+from __future__ import annotations
+
+from ctypes import byref, c_void_p
+from typing import Any, Callable, Dict, Optional, Tuple, Union
+
+from ._attributes import Attributes, AttributeMapping, _cache, lookup
+
+AttributesLike = Union[AttributeMapping, Attributes]
+from ._handle import Handle
+from ._library import FNS
+from ._status import check, error_for
+from ._values import Number, ValueType, coerce
+
+
+def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
+    fast, low, high = vt.fast, vt.low, vt.high
+
+    def record(self: Any, amount: Any, attributes: Any = None) -> None:
+        if not (type(amount) in fast and low <= amount <= high):
+            amount = coerce(vt, amount)
+        if attributes is None:
+            status = fn(self._h, amount, None)
+        else:
+            entry = None
+            try:
+                items = tuple(attributes.items())
+                entry = _cache.get(items)
+            except (TypeError, AttributeError):
+                items = ()
+            if entry is not None:
+                for i, t in entry.checks:   # True == 1 == 1.0: the exact types must match too
+                    if type(items[i][1]) is not t:
+                        entry = None
+                        break
+            if entry is not None:
+                status = fn(self._h, amount, entry.h)
+            else:
+                found = lookup(attributes)   # held until the call returns: it owns the set
+                status = fn(self._h, amount, found._h)
+        if status:
+            raise error_for(status)
+
+    return record
+
+
+def _bound_record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
+    fast, low, high = vt.fast, vt.low, vt.high
+
+    def record(self: Any, amount: Any) -> None:
+        if type(amount) in fast and low <= amount <= high:
+            status = fn(self._h, amount)
+        else:
+            status = fn(self._h, coerce(vt, amount))
+        if status:
+            raise error_for(status)
+
+    return record
+
+
+_specialized: Dict[Tuple[type, str], type] = {}
+
+
+def specialize(cls: Any, vt: ValueType) -> Any:
+    """The subclass of ``cls`` for value type ``vt`` (made once)."""
+    key = (cls, vt.suffix)
+    if key not in _specialized:
+        bound = issubclass(cls, _Bound)
+        stem = f"otelmetrics_{'bound_' if bound else ''}{cls._kind}_{vt.suffix}_{cls._verb}"
+        method = (_bound_record_method(getattr(FNS, stem), vt) if bound
+                  else _record_method(getattr(FNS, f"{stem}_with_set"), vt))
+        _specialized[key] = type(cls.__name__, (cls,), {"__slots__": (), cls._verb: method,
+                                                         "__module__": cls.__module__,
+                                                         "__qualname__": cls.__qualname__})
+    return _specialized[key]
+
+
+class _Synchronous(Handle):
+    """One synchronous instrument; ``_kind``/``_verb`` name its C functions."""
+
+    __slots__ = ("name", "unit", "description", "value_type", "_vt", "_parent")
+    _kind = ""
+    _verb = ""
+    _bound_class: Any = None
+
+    def __new__(cls, parent: Any, address: int, name: str, unit: str, description: str, vt: ValueType) -> Any:
+        return object.__new__(specialize(cls, vt) if cls in _PUBLIC else cls)
+
+    def __init__(self, parent: Any, address: int, name: str, unit: str, description: str, vt: ValueType) -> None:
+        self.name, self.unit, self.description = name, unit, description
+        self.value_type = float if vt.suffix == "f64" else int
+        self._vt = vt
+        self._parent = parent   # keeps the meter (and so the provider) alive
+        self._own(address, getattr(FNS, f"otelmetrics_{self._kind}_{vt.suffix}_free"))
+
+    def bind(self, attributes: Any = None) -> Any:
+        """This instrument for one attribute set (a mapping or ``Attributes``):
+        the fastest way to record."""
+        out = c_void_p()
+        found = None if attributes is None else lookup(attributes)   # owns the set during the call
+        check(getattr(FNS, f"otelmetrics_{self._kind}_{self._vt.suffix}_bind")(
+            self._h, found._h if found is not None else None, byref(out)))
+        bound_class = specialize(self._bound_class, self._vt)
+        return bound_class(self, out.value, self._vt)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, value_type={self.value_type.__name__})"
+
+
+class _Bound(Handle):
+    """An instrument bound to one attribute set."""
+
+    __slots__ = ("_parent",)
+    _kind = ""
+    _verb = ""
+
+    def __init__(self, parent: Any, address: int, vt: ValueType) -> None:
+        self._parent = parent
+        self._own(address, getattr(FNS, f"otelmetrics_bound_{self._kind}_{vt.suffix}_free"))
+
+
+class BoundCounter(_Bound):
+    """``add(amount)`` on one series."""
+    __slots__ = ()
+    _kind, _verb = "counter", "add"
+
+    def add(self, amount: Number) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class BoundUpDownCounter(_Bound):
+    """``add(amount)`` on one series."""
+    __slots__ = ()
+    _kind, _verb = "up_down_counter", "add"
+
+    def add(self, amount: Number) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class BoundHistogram(_Bound):
+    """``record(amount)`` on one series."""
+    __slots__ = ()
+    _kind, _verb = "histogram", "record"
+
+    def record(self, amount: Number) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class BoundGauge(_Bound):
+    """``record(amount)`` on one series."""
+    __slots__ = ()
+    _kind, _verb = "gauge", "record"
+
+    def record(self, amount: Number) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class Counter(_Synchronous):
+    """A monotonic sum: ``add(amount, attributes=None)`` with amount >= 0."""
+
+    __slots__ = ()
+    _kind, _verb, _bound_class = "counter", "add", BoundCounter
+
+    def add(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class UpDownCounter(_Synchronous):
+    """A sum that goes up and down: ``add(amount, attributes=None)``."""
+
+    __slots__ = ()
+    _kind, _verb, _bound_class = "up_down_counter", "add", BoundUpDownCounter
+
+    def add(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class Histogram(_Synchronous):
+    """A distribution: ``record(amount, attributes=None)``."""
+
+    __slots__ = ()
+    _kind, _verb, _bound_class = "histogram", "record", BoundHistogram
+
+    def record(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+class Gauge(_Synchronous):
+    """The last recorded value wins: ``record(amount, attributes=None)``."""
+
+    __slots__ = ()
+    _kind, _verb, _bound_class = "gauge", "record", BoundGauge
+
+    def record(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+        raise NotImplementedError   # replaced by the value type's subclass (see specialize)
+
+
+_PUBLIC = (Counter, UpDownCounter, Histogram, Gauge, BoundCounter, BoundUpDownCounter, BoundHistogram, BoundGauge)
+
+
+__all__ = ["Counter", "UpDownCounter", "Histogram", "Gauge",
+           "BoundCounter", "BoundUpDownCounter", "BoundHistogram", "BoundGauge"]

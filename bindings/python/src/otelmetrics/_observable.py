@@ -1,0 +1,167 @@
+"""Observable instruments: Python callbacks the library calls once per
+collection, on its export thread (or the thread calling ``read_json``).
+
+One module-level ctypes trampoline serves every instrument; the library's
+``user_data`` is a registry id, and the library's ``free_user_data`` (run
+exactly once, when the instrument is freed and no call is running) removes
+the registry entry. So a callback stays alive exactly as long as the library
+may call it. An exception in a callback, or a bad observation, is logged on
+the ``otelmetrics`` logger and skips only that callback (or observation).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import weakref
+from ctypes import byref, c_void_p
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+from . import _ffi
+from ._attributes import encode
+from ._handle import Handle
+from ._library import FNS
+from ._status import check, last_error_message
+from ._values import ValueType, coerce
+
+logger = logging.getLogger("otelmetrics")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One value reported by an observable callback, with its attributes."""
+
+    value: Union[int, float]
+    attributes: Optional[Mapping[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class CallbackOptions:
+    """Passed to every callback, as in the OpenTelemetry Python API."""
+
+    timeout_millis: float = 10_000
+
+
+Callback = Callable[[CallbackOptions], Iterable[Observation]]
+
+
+class _Registration:
+    __slots__ = ("name", "callbacks", "vt", "observe")
+
+    def __init__(self, name: str, callbacks: List[Callback], vt: ValueType) -> None:
+        self.name, self.callbacks, self.vt = name, callbacks, vt
+        self.observe = getattr(FNS, f"otelmetrics_observer_observe_{vt.suffix}")
+
+
+_registry: Dict[int, _Registration] = {}
+_ids = itertools.count(1)
+_enabled = True   # switched off at interpreter exit: no Python code runs from C after that
+
+
+def _observe(observer: int, reg: _Registration, observation: Any) -> None:
+    if not isinstance(observation, Observation):
+        raise TypeError(f"a callback must yield Observation objects, not {type(observation).__name__}")
+    value = observation.value
+    if not (type(value) in reg.vt.fast and reg.vt.low <= value <= reg.vt.high):
+        value = coerce(reg.vt, value)
+    attributes = observation.attributes or {}
+    array, keep = encode(attributes)
+    status = reg.observe(observer, value, array, len(attributes))
+    del keep
+    if status:
+        logger.warning("observable %r: observation %r rejected: %s", reg.name, observation, last_error_message())
+
+
+def _run_callbacks(observer: int, user_data: Optional[int]) -> None:
+    reg = _registry.get(user_data or 0)
+    if reg is None or not _enabled:
+        return
+    options = CallbackOptions()
+    for callback in reg.callbacks:
+        try:
+            observations = iter(callback(options))
+        except Exception:
+            logger.exception("observable %r: callback %r failed", reg.name, callback)
+            continue
+        while True:
+            try:
+                observation = next(observations)
+            except StopIteration:
+                break
+            except Exception:
+                logger.exception("observable %r: callback %r failed", reg.name, callback)
+                break
+            try:
+                _observe(observer, reg, observation)
+            except Exception:
+                logger.exception("observable %r: bad observation from %r", reg.name, callback)
+
+
+@_ffi.OBSERVE_FN
+def _observe_trampoline(observer: int, user_data: Optional[int]) -> None:
+    try:
+        _run_callbacks(observer, user_data)
+    except BaseException:   # nothing may propagate into the library's thread
+        logger.exception("observable callback dispatch failed")
+
+
+@_ffi.FREE_FN
+def _free_trampoline(user_data: Optional[int]) -> None:
+    _registry.pop(user_data or 0, None)
+
+
+_live: "weakref.WeakSet[ObservableInstrument]" = weakref.WeakSet()
+
+
+class ObservableInstrument(Handle):
+    """Base of the observable instruments; ``close()`` unregisters the callbacks."""
+
+    __slots__ = ("name", "unit", "description", "value_type", "_parent")
+    _kind = ""
+
+    def __init__(self, meter: Any, name: str, callbacks: Optional[Sequence[Callback]], unit: str,
+                 description: str, vt: ValueType) -> None:
+        callbacks = list(callbacks or [])
+        for cb in callbacks:
+            if not callable(cb):
+                raise TypeError(f"callbacks must be callables, not {type(cb).__name__}")
+        self.name, self.unit, self.description = name, unit, description
+        self.value_type = float if vt.suffix == "f64" else int
+        self._parent = meter
+        stem = f"observable_{self._kind}_{vt.suffix}"
+        key = next(_ids)
+        _registry[key] = _Registration(name, callbacks, vt)
+        out = c_void_p()
+        # on failure the library has already called _free_trampoline for `key`
+        check(getattr(FNS, f"otelmetrics_meter_create_{stem}")(
+            meter._h, _ffi.str_view(name), _ffi.str_view(description), _ffi.str_view(unit),
+            _observe_trampoline, key, _free_trampoline, byref(out)))
+        self._own(out.value, getattr(FNS, f"otelmetrics_{stem}_free"))
+        _live.add(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, value_type={self.value_type.__name__})"
+
+
+class ObservableCounter(ObservableInstrument):
+    __slots__ = ()
+    _kind = "counter"
+
+
+class ObservableUpDownCounter(ObservableInstrument):
+    __slots__ = ()
+    _kind = "up_down_counter"
+
+
+class ObservableGauge(ObservableInstrument):
+    __slots__ = ()
+    _kind = "gauge"
+
+
+def close_all() -> None:
+    """Unregisters every live callback and stops dispatching (interpreter exit)."""
+    global _enabled
+    for instrument in list(_live):
+        instrument.close()
+    _enabled = False

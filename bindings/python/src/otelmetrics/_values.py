@@ -1,0 +1,51 @@
+"""Measurement values: which Python numbers each value type accepts.
+
+The hot paths test ``type(v) in FAST and LOW <= v <= HIGH`` inline and call
+``coerce`` only otherwise, which either returns a value ctypes will pass
+unchanged or raises TypeError/ValueError (ctypes itself would wrap a
+negative number into ``uint64_t`` silently).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any, Dict, FrozenSet, NamedTuple, Union
+
+Number = Union[int, float]
+
+
+class ValueType(NamedTuple):
+    suffix: str            # the C name's value type: "u64", "i64" or "f64"
+    fast: FrozenSet[type]  # exact types passed straight through when in range
+    low: float
+    high: float
+
+
+U64 = ValueType("u64", frozenset({int}), 0, (1 << 64) - 1)
+I64 = ValueType("i64", frozenset({int}), -(1 << 63), (1 << 63) - 1)
+F64 = ValueType("f64", frozenset({float, int}), -math.inf, math.inf)
+BY_SUFFIX: Dict[str, ValueType] = {v.suffix: v for v in (U64, I64, F64)}
+
+
+def coerce(vt: ValueType, value: Any) -> Number:
+    """``value`` as the number to pass for ``vt``, or TypeError/ValueError."""
+    if isinstance(value, bool):
+        raise TypeError(f"a measurement must be a number, not bool ({value!r})")
+    if vt is F64:
+        if isinstance(value, (int, float)):
+            return float(value)   # NaN/inf pass: the library decides (INVALID_VALUE)
+        try:
+            return float(operator.index(value))
+        except TypeError:
+            raise TypeError(f"a measurement must be int or float, not {type(value).__name__}") from None
+    if isinstance(value, float):
+        raise TypeError(f"this instrument records integers ({vt.suffix}); got float {value!r} "
+                        "(create it with value_type=float for floating-point values)")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"a measurement must be int, not {type(value).__name__}") from None
+    if not vt.low <= number <= vt.high:
+        raise ValueError(f"{number} is out of range for {vt.suffix} ({vt.low}..{vt.high})")
+    return number
