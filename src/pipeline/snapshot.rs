@@ -3,6 +3,7 @@
 
 use super::render;
 use crate::error::{status, Error, Result};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader;
@@ -22,11 +23,16 @@ impl SnapshotReader {
     /// Collects now (observable callbacks run on the calling thread) and
     /// returns the OTLP JSON `ExportMetricsServiceRequest`.
     pub fn json(&self) -> Result<String> {
+        Ok(render::to_json(&self.request()?))
+    }
+
+    /// Collects now and returns what was collected as an OTLP request.
+    pub fn request(&self) -> Result<ExportMetricsServiceRequest> {
         let mut rm = ResourceMetrics::default();
         self.0
             .collect(&mut rm)
-            .map_err(|e| Error::new(status::SHUTDOWN, format!("cannot read the in-memory snapshot: {e}")))?;
-        Ok(render::to_json(&render::to_request(&rm)))
+            .map_err(|e| Error::new(status::SHUTDOWN, format!("cannot collect the provider's metrics: {e}")))?;
+        Ok(render::to_request(&rm))
     }
 }
 

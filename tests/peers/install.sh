@@ -9,6 +9,7 @@
 #   cryptography           throw-away test CAs and certificates
 #   opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-exporter-otlp-json-http
 #                          the official Python SDK, used only to check the harness itself
+#   prometheus-client      strict parsers of both Prometheus exposition formats
 # Path: $OTELMETRICS_TEST_VENV, default <repo>/.venv-test.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +34,7 @@ opentelemetry-exporter-otlp-json-http==0.66b1
 opentelemetry-exporter-otlp-common==0.66b1
 opentelemetry-semantic-conventions==0.66b1
 googleapis-common-protos==1.76.0
+prometheus-client==0.26.0
 REQ
 )
 
@@ -57,6 +59,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REQUIREMENTS" ] \
 import os, stat, rotel, pytest, grpc, cryptography, google.protobuf, google.rpc.status_pb2
 import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
 import opentelemetry.sdk.metrics
+import prometheus_client.openmetrics.parser
 import opentelemetry.exporter.otlp.proto.grpc.metric_exporter
 import opentelemetry.exporter.otlp.proto.http.metric_exporter
 import opentelemetry.exporter.otlp.json.http.metric_exporter

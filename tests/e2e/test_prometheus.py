@@ -1,0 +1,259 @@
+"""The Prometheus endpoint end to end: a real Prometheus (Debian's binary)
+scrapes a C program that records a fixed workload (listed at the top of
+programs/prometheus_producer.c), and PromQL through Prometheus' HTTP API
+returns what the program recorded, for every instrument kind. The
+exposition itself is checked by independent parsers (Debian's promtool,
+prometheus_client's strict text and OpenMetrics parsers)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peers.cprog import compile_c  # noqa: E402
+from peers.prometheus import Prometheus, promtool  # noqa: E402
+from peers.rotel import Rotel, wait_until  # noqa: E402
+
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics  # noqa: E402
+from prometheus_client.parser import text_string_to_metric_families as parse_text  # noqa: E402
+
+OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env.update(extra)
+    return env
+
+
+class Producer:
+    """The producer in `serve` mode: started, its port read, stopped with
+    `quit` (which must shut down cleanly)."""
+
+    def __init__(self, exe: Path, env: dict[str, str]):
+        self.proc = subprocess.Popen([str(exe), "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("ready "), f"producer did not start: {line!r} {self.proc.stderr.read()}"
+        self.port = int(line.split()[1])
+        self.url = f"http://127.0.0.1:{self.port}/metrics"
+
+    def quit(self) -> str:
+        out, err = self.proc.communicate("quit\n", timeout=30)
+        return out.strip() + err
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def exe(tmp_path_factory) -> Path:
+    return compile_c("tests/e2e/programs/prometheus_producer.c", tmp_path_factory.mktemp("prom"))
+
+
+@pytest.fixture(scope="module")
+def producer(exe):
+    p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+                               OTEL_SERVICE_NAME="prom-e2e"))
+    yield p
+    try:
+        assert p.quit() == "shutdown OK"
+    finally:
+        p.kill()
+
+
+@pytest.fixture(scope="module")
+def prometheus(producer, tmp_path_factory):
+    with Prometheus([f"127.0.0.1:{producer.port}"], workdir=tmp_path_factory.mktemp("prometheus")) as prom:
+        wait_until(lambda: prom.query('up{job="otelmetrics"} == 1'), timeout_s=30,
+                   describe=lambda: f"a successful scrape; targets: {prom.targets_health()}")
+        yield prom
+
+
+def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+# ------------------------------------------------------------ through Prometheus
+
+
+def test_counters_arrive_with_total_and_unit_suffixes(prometheus):
+    assert prometheus.wait_for_value('fruit_sold_total{name="apple",color="red"}') == 6
+    assert prometheus.wait_for_value('fruit_sold_total{name="banana",color="yellow"}') == 5
+    assert prometheus.wait_for_value('sum(fruit_sold_total)') == 12
+    assert prometheus.wait_for_value("energy_used_joules_total") == pytest.approx(3.75)
+    assert prometheus.wait_for_value("bytes_read_bytes_total") == 4096      # observable counter
+
+
+def test_label_values_survive_escaping(prometheus):
+    assert prometheus.wait_for_value(r'fruit_sold_total{name="a \"quoted\" \\ value"}') == 1
+
+
+def test_up_down_counters_and_gauges(prometheus):
+    assert prometheus.wait_for_value("account_balance") == 70
+    assert prometheus.wait_for_value("queue_load") == pytest.approx(1.5)
+    assert prometheus.wait_for_value("room_offset") == -7
+    assert prometheus.wait_for_value("cpu_utilization_ratio") == pytest.approx(0.25)
+    assert prometheus.wait_for_value("disk_free_bytes") == 1024
+    assert prometheus.wait_for_value("queue_depth") == 12                       # observable up-down counter
+    assert prometheus.wait_for_value('room_temperature_celsius{room="kitchen"}') == pytest.approx(21.5)
+    assert prometheus.wait_for_value('room_temperature_celsius{room="garage"}') == pytest.approx(-3.25)
+
+
+def test_histograms_support_histogram_quantile(prometheus):
+    # 10 x 0.05, 20 x 0.3, 50 x 0.7, 20 x 3 in buckets (0.1, 0.5, 1, 5): the
+    # median is in (0.5, 1], 20 of its 50 observations in: 0.5 + 0.5 * 20/50.
+    # The 90th percentile is in (1, 5], 10 of its 20 in: 1 + 4 * 10/20.
+    assert prometheus.wait_for_value("histogram_quantile(0.5, http_server_duration_seconds_bucket)") == pytest.approx(0.7)
+    assert prometheus.wait_for_value("histogram_quantile(0.9, http_server_duration_seconds_bucket)") == pytest.approx(3.0)
+    assert prometheus.wait_for_value("http_server_duration_seconds_count") == 100
+    assert prometheus.wait_for_value("http_server_duration_seconds_sum") == pytest.approx(101.5)
+    assert prometheus.wait_for_value('http_server_duration_seconds_bucket{le="0.5"}') == 30
+    assert prometheus.wait_for_value("payload_size_bytes_count") == 2
+    assert prometheus.wait_for_value("payload_size_bytes_sum") == 2100
+
+
+def test_resource_is_target_info_and_scope_is_labels(prometheus):
+    assert prometheus.wait_for_value('target_info{service_name="prom-e2e",telemetry_sdk_language="rust"}') == 1
+    scoped = prometheus.query('fruit_sold_total{otel_scope_name="e2e.prom",otel_scope_version="2.0"}')
+    assert len(scoped) == 3
+
+
+# ------------------------------------------------------------ the exposition itself
+
+
+def test_text_format_parses_and_lints(producer):
+    status, headers, body = get(producer.url)
+    assert status == 200
+    assert headers["content-type"].startswith("text/plain; version=0.0.4")
+    families = {f.name: f for f in parse_text(body.decode())}
+    assert families["fruit_sold"].type == "counter"          # the parser strips _total from counter families
+    assert families["http_server_duration_seconds"].type == "histogram"
+    assert families["account_balance"].type == "gauge"
+    lint = subprocess.run([str(promtool()), "check", "metrics"], input=body, capture_output=True)
+    problems = [line for line in lint.stdout.decode().splitlines() + lint.stderr.decode().splitlines() if line.strip()]
+    # promtool's only complaint may be the instruments created without a
+    # description; a parse error or a naming problem fails here.
+    described = {"fruit_sold_total", "http_server_duration_seconds"}
+    assert all(p.endswith(" no help text") for p in problems), problems
+    assert not described & {p.split()[0] for p in problems}
+
+
+def test_openmetrics_when_the_scraper_asks(producer):
+    status, headers, body = get(producer.url, Accept=OPENMETRICS)
+    assert status == 200
+    assert headers["content-type"].startswith("application/openmetrics-text; version=1.0.0")
+    text = body.decode()
+    assert text.endswith("# EOF\n")
+    families = {f.name: f for f in parse_openmetrics(text)}   # strict: raises on any violation
+    assert families["fruit_sold"].type == "counter"
+    assert families["target"].type == "info"
+    assert families["http_server_duration_seconds"].unit == "seconds"
+    apple = [s for s in families["fruit_sold"].samples if s.labels.get("name") == "apple"]
+    assert [(s.name, s.value) for s in apple] == [("fruit_sold_total", 6)]
+
+
+def test_gzip_when_accepted(producer):
+    _, _, plain = get(producer.url)
+    status, headers, body = get(producer.url, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(body) == plain
+
+
+def test_other_paths_and_methods_are_refused(producer):
+    assert get(f"http://127.0.0.1:{producer.port}/nope")[0] == 404
+    request = urllib.request.Request(producer.url, data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(request, timeout=10)
+    assert e.value.code == 405
+
+
+def test_a_client_that_never_sends_does_not_block_scrapes(producer):
+    silent = [socket.create_connection(("127.0.0.1", producer.port)) for _ in range(2)]
+    try:
+        assert get(producer.url)[0] == 200
+    finally:
+        for s in silent:
+            s.close()
+
+
+# ------------------------------------------------------------ configuration and lifecycle
+
+
+def listening_addresses(pid: int, port: int) -> set[str]:
+    """Local addresses `pid`'s network namespace listens on at `port`
+    (from /proc/<pid>/net/tcp and tcp6, state 0A = LISTEN)."""
+    found = set()
+    for table in ("tcp", "tcp6"):
+        path = Path(f"/proc/{pid}/net/{table}")
+        for line in path.read_text().splitlines()[1:] if path.exists() else []:
+            local, state = line.split()[1], line.split()[3]
+            addr, p = local.split(":")
+            if state == "0A" and int(p, 16) == port:
+                found.add(addr)
+    return found
+
+
+def test_binds_to_loopback_by_default(producer):
+    assert listening_addresses(producer.proc.pid, producer.port) == {"0100007F"}   # 127.0.0.1
+
+
+def test_a_port_in_use_fails_the_build_with_a_message(exe):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([str(exe), "bind", "127.0.0.1", str(port)], env=clean_env(), capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("INVALID_CONFIG "), r.stdout
+    assert f"127.0.0.1:{port}" in r.stdout and "already in use" in r.stdout
+
+
+def test_an_invalid_host_fails_the_build_with_a_message(exe):
+    r = subprocess.run([str(exe), "bind", "not an address", "0"], env=clean_env(), capture_output=True, text=True, timeout=30)
+    assert r.stdout.startswith("INVALID_CONFIG ") and "prometheus" in r.stdout.lower(), r.stdout
+
+
+def test_shutdown_stops_serving(exe):
+    p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"))
+    try:
+        assert get(p.url)[0] == 200
+        assert p.quit() == "shutdown OK"
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", p.port), timeout=2).close()
+    finally:
+        p.kill()
+
+
+def test_beside_otlp_push(exe):
+    """One provider, two readers: Prometheus pulls while OTLP pushes to the
+    real collector; both see the same totals."""
+    with Rotel() as rotel:
+        p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus,otlp", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+                                    OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
+                                    OTEL_METRIC_EXPORT_INTERVAL="500"))
+        try:
+            families = {f.name: f for f in parse_text(get(p.url)[2].decode())}
+            scraped = {s.labels["name"]: s.value for s in families["fruit_sold"].samples if s.name == "fruit_sold_total"}
+            assert scraped["apple"] == 6
+            point = rotel.wait_for_point("fruit.sold", {"name": "apple", "color": "red"}, timeout_s=20)
+            assert point.value == 6
+        finally:
+            assert p.quit() == "shutdown OK"
+            p.kill()

@@ -1,0 +1,111 @@
+//! The Prometheus endpoint from Rust, through the C surface: it serves what
+//! was recorded, refuses a port in use with a message, runs beside another
+//! reader, and stops listening at shutdown. (Prometheus itself scrapes it in
+//! tests/e2e/test_prometheus.py.)
+
+mod common;
+
+use common::*;
+use otelmetrics::ffi::builder::*;
+use otelmetrics::ffi::errors::otelmetrics_last_error_message;
+use otelmetrics::ffi::instruments_api::*;
+use otelmetrics::ffi::meter::*;
+use otelmetrics::ffi::provider::*;
+use otelmetrics::ffi::*;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::ptr::null_mut;
+use std::time::Duration;
+
+/// A provider serving Prometheus on 127.0.0.1:`port` (0: any free port).
+unsafe fn prometheus_builder(port: u16) -> *mut otelmetrics_provider_builder {
+    let mut b = null_mut();
+    assert_eq!(otelmetrics_provider_builder_new(&mut b), 0);
+    assert_eq!(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_PROMETHEUS), 0);
+    assert_eq!(otelmetrics_provider_builder_set_prometheus_endpoint(b, s("127.0.0.1"), port), 0);
+    b
+}
+
+unsafe fn port_of(p: *mut otelmetrics_provider) -> u16 {
+    let mut port = 0u16;
+    assert_eq!(otelmetrics_provider_prometheus_port(p, &mut port), 0);
+    assert_ne!(port, 0);
+    port
+}
+
+fn scrape(port: u16, accept: &str) -> String {
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serves_what_was_recorded_in_both_formats() {
+    unsafe {
+        let b = prometheus_builder(0);
+        let mut p = null_mut();
+        assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0);
+        otelmetrics_provider_builder_free(b);
+        let mut m = null_mut();
+        assert_eq!(otelmetrics_provider_get_meter(p, s("shop"), s("1.2"), s(""), std::ptr::null(), 0, &mut m), 0);
+        let mut c = null_mut();
+        assert_eq!(otelmetrics_meter_create_counter_u64(m, s("orders.placed"), s("Orders"), s("{order}"), &mut c), 0);
+        let attrs = [attr_str("region", "eu-west")];
+        assert_eq!(otelmetrics_counter_u64_add(c, 41, attrs.as_ptr(), 1), 0);
+        assert_eq!(otelmetrics_counter_u64_add(c, 1, attrs.as_ptr(), 1), 0);
+        let port = port_of(p);
+
+        let text = scrape(port, "text/plain");
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+        assert!(text.contains("Content-Type: text/plain; version=0.0.4"), "{text}");
+        assert!(text.contains("# TYPE orders_placed_total counter\n"), "{text}");
+        assert!(text.contains("orders_placed_total{region=\"eu-west\",otel_scope_name=\"shop\",otel_scope_version=\"1.2\"} 42\n"), "{text}");
+
+        let om = scrape(port, "application/openmetrics-text;version=1.0.0");
+        assert!(om.contains("# TYPE orders_placed counter\n"), "{om}");
+        assert!(om.ends_with("# EOF\n"), "{om}");
+
+        otelmetrics_counter_u64_free(c);
+        otelmetrics_meter_free(m);
+        assert_eq!(otelmetrics_provider_shutdown(p, 2000), 0);
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "still listening after shutdown");
+        otelmetrics_provider_free(p);
+    }
+}
+
+#[test]
+fn a_port_in_use_fails_the_build_with_a_message() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    unsafe {
+        let b = prometheus_builder(port);
+        let mut p = null_mut();
+        assert_eq!(otelmetrics_provider_builder_build(b, &mut p), OTELMETRICS_STATUS_INVALID_CONFIG);
+        assert!(p.is_null());
+        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut())).to_string_lossy().into_owned();
+        assert!(message.contains(&format!("127.0.0.1:{port}")) && message.contains("already in use"), "{message}");
+        otelmetrics_provider_builder_free(b);
+    }
+}
+
+#[test]
+fn runs_beside_the_in_memory_reader() {
+    unsafe {
+        let (p, m) = in_memory_provider(|b| {
+            assert_eq!(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_PROMETHEUS), 0);
+            assert_eq!(otelmetrics_provider_builder_set_prometheus_endpoint(b, s("127.0.0.1"), 0), 0);
+        });
+        let mut g = null_mut();
+        assert_eq!(otelmetrics_meter_create_gauge_f64(m, s("room.temperature"), s(""), s("Cel"), &mut g), 0);
+        assert_eq!(otelmetrics_gauge_f64_record(g, 21.5, std::ptr::null(), 0), 0);
+        let text = scrape(port_of(p), "*/*");
+        assert!(text.contains("room_temperature_celsius{otel_scope_name=\"shop\",otel_scope_version=\"1.2\"} 21.5\n"), "{text}");
+        let snap = snapshot(p);
+        assert_eq!(metrics(&snap)[0]["gauge"]["dataPoints"][0]["asDouble"], 21.5);
+        otelmetrics_gauge_f64_free(g);
+        close(p, m);
+    }
+}
