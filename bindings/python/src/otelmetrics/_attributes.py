@@ -105,6 +105,8 @@ class Attributes(Handle):
     __slots__ = ("_items",)
 
     def __init__(self, attributes: Optional[Mapping[str, Any]] = None) -> None:
+        if attributes is not None and not isinstance(attributes, Mapping):
+            raise TypeError(f"attributes must be a mapping of str to values, not {type(attributes).__name__}")
         items = dict(attributes or {})
         array, keep = encode(items)
         out = c_void_p()
