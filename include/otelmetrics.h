@@ -1792,6 +1792,10 @@ otelmetrics_status otelmetrics_provider_builder_add_view(struct otelmetrics_prov
 
 #endif  /* OTELMETRICS_H */
 
+/* The conveniences below sit after the generated declarations, outside
+ * cbindgen's include guard, so they carry their own. */
+#ifndef OTELMETRICS_H_CONVENIENCES
+#define OTELMETRICS_H_CONVENIENCES
 #define OTELMETRICS_STRINGIFY_(x) #x
 #define OTELMETRICS_STRINGIFY(x) OTELMETRICS_STRINGIFY_(x)
 /** The version these declarations describe, "MAJOR.MINOR.PATCH". */
@@ -1875,3 +1879,4 @@ typedef char otelmetrics_layout_check_value[(sizeof(otelmetrics_value) == 16) ? 
 typedef char otelmetrics_layout_check_attribute[(sizeof(otelmetrics_attribute) == 40) ? 1 : -1];
 typedef char otelmetrics_layout_check_value_offset[(offsetof(otelmetrics_attribute, value) == 24) ? 1 : -1];
 #endif
+#endif  /* OTELMETRICS_H_CONVENIENCES */

@@ -42,6 +42,15 @@ def test_header_compiles_as_strict_c(std):
     assert r.returncode == 0, r.stderr
 
 
+def test_header_can_be_included_twice():
+    # A header included from two of a program's own headers must not
+    # redefine its inline conveniences.
+    src = '#include "otelmetrics.h"\n#include "otelmetrics.h"\nint main(void) { return (int)otelmetrics_str_from_cstr("x").len - 1; }\n'
+    for lang, compiler in (("c", "gcc"), ("c++", "g++")):
+        r = run(compiler, "-Wall", "-Wextra", "-Werror", "-Iinclude", "-x", lang, "-fsyntax-only", "-", input=src)
+        assert r.returncode == 0, r.stderr
+
+
 def test_header_compiles_as_cpp17():
     src = '#include "otelmetrics.h"\nint main() { otelmetrics_str s = OTELMETRICS_STR("ab"); return (int)s.len - 2; }\n'
     r = run("g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-Iinclude", "-x", "c++", "-fsyntax-only", "-", input=src)

@@ -24,16 +24,8 @@
 #include <time.h>
 
 #include "otelmetrics.h"
+#include "producer_common.h"
 
-#define TRY(call)                                                                            \
-  do {                                                                                       \
-    otelmetrics_status s_ = (call);                                                          \
-    if (s_ != OTELMETRICS_STATUS_OK) {                                                       \
-      fprintf(stderr, "%s -> %s: %s\n", #call, otelmetrics_status_name(s_),                 \
-              otelmetrics_last_error_message(NULL));                                         \
-      exit(1);                                                                               \
-    }                                                                                        \
-  } while (0)
 
 static otelmetrics_meter *make_meter(otelmetrics_provider **provider) {
   TRY(otelmetrics_provider_new_from_env(provider));
@@ -42,19 +34,6 @@ static otelmetrics_meter *make_meter(otelmetrics_provider **provider) {
   TRY(otelmetrics_provider_get_meter(*provider, OTELMETRICS_STR("e2e.meter"), OTELMETRICS_STR("1.2.3"),
                                      OTELMETRICS_STR("https://opentelemetry.io/schemas/1.21.0"), scope_attrs, 1, &meter));
   return meter;
-}
-
-static void temperature(otelmetrics_observer *observer, void *user_data) {
-  (void)user_data;
-  otelmetrics_attribute kitchen = otelmetrics_attr_string("room", "kitchen");
-  otelmetrics_attribute garage = otelmetrics_attr_string("room", "garage");
-  otelmetrics_observer_observe_f64(observer, 21.5, &kitchen, 1);
-  otelmetrics_observer_observe_f64(observer, -3.25, &garage, 1);
-}
-
-static void bytes_read(otelmetrics_observer *observer, void *user_data) {
-  (void)user_data;
-  otelmetrics_observer_observe_u64(observer, 4096, NULL, 0);
 }
 
 static void queue_depth(otelmetrics_observer *observer, void *user_data) {

@@ -31,29 +31,8 @@
 #include <string.h>
 
 #include "otelmetrics.h"
+#include "producer_common.h"
 
-#define TRY(call)                                                                            \
-  do {                                                                                       \
-    otelmetrics_status s_ = (call);                                                          \
-    if (s_ != OTELMETRICS_STATUS_OK) {                                                       \
-      fprintf(stderr, "%s -> %s: %s\n", #call, otelmetrics_status_name(s_),                 \
-              otelmetrics_last_error_message(NULL));                                         \
-      exit(1);                                                                               \
-    }                                                                                        \
-  } while (0)
-
-static void bytes_read(otelmetrics_observer *o, void *data) {
-  (void)data;
-  otelmetrics_observer_observe_u64(o, 4096, NULL, 0);
-}
-
-static void temperature(otelmetrics_observer *o, void *data) {
-  (void)data;
-  otelmetrics_attribute kitchen = otelmetrics_attr_string("room", "kitchen");
-  otelmetrics_attribute garage = otelmetrics_attr_string("room", "garage");
-  otelmetrics_observer_observe_f64(o, 21.5, &kitchen, 1);
-  otelmetrics_observer_observe_f64(o, -3.25, &garage, 1);
-}
 
 static void queue_depth(otelmetrics_observer *o, void *data) {
   (void)data;
