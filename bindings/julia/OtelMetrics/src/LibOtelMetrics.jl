@@ -193,21 +193,26 @@ macro gc_safe(call)
         return esc(Expr(:macrocall, Symbol("@ccall"), call.args[2], :(gc_safe = true), typed))
     else
         target, rettype = typed.args
-        converted, prelude = Any[], Any[]
+        kept, converts, unsafe_converts, raw_args = Any[], Any[], Any[], Any[]
         for arg in target.args[2:end]
             value, ctype = arg.args
-            tmp = gensym(string(value))
-            push!(prelude, :($tmp = Base.unsafe_convert($ctype, Base.cconvert($ctype, $value))))
-            push!(converted, :($tmp::$ctype))
+            keep, raw = gensym(string(value)), gensym(string(value))
+            push!(kept, keep)
+            push!(converts, :($keep = Base.cconvert($ctype, $value)))
+            push!(unsafe_converts, :($raw = Base.unsafe_convert($ctype, $keep)))   # rooted: every cconvert result is in the GC.@preserve below
+            push!(raw_args, :($raw::$ctype))
         end
         inner = Expr(:macrocall, Symbol("@ccall"), call.args[2],
-                     Expr(:(::), Expr(:call, target.args[1], converted...), rettype))
+                     Expr(:(::), Expr(:call, target.args[1], raw_args...), rettype))
         return esc(quote
-            $(prelude...)
-            local gc_state = ccall(:jl_gc_safe_enter, Int8, ())
-            local result = $inner
-            ccall(:jl_gc_safe_leave, Cvoid, (Int8,), gc_state)
-            result
+            $(converts...)
+            GC.@preserve $(kept...) begin
+                $(unsafe_converts...)
+                local gc_state = ccall(:jl_gc_safe_enter, Int8, ())
+                local result = $inner
+                ccall(:jl_gc_safe_leave, Cvoid, (Int8,), gc_state)
+                result
+            end
         end)
     end
 end
@@ -260,7 +265,7 @@ otelmetrics_provider_builder_set_otlp_client_key_file(builder, path_pem) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_client_key_file(builder::Ptr{otelmetrics_provider_builder}, path_pem::otelmetrics_str)::otelmetrics_status
 
 otelmetrics_provider_builder_set_otlp_insecure(builder, insecure) =
-    @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_insecure(builder::Ptr{otelmetrics_provider_builder}, insecure::_Bool)::otelmetrics_status
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_insecure(builder::Ptr{otelmetrics_provider_builder}, insecure::Bool)::otelmetrics_status
 
 otelmetrics_provider_builder_set_console_format(builder, format) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_console_format(builder::Ptr{otelmetrics_provider_builder}, format::otelmetrics_console_format)::otelmetrics_status
@@ -620,10 +625,10 @@ otelmetrics_view_set_aggregation_last_value(view) =
     @ccall libotelmetrics.otelmetrics_view_set_aggregation_last_value(view::Ptr{otelmetrics_view})::otelmetrics_status
 
 otelmetrics_view_set_aggregation_explicit_buckets(view, boundaries, count, record_min_max) =
-    @ccall libotelmetrics.otelmetrics_view_set_aggregation_explicit_buckets(view::Ptr{otelmetrics_view}, boundaries::Ptr{Cdouble}, count::Csize_t, record_min_max::_Bool)::otelmetrics_status
+    @ccall libotelmetrics.otelmetrics_view_set_aggregation_explicit_buckets(view::Ptr{otelmetrics_view}, boundaries::Ptr{Cdouble}, count::Csize_t, record_min_max::Bool)::otelmetrics_status
 
 otelmetrics_view_set_aggregation_exponential(view, max_size, max_scale, record_min_max) =
-    @ccall libotelmetrics.otelmetrics_view_set_aggregation_exponential(view::Ptr{otelmetrics_view}, max_size::UInt32, max_scale::Int32, record_min_max::_Bool)::otelmetrics_status
+    @ccall libotelmetrics.otelmetrics_view_set_aggregation_exponential(view::Ptr{otelmetrics_view}, max_size::UInt32, max_scale::Int32, record_min_max::Bool)::otelmetrics_status
 
 otelmetrics_view_set_cardinality_limit(view, limit) =
     @ccall libotelmetrics.otelmetrics_view_set_cardinality_limit(view::Ptr{otelmetrics_view}, limit::Csize_t)::otelmetrics_status

@@ -83,12 +83,9 @@ function set_aggregation!(view, a::Base2ExponentialHistogramAggregation)
 end
 
 function set_attribute_keys!(setter, view, keys::Vector{String})
-    views = L.otelmetrics_str[]
     GC.@preserve keys begin
-        for k in keys
-            push!(views, c_str(k))
-        end
-        check(setter(view, views, length(views)))
+        views = L.otelmetrics_str[c_str(k) for k in keys]   # rooted: each k is an element of the preserved keys
+        check(setter(view, views, length(views)))   # a count of strings, not bytes
     end
 end
 
