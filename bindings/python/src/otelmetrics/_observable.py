@@ -140,6 +140,14 @@ class ObservableInstrument(Handle):
         self._own(out.value, getattr(FNS, f"otelmetrics_{stem}_free"))
         _live.add(self)
 
+    def close(self) -> None:
+        """Unregisters the callbacks (waiting for a running call) and frees the instrument."""
+        Handle.close(self)
+        try:
+            self._parent._observables.remove(self)
+        except (AttributeError, ValueError):
+            pass
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, value_type={self.value_type.__name__})"
 

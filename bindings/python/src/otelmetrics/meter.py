@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from ctypes import byref, c_double, c_void_p
-from typing import Any, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 from . import _ffi, _kinds
 from ._handle import Handle
@@ -27,11 +27,14 @@ def _text(what: str, value: Any) -> str:
 class Meter(Handle):
     """Get one with ``MeterProvider.get_meter(name, version, schema_url, attributes)``."""
 
-    __slots__ = ("name", "version", "schema_url", "_parent")
+    __slots__ = ("name", "version", "schema_url", "_parent", "_observables")
 
     def __init__(self, provider: Any, address: int, name: str, version: str, schema_url: str) -> None:
         self.name, self.version, self.schema_url = name, version, schema_url
         self._parent = provider   # a meter keeps its provider alive
+        # as in OpenTelemetry, an observable reports without the caller keeping a
+        # reference: the meter keeps it (until its close())
+        self._observables: List[Any] = []
         self._own(address, FNS.otelmetrics_meter_free)
 
     def _create(self, cls: Any, kind: str, name: str, unit: str, description: str, value_type: Any,
@@ -69,8 +72,10 @@ class Meter(Handle):
     def _observable(self, cls: Any, kind: str, name: str, callbacks: Optional[Sequence[Callback]], unit: str,
                     description: str, value_type: Any) -> Any:
         vt = _kinds.resolve(kind, value_type, observable=True)
-        return cls(self, _text("name", name), callbacks, _text("unit", unit),
-                   _text("description", description), vt)
+        instrument = cls(self, _text("name", name), callbacks, _text("unit", unit),
+                         _text("description", description), vt)
+        self._observables.append(instrument)
+        return instrument
 
     def create_observable_counter(self, name: str, callbacks: Optional[Sequence[Callback]] = None,
                                   unit: str = "", description: str = "", *,

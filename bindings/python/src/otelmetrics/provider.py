@@ -7,6 +7,7 @@ package does for every live provider) to export the last data.
 from __future__ import annotations
 
 import json
+import logging
 import weakref
 from ctypes import byref, c_size_t, c_uint16, c_void_p, string_at
 from os import PathLike
@@ -17,10 +18,11 @@ from ._attributes import encode
 from ._handle import Handle
 from ._library import FNS
 from ._status import check
-from .errors import ShutdownError
+from .errors import ExportFailedError, FlushTimeoutError, ShutdownError
 from .meter import Meter
 from .view import View
 
+logger = logging.getLogger("otelmetrics")
 _live: "weakref.WeakSet[MeterProvider]" = weakref.WeakSet()
 
 
@@ -134,10 +136,14 @@ class MeterProvider(Handle):
         return port.value
 
     def close(self) -> None:
-        """Shuts down (if not yet) and frees the provider. Idempotent."""
+        """Shuts down (if not yet) and frees the provider. Idempotent. A failed
+        or timed-out last export is logged (``otelmetrics`` logger), not raised:
+        call ``shutdown()`` first to handle it."""
         try:
             if self._h is not None:
                 self.shutdown()
+        except (ExportFailedError, FlushTimeoutError) as e:
+            logger.warning("meter provider closed, but its last export failed: %s", e)
         finally:
             Handle.close(self)
 
