@@ -241,6 +241,21 @@ def test_shutdown_stops_serving(exe):
         p.kill()
 
 
+def test_a_forked_child_does_not_keep_the_port_open(exe):
+    """After fork the parent shuts down; the child lives on but has closed
+    its copy of the listening socket, so a scraper is refused at once
+    instead of connecting to a socket nobody serves."""
+    proc = subprocess.Popen([str(exe), "fork"], env=clean_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline().split()[1])
+        assert proc.stdout.readline().strip() == "down OK"
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        proc.communicate("quit\n", timeout=30)
+
+
 def test_beside_otlp_push(exe):
     """One provider, two readers: Prometheus pulls while OTLP pushes to the
     real collector; both see the same totals."""

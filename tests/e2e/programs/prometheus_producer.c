@@ -6,6 +6,10 @@
  * records the fixed workload below, prints "ready <port>", then waits for a
  * line on stdin ("quit") and prints the shutdown status.
  *
+ * `fork`: like `serve`, then forks; the parent shuts its provider down and
+ * prints "down" while the child lives on (until "quit"): nothing may answer
+ * on the port any more, the child having closed its inherited copy.
+ *
  * `bind HOST PORT`: builds a provider whose endpoint is HOST:PORT and prints
  * "<STATUS> <message>" (the test holds the port to see the build refused).
  *
@@ -29,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "otelmetrics.h"
 #include "producer_common.h"
@@ -119,6 +125,33 @@ static int serve(void) {
   return 0;
 }
 
+static int fork_and_shut_down(void) {
+  otelmetrics_provider *provider = NULL;
+  TRY(otelmetrics_provider_new_from_env(&provider));
+  uint16_t port = 0;
+  TRY(otelmetrics_provider_prometheus_port(provider, &port));
+  int hold[2];
+  if (pipe(hold) != 0) return 1;
+  pid_t child = fork();
+  if (child == 0) {
+    char c;
+    close(hold[1]);
+    while (read(hold[0], &c, 1) > 0) {
+    } /* until the parent closes its end */
+    _exit(0);
+  }
+  close(hold[0]);
+  printf("ready %u\n", (unsigned)port);
+  printf("down %s\n", otelmetrics_status_name(otelmetrics_provider_shutdown(provider, 5000)));
+  fflush(stdout);
+  char line[64];
+  while (fgets(line, sizeof line, stdin) && strncmp(line, "quit", 4) != 0) {
+  }
+  close(hold[1]);
+  waitpid(child, NULL, 0);
+  return 0;
+}
+
 static int bind_to(const char *host, int port) {
   otelmetrics_provider_builder *b = NULL;
   TRY(otelmetrics_provider_builder_new(&b));
@@ -137,7 +170,8 @@ static int bind_to(const char *host, int port) {
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve();
+  if (argc >= 2 && strcmp(argv[1], "fork") == 0) return fork_and_shut_down();
   if (argc >= 4 && strcmp(argv[1], "bind") == 0) return bind_to(argv[2], atoi(argv[3]));
-  fprintf(stderr, "usage: %s serve | bind HOST PORT\n", argv[0]);
+  fprintf(stderr, "usage: %s serve | fork | bind HOST PORT\n", argv[0]);
   return 2;
 }
