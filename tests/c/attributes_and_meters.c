@@ -215,8 +215,7 @@ int main(void) {
 
   otelmetrics_up_down_counter_i64_free(before);
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
   puts("attributes_and_meters: ok");
   return 0;
 }

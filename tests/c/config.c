@@ -41,8 +41,7 @@ static void check_builds(const builder *b) {
   otelmetrics_provider *p = NULL;
   CHECK_OK(otelmetrics_provider_builder_build(b, &p));
   CHECK(p != NULL);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
 }
 
 /* `setting` (or `alias`, when not NULL) must appear in the message. */
@@ -275,8 +274,7 @@ static void test_invalid_environment(void) {
     CHECK(strstr(otelmetrics_last_error_message(NULL), cases[i].var) != NULL);
     CHECK(unsetenv(cases[i].var) == 0);
     CHECK_OK(otelmetrics_provider_new_from_env(&p)); /* the one variable was the cause */
-    CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-    otelmetrics_provider_free(p);
+    test_provider_close(p);
   }
   CHECK(unsetenv("OTEL_METRICS_EXPORTER") == 0);
 }
@@ -298,8 +296,7 @@ static void test_missing_readers(void) {
   CHECK_FAILS(otelmetrics_provider_read_json(NULL, &json, NULL), OTELMETRICS_STATUS_NULL_POINTER);
   CHECK_FAILS(otelmetrics_provider_read_json((const otelmetrics_provider *)(const void *)b, &json, NULL),
               OTELMETRICS_STATUS_WRONG_HANDLE);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
   otelmetrics_provider_builder_free(b);
 }
 
@@ -333,8 +330,7 @@ int main(int argc, char **argv) {
   otelmetrics_string_free(json);
   otelmetrics_counter_u64_free(counter);
   otelmetrics_meter_free(meter);
-  CHECK_OK(otelmetrics_provider_shutdown(live, 2000));
-  otelmetrics_provider_free(live);
+  test_provider_close(live);
   remove(not_pem_path);
   puts("config: ok");
   return 0;

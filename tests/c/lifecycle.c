@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "snapshot.h"
+#include "tracked.h"
 
 /* Well below the export timeout, so returning in time proves the call
  * honoured its own timeout and did not wait for the export. */
@@ -182,8 +183,7 @@ static void test_children_outlive_parents(void) {
   otelmetrics_string_free(json);
   otelmetrics_bound_counter_u64_free(bound);
   otelmetrics_gauge_f64_free(g);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
 }
 
 static void test_free_null_is_a_no_op(void) {
@@ -221,22 +221,9 @@ static void test_free_null_is_a_no_op(void) {
   otelmetrics_observable_gauge_f64_free(NULL);
 }
 
-/* User data counting its callback calls and destructor runs. */
-typedef struct {
-  int calls;
-  int freed;
-} tracked;
-
-static void release(void *user_data) { ((tracked *)user_data)->freed++; }
-
 static void observe_one(otelmetrics_observer *o, void *user_data) {
   ((tracked *)user_data)->calls++;
   otelmetrics_observer_observe_u64(o, 1, NULL, 0);
-}
-
-static void observe_for_first(otelmetrics_observer *o, void *user_data) {
-  (void)o;
-  ((tracked *)user_data)->calls++;
 }
 
 typedef enum { FREE_LIVE, FREE_AFTER_SHUTDOWN, FREE_AFTER_PROVIDER_FREE } free_moment;
@@ -248,7 +235,7 @@ static void check_instrument_destructor_once(free_moment when) {
   otelmetrics_observable_counter_u64 *inst = NULL;
   tracked t = {0, 0};
   CHECK_OK(otelmetrics_meter_create_observable_counter_u64(m, OTELMETRICS_STR("destructed"), OTELMETRICS_STR(""),
-                                                           OTELMETRICS_STR(""), observe_one, &t, release, &inst));
+                                                           OTELMETRICS_STR(""), observe_one, &t, tracked_release, &inst));
   otelmetrics_string_free(snapshot_take(p));
   CHECK(t.calls == 1);
   if (when != FREE_LIVE) CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
@@ -275,7 +262,7 @@ static void check_registration_destructor_once(int unregister_first, int free_in
   CHECK_OK(otelmetrics_meter_create_observable_gauge_i64(m, OTELMETRICS_STR("registered"), OTELMETRICS_STR(""),
                                                          OTELMETRICS_STR(""), NULL, NULL, NULL, &g));
   const void *list[] = {g};
-  CHECK_OK(otelmetrics_meter_register_callback(m, list, 1, observe_for_first, &t, release, &reg));
+  CHECK_OK(otelmetrics_meter_register_callback(m, list, 1, tracked_count_call, &t, tracked_release, &reg));
   otelmetrics_string_free(snapshot_take(p));
   CHECK(t.calls == 1 && t.freed == 0);
   if (free_instrument_first) {
@@ -293,8 +280,7 @@ static void check_registration_destructor_once(int unregister_first, int free_in
   CHECK(t.freed == 1);
   otelmetrics_observable_gauge_i64_free(g);
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
   CHECK(t.freed == 1);
 }
 

@@ -22,19 +22,7 @@
 #include "bad_input_cases.h"
 #include "check.h"
 #include "snapshot.h"
-
-/* User data whose destructor counts its runs. */
-typedef struct {
-  int freed;
-  int calls;
-} tracked;
-
-static void release(void *user_data) { ((tracked *)user_data)->freed++; }
-
-static void no_op(otelmetrics_observer *observer, void *user_data) {
-  (void)observer;
-  ((tracked *)user_data)->calls++;
-}
+#include "tracked.h"
 
 /* A failed creation or registration must release its user data once. */
 #define CHECK_FAILS_RELEASING(call_with_t, expected) \
@@ -50,34 +38,34 @@ static void no_op(otelmetrics_observer *observer, void *user_data) {
     const otelmetrics_str name = OTELMETRICS_STR(#KIND), desc = OTELMETRICS_STR(""), unit = OTELMETRICS_STR(""); \
     for (size_t i = 0; i < ARRAY_LEN(BAD_INSTRUMENT_NAMES); i++) {                                              \
       CHECK_CONTEXT(BAD_INSTRUMENT_NAMES[i].label);                                                             \
-      CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, BAD_INSTRUMENT_NAMES[i].text, desc, unit, no_op, \
-                                                            &t, release, &inst),                                \
+      CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, BAD_INSTRUMENT_NAMES[i].text, desc, unit, tracked_count_call, \
+                                                            &t, tracked_release, &inst),                                \
                             BAD_INSTRUMENT_NAMES[i].expected);                                                  \
     }                                                                                                           \
     for (size_t i = 0; i < ARRAY_LEN(BAD_DESCRIPTIONS); i++) {                                                  \
       CHECK_CONTEXT(BAD_DESCRIPTIONS[i].label);                                                                 \
-      CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, BAD_DESCRIPTIONS[i].text, unit, no_op, &t, \
-                                                            release, &inst),                                    \
+      CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, BAD_DESCRIPTIONS[i].text, unit, tracked_count_call, &t, \
+                                                            tracked_release, &inst),                                    \
                             BAD_DESCRIPTIONS[i].expected);                                                      \
     }                                                                                                           \
     for (size_t i = 0; i < ARRAY_LEN(BAD_UNITS); i++) {                                                         \
       CHECK_CONTEXT(BAD_UNITS[i].label);                                                                        \
-      CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, desc, BAD_UNITS[i].text, no_op, &t,        \
-                                                            release, &inst),                                    \
+      CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, desc, BAD_UNITS[i].text, tracked_count_call, &t,        \
+                                                            tracked_release, &inst),                                    \
                             BAD_UNITS[i].expected);                                                             \
     }                                                                                                           \
     CHECK_CONTEXT(#KIND ": handles");                                                                           \
-    CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(NULL, name, desc, unit, no_op, &t, release, &inst),   \
+    CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(NULL, name, desc, unit, tracked_count_call, &t, tracked_release, &inst),   \
                           OTELMETRICS_STATUS_NULL_POINTER);                                                     \
     CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND((const otelmetrics_meter *)(const void *)p, name,     \
-                                                          desc, unit, no_op, &t, release, &inst),               \
+                                                          desc, unit, tracked_count_call, &t, tracked_release, &inst),               \
                           OTELMETRICS_STATUS_WRONG_HANDLE);                                                     \
-    CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, desc, unit, no_op, &t, release, NULL),       \
+    CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, desc, unit, tracked_count_call, &t, tracked_release, NULL),       \
                           OTELMETRICS_STATUS_NULL_POINTER);                                                     \
     CHECK(inst == NULL);                                                                                        \
     /* A valid one, for contrast: its destructor waits for the free. */                                        \
     tracked ok = {0, 0};                                                                                        \
-    CHECK_OK(otelmetrics_meter_create_##KIND(m, name, desc, unit, no_op, &ok, release, &inst));                 \
+    CHECK_OK(otelmetrics_meter_create_##KIND(m, name, desc, unit, tracked_count_call, &ok, tracked_release, &inst));                 \
     otelmetrics_string_free(snapshot_take(p));                                                                  \
     CHECK(ok.freed == 0 && ok.calls == 1);                                                                      \
     otelmetrics_##KIND##_free(inst);                                                                            \
@@ -117,7 +105,7 @@ static void check_reentrant_calls_refused(callback_context *ctx) {
   CHECK_FAILS(otelmetrics_provider_force_flush(ctx->provider, 100), OTELMETRICS_STATUS_REENTRANT_CALL);
   CHECK_FAILS(otelmetrics_provider_shutdown(ctx->provider, 100), OTELMETRICS_STATUS_REENTRANT_CALL);
   CHECK_FAILS(otelmetrics_provider_read_json(ctx->provider, &json, NULL), OTELMETRICS_STATUS_REENTRANT_CALL);
-  CHECK_FAILS(otelmetrics_meter_register_callback(ctx->meter, self, 1, no_op, NULL, NULL, &reg),
+  CHECK_FAILS(otelmetrics_meter_register_callback(ctx->meter, self, 1, tracked_count_call, NULL, NULL, &reg),
               OTELMETRICS_STATUS_REENTRANT_CALL);
   CHECK(c == NULL && reg == NULL && json == NULL);
   /* Recording on a synchronous instrument is allowed. */
@@ -207,8 +195,7 @@ static void test_observer_refusals(void) {
   otelmetrics_observable_counter_f64_free(cf);
   otelmetrics_counter_u64_free(side);
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
 }
 
 /* The multi-instrument callback of test_registration_refusals. */
@@ -257,28 +244,28 @@ static void test_registration_refusals(void) {
   const void *with_meter[] = {m};
 
   CHECK_CONTEXT("registration refusals");
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(NULL, good, 1, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(NULL, good, 1, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_NULL_POINTER);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback((const otelmetrics_meter *)(const void *)p, good, 1, no_op,
-                                                            &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback((const otelmetrics_meter *)(const void *)p, good, 1, tracked_count_call,
+                                                            &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_WRONG_HANDLE);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, NULL, 2, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, NULL, 2, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_NULL_POINTER);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, good, 0, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, good, 0, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_INVALID_ARGUMENT);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, with_sync, 2, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, with_sync, 2, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_WRONG_HANDLE);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, with_meter, 1, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, with_meter, 1, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_WRONG_HANDLE);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, with_null, 2, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, with_null, 2, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_NULL_POINTER);
   /* A NULL callback is refused, but today its user data is not released
    * (the destructor is dropped with the missing callback; see the report),
    * so only the status is checked here. */
   tracked not_released = {0, 0};
-  CHECK_FAILS(otelmetrics_meter_register_callback(m, good, 1, NULL, &not_released, release, &reg),
+  CHECK_FAILS(otelmetrics_meter_register_callback(m, good, 1, NULL, &not_released, tracked_release, &reg),
               OTELMETRICS_STATUS_NULL_POINTER);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, good, 1, no_op, &t, release, NULL),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, good, 1, tracked_count_call, &t, tracked_release, NULL),
                         OTELMETRICS_STATUS_NULL_POINTER);
   CHECK(reg == NULL);
   CHECK_FAILS(otelmetrics_callback_registration_unregister(NULL), OTELMETRICS_STATUS_NULL_POINTER);
@@ -303,8 +290,7 @@ static void test_registration_refusals(void) {
   otelmetrics_observable_gauge_i64_free(other);
   otelmetrics_counter_u64_free(sync);
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
 }
 
 static void test_after_shutdown(void) {
@@ -314,16 +300,16 @@ static void test_after_shutdown(void) {
   otelmetrics_callback_registration *reg = NULL;
   tracked live = {0, 0};
   CHECK_OK(otelmetrics_meter_create_observable_gauge_u64(m, OTELMETRICS_STR("late.gauge"), OTELMETRICS_STR(""),
-                                                         OTELMETRICS_STR(""), no_op, &live, release, &g));
+                                                         OTELMETRICS_STR(""), tracked_count_call, &live, tracked_release, &g));
   CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
   int calls_at_shutdown = live.calls;
   const void *instruments[] = {g};
   CHECK_CONTEXT("observables after shutdown");
   CHECK_FAILS_RELEASING(otelmetrics_meter_create_observable_gauge_u64(m, OTELMETRICS_STR("late.new"),
-                                                                      OTELMETRICS_STR(""), OTELMETRICS_STR(""), no_op,
-                                                                      &t, release, &late),
+                                                                      OTELMETRICS_STR(""), OTELMETRICS_STR(""), tracked_count_call,
+                                                                      &t, tracked_release, &late),
                         OTELMETRICS_STATUS_SHUTDOWN);
-  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, instruments, 1, no_op, &t, release, &reg),
+  CHECK_FAILS_RELEASING(otelmetrics_meter_register_callback(m, instruments, 1, tracked_count_call, &t, tracked_release, &reg),
                         OTELMETRICS_STATUS_SHUTDOWN);
   char *json = NULL;
   CHECK_FAILS(otelmetrics_provider_read_json(p, &json, NULL), OTELMETRICS_STATUS_SHUTDOWN);
@@ -347,8 +333,7 @@ int main(void) {
   test_create_observable_gauge_i64(p, m);
   test_create_observable_gauge_f64(p, m);
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
 
   test_observer_refusals();
   test_registration_refusals();

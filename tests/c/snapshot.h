@@ -40,6 +40,12 @@ static inline otelmetrics_meter *test_meter_new(const otelmetrics_provider *p, c
   return m;
 }
 
+/* Shuts the provider down (which must succeed) and frees it. */
+static inline void test_provider_close(otelmetrics_provider *p) {
+  CHECK_OK(otelmetrics_provider_shutdown(p, 5000));
+  otelmetrics_provider_free(p);
+}
+
 /* The provider's current snapshot; free with otelmetrics_string_free. */
 static inline char *snapshot_take(const otelmetrics_provider *p) {
   char *json = NULL;

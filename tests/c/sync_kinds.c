@@ -230,8 +230,7 @@ static void test_histogram_boundaries(void) {
     CHECK(hu == NULL && hf == NULL);
   }
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 5000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
 }
 
 int main(int argc, char **argv) {

@@ -129,8 +129,7 @@ int main(void) {
   otelmetrics_up_down_counter_i64_free(queue);
   otelmetrics_histogram_u64_free(sizes);
   otelmetrics_meter_free(m);
-  CHECK_OK(otelmetrics_provider_shutdown(p, 2000));
-  otelmetrics_provider_free(p);
+  test_provider_close(p);
   puts("threads: ok");
   return 0;
 }
