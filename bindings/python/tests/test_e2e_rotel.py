@@ -1,0 +1,120 @@
+"""End to end through the real collector rotel: what it decoded matches what
+Python recorded; a forked child and its parent each export their own data
+once; a process that never calls shutdown still exports at exit (observable
+callbacks included) and exits cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import otelmetrics
+from otelmetrics import Observation
+
+
+def clean_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_what_python_records_is_what_rotel_decodes(e2e_peers, tmp_path, protocol):
+    with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
+        endpoint = rotel.grpc_url if protocol == "grpc" else rotel.metrics_url
+        with otelmetrics.MeterProvider(service_name="py-e2e", exporters=["otlp"], otlp_endpoint=endpoint,
+                                       otlp_protocol=protocol, export_interval_millis=3_600_000,
+                                       resource_attributes={"deployment.environment": "ci"}) as provider:
+            meter = provider.get_meter("py.e2e", "1.0")
+            counter = meter.create_counter("fruits", "{fruit}", "fruits sold")
+            counter.add(3, {"name": "apple", "color": "red"})
+            counter.add(2, {"name": "lemon", "color": "yellow"})
+            counter.bind({"name": "apple", "color": "red"}).add(4)
+            meter.create_up_down_counter("queue", value_type=float).add(-2.5, {"q": "jobs"})
+            meter.create_histogram("latency", "ms", explicit_bucket_boundaries_advisory=[10, 100]) \
+                .record(42.0, {"route": "/a", "ok": True, "code": 200, "ratio": 0.5})
+            meter.create_gauge("temperature", value_type=int).record(-7, {"tags": ["x", "y"]})
+            meter.create_observable_gauge("room", callbacks=[lambda o: [Observation(21.5, {"room": "lab"})]])
+            provider.force_flush(timeout_millis=10_000)
+
+        apple = rotel.wait_for_point("fruits", {"name": "apple", "color": "red"}, timeout_s=15)
+        assert apple.value == 7
+        assert rotel.latest_point("fruits", {"name": "lemon", "color": "yellow"}).value == 2
+        (metric,) = rotel.metrics("fruits")[-1:]
+        assert (metric.unit, metric.description, metric.is_monotonic) == ("{fruit}", "fruits sold", True)
+        assert metric.scope.name == "py.e2e" and metric.scope.version == "1.0"
+        assert metric.resource.attributes["service.name"] == "py-e2e"
+        assert metric.resource.attributes["deployment.environment"] == "ci"
+        assert rotel.latest_point("queue", {"q": "jobs"}).value == -2.5
+        hist = rotel.latest_point("latency", {"route": "/a", "ok": True, "code": 200, "ratio": 0.5})
+        assert (hist.count, hist.sum, hist.explicit_bounds, hist.bucket_counts) == (1, 42.0, [10.0, 100.0], [0, 1, 0])
+        assert rotel.latest_point("temperature", {"tags": ["x", "y"]}).value == -7
+        assert rotel.latest_point("room", {"room": "lab"}).value == 21.5
+
+
+FORK_PROGRAM = textwrap.dedent("""
+    import os, sys
+    import otelmetrics
+    provider = otelmetrics.MeterProvider(service_name="forker", exporters=["otlp"], otlp_endpoint=sys.argv[1],
+                                         otlp_protocol="grpc", export_interval_millis=3_600_000)
+    meter = provider.get_meter("fork")
+    work = meter.create_counter("work")
+    work.add(5, {"role": "any"})          # before the fork: the parent's data
+    pid = os.fork()
+    if pid == 0:
+        work.add(2, {"role": "any"})
+        meter.create_counter("pid").add(os.getpid())
+        provider.shutdown(timeout_millis=10_000)
+        os._exit(0)
+    work.add(1, {"role": "any"})
+    meter.create_counter("pid").add(os.getpid())
+    _, status = os.waitpid(pid, 0)
+    provider.shutdown(timeout_millis=10_000)
+    print(os.getpid(), pid, status)
+""")
+
+
+def test_provider_created_before_fork_works_in_child_and_parent(e2e_peers, tmp_path):
+    script = tmp_path / "fork.py"
+    script.write_text(FORK_PROGRAM)
+    with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
+        r = subprocess.run([sys.executable, str(script), rotel.grpc_url], env=clean_env(), capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        parent, child, status = map(int, r.stdout.split())
+        assert status == 0
+        pids = rotel.wait_for(lambda bs: sorted(p.value for b in bs for m in b.metrics("pid") for p in m.data_points)
+                              if len(bs) >= 2 else None, timeout_s=20, what="two exports")
+        assert pids == sorted([parent, child])   # each process exported exactly once
+        work = sorted(p.value for p in rotel.points("work", {"role": "any"}))
+        # the child starts from nothing (its 2 only: the parent's pre-fork 5 is never sent
+        # twice); the parent exports its 5 + 1
+        assert work == [2, 6]
+
+
+EXIT_PROGRAM = textwrap.dedent("""
+    import sys
+    import otelmetrics
+    provider = otelmetrics.MeterProvider(exporters=["otlp"], otlp_endpoint=sys.argv[1], otlp_protocol="grpc",
+                                         export_interval_millis=3_600_000)
+    meter = provider.get_meter("exit")
+    meter.create_counter("at_exit").add(11)
+    meter.create_observable_gauge("observed_at_exit", callbacks=[lambda o: [otelmetrics.Observation(3.5)]])
+    print("recorded")   # no shutdown: the package's atexit hook must export
+""")
+
+
+def test_exit_without_shutdown_exports_and_exits_cleanly(e2e_peers, tmp_path):
+    script = tmp_path / "exit.py"
+    script.write_text(EXIT_PROGRAM)
+    with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
+        r = subprocess.run([sys.executable, str(script), rotel.grpc_url], env=clean_env(), capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0 and r.stdout.strip() == "recorded", r.stderr
+        assert "Traceback" not in r.stderr and "Fatal" not in r.stderr
+        assert rotel.wait_for_point("at_exit", timeout_s=15).value == 11
+        assert rotel.wait_for_point("observed_at_exit", timeout_s=15).value == 3.5
