@@ -34,12 +34,15 @@ def candidate_paths() -> List[Path]:
     return found
 
 
-def _check_version(fns: Functions, path: Path) -> str:
-    raw = fns.otelmetrics_version()
+def _check_version(lib: ctypes.CDLL, path: Path) -> str:
+    """Checked before anything else is bound, so a library of another version
+    fails with this message rather than a missing symbol."""
+    version_fn = lib.otelmetrics_version
+    version_fn.restype, version_fn.argtypes = ctypes.c_char_p, []
+    raw = version_fn()
     version = raw.decode("utf-8", "replace") if raw else ""
-    parts = version.split(".")
     try:
-        got = tuple(int(p) for p in parts[:2])
+        got = tuple(int(p) for p in version.split(".")[:2])
     except ValueError:
         got = ()
     if got != HEADER_VERSION[:2]:
@@ -57,8 +60,9 @@ def load(paths: Optional[List[Path]] = None) -> "tuple[Functions, str, Path]":
         if path.is_file():
             # CDLL (not PyDLL) releases the GIL during calls, so the export thread can
             # run Python callbacks while this thread waits in force_flush/shutdown.
-            fns = Functions(ctypes.CDLL(str(path)))
-            return fns, _check_version(fns, path), path
+            lib = ctypes.CDLL(str(path))
+            version = _check_version(lib, path)
+            return Functions(lib), version, path
     raise ImportError("otelmetrics: shared library not found; looked at "
                       + ", ".join(str(p) for p in tried)
                       + " (pip install the package, build with `cargo build --release`, or set OTELMETRICS_LIB)")
