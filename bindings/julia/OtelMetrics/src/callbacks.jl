@@ -115,15 +115,26 @@ function report(state, observer, pair::Pair)
         throw(ArgumentError("$(instrument.name) is not one of the instruments this callback was registered for"))
     report_for(state, observer, instrument, result)
 end
-function report(state, observer, results)   # many measurements, values or instrument => result pairs
+# Many measurements, values or instrument => result pairs. Only real
+# collections: a String or a Char is iterable too, and would recurse forever.
+const Results = Union{AbstractVector, Tuple, AbstractSet, Base.Generator}
+
+function report(state, observer, results::Results)
     for r in results
         report(state, observer, r)
     end
 end
+report(state, observer, other) = throw(ArgumentError(
+    "a callback returns a number, a Measurement, a collection of them, or instrument => ... pairs; got $(typeof(other))"))
 
 report_for(state, observer, instrument, value::Real) = observe(state, observer, instrument, value, nothing)
 report_for(state, observer, instrument, m::Measurement) = observe(state, observer, instrument, m.value, m.attributes)
-report_for(state, observer, instrument, results) = foreach(r -> report_for(state, observer, instrument, r), results)
+function report_for(state, observer, instrument, results::Results)
+    for r in results
+        report_for(state, observer, instrument, r)
+    end
+end
+report_for(state, observer, instrument, other) = report(state, observer, other)   # the same error
 
 function observe(state::CallbackState, observer, instrument, value::Real, attributes)
     status = with_c_attributes(attributes) do ptr, n

@@ -69,7 +69,7 @@ const SyncInstrument{T} = Union{Counter{T}, UpDownCounter{T}, Histogram{T}, Gaug
 const BoundInstrument{T} = Union{BoundCounter{T}, BoundUpDownCounter{T}, BoundHistogram{T}, BoundGauge{T}}
 
 function (::Type{K})(name::AbstractString, meter::Meter; description::AbstractString="", unit::AbstractString="",
-                     boundaries=nothing) where {T, K<:SyncInstrument{T}}
+                     boundaries=nothing) where {K<:SyncInstrument}
     drain_deferred_frees()
     api = c_api(K)
     n, d, u = String(name), String(description), String(unit)
@@ -121,10 +121,18 @@ The instrument bound to one attribute set: the fastest way to record the
 same series again and again (`bound(1)`). `close` frees it; the instrument
 and the set may be closed independently.
 """
-bind_attributes(i::SyncInstrument; attributes...) = bind_attributes(i, Attributes(attributes))
-bind_attributes(i::SyncInstrument, attributes::AttributeLike) = bind_attributes(i, Attributes(attributes))
+bind_attributes(i::SyncInstrument; attributes...) = bind_attributes(i, attributes)
 
-function bind_attributes(i::K, set::Attributes) where {T, K<:SyncInstrument{T}}
+function bind_attributes(i::SyncInstrument, attributes::AttributeLike)
+    set = Attributes(attributes)
+    try
+        return bind_attributes(i, set)
+    finally
+        close(set)   # the bound instrument does not need the set any more
+    end
+end
+
+function bind_attributes(i::K, set::Attributes) where {K<:SyncInstrument}
     api = c_api(K)
     out = Ref{Ptr{Cvoid}}(C_NULL)
     GC.@preserve i set check(api.bind(instrument_handle(i), set_handle(set), out))
