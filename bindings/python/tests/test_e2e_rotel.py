@@ -22,6 +22,14 @@ def clean_env(**extra: str) -> dict:
     return env
 
 
+def run_program(source: str, rotel, tmp_path) -> subprocess.CompletedProcess:
+    """Runs a Python program with the collector's gRPC URL as its argument."""
+    script = tmp_path / "program.py"
+    script.write_text(source)
+    return subprocess.run([sys.executable, str(script), rotel.grpc_url], env=clean_env(), capture_output=True,
+                          text=True, timeout=60)
+
+
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_what_python_records_is_what_rotel_decodes(e2e_peers, tmp_path, protocol):
     with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
@@ -79,11 +87,8 @@ FORK_PROGRAM = textwrap.dedent("""
 
 
 def test_provider_created_before_fork_works_in_child_and_parent(e2e_peers, tmp_path):
-    script = tmp_path / "fork.py"
-    script.write_text(FORK_PROGRAM)
     with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
-        r = subprocess.run([sys.executable, str(script), rotel.grpc_url], env=clean_env(), capture_output=True,
-                           text=True, timeout=60)
+        r = run_program(FORK_PROGRAM, rotel, tmp_path)
         assert r.returncode == 0, r.stderr
         parent, child, status = map(int, r.stdout.split())
         assert status == 0
@@ -109,11 +114,8 @@ EXIT_PROGRAM = textwrap.dedent("""
 
 
 def test_exit_without_shutdown_exports_and_exits_cleanly(e2e_peers, tmp_path):
-    script = tmp_path / "exit.py"
-    script.write_text(EXIT_PROGRAM)
     with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
-        r = subprocess.run([sys.executable, str(script), rotel.grpc_url], env=clean_env(), capture_output=True,
-                           text=True, timeout=60)
+        r = run_program(EXIT_PROGRAM, rotel, tmp_path)
         assert r.returncode == 0 and r.stdout.strip() == "recorded", r.stderr
         assert "Traceback" not in r.stderr and "Fatal" not in r.stderr
         assert rotel.wait_for_point("at_exit", timeout_s=15).value == 11
