@@ -1,0 +1,198 @@
+"""The C examples a user copies from (examples/c/*.c): every one compiles
+with -std=c11 -Wall -Wextra -Werror -pedantic (new files are picked up by
+the glob); the ones that terminate by themselves run in their default
+console mode and print the values they recorded; the OTLP ones deliver
+those values to a real collector (rotel) and to a TLS / mutual-TLS
+receiver holding a test CA; and one builds statically from libotelmetrics.a
+as README.md describes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from peers.certs import make_pki  # noqa: E402
+from peers.cprog import compile_c  # noqa: E402
+from peers.receiver import Receiver  # noqa: E402
+from peers.rotel import Rotel  # noqa: E402
+
+EXAMPLES_DIR = ROOT / "examples" / "c"
+EXAMPLES = sorted(p.stem for p in EXAMPLES_DIR.glob("*.c"))
+STRICT = ("-std=c11", "-pedantic", "-pthread")
+TIMEOUT_S = 60
+
+# What each self-terminating example must print in console mode:
+# (metric, attributes, value text of its last point). Attribute order in the
+# console output is not fixed, so points are compared as parsed mappings.
+CONSOLE_POINTS: dict[str, list[tuple[str, dict[str, str], str]]] = {
+    "quickstart": [("fruit_counter", {"name": '"apple"', "color": '"red"'}, "3"),
+                   ("fruit_counter", {"name": '"lemon"', "color": '"yellow"'}, "12")],
+    "counter": [("http.server.requests", {"http.request.method": '"GET"', "http.route": '"/"',
+                                          "http.response.status_code": "200"}, "3"),
+                ("http.server.requests", {"http.request.method": '"POST"', "http.route": '"/checkout"',
+                                          "http.response.status_code": "201"}, "1"),
+                ("jobs.cpu_time", {"job": '"thumbnail-resize"'}, "1.75")],
+    "up_down_counter": [("db.client.connections.usage", {"pool.name": '"orders"'}, "3"),
+                        ("db.client.connections.usage", {"pool.name": '"users"'}, "1"),
+                        ("cache.reserved", {}, "48.25")],
+    "histogram": [("http.server.request.duration", {"http.route": '"/products"'},
+                   "count=6 sum=0.958 min=0.004 max=0.7 bounds=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0] "
+                   "counts=[1, 0, 2, 1, 0, 1, 0, 1, 0]"),
+                  ("http.server.response.body.size", {"http.route": '"/products"'},
+                   "count=2 sum=20992 min=512 max=20480 bounds=[100.0, 1000.0, 10000.0, 100000.0] "
+                   "counts=[0, 1, 0, 1, 0]")],
+    "gauge": [("disk.free", {"mount": '"/"'}, "51500000000"),
+              ("clock.drift", {}, "-12"),
+              ("cpu.temperature", {"cpu": "0"}, "61.5")],
+    "bound_instruments": [("router.packets", {"interface": '"eth0"', "direction": '"in"'}, "20000")],
+    "attribute_sets": [("http.server.requests", {"http.route": '"/products"', "cached": "true",
+                                                 "tags": '["catalog", "public"]'}, "2"),
+                       ("http.server.requests", {"http.route": '"/cart"', "cached": "false"}, "1"),
+                       ("http.server.active_requests", {"http.route": '"/cart"', "cached": "false"}, "0")],
+    "otlp_tls": [("auth.logins", {"auth.method": '"password"'}, "7")],
+    "collector_story": [("fruit_counter", {"name": '"apple"', "color": '"red"'}, "3"),
+                        ("fruit_counter", {"name": '"lemon"', "color": '"yellow"'}, "12"),
+                        ("balance", {"till": '"front"'}, "610"),
+                        ("room_temperature", {"room": '"cold-room"'}, "6")],
+    "observable_gauge": [("room.temperature", {"room": '"kitchen"'}, "21.1")],
+    "multi_callback": [("queue.processed", {"queue": '"orders"'}, "3400")],
+    "views": [("cache.hits", {}, "7")],
+}
+# Other lines an example must print, beyond its points.
+CONSOLE_LINES = {
+    "counter": ["refused as expected: INVALID_VALUE"],
+    "bound_instruments": ["recorded 20000 packets"],
+    "observable_gauge": ["released the thermostat after"],
+}
+ARGS = {"bound_instruments": ["20000"]}
+
+METRIC_LINE = re.compile(r"^    (\S+) \[")
+POINT_LINE = re.compile(r"^      \{(.*?)\} (.*)$")
+ATTRIBUTE = re.compile(r'([\w.]+)=("(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,]+)(?:, |$)')
+
+
+def console_points(text: str) -> dict[tuple[str, frozenset], str]:
+    """(metric, attributes) -> value text of the last such point printed."""
+    points: dict[tuple[str, frozenset], str] = {}
+    metric = None
+    for line in text.splitlines():
+        if m := METRIC_LINE.match(line):
+            metric = m.group(1)
+        elif (p := POINT_LINE.match(line)) and metric:
+            points[(metric, frozenset(ATTRIBUTE.findall(p.group(1))))] = p.group(2)
+    return points
+
+
+def without_otel_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+
+
+@pytest.fixture(scope="session")
+def build_example(tmp_path_factory):
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            built[name] = compile_c(EXAMPLES_DIR / f"{name}.c", tmp_path_factory.mktemp(f"example-{name}"), *STRICT)
+        return built[name]
+
+    return get
+
+
+def run_example(exe: Path, args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=TIMEOUT_S,
+                          env={**without_otel_env(), **env})
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_compiles_strictly(build_example, name):
+    assert build_example(name).exists()
+
+
+@pytest.mark.parametrize("name", sorted(CONSOLE_POINTS))
+def test_example_prints_what_it_recorded(build_example, name):
+    r = run_example(build_example(name), ARGS.get(name, []))
+    assert r.returncode == 0, r.stdout + r.stderr
+    points = console_points(r.stdout)
+    for metric, attributes, value in CONSOLE_POINTS[name]:
+        key = (metric, frozenset(attributes.items()))
+        assert key in points, f"no point {metric} {attributes} in:\n{r.stdout}"
+        assert points[key] == value, f"{metric} {attributes}: {points[key]!r} != {value!r}\n{r.stdout}"
+    for line in CONSOLE_LINES.get(name, []):
+        assert line in r.stdout, r.stdout
+
+
+def test_every_expectation_names_an_existing_example():
+    assert set(CONSOLE_POINTS) <= set(EXAMPLES)
+
+
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_collector_story_reaches_rotel(build_example, tmp_path, protocol):
+    with Rotel(workdir=tmp_path) as rotel:
+        url = rotel.http_url if protocol == "http/protobuf" else rotel.grpc_url
+        r = run_example(build_example("collector_story"), [], OTEL_EXPORTER_OTLP_ENDPOINT=url,
+                        OTEL_EXPORTER_OTLP_PROTOCOL=protocol)
+        assert r.returncode == 0, r.stdout + r.stderr
+        # The morning's flush, then the closing totals.
+        assert rotel.wait_for_point("fruit_counter", {"name": "lemon", "color": "yellow"},
+                                    predicate=lambda p: p.value == 3).value == 3
+        assert rotel.wait_for_point("fruit_counter", {"name": "lemon", "color": "yellow"},
+                                    predicate=lambda p: p.value == 12).value == 12
+        assert rotel.wait_for_point("fruit_counter", {"name": "apple", "color": "red"},
+                                    predicate=lambda p: p.value == 3).value == 3
+        assert rotel.wait_for_point("balance", {"till": "front"}, predicate=lambda p: p.value == 610).value == 610
+        temperature = rotel.wait_for_point("room_temperature", {"room": "cold-room"},
+                                           predicate=lambda p: p.value == 6.0)
+        assert temperature.metric.unit == "Cel"
+        assert temperature.metric.resource.attributes["service.name"] == "fruit-shop"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.mark.parametrize("mutual", [False, True], ids=["tls", "mtls"])
+def test_otlp_tls_example_reaches_a_tls_receiver(build_example, pki, mutual):
+    kwargs = {"server_cert": pki.server, **({"client_ca": pki.ca} if mutual else {})}
+    with Receiver(**kwargs) as rx:
+        args = [rx.metrics_url, str(pki.ca.cert_path)]
+        if mutual:
+            args += [str(pki.client.cert_path), str(pki.client.key_path)]
+        r = run_example(build_example("otlp_tls"), args)
+        assert r.returncode == 0, r.stdout + r.stderr
+        request = rx.wait_for_requests(1)[0]
+        assert request.tls
+        if mutual:
+            assert request.client_cert_cn
+        assert rx.latest_point("auth.logins", {"auth.method": "password"}).value == 7
+
+
+def test_otlp_tls_example_refuses_an_unreadable_ca_at_once(build_example):
+    r = run_example(build_example("otlp_tls"), ["https://127.0.0.1:1/v1/metrics", "/nonexistent/ca.pem"])
+    assert r.returncode == 1
+    assert "INVALID_CONFIG" in r.stderr and "CA file" in r.stderr, r.stderr
+
+
+def test_example_builds_statically_as_the_readme_says(tmp_path):
+    """README.md: link libotelmetrics.a plus the system libraries it needs;
+    the program then runs without the shared library."""
+    exe = tmp_path / "counter-static"
+    subprocess.run(["cc", *STRICT, "-Wall", "-Wextra", "-Werror", str(EXAMPLES_DIR / "counter.c"),
+                    "-I", str(ROOT / "include"), str(ROOT / "target" / "release" / "libotelmetrics.a"),
+                    "-lpthread", "-ldl", "-lm", "-o", str(exe)], check=True)
+    needed = subprocess.run(["readelf", "-d", str(exe)], capture_output=True, text=True, check=True).stdout
+    assert "libotelmetrics" not in needed
+    r = run_example(exe, [])
+    assert r.returncode == 0, r.stderr
+    points = console_points(r.stdout)
+    assert points[("jobs.cpu_time", frozenset({("job", '"thumbnail-resize"')}))] == "1.75"
