@@ -21,6 +21,7 @@ include("LibOtelMetrics.jl")
 const L = LibOtelMetrics
 
 include("errors.jl")
+include("handles.jl")
 include("attributes.jl")
 include("callbacks.jl")
 include("views.jl")

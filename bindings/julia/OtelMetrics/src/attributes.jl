@@ -101,12 +101,8 @@ end
 Attributes(; attributes...) = Attributes(attributes)
 
 """Frees the handle once; the finalizer and `close` both end here."""
-function free!(set::Attributes)
-    handle, set.handle = set.handle, C_NULL
-    L.otelmetrics_attributes_free(handle)   # NULL is a no-op: idempotent
-    return nothing
-end
+free!(set::Attributes) = release_handle!(set, L.otelmetrics_attributes_free)
 
 Base.close(set::Attributes) = free!(set)
 
-set_handle(set::Attributes) = set.handle == C_NULL ? throw(ArgumentError("the attribute set is closed")) : set.handle
+set_handle(set::Attributes) = live_handle(set, "the attribute set")

@@ -87,10 +87,7 @@ function (::Type{K})(name::AbstractString, meter::Meter; description::AbstractSt
     return finalizer(free!, K(out[], meter, n, d, u))   # the finalizer only frees
 end
 
-function instrument_handle(x)
-    x.handle == C_NULL && throw(ArgumentError("$(nameof(typeof(x))) is closed"))
-    return x.handle
-end
+instrument_handle(x) = live_handle(x, string(nameof(typeof(x))))
 
 # Recording: keyword attributes, a Dict/NamedTuple/pairs, or a pre-built set.
 (i::SyncInstrument)(value::Real; attributes...) = record(i, value, attributes)
@@ -151,17 +148,8 @@ function (b::BoundInstrument)(value::Real)
     return nothing
 end
 
-function free!(i::SyncInstrument)
-    handle, i.handle = i.handle, C_NULL
-    c_api(typeof(i)).free(handle)   # NULL is a no-op: idempotent
-    return nothing
-end
-
-function free!(b::BoundInstrument)
-    handle, b.handle = b.handle, C_NULL
-    c_api(typeof(b.instrument)).bound_free(handle)
-    return nothing
-end
+free!(i::SyncInstrument) = release_handle!(i, c_api(typeof(i)).free)
+free!(b::BoundInstrument) = release_handle!(b, c_api(typeof(b.instrument)).bound_free)
 
 Base.close(i::SyncInstrument) = free!(i)
 Base.close(b::BoundInstrument) = free!(b)

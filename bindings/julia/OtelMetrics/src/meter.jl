@@ -29,16 +29,9 @@ function Meter(name::AbstractString; provider::MeterProvider=global_meter_provid
     return finalizer(free!, Meter(out[], provider, n, v, u))   # the finalizer only frees
 end
 
-function free!(m::Meter)
-    handle, m.handle = m.handle, C_NULL
-    L.otelmetrics_meter_free(handle)   # NULL is a no-op: idempotent
-    return nothing
-end
+free!(m::Meter) = release_handle!(m, L.otelmetrics_meter_free)
 
 """Frees the meter; instruments made from it stay valid."""
 Base.close(m::Meter) = free!(m)
 
-function meter_handle(m::Meter)
-    m.handle == C_NULL && throw(ArgumentError("the meter is closed"))
-    return m.handle
-end
+meter_handle(m::Meter) = live_handle(m, "the meter")

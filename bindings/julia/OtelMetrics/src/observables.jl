@@ -73,17 +73,12 @@ callback_errors(i::ObservableInstrument) = i.state === nothing ? 0 : i.state.err
 """Unregisters the callback (waiting for a running call) and frees the instrument. Idempotent."""
 function Base.close(i::ObservableInstrument)
     in_callback() && throw(OtelMetricsError(STATUS_REENTRANT_CALL, "REENTRANT_CALL", "an instrument cannot be closed from a callback"))
-    handle, i.handle = i.handle, C_NULL
-    c_api(typeof(i)).free(handle)   # NULL is a no-op; GC-safe: waits for a running callback
-    return nothing
+    release_handle!(i, c_api(typeof(i)).free)   # GC-safe: waits for a running callback
 end
 
 finalize_deferred(i::ObservableInstrument) = defer_free!(i, c_api(typeof(i)).free, i.handle)
 
-function instrument_handle(i::ObservableInstrument)
-    i.handle == C_NULL && throw(ArgumentError("$(i.name) is closed"))
-    return i.handle
-end
+instrument_handle(i::ObservableInstrument) = live_handle(i, i.name)
 
 """
     register_callback(callback, meter, instruments) -> CallbackRegistration
@@ -126,12 +121,10 @@ end
 
 function Base.close(r::CallbackRegistration)
     in_callback() && throw(OtelMetricsError(STATUS_REENTRANT_CALL, "REENTRANT_CALL", "a registration cannot be closed from a callback"))
-    handle, r.handle = r.handle, C_NULL
-    L.otelmetrics_callback_registration_free(handle)   # NULL is a no-op; unregisters first
-    return nothing
+    release_handle!(r, L.otelmetrics_callback_registration_free)   # unregisters first
 end
 
 callback_errors(r::CallbackRegistration) = r.state.errors
 
 finalize_deferred(r::CallbackRegistration) =
-    defer_free!(r, h -> L.otelmetrics_callback_registration_free(h), Ptr{Cvoid}(r.handle))
+    defer_free!(r, L.otelmetrics_callback_registration_free, Ptr{Cvoid}(r.handle))

@@ -132,10 +132,7 @@ function meter_provider_from_env()
     return MeterProvider(out[])
 end
 
-function provider_handle(p::MeterProvider)
-    p.handle == C_NULL && throw(ArgumentError("the meter provider is closed"))
-    return p.handle
-end
+provider_handle(p::MeterProvider) = live_handle(p, "the meter provider")
 
 """
     force_flush(provider; timeout=10)
@@ -192,11 +189,7 @@ Frees the handle, nothing else: a finalizer must not flush or do I/O. (The
 library shuts a provider freed while live down in the background, bounded
 by its export timeout; this call does not wait for that.)
 """
-function free!(p::MeterProvider)
-    handle, p.handle = p.handle, C_NULL
-    L.otelmetrics_provider_free(handle)   # NULL is a no-op: idempotent
-    return nothing
-end
+free!(p::MeterProvider) = release_handle!(p, L.otelmetrics_provider_free)
 
 """
     read_json(provider) -> String

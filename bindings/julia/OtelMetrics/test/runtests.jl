@@ -14,6 +14,15 @@ using .OtlpJson
 """A provider that exports nothing and keeps an in-memory reader."""
 test_provider(; kwargs...) = MeterProvider(; exporters=[:none], in_memory_reader=true, service_name="julia-tests", kwargs...)
 
+"""A provider exporting OTLP/HTTP to a port where nothing listens (a collector that is down)."""
+function unreachable_otlp_provider()
+    server = listen(Sockets.localhost, 0)
+    port = Int(getsockname(server)[2])
+    close(server)
+    return MeterProvider(; exporters=[:otlp], otlp_endpoint="http://127.0.0.1:$port/v1/metrics",
+                         otlp_protocol=:http_protobuf, otlp_timeout=1, export_timeout=1)
+end
+
 snapshot(p) = parse_json(read_json(p))
 value_of(p, name, attrs=Dict()) = (pt = point(snapshot(p), name, attrs); pt === nothing ? nothing : point_value(pt))
 
@@ -272,13 +281,8 @@ end
     end
 
     @testset "a collector that is down: flush returns within its timeout" begin
-        # Nothing listens on this port; the call must come back (TIMEOUT or
-        # EXPORT_FAILED), not hang.
-        server = listen(Sockets.localhost, 0)
-        port = Int(getsockname(server)[2])
-        close(server)
-        p = MeterProvider(; exporters=[:otlp], otlp_endpoint="http://127.0.0.1:$port/v1/metrics",
-                          otlp_protocol=:http_protobuf, otlp_timeout=1, export_timeout=1)
+        # The call must come back (TIMEOUT or EXPORT_FAILED), not hang.
+        p = unreachable_otlp_provider()
         Counter{Int}("lost", Meter("down"; provider=p))(1)
         err = try
             force_flush(p; timeout=2)
@@ -360,11 +364,7 @@ end
     @testset "diagnostic hook" begin
         messages = Channel{Tuple{Symbol, String}}(32)
         set_diagnostic_hook((level, msg) -> isready(messages) || put!(messages, (level, msg)))
-        server = listen(Sockets.localhost, 0)
-        port = Int(getsockname(server)[2])
-        close(server)
-        p = MeterProvider(; exporters=[:otlp], otlp_endpoint="http://127.0.0.1:$port/v1/metrics",
-                          otlp_protocol=:http_protobuf, otlp_timeout=1, export_timeout=1)
+        p = unreachable_otlp_provider()
         Counter{Int}("undelivered", Meter("diag"; provider=p))(1)
         try force_flush(p; timeout=3) catch end
         deadline = time() + 10

@@ -95,7 +95,7 @@ def check_ccalls(inputs: Inputs) -> list[Problem]:
 def check_constants(inputs: Inputs) -> list[Problem]:
     """Julia constants named like the header's #defines have their values."""
     problems = []
-    for name, (f, node, value) in js.const_integers(inputs.files).items():
+    for name, f, node, value in js.const_integers(inputs.files):
         if name in inputs.header.constants and inputs.header.constants[name] != value:
             problems.append(Problem("ccall", _where(f, node),
                                     f"{name} is {value} here, {inputs.header.constants[name]} in the header"))

@@ -251,9 +251,9 @@ def const_aliases(files) -> dict[str, JType]:
     return aliases
 
 
-def const_integers(files) -> dict[str, tuple[SourceFile, object, int]]:
-    """`const NAME = 3` or `const NAME = UInt32(3)`: name -> (file, node, value)."""
-    found = {}
+def const_integers(files) -> list[tuple[str, SourceFile, object, int]]:
+    """Every `const NAME = 3` or `const NAME = UInt32(3)`: (name, file, node, value)."""
+    found = []
     for f in files:
         for node in walk(f.tree.root_node):
             if node.type != "const_statement":
@@ -265,7 +265,7 @@ def const_integers(files) -> dict[str, tuple[SourceFile, object, int]]:
             if rhs.type == "call_expression" and len(call_arguments(rhs)) == 1:
                 rhs = call_arguments(rhs)[0]
             if lhs.type == "identifier" and rhs.type == "integer_literal":
-                found[f.text(lhs)] = (f, node, int(f.text(rhs).replace("_", ""), 0))
+                found.append((f.text(lhs), f, node, int(f.text(rhs).replace("_", ""), 0)))
     return found
 
 

@@ -14,6 +14,7 @@ HEADER = ROOT / "include" / "otelmetrics.h"
 LIBRARY = ROOT / "target" / "release" / "libotelmetrics.so"
 NOT_WRAPPED = CHECK_DIR / "not_wrapped.toml"
 FIXTURES = CHECK_DIR / "tests" / "fixtures"
+LOW_LEVEL_MODULE = ROOT / "bindings" / "julia" / "OtelMetrics" / "src" / "LibOtelMetrics.jl"
 
 
 def julia_files() -> list[Path]:

@@ -65,18 +65,25 @@ def c_scalar(header: Header, c: CType) -> str | None:
 
 def expected(header: Header, c: CType, position: str) -> str:
     """A human description of what the table accepts, for messages."""
-    pointee = CType(c.base, 0, c.const)
+    return " or ".join(_spellings(header, c, position))
+
+
+def _spellings(header: Header, c: CType, position: str) -> list[str]:
     if c.pointers == 0:
         if c.base in header.function_pointers:
-            return "Ptr{Cvoid} (a function pointer)"
+            return ["Ptr{Cvoid} (a C function pointer, from @cfunction)"]
         if c.base in header.records:
-            return c.base + " (the struct mirror)"
+            return [c.base + " (the immutable struct mirror, by value)"]
+        if c.base in header.opaque:
+            return [c.base + " (an empty struct)", "Cvoid"]
         scalar = c_scalar(header, c)
-        return " or ".join(sorted(SCALARS.get(scalar, {"?"})))
-    inner = expected(header, CType(c.base, c.pointers - 1, c.const), "pointee") if c.pointers > 1 else (
-        f"{c.base} (the opaque type)" if c.base in header.opaque else expected(header, pointee, "pointee"))
-    forms = ["Ptr{%s}" % inner] + (["Ref{%s}" % inner] if position == "argument" else [])
-    return " or ".join(forms)
+        return sorted(SCALARS.get(scalar, {"?"}))
+    inner = CType(c.base, c.pointers - 1, c.const)
+    inner_spellings = ["Cvoid"] if inner.pointers == 0 and inner.base == "void" else \
+        [s.split(" (")[0] for s in _spellings(header, inner, "pointee")]
+    by_ref = position == "argument" and not (inner.pointers == 0 and inner.base in header.opaque)
+    wrappers = ["Ptr", "Ref"] if by_ref else ["Ptr"]
+    return [f"{w}{{{s}}}" for w in wrappers for s in inner_spellings]
 
 
 def matches(header: Header, ctx: JuliaContext, c: CType, j: JType | None, position: str) -> bool:
@@ -103,6 +110,8 @@ def matches(header: Header, ctx: JuliaContext, c: CType, j: JType | None, positi
         if len(j.params) != 1:
             return False
         inner = CType(c.base, c.pointers - 1, c.const)
+        if j.name == "Ref" and inner.pointers == 0 and inner.base in header.opaque:
+            return False   # Ref{T} would pass the address of a Julia-allocated T: a handle is a Ptr
         if inner.pointers == 0 and inner.base == "void":   # void *: untyped memory, Ptr{Cvoid} only
             return j.name == "Ptr" and ctx.resolve(j.params[0]).name in ("Cvoid", "Nothing")
         return matches(header, ctx, inner, j.params[0], "pointee")
