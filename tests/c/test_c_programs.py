@@ -48,7 +48,7 @@ def build(tmp_path_factory):
     def get(program: str, sanitized: bool) -> Path:
         key = (program, sanitized)
         if key not in built:
-            out = tmp_path_factory.mktemp(f"{program}-{'asan' if sanitized else 'plain'}")
+            out = tmp_path_factory.mktemp(f"{Path(program).name}-{'asan' if sanitized else 'plain'}")
             extra = STRICT + (SANITIZE if sanitized else ()) + LIBS
             built[key] = compile_c(HERE / f"{program}.c", out, *extra)
         return built[key]
@@ -57,8 +57,20 @@ def build(tmp_path_factory):
 
 
 def run(cmd: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "OTEL_LOG_LEVEL": "error", **(env or {})}
+    """Runs with the work directory as argument and no OTEL_* settings from
+    the caller's environment (the programs configure what they test)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    full_env = {**clean, "OTEL_LOG_LEVEL": "error", **(env or {})}
     return subprocess.run(cmd + [str(tmp_path)], capture_output=True, text=True, timeout=TIMEOUT_S, env=full_env)
+
+
+def run_valgrind(exe: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    assert shutil.which("valgrind"), "valgrind is missing (tests/peers/install-tools.sh installs it)"
+    return run(VALGRIND + [str(exe)], tmp_path)
+
+
+def run_sanitized(exe: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    return run([str(exe)], tmp_path, SANITIZER_ENV)
 
 
 def assert_passed(r: subprocess.CompletedProcess, program: str) -> None:
@@ -73,8 +85,7 @@ def test_plain(build, program, tmp_path):
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_valgrind_memcheck(build, program, tmp_path):
-    assert shutil.which("valgrind"), "valgrind is missing (tests/peers/install-tools.sh installs it)"
-    r = run(VALGRIND + [str(build(program, False))], tmp_path)
+    r = run_valgrind(build(program, False), tmp_path)
     assert_passed(r, program)
     # Definite leaks count in this summary too (--errors-for-leak-kinds=definite).
     assert "ERROR SUMMARY: 0 errors" in r.stderr, r.stderr[-8000:]
@@ -82,7 +93,21 @@ def test_valgrind_memcheck(build, program, tmp_path):
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_asan_ubsan(build, program, tmp_path):
-    r = run([str(build(program, True))], tmp_path, SANITIZER_ENV)
+    r = run_sanitized(build(program, True), tmp_path)
     assert_passed(r, program)
     for report in SANITIZER_REPORTS:
         assert report not in r.stderr, r.stderr[-8000:]
+
+
+@pytest.mark.parametrize("checker", ["valgrind", "asan"])
+def test_the_memory_checkers_catch_a_deliberate_leak(build, checker, tmp_path):
+    """Proves the two runs above can fail: a program leaking a block of its
+    own and a library attribute set is reported by each checker."""
+    if checker == "valgrind":
+        r = run_valgrind(build("selftest/leaks_on_purpose", False), tmp_path)
+        assert r.returncode == 99, r.stderr[-4000:]
+        assert "definitely lost" in r.stderr and "otelmetrics_attributes_new" in r.stderr, r.stderr[-4000:]
+    else:
+        r = run_sanitized(build("selftest/leaks_on_purpose", True), tmp_path)
+        assert r.returncode != 0, r.stderr[-4000:]
+        assert "ERROR: LeakSanitizer" in r.stderr and "otelmetrics_attributes_new" in r.stderr, r.stderr[-4000:]
