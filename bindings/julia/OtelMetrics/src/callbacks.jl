@@ -61,7 +61,14 @@ function unroot!(state::CallbackState)
 end
 
 """Callback states the library may still call (for tests and leak checks)."""
-rooted_callback_count() = (lock(ROOTED_STATES_LOCK); try length(ROOTED_STATES) finally unlock(ROOTED_STATES_LOCK) end)
+function rooted_callback_count()
+    lock(ROOTED_STATES_LOCK)
+    try
+        return length(ROOTED_STATES)
+    finally
+        unlock(ROOTED_STATES_LOCK)
+    end
+end
 
 # ---- The trampolines (top-level functions, given to C through @cfunction) ----
 

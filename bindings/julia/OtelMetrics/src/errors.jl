@@ -17,7 +17,9 @@ struct OtelMetricsError <: Exception
     message::String
 end
 
-Base.showerror(io::IO, e::OtelMetricsError) = print(io, "OtelMetricsError(", e.name, "): ", e.message)
+# The library's messages already start with the status name ("INVALID_NAME: ...").
+Base.showerror(io::IO, e::OtelMetricsError) =
+    print(io, "OtelMetricsError: ", startswith(e.message, e.name) ? e.message : e.name * ": " * e.message)
 
 const STATUS_OK = L.OTELMETRICS_STATUS_OK
 const STATUS_SHUTDOWN = L.OTELMETRICS_STATUS_SHUTDOWN

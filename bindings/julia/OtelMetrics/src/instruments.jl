@@ -60,6 +60,8 @@ for (K, stem, verb, variants) in SYNC_KINDS
             free = $(fn(c, "_free")),
             bound_record = $(fn("bound_", c, "_", verb)),
             bound_free = $(fn("bound_", c, "_free")),
+            handle_type = $(fn(c)),               # the C type behind the handle, for out-parameters
+            bound_handle_type = $(fn("bound_", c)),
             value_type = $CT,
         )
     end
@@ -73,7 +75,7 @@ function (::Type{K})(name::AbstractString, meter::Meter; description::AbstractSt
     drain_deferred_frees()
     api = c_api(K)
     n, d, u = String(name), String(description), String(unit)
-    out = Ref{Ptr{Cvoid}}(C_NULL)
+    out = Ref{Ptr{api.handle_type}}(C_NULL)   # exactly the C out-parameter's type: ccall converts no Ref
     GC.@preserve meter n d u begin
         if K <: Histogram
             # a Vector passed to ccall is converted and kept alive by ccall itself
@@ -131,7 +133,7 @@ end
 
 function bind_attributes(i::K, set::Attributes) where {K<:SyncInstrument}
     api = c_api(K)
-    out = Ref{Ptr{Cvoid}}(C_NULL)
+    out = Ref{Ptr{api.bound_handle_type}}(C_NULL)
     GC.@preserve i set check(api.bind(instrument_handle(i), set_handle(set), out))
     bound = bound_type(K)(out[], i)
     return finalizer(free!, bound)   # the finalizer only frees

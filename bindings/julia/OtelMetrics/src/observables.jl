@@ -40,6 +40,7 @@ for (K, stem, variants) in OBSERVABLE_KINDS
         @eval c_api(::Type{$K{T}}) where {T<:$JT} = (
             create = L.$(Symbol("otelmetrics_meter_create_", c)),
             free = L.$(Symbol("otelmetrics_", c, "_free")),
+            handle_type = L.$(Symbol("otelmetrics_", c)),   # for the out-parameter
             value_type = $CT,
         )
     end
@@ -53,7 +54,7 @@ function (::Type{K})(callback, name::AbstractString, meter::Meter; description::
     api = c_api(K)
     n, d, u = String(name), String(description), String(unit)
     state = callback === nothing ? nothing : root!(CallbackState(callback, api.value_type, Any[], n, 0))
-    out = Ref{Ptr{Cvoid}}(C_NULL)
+    out = Ref{Ptr{api.handle_type}}(C_NULL)   # exactly the C out-parameter's type: ccall converts no Ref
     GC.@preserve meter n d u state begin
         # Without a callback the library gets NULL everywhere; with one, the
         # release function unroots the state exactly once, also when this fails.
@@ -68,7 +69,7 @@ end
 (::Type{K})(name::AbstractString, meter::Meter; kwargs...) where {K<:ObservableInstrument} = K(nothing, name, meter; kwargs...)
 
 """How many times this instrument's callback threw (each time it was caught and printed)."""
-callback_errors(i::ObservableInstrument) = i.state === nothing ? 0 : i.state.errors
+callback_errors(i::ObservableInstrument) = i.state === nothing ? 0 : @atomic(i.state.errors)
 
 """Unregisters the callback (waiting for a running call) and frees the instrument. Idempotent."""
 function Base.close(i::ObservableInstrument)
@@ -124,7 +125,7 @@ function Base.close(r::CallbackRegistration)
     release_handle!(r, L.otelmetrics_callback_registration_free)   # unregisters first
 end
 
-callback_errors(r::CallbackRegistration) = r.state.errors
+callback_errors(r::CallbackRegistration) = @atomic r.state.errors
 
 finalize_deferred(r::CallbackRegistration) =
     defer_free!(r, L.otelmetrics_callback_registration_free, Ptr{Cvoid}(r.handle))

@@ -182,7 +182,7 @@ function Base.close(p::MeterProvider; timeout::Real=10)
     return nothing
 end
 
-Base.isopen(p::MeterProvider) = p.handle != C_NULL && !p.is_shut_down
+Base.isopen(p::MeterProvider) = p.handle != C_NULL && !(@atomic p.is_shut_down)
 
 """
 Frees the handle, nothing else: a finalizer must not flush or do I/O. (The
