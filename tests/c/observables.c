@@ -12,8 +12,8 @@
  *   or NULL instrument list and a synchronous instrument, running the
  *   destructor once; inside it, observing an instrument it was not
  *   registered for, or with the wrong value type, is refused;
- * - after shutdown, creation and registration report SHUTDOWN (destructor
- *   once) and no callback runs any more.
+ * - after shutdown, creation (of every kind) and registration report
+ *   SHUTDOWN (destructor once) and no callback runs any more.
  *
  * Usage: observables [WORK_DIR]
  */
@@ -33,7 +33,8 @@
   } while (0)
 
 #define OBSERVABLE_CREATION_TEST(KIND)                                                                          \
-  static void test_create_##KIND(const otelmetrics_provider *p, const otelmetrics_meter *m) {                   \
+  static void test_create_##KIND(const otelmetrics_provider *p, const otelmetrics_meter *m,                    \
+                                 const otelmetrics_meter *shut_down) {                                          \
     otelmetrics_##KIND *inst = NULL;                                                                            \
     const otelmetrics_str name = OTELMETRICS_STR(#KIND), desc = OTELMETRICS_STR(""), unit = OTELMETRICS_STR(""); \
     for (size_t i = 0; i < ARRAY_LEN(BAD_INSTRUMENT_NAMES); i++) {                                              \
@@ -62,6 +63,10 @@
                           OTELMETRICS_STATUS_WRONG_HANDLE);                                                     \
     CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(m, name, desc, unit, tracked_count_call, &t, tracked_release, NULL),       \
                           OTELMETRICS_STATUS_NULL_POINTER);                                                     \
+    CHECK_CONTEXT(#KIND ": after shutdown");                                                                    \
+    CHECK_FAILS_RELEASING(otelmetrics_meter_create_##KIND(shut_down, name, desc, unit, tracked_count_call, &t,  \
+                                                          tracked_release, &inst),                              \
+                          OTELMETRICS_STATUS_SHUTDOWN);                                                         \
     CHECK(inst == NULL);                                                                                        \
     /* A valid one, for contrast: its destructor waits for the free. */                                        \
     tracked ok = {0, 0};                                                                                        \
@@ -323,16 +328,19 @@ static void test_after_shutdown(void) {
 }
 
 int main(void) {
-  otelmetrics_provider *p = test_provider_new(NULL);
-  otelmetrics_meter *m = test_meter_new(p, "creation");
-  test_create_observable_counter_u64(p, m);
-  test_create_observable_counter_f64(p, m);
-  test_create_observable_up_down_counter_i64(p, m);
-  test_create_observable_up_down_counter_f64(p, m);
-  test_create_observable_gauge_u64(p, m);
-  test_create_observable_gauge_i64(p, m);
-  test_create_observable_gauge_f64(p, m);
+  otelmetrics_provider *p = test_provider_new(NULL), *shut = test_provider_new(NULL);
+  otelmetrics_meter *m = test_meter_new(p, "creation"), *shut_m = test_meter_new(shut, "creation");
+  CHECK_OK(otelmetrics_provider_shutdown(shut, 2000));
+  test_create_observable_counter_u64(p, m, shut_m);
+  test_create_observable_counter_f64(p, m, shut_m);
+  test_create_observable_up_down_counter_i64(p, m, shut_m);
+  test_create_observable_up_down_counter_f64(p, m, shut_m);
+  test_create_observable_gauge_u64(p, m, shut_m);
+  test_create_observable_gauge_i64(p, m, shut_m);
+  test_create_observable_gauge_f64(p, m, shut_m);
   otelmetrics_meter_free(m);
+  otelmetrics_meter_free(shut_m);
+  otelmetrics_provider_free(shut);
   test_provider_close(p);
 
   test_observer_refusals();
