@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every runtime side by side, in one run (issue 6): the C ABI against the
+# native Rust SDK (hot path and 2 threads), the C++ SDK on the same work,
+# Python through otelmetrics against the Python SDK, and the cost of one
+# export of 10,000 series. Tables go to stdout; BENCHMARKS.md records them.
+#   bash benches/compare.sh
+# Run it on a quiet machine: the figures are wall-clock medians.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+cargo build --release --quiet
+
+echo "== C ABI vs native Rust SDK (cargo bench --bench hot_path)"
+cargo bench --quiet --bench hot_path 2>/dev/null
+
+echo; echo "== C++ SDK, same work (benches/cpp/run.sh)"
+bash benches/cpp/run.sh
+
+if [ -f benches/python/bench_vs_sdk.py ]; then
+  echo; echo "== Python: otelmetrics vs the Python SDK (benches/python/bench_vs_sdk.py)"
+  VENV=${OTELMETRICS_TEST_VENV:-$PWD/.venv-test}
+  [ -x "$VENV/bin/python" ] || bash tests/peers/install.sh >/dev/null
+  "$VENV/bin/pip" install --quiet ./bindings/python
+  "$VENV/bin/python" benches/python/bench_vs_sdk.py
+fi
+
+echo; echo "== One export of 10,000 series (benches/export/run.sh)"
+PYTHON=python3 bash benches/export/run.sh 10000 21
