@@ -14,14 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "otelmetrics.h"
-
-static void check(otelmetrics_status status, const char *what) {
-  if (status != OTELMETRICS_STATUS_OK) {
-    fprintf(stderr, "%s failed: %s\n", what, otelmetrics_last_error_message(NULL));
-    exit(1);
-  }
-}
+#include "example.h" /* check(), example_provider_new(), example_meter_new() */
 
 static double seconds_now(void) {
   struct timespec ts;
@@ -32,19 +25,8 @@ static double seconds_now(void) {
 int main(int argc, char **argv) {
   long iterations = argc > 1 ? atol(argv[1]) : 1000000;
   if (iterations <= 0) iterations = 1;
-  otelmetrics_provider_builder *b = NULL;
-  check(otelmetrics_provider_builder_new(&b), "builder");
-  check(otelmetrics_provider_builder_set_service_name(b, OTELMETRICS_STR("bound-example")), "service name");
-  if (!getenv("OTEL_METRICS_EXPORTER") && !getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) {
-    check(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_CONSOLE), "console exporter");
-  }
-  otelmetrics_provider *provider = NULL;
-  check(otelmetrics_provider_builder_build(b, &provider), "build");
-  otelmetrics_provider_builder_free(b);
-  otelmetrics_meter *meter = NULL;
-  check(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("packet.router"), OTELMETRICS_STR("1.0.0"),
-                                       OTELMETRICS_STR(""), NULL, 0, &meter),
-        "meter");
+  otelmetrics_provider *provider = example_provider_new("bound-example");
+  otelmetrics_meter *meter = example_meter_new(provider, "packet.router");
   otelmetrics_counter_u64 *packets = NULL;
   otelmetrics_histogram_u64 *sizes = NULL;
   static const double size_buckets[] = {64, 256, 1024, 1500};

@@ -18,14 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "otelmetrics.h"
-
-static void check(otelmetrics_status status, const char *what) {
-  if (status != OTELMETRICS_STATUS_OK) {
-    fprintf(stderr, "%s failed: %s\n", what, otelmetrics_last_error_message(NULL));
-    exit(1);
-  }
-}
+#include "example.h" /* check(), example_provider_new(), example_meter_new() */
 
 /* The cold room's thermometer, read by the gauge's callback. */
 typedef struct {
@@ -47,25 +40,8 @@ static void sell(otelmetrics_counter_u64 *fruit, otelmetrics_up_down_counter_i64
 }
 
 int main(void) {
-  otelmetrics_provider_builder *b = NULL;
-  check(otelmetrics_provider_builder_new(&b), "builder");
-  if (!getenv("OTEL_SERVICE_NAME")) {
-    check(otelmetrics_provider_builder_set_service_name(b, OTELMETRICS_STR("fruit-shop")), "service name");
-  }
-  if (!getenv("OTEL_METRICS_EXPORTER") && !getenv("OTEL_EXPORTER_OTLP_ENDPOINT") &&
-      !getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) {
-    puts("No collector configured (OTEL_EXPORTER_OTLP_ENDPOINT): printing what would be sent.");
-    fflush(stdout);
-    check(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_CONSOLE), "console exporter");
-  }
-  otelmetrics_provider *provider = NULL;
-  check(otelmetrics_provider_builder_build(b, &provider), "build");
-  otelmetrics_provider_builder_free(b);
-
-  otelmetrics_meter *meter = NULL;
-  check(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("demo_metrics"), OTELMETRICS_STR("1.0.0"),
-                                       OTELMETRICS_STR(""), NULL, 0, &meter),
-        "meter");
+  otelmetrics_provider *provider = example_provider_new("fruit-shop");
+  otelmetrics_meter *meter = example_meter_new(provider, "demo_metrics");
   otelmetrics_counter_u64 *fruit = NULL;
   otelmetrics_up_down_counter_i64 *balance = NULL;
   otelmetrics_observable_gauge_f64 *temperature = NULL;

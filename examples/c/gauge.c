@@ -13,29 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "otelmetrics.h"
-
-static void check(otelmetrics_status status, const char *what) {
-  if (status != OTELMETRICS_STATUS_OK) {
-    fprintf(stderr, "%s failed: %s\n", what, otelmetrics_last_error_message(NULL));
-    exit(1);
-  }
-}
+#include "example.h" /* check(), example_provider_new(), example_meter_new() */
 
 int main(void) {
-  otelmetrics_provider_builder *b = NULL;
-  check(otelmetrics_provider_builder_new(&b), "builder");
-  check(otelmetrics_provider_builder_set_service_name(b, OTELMETRICS_STR("gauge-example")), "service name");
-  if (!getenv("OTEL_METRICS_EXPORTER") && !getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) {
-    check(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_CONSOLE), "console exporter");
-  }
-  otelmetrics_provider *provider = NULL;
-  check(otelmetrics_provider_builder_build(b, &provider), "build");
-  otelmetrics_provider_builder_free(b);
-  otelmetrics_meter *meter = NULL;
-  check(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("host.monitor"), OTELMETRICS_STR("1.0.0"),
-                                       OTELMETRICS_STR(""), NULL, 0, &meter),
-        "meter");
+  otelmetrics_provider *provider = example_provider_new("gauge-example");
+  otelmetrics_meter *meter = example_meter_new(provider, "host.monitor");
 
   otelmetrics_gauge_u64 *disk_free = NULL;
   otelmetrics_gauge_i64 *drift = NULL;

@@ -20,14 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "otelmetrics.h"
-
-static void check(otelmetrics_status status, const char *what) {
-  if (status != OTELMETRICS_STATUS_OK) {
-    fprintf(stderr, "%s failed: %s\n", what, otelmetrics_last_error_message(NULL));
-    exit(1);
-  }
-}
+#include "example.h" /* check() */
 
 int main(int argc, char **argv) {
   if (argc == 4 || argc > 5) {
