@@ -178,7 +178,89 @@ def check_layout(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-# ---- 5. lints for known mistakes ----
+# ---- 5. calls of the low-level wrappers from the rest of the package ----
+
+def _is_signature(node) -> bool:
+    """`f(a, b)` in `f(a, b) = ...` or `function f(a, b)` is a definition, not a call."""
+    parent, child = node.parent, node
+    while parent is not None and parent.type in ("typed_expression", "where_expression"):
+        parent, child = parent.parent, parent
+    if parent is not None and parent.type == "signature":
+        return True
+    return parent is not None and parent.type == "assignment" and parent.named_children[0] == child
+
+
+def _outermost_function(node):
+    outer, fn = None, js.enclosing_function(node)
+    while fn is not None:
+        outer, fn = fn, js.enclosing_function(fn)
+    return outer
+
+
+def _ref_type(f: js.SourceFile, arg) -> object:
+    """T of `Ref{T}(...)`, or None."""
+    if arg.type == "call_expression" and arg.children[0].type == "parametrized_type_expression":
+        t = js.type_of(f, arg.children[0])
+        if t is not None and t.name == "Ref" and len(t.params) == 1:
+            return t.params[0]
+    return None
+
+
+def _ref_type_of_argument(f: js.SourceFile, arg, scope) -> object:
+    """T when the argument is `Ref{T}(...)` or a local assigned from one in the same function."""
+    direct = _ref_type(f, arg)
+    if direct is not None or arg.type != "identifier" or scope is None:
+        return direct
+    name = f.text(arg)
+    for node in js.walk(scope):
+        if node.type == "assignment" and node.named_children[0].type == "identifier" and \
+                f.text(node.named_children[0]) == name:
+            t = _ref_type(f, node.named_children[-1])
+            if t is not None:
+                return t
+    return None
+
+
+def check_wrapper_calls(inputs: Inputs) -> list[Problem]:
+    """Where the package calls a wrapper by its C name (`L.otelmetrics_meter_free(h)`),
+    the call passes as many arguments as the C function takes, and a `Ref{T}`
+    out-parameter holds exactly the C pointee type (ccall converts no Ref:
+    a `Ref{Ptr{Cvoid}}` for a `otelmetrics_meter **` fails at run time)."""
+    problems, header, ctx = [], inputs.header, inputs.context
+    for f in inputs.files:
+        for node in js.walk(f.tree.root_node):
+            if node.type != "call_expression":
+                continue
+            t = _ref_type(f, node)
+            if t is not None and ctx.resolve(t) == js.JType("Ptr", (js.JType("Cvoid"),)) or \
+                    t is not None and ctx.resolve(t) == js.JType("Ptr", (js.JType("Nothing"),)):
+                problems.append(Problem("calls", _where(f, node), "`Ref{Ptr{Cvoid}}`: no C function here takes "
+                                        "`void **`; an out-parameter is `Ref{Ptr{T}}` of the handle's own type"))
+                continue
+            name = js.callee_name(f, node)
+            fn = header.functions.get(name)
+            if fn is None or _is_signature(node) or js.enclosing_ccall(node) is not None:
+                continue
+            args = js.call_arguments(node)
+            if any(a.type == "splat_expression" for a in args):
+                continue
+            if len(args) != len(fn.params):
+                problems.append(Problem("calls", _where(f, node),
+                                        f"{name}: called with {len(args)} arguments, the C function takes {len(fn.params)}"))
+                continue
+            scope = _outermost_function(node)
+            for arg, (pname, ctype) in zip(args, fn.params):
+                rt = _ref_type_of_argument(f, arg, scope)
+                if rt is None or ctype.pointers == 0:
+                    continue
+                inner = CType(ctype.base, ctype.pointers - 1, ctype.const)
+                if not matches(header, ctx, inner, rt, "pointee"):
+                    problems.append(Problem("calls", _where(f, node),
+                                            f"{name}: {pname} is `{ctype}` in C, given a `Ref{{{rt}}}`"))
+    return problems
+
+
+# ---- 6. lints for known mistakes ----
 
 def _byte_pairs(params: list[tuple[str, CType]]) -> list[int]:
     """Indexes of size_t parameters/fields that give the byte length of the
@@ -359,6 +441,7 @@ CHECKS = {
     "ccall": lambda i: check_ccalls(i) + check_constants(i),
     "coverage": check_coverage,
     "layout": check_layout,
+    "calls": check_wrapper_calls,
     "lint-length": lint_byte_lengths,
     "lint-cstring": lint_cstring,
     "lint-cfunction": lint_cfunction_closures,

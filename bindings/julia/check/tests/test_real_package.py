@@ -34,3 +34,14 @@ def test_every_struct_the_api_passes_is_mirrored(repo):
     structs = js.structs(repo.files)
     for name in ("otelmetrics_str", "otelmetrics_array", "otelmetrics_value", "otelmetrics_attribute"):
         assert name in structs and not structs[name].mutable
+
+
+def test_the_calls_check_sees_the_packages_direct_wrapper_calls(repo):
+    # Not vacuous: the high-level code calls most wrappers by their C names.
+    called = set()
+    for f in repo.files:
+        for node in js.walk(f.tree.root_node):
+            if node.type == "call_expression" and js.callee_name(f, node) in repo.header.functions \
+                    and js.enclosing_ccall(node) is None and "LibOtelMetrics.jl" not in f.path.name:
+                called.add(js.callee_name(f, node))
+    assert len(called) >= 50, sorted(called)   # 58 today; the instruments go through c_api tables
