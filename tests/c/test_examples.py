@@ -1,7 +1,8 @@
 """The C examples a user copies from (examples/c/*.c): every one compiles
 with -std=c11 -Wall -Wextra -Werror -pedantic (new files are picked up by
 the glob); the ones that terminate by themselves run in their default
-console mode and print the values they recorded; the OTLP ones deliver
+console mode and print the values they recorded, also under valgrind and
+built with ASan/UBSan with nothing reported; the OTLP ones deliver
 those values to a real collector (rotel) and to a TLS / mutual-TLS
 receiver holding a test CA; and one builds statically from libotelmetrics.a
 as README.md describes.
@@ -9,7 +10,6 @@ as README.md describes.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -20,6 +20,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(HERE))
+from c_memory_checkers import (SANITIZE, assert_sanitizers_clean, assert_valgrind_clean,  # noqa: E402
+                               run_plain, run_sanitized, run_valgrind)
 from peers.certs import make_pki  # noqa: E402
 from peers.cprog import compile_c  # noqa: E402
 from peers.receiver import Receiver  # noqa: E402
@@ -28,7 +31,6 @@ from peers.rotel import Rotel  # noqa: E402
 EXAMPLES_DIR = ROOT / "examples" / "c"
 EXAMPLES = sorted(p.stem for p in EXAMPLES_DIR.glob("*.c"))
 STRICT = ("-std=c11", "-pedantic", "-pthread")
-TIMEOUT_S = 60
 
 # What each self-terminating example must print in console mode:
 # (metric, attributes, value text of its last point). Attribute order in the
@@ -92,25 +94,30 @@ def console_points(text: str) -> dict[tuple[str, frozenset], str]:
     return points
 
 
-def without_otel_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-
-
 @pytest.fixture(scope="session")
 def build_example(tmp_path_factory):
-    built: dict[str, Path] = {}
+    """build_example(name, sanitized=False) -> executable, compiled once."""
+    built: dict[tuple[str, bool], Path] = {}
 
-    def get(name: str) -> Path:
-        if name not in built:
-            built[name] = compile_c(EXAMPLES_DIR / f"{name}.c", tmp_path_factory.mktemp(f"example-{name}"), *STRICT)
-        return built[name]
+    def get(name: str, sanitized: bool = False) -> Path:
+        if (name, sanitized) not in built:
+            out = tmp_path_factory.mktemp(f"example-{name}{'-asan' if sanitized else ''}")
+            extra = STRICT + (SANITIZE if sanitized else ())
+            built[(name, sanitized)] = compile_c(EXAMPLES_DIR / f"{name}.c", out, *extra)
+        return built[(name, sanitized)]
 
     return get
 
 
-def run_example(exe: Path, args: list[str], **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=TIMEOUT_S,
-                          env={**without_otel_env(), **env})
+def assert_printed_what_it_recorded(name: str, r: subprocess.CompletedProcess) -> None:
+    assert r.returncode == 0, r.stdout + r.stderr[-8000:]
+    points = console_points(r.stdout)
+    for metric, attributes, value in CONSOLE_POINTS[name]:
+        key = (metric, frozenset(attributes.items()))
+        assert key in points, f"no point {metric} {attributes} in:\n{r.stdout}"
+        assert points[key] == value, f"{metric} {attributes}: {points[key]!r} != {value!r}\n{r.stdout}"
+    for line in CONSOLE_LINES.get(name, []):
+        assert line in r.stdout, r.stdout
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -120,15 +127,21 @@ def test_example_compiles_strictly(build_example, name):
 
 @pytest.mark.parametrize("name", sorted(CONSOLE_POINTS))
 def test_example_prints_what_it_recorded(build_example, name):
-    r = run_example(build_example(name), ARGS.get(name, []))
-    assert r.returncode == 0, r.stdout + r.stderr
-    points = console_points(r.stdout)
-    for metric, attributes, value in CONSOLE_POINTS[name]:
-        key = (metric, frozenset(attributes.items()))
-        assert key in points, f"no point {metric} {attributes} in:\n{r.stdout}"
-        assert points[key] == value, f"{metric} {attributes}: {points[key]!r} != {value!r}\n{r.stdout}"
-    for line in CONSOLE_LINES.get(name, []):
-        assert line in r.stdout, r.stdout
+    assert_printed_what_it_recorded(name, run_plain(build_example(name), ARGS.get(name, [])))
+
+
+@pytest.mark.parametrize("name", sorted(CONSOLE_POINTS))
+def test_example_under_valgrind(build_example, name):
+    r = run_valgrind(build_example(name), ARGS.get(name, []))
+    assert_printed_what_it_recorded(name, r)
+    assert_valgrind_clean(r)
+
+
+@pytest.mark.parametrize("name", sorted(CONSOLE_POINTS))
+def test_example_under_asan_ubsan(build_example, name):
+    r = run_sanitized(build_example(name, sanitized=True), ARGS.get(name, []))
+    assert_printed_what_it_recorded(name, r)
+    assert_sanitizers_clean(r)
 
 
 def test_every_expectation_names_an_existing_example():
@@ -139,7 +152,7 @@ def test_every_expectation_names_an_existing_example():
 def test_collector_story_reaches_rotel(build_example, tmp_path, protocol):
     with Rotel(workdir=tmp_path) as rotel:
         url = rotel.http_url if protocol == "http/protobuf" else rotel.grpc_url
-        r = run_example(build_example("collector_story"), [], OTEL_EXPORTER_OTLP_ENDPOINT=url,
+        r = run_plain(build_example("collector_story"), [], OTEL_EXPORTER_OTLP_ENDPOINT=url,
                         OTEL_EXPORTER_OTLP_PROTOCOL=protocol)
         assert r.returncode == 0, r.stdout + r.stderr
         # The morning's flush, then the closing totals.
@@ -168,7 +181,7 @@ def test_otlp_tls_example_reaches_a_tls_receiver(build_example, pki, mutual):
         args = [rx.metrics_url, str(pki.ca.cert_path)]
         if mutual:
             args += [str(pki.client.cert_path), str(pki.client.key_path)]
-        r = run_example(build_example("otlp_tls"), args)
+        r = run_plain(build_example("otlp_tls"), args)
         assert r.returncode == 0, r.stdout + r.stderr
         request = rx.wait_for_requests(1)[0]
         assert request.tls
@@ -178,7 +191,7 @@ def test_otlp_tls_example_reaches_a_tls_receiver(build_example, pki, mutual):
 
 
 def test_otlp_tls_example_refuses_an_unreadable_ca_at_once(build_example):
-    r = run_example(build_example("otlp_tls"), ["https://127.0.0.1:1/v1/metrics", "/nonexistent/ca.pem"])
+    r = run_plain(build_example("otlp_tls"), ["https://127.0.0.1:1/v1/metrics", "/nonexistent/ca.pem"])
     assert r.returncode == 1
     assert "INVALID_CONFIG" in r.stderr and "CA file" in r.stderr, r.stderr
 
@@ -192,7 +205,7 @@ def test_example_builds_statically_as_the_readme_says(tmp_path):
                     "-lpthread", "-ldl", "-lm", "-o", str(exe)], check=True)
     needed = subprocess.run(["readelf", "-d", str(exe)], capture_output=True, text=True, check=True).stdout
     assert "libotelmetrics" not in needed
-    r = run_example(exe, [])
+    r = run_plain(exe, [])
     assert r.returncode == 0, r.stderr
     points = console_points(r.stdout)
     assert points[("jobs.cpu_time", frozenset({("job", '"thumbnail-resize"')}))] == "1.75"
