@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "check.h" /* includes otelmetrics.h, which has no guard around its trailer */
+#include "check.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
