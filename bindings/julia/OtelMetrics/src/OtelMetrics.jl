@@ -54,8 +54,10 @@ function __init__()
     wanted == L.libotelmetrics || error("OtelMetrics was precompiled for $(L.libotelmetrics) but OTELMETRICS_LIB now " *
                                         "points to $wanted: run `Base.compilecache(Base.identify_package(\"OtelMetrics\"))` " *
                                         "or start Julia with the same OTELMETRICS_LIB.")
-    isfile(L.libotelmetrics) || error("otelmetrics library not found at $(L.libotelmetrics): build it with " *
-                                      "`cargo build --release` in the repository, or set OTELMETRICS_LIB")
+    # A bare name (no '/') is left to the system's library search path.
+    !occursin('/', L.libotelmetrics) || isfile(L.libotelmetrics) ||
+        error("otelmetrics library not found at $(L.libotelmetrics): build it with " *
+              "`cargo build --release` in the repository, or set OTELMETRICS_LIB")
     loaded = library_version()
     loaded == BINDING_VERSION || error("otelmetrics library $(L.libotelmetrics) is version $loaded; " *
                                        "these bindings were made for $BINDING_VERSION")
