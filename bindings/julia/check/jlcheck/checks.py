@@ -260,7 +260,42 @@ def check_wrapper_calls(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-# ---- 6. lints for known mistakes ----
+# ---- 6. callbacks: @cfunction signatures ----
+
+def check_callbacks(inputs: Inputs) -> list[Problem]:
+    """Every `@cfunction` has the signature of one of the header's callback
+    types (a wrong one corrupts the stack when the library calls it), and the
+    Julia function it names declares those same types."""
+    problems, header, ctx = [], inputs.header, inputs.context
+    signatures = js.top_level_signatures(inputs.files)
+    for use in js.cfunction_uses(inputs.files):
+        where = _where(use.file, use.node)
+        fits = [fp.name for fp in header.function_pointers.values()
+                if len(fp.params) == len(use.params)
+                and matches(header, ctx, fp.returns, use.returns, "field")
+                and all(matches(header, ctx, ct, jt, "field") for (_, ct), jt in zip(fp.params, use.params))]
+        if not fits:
+            shown = f"{use.returns} ({', '.join(map(str, use.params))})"
+            problems.append(Problem("callbacks", where, f"@cfunction signature {shown} matches none of the header's "
+                                    f"callback types ({', '.join(sorted(header.function_pointers))})"))
+        if use.target.type not in ("identifier", "field_expression"):
+            continue   # closures are lint-cfunction's business
+        name = js.last_identifier(use.file, use.target)
+        for sig in signatures.get(name, []):
+            if len(sig.params) != len(use.params):
+                continue   # another method; Julia picks by arity
+            for i, (declared, wanted) in enumerate(zip(sig.params, use.params), 1):
+                if declared is not None and wanted is not None and ctx.resolve(declared) != ctx.resolve(wanted):
+                    problems.append(Problem("callbacks", where, f"{name} declares argument {i} as `{declared}`, "
+                                            f"the @cfunction passes `{wanted}`"))
+            if sig.returns is not None and use.returns is not None and \
+                    ctx.resolve(sig.returns) != ctx.resolve(use.returns):
+                problems.append(Problem("callbacks", where, f"{name} returns `{sig.returns}`, "
+                                        f"the @cfunction expects `{use.returns}`"))
+    return problems
+
+
+# ---- 7. lints for known mistakes ----
 
 def _byte_pairs(params: list[tuple[str, CType]]) -> list[int]:
     """Indexes of size_t parameters/fields that give the byte length of the
@@ -442,6 +477,7 @@ CHECKS = {
     "coverage": check_coverage,
     "layout": check_layout,
     "calls": check_wrapper_calls,
+    "callbacks": check_callbacks,
     "lint-length": lint_byte_lengths,
     "lint-cstring": lint_cstring,
     "lint-cfunction": lint_cfunction_closures,

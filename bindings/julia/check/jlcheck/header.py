@@ -59,7 +59,8 @@ class Header:
     opaque: set[str] = field(default_factory=set)
     # typedef name -> the C type it names (integer aliases such as otelmetrics_status)
     aliases: dict[str, CType] = field(default_factory=dict)
-    function_pointers: set[str] = field(default_factory=set)
+    # callback typedef name -> its signature (name, return type, parameters)
+    function_pointers: dict[str, CFunction] = field(default_factory=dict)
     # #define NAME <integer> from the raw header text
     constants: dict[str, int] = field(default_factory=dict)
 
@@ -120,6 +121,27 @@ def _record(src: bytes, spec, is_union: bool) -> CRecord | None:
     return CRecord(_text(src, name), is_union, fields)
 
 
+def _parameters(src: bytes, node) -> list[tuple[str, CType]]:
+    """The parameters of the (first) function declarator at or under `node`."""
+    fdecl = node if node.type == "function_declarator" else next(
+        (n for n in _descendants(node) if n.type == "function_declarator"), None)
+    params = []
+    for p in fdecl.child_by_field_name("parameters").named_children:
+        if p.type != "parameter_declaration":
+            continue
+        ptype, pname, _ = _type_of(src, p)
+        if ptype.base == "void" and ptype.pointers == 0 and pname is None:
+            continue  # f(void)
+        params.append((pname or f"arg{len(params)}", ptype))
+    return params
+
+
+def _descendants(node):
+    for child in node.children:
+        yield child
+        yield from _descendants(child)
+
+
 def parse_header_source(preprocessed: bytes, raw: str = "") -> Header:
     tree = ts.Parser(C_LANGUAGE).parse(preprocessed)
     if tree.root_node.has_error:
@@ -132,7 +154,7 @@ def parse_header_source(preprocessed: bytes, raw: str = "") -> Header:
             if name is None or not name.startswith(PREFIX):
                 continue
             if is_function:
-                header.function_pointers.add(name)
+                header.function_pointers[name] = CFunction(name, ctype, _parameters(preprocessed, node))
             elif spec.type in ("struct_specifier", "union_specifier"):
                 rec = _record(preprocessed, spec, spec.type == "union_specifier")
                 if rec is not None:
@@ -148,15 +170,7 @@ def parse_header_source(preprocessed: bytes, raw: str = "") -> Header:
             fdecl = _function_declarator(node)
             if name is None or not name.startswith(PREFIX) or fdecl is None:
                 continue
-            params = []
-            for p in fdecl.child_by_field_name("parameters").named_children:
-                if p.type != "parameter_declaration":
-                    continue
-                ptype, pname, _ = _type_of(preprocessed, p)
-                if ptype.base == "void" and ptype.pointers == 0 and pname is None:
-                    continue  # f(void)
-                params.append((pname or f"arg{len(params)}", ptype))
-            header.functions[name] = CFunction(name, ctype, params)
+            header.functions[name] = CFunction(name, ctype, _parameters(preprocessed, fdecl))
     for m in re.finditer(r"^#define\s+(OTELMETRICS_\w+)\s+(-?\d+)\s*$", raw, re.MULTILINE):
         header.constants[m.group(1)] = int(m.group(2))
     return header

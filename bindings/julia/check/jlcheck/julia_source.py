@@ -322,6 +322,72 @@ def top_level_functions(files) -> set[str]:
     return names
 
 
+@dataclass
+class CFunctionUse:
+    """One `@cfunction(f, R, (T1, T2))`."""
+
+    file: SourceFile
+    node: object
+    target: object                   # the first argument's node
+    returns: JType | None
+    params: list[JType | None]
+
+
+def cfunction_uses(files) -> list[CFunctionUse]:
+    uses = []
+    for f in files:
+        for node in walk(f.tree.root_node):
+            if macro_name(f, node) != "@cfunction":
+                continue
+            args = macro_arguments(node)
+            if len(args) < 3:
+                continue
+            types = args[2]
+            params = [type_of(f, t) for t in types.named_children] if types.type == "tuple_expression" else [None]
+            uses.append(CFunctionUse(f, node, args[0], type_of(f, args[1]), params))
+    return uses
+
+
+@dataclass
+class Signature:
+    file: SourceFile
+    node: object
+    params: list[JType | None]       # declared types (None: untyped)
+    returns: JType | None
+
+
+def _signature_call(node):
+    """(call_expression, return type node) of a function definition's head."""
+    if node.type == "function_definition":
+        head = next((c for c in node.children if c.type == "signature"), None)
+        head = head.named_children[0] if head is not None and head.named_children else None
+    else:
+        head = node.named_children[0]
+    rtype = None
+    while head is not None and head.type in ("typed_expression", "where_expression"):
+        if head.type == "typed_expression":
+            rtype = head.named_children[-1]
+        head = head.named_children[0]
+    return (head, rtype) if head is not None and head.type == "call_expression" else (None, None)
+
+
+def top_level_signatures(files) -> dict[str, list[Signature]]:
+    """Methods of top-level functions, with their declared argument and return types."""
+    found: dict[str, list[Signature]] = {}
+    for f in files:
+        for node in walk(f.tree.root_node):
+            if not (node.type == "function_definition" or is_short_function(node)) or enclosing_function(node):
+                continue
+            call, rtype = _signature_call(node)
+            name = function_name_of(f, node)
+            if call is None or name is None:
+                continue
+            params = [type_of(f, a.named_children[-1]) if a.type == "typed_expression" else None
+                      for a in call_arguments(call)]
+            found.setdefault(name, []).append(Signature(f, node, params, type_of(f, rtype) if rtype else None))
+    return found
+
+
 def enclosing_ccall(node):
     """The `@ccall`/`ccall` expression `node` is part of, if any."""
     parent = node.parent

@@ -39,6 +39,11 @@ CASES = [
     ("calls_wrong.jl", "calls", "otelmetrics_view_new: out is `otelmetrics_view **` in C, given a `Ref{Ptr{otelmetrics_meter}}`",
      {}),
     ("calls_wrong.jl", "calls", "otelmetrics_view_free: called with 2 arguments, the C function takes 1", {}),
+    ("callbacks_wrong.jl", "callbacks", "callbacks_wrong.jl:3: [callbacks] @cfunction signature Cvoid "
+     "(Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}) matches none of the header's callback types", {}),
+    ("callbacks_wrong.jl", "callbacks", "diagnose declares argument 2 as `Ptr{UInt8}`, the @cfunction passes "
+     "`otelmetrics_str`", {}),
+    ("callbacks_wrong.jl", "callbacks", "release returns `Int32`, the @cfunction expects `Cvoid`", {}),
     ("lint_length.jl", "lint-length", "lint_length.jl:2: [lint-length] otelmetrics_str: `length(` for the byte count len",
      {}),
     ("lint_length.jl", "lint-length", "lint_length.jl:4: [lint-length]", {}),
