@@ -2,7 +2,9 @@
  * Lifecycle, from C:
  * - force_flush and shutdown return by their timeout while the collector
  *   accepts the connection and never answers (a listening socket of this
- *   program that never accepts), long before the export timeout;
+ *   program that never accepts), long before the export timeout; the
+ *   export that then fails is reported to the diagnostic hook with the
+ *   number of data points dropped;
  * - a second shutdown, and every provider call after it, report SHUTDOWN;
  * - handles may be freed in any order: instruments and meters outlive their
  *   provider (reporting SHUTDOWN), bound handles outlive their instrument
@@ -16,6 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, sockets */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -54,6 +57,43 @@ static int black_hole(uint16_t *port) {
   return fd;
 }
 
+/* What the diagnostic hook received (it runs on the export thread). */
+static struct {
+  pthread_mutex_t lock;
+  char errors[4096];
+} diagnostics = {PTHREAD_MUTEX_INITIALIZER, ""};
+
+static void collect_diagnostic(otelmetrics_log_level level, otelmetrics_str message, void *user_data) {
+  (void)user_data;
+  if (level != OTELMETRICS_LOG_ERROR) return;
+  pthread_mutex_lock(&diagnostics.lock);
+  size_t used = strlen(diagnostics.errors);
+  if (used + 2 >= sizeof diagnostics.errors) { /* full: the first ones are what the test reads */
+    pthread_mutex_unlock(&diagnostics.lock);
+    return;
+  }
+  size_t room = sizeof diagnostics.errors - used - 2; /* a newline and the NUL */
+  size_t n = message.len < room ? message.len : room;
+  memcpy(diagnostics.errors + used, message.ptr, n);
+  diagnostics.errors[used + n] = '\n';
+  diagnostics.errors[used + n + 1] = '\0';
+  pthread_mutex_unlock(&diagnostics.lock);
+}
+
+/* Polls (bounded by `deadline_ms`) until an error diagnostic contains `text`. */
+static int diagnosed_within(const char *text, double deadline_ms) {
+  const double end = now_ms() + deadline_ms;
+  const struct timespec pause = {0, 20 * 1000 * 1000};
+  for (;;) {
+    pthread_mutex_lock(&diagnostics.lock);
+    int found = strstr(diagnostics.errors, text) != NULL;
+    pthread_mutex_unlock(&diagnostics.lock);
+    if (found) return 1;
+    if (now_ms() > end) return 0;
+    nanosleep(&pause, NULL);
+  }
+}
+
 static void test_timeouts_against_a_silent_collector(void) {
   uint16_t port = 0;
   int fd = black_hole(&port);
@@ -71,6 +111,7 @@ static void test_timeouts_against_a_silent_collector(void) {
   CHECK_OK(otelmetrics_provider_builder_set_otlp_timeout_ms(b, EXPORT_TIMEOUT_MS));
   CHECK_OK(otelmetrics_provider_builder_build(b, &p));
   otelmetrics_provider_builder_free(b);
+  CHECK_OK(otelmetrics_set_diagnostic_hook(collect_diagnostic, NULL));
   otelmetrics_meter *m = test_meter_new(p, "silent");
   otelmetrics_counter_u64 *c = NULL;
   CHECK_OK(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("unanswered"), OTELMETRICS_STR(""),
@@ -105,7 +146,13 @@ static void test_timeouts_against_a_silent_collector(void) {
   otelmetrics_counter_u64_free(c);
   otelmetrics_meter_free(m);
   otelmetrics_provider_free(p);
+
+  /* Closing the socket ends the stuck exports: each failure reaches the
+   * hook with what was dropped, at the latest by the export timeout. */
   close(fd);
+  CHECK_CONTEXT("the failed export reaches the diagnostic hook");
+  CHECK(diagnosed_within("dropped", EXPORT_TIMEOUT_MS + 5000));
+  CHECK_OK(otelmetrics_set_diagnostic_hook(NULL, NULL));
 }
 
 static void test_shutdown_twice(void) {
