@@ -84,6 +84,7 @@ def test_not_wrapped_table_with_a_reason_accepts_the_missing_function(fixture_pr
     assert problems == []
 
 
-@pytest.mark.parametrize("check", ["parse", "ccall", "lint-length", "lint-cstring", "lint-cfunction", "lint-preserve"])
+@pytest.mark.parametrize("check", ["parse", "ccall", "calls", "callbacks", "lint-length", "lint-cstring",
+                                   "lint-cfunction", "lint-preserve"])
 def test_correct_fixture_passes(fixture_problems, check):
     assert fixture_problems("good_wrapper.jl", check) == []
