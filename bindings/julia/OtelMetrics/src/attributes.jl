@@ -69,9 +69,11 @@ points into alive until `f` returns.
 """
 function with_c_attributes(f, attributes)
     buf = c_attributes(attributes)
-    GC.@preserve buf begin
-        return f(isempty(buf.attrs) ? Ptr{L.otelmetrics_attribute}(C_NULL) : pointer(buf.attrs), length(buf.attrs))
+    # No `return` inside the block: it would leave before the end of the preserved region.
+    result = GC.@preserve buf begin
+        f(isempty(buf.attrs) ? Ptr{L.otelmetrics_attribute}(C_NULL) : pointer(buf.attrs), length(buf.attrs))
     end
+    return result
 end
 
 """

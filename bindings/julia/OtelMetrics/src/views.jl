@@ -60,9 +60,8 @@ const INSTRUMENT_KINDS = Dict(
 """Calls `f(handle, c_str)` with a string view of `s` kept alive."""
 function with_str(f, handle, s::AbstractString)
     str = String(s)
-    GC.@preserve str begin
-        return f(handle, c_str(str))
-    end
+    result = GC.@preserve str f(handle, c_str(str))
+    return result
 end
 
 function set_aggregation!(view, ::DropAggregation)

@@ -449,6 +449,12 @@ def lint_gc_preserve(inputs: Inputs) -> list[Problem]:
     derivations = POINTER_DERIVATIONS | helpers
     for f in inputs.files:
         for node in js.walk(f.tree.root_node):
+            if js.macro_name(f, node) == "@preserve":
+                for arg in js.macro_arguments(node)[:-1]:
+                    if arg.type != "identifier":   # the macro itself refuses anything else at load time
+                        problems.append(Problem("lint-preserve", _where(f, node),
+                                                f"GC.@preserve of `{f.text(arg)}`: only plain variables can be "
+                                                f"preserved (bind it to a local first)"))
             if node.type != "call_expression" or js.callee_name(f, node) not in derivations:
                 continue
             fn = js.enclosing_function(node)

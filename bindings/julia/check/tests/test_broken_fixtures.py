@@ -54,6 +54,7 @@ CASES = [
     ("lint_preserve_missing.jl", "lint-preserve", "`pointer(name)` is not inside `GC.@preserve name`", {}),
     ("lint_preserve_wrong_object.jl", "lint-preserve", "`pointer_from_objref(state)` is not inside `GC.@preserve state`",
      {}),
+    ("lint_preserve_wrong_object.jl", "lint-preserve", "GC.@preserve of `buf.attrs`: only plain variables", {}),
     ("lint_preserve_temporary.jl", "lint-preserve", "`c_view(String(name))` points into a temporary", {}),
 ]
 
