@@ -451,7 +451,8 @@ def lint_gc_preserve(inputs: Inputs) -> list[Problem]:
         for node in js.walk(f.tree.root_node):
             if js.macro_name(f, node) == "@preserve":
                 for arg in js.macro_arguments(node)[:-1]:
-                    if arg.type != "identifier":   # the macro itself refuses anything else at load time
+                    # the macro itself refuses anything else at load time ($x: code generated in a quote)
+                    if arg.type not in ("identifier", "interpolation_expression"):
                         problems.append(Problem("lint-preserve", _where(f, node),
                                                 f"GC.@preserve of `{f.text(arg)}`: only plain variables can be "
                                                 f"preserved (bind it to a local first)"))
