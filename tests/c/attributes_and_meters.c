@@ -6,7 +6,11 @@
  * - a meter refuses a bad name, version, schema URL or scope attributes,
  *   and bad handles and out-pointers;
  * - a set freed after binding leaves the bound series working, and one set
- *   serves several instruments.
+ *   serves several instruments;
+ * - per-call attributes are judged by content, not by address: a buffer
+ *   reused with other bytes records another series, and bytes that turned
+ *   invalid are refused even though the same buffer was valid before (the
+ *   library caches series by attributes).
  * Afterwards the data recorded before is intact.
  *
  * Usage: attributes_and_meters [WORK_DIR]
@@ -190,6 +194,39 @@ static void test_set_lifetimes(const otelmetrics_provider *p, const otelmetrics_
   otelmetrics_histogram_u64_free(h);
 }
 
+static void test_reused_buffers(const otelmetrics_provider *p, const otelmetrics_meter *m) {
+  otelmetrics_counter_u64 *c = NULL;
+  char key[8], value[8];
+  otelmetrics_attribute attr;
+  memset(&attr, 0, sizeof attr);
+  attr.key = (otelmetrics_str){key, 4};
+  attr.value_type = OTELMETRICS_VALUE_STRING;
+  attr.value.string = (otelmetrics_str){value, 3};
+  CHECK_CONTEXT("reused buffers");
+  CHECK_OK(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("reused"), OTELMETRICS_STR(""), OTELMETRICS_STR(""),
+                                                &c));
+  memcpy(key, "slot", 4);
+  memcpy(value, "abc", 3);
+  CHECK_OK(otelmetrics_counter_u64_add(c, 1, &attr, 1));
+  memcpy(value, "xyz", 3);
+  CHECK_OK(otelmetrics_counter_u64_add(c, 2, &attr, 1));
+  memcpy(value, "ab\xff", 3);
+  CHECK_FAILS(otelmetrics_counter_u64_add(c, 4, &attr, 1), OTELMETRICS_STATUS_INVALID_UTF8);
+  memcpy(key, "sl\xc3t", 4);
+  memcpy(value, "abc", 3);
+  CHECK_FAILS(otelmetrics_counter_u64_add(c, 8, &attr, 1), OTELMETRICS_STATUS_INVALID_UTF8);
+  memcpy(key, "slot", 4);
+  CHECK_OK(otelmetrics_counter_u64_add(c, 16, &attr, 1));
+  char *json = snapshot_take(p);
+  CHECK_POINT(json, "reused", "slot", "abc", "\"asInt\":\"17\"");
+  CHECK_POINT(json, "reused", "slot", "xyz", "\"asInt\":\"2\"");
+  char *metric = snapshot_metric(json, "reused");
+  CHECK(snapshot_point_count(metric) == 2);
+  free(metric);
+  otelmetrics_string_free(json);
+  otelmetrics_counter_u64_free(c);
+}
+
 int main(void) {
   otelmetrics_provider *p = test_provider_new(NULL);
   otelmetrics_meter *m = test_meter_new(p, "attributes");
@@ -204,6 +241,7 @@ int main(void) {
   test_bad_meters(p);
   test_scope(p);
   test_set_lifetimes(p, m);
+  test_reused_buffers(p, m);
 
   CHECK_CONTEXT("data recorded before");
   char *json = snapshot_take(p);
