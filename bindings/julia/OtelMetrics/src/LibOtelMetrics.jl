@@ -178,8 +178,12 @@ end
 Makes a blocking `@ccall` without holding the garbage collector: the
 library's export thread may be running a Julia callback (observable
 instruments, the diagnostic hook) that needs a collection while this
-thread waits for it (`force_flush`, `shutdown`, unregistering a callback
-waits for a running call). Julia 1.12 and later do this in the ccall
+thread waits for it. That is the case for `force_flush` and `shutdown`,
+for freeing an observable instrument or a callback registration (they
+wait for a running call), and for creating meters, instruments and
+registrations (they take the SDK's pipeline lock, which a collection holds
+while it runs the callbacks). Recording does not wait for callbacks and
+stays a plain `@ccall`. Julia 1.12 and later do this in the ccall
 itself (`gc_safe=true`). Older versions get the same effect by hand: every
 argument is converted to its C value first, then the thread enters the
 GC-safe state for exactly the C call (nothing in that window allocates,
@@ -310,7 +314,7 @@ otelmetrics_set_diagnostic_hook(hook, user_data) =
     @ccall libotelmetrics.otelmetrics_set_diagnostic_hook(hook::Ptr{Cvoid}, user_data::Ptr{Cvoid})::otelmetrics_status
 
 otelmetrics_meter_create_counter_u64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_counter_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_counter_u64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_counter_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_counter_u64}})::otelmetrics_status
 
 otelmetrics_counter_u64_add(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_counter_u64_add(instrument::Ptr{otelmetrics_counter_u64}, value::UInt64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -331,7 +335,7 @@ otelmetrics_bound_counter_u64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_counter_u64_free(bound::Ptr{otelmetrics_bound_counter_u64})::Cvoid
 
 otelmetrics_meter_create_counter_f64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_counter_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_counter_f64}})::otelmetrics_status
 
 otelmetrics_counter_f64_add(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_counter_f64_add(instrument::Ptr{otelmetrics_counter_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -352,7 +356,7 @@ otelmetrics_bound_counter_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_counter_f64_free(bound::Ptr{otelmetrics_bound_counter_f64})::Cvoid
 
 otelmetrics_meter_create_up_down_counter_i64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_up_down_counter_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_up_down_counter_i64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_up_down_counter_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_up_down_counter_i64}})::otelmetrics_status
 
 otelmetrics_up_down_counter_i64_add(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_add(instrument::Ptr{otelmetrics_up_down_counter_i64}, value::Int64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -373,7 +377,7 @@ otelmetrics_bound_up_down_counter_i64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_up_down_counter_i64_free(bound::Ptr{otelmetrics_bound_up_down_counter_i64})::Cvoid
 
 otelmetrics_meter_create_up_down_counter_f64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_up_down_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_up_down_counter_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_up_down_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_up_down_counter_f64}})::otelmetrics_status
 
 otelmetrics_up_down_counter_f64_add(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_add(instrument::Ptr{otelmetrics_up_down_counter_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -394,7 +398,7 @@ otelmetrics_bound_up_down_counter_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_up_down_counter_f64_free(bound::Ptr{otelmetrics_bound_up_down_counter_f64})::Cvoid
 
 otelmetrics_meter_create_histogram_u64(meter, name, description, unit, boundaries, boundary_count, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_histogram_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, boundaries::Ptr{Cdouble}, boundary_count::Csize_t, out::Ptr{Ptr{otelmetrics_histogram_u64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_histogram_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, boundaries::Ptr{Cdouble}, boundary_count::Csize_t, out::Ptr{Ptr{otelmetrics_histogram_u64}})::otelmetrics_status
 
 otelmetrics_histogram_u64_record(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_record(instrument::Ptr{otelmetrics_histogram_u64}, value::UInt64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -415,7 +419,7 @@ otelmetrics_bound_histogram_u64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_histogram_u64_free(bound::Ptr{otelmetrics_bound_histogram_u64})::Cvoid
 
 otelmetrics_meter_create_histogram_f64(meter, name, description, unit, boundaries, boundary_count, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_histogram_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, boundaries::Ptr{Cdouble}, boundary_count::Csize_t, out::Ptr{Ptr{otelmetrics_histogram_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_histogram_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, boundaries::Ptr{Cdouble}, boundary_count::Csize_t, out::Ptr{Ptr{otelmetrics_histogram_f64}})::otelmetrics_status
 
 otelmetrics_histogram_f64_record(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_record(instrument::Ptr{otelmetrics_histogram_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -436,7 +440,7 @@ otelmetrics_bound_histogram_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_histogram_f64_free(bound::Ptr{otelmetrics_bound_histogram_f64})::Cvoid
 
 otelmetrics_meter_create_gauge_u64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_gauge_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_gauge_u64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_gauge_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_gauge_u64}})::otelmetrics_status
 
 otelmetrics_gauge_u64_record(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_record(instrument::Ptr{otelmetrics_gauge_u64}, value::UInt64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -457,7 +461,7 @@ otelmetrics_bound_gauge_u64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_u64_free(bound::Ptr{otelmetrics_bound_gauge_u64})::Cvoid
 
 otelmetrics_meter_create_gauge_i64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_gauge_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_gauge_i64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_gauge_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_gauge_i64}})::otelmetrics_status
 
 otelmetrics_gauge_i64_record(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_record(instrument::Ptr{otelmetrics_gauge_i64}, value::Int64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -478,7 +482,7 @@ otelmetrics_bound_gauge_i64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_i64_free(bound::Ptr{otelmetrics_bound_gauge_i64})::Cvoid
 
 otelmetrics_meter_create_gauge_f64(meter, name, description, unit, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_gauge_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_gauge_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_gauge_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, out::Ptr{Ptr{otelmetrics_gauge_f64}})::otelmetrics_status
 
 otelmetrics_gauge_f64_record(instrument, value, attributes, count) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_record(instrument::Ptr{otelmetrics_gauge_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
@@ -520,7 +524,7 @@ otelmetrics_observer_observe_f64_for(observer, instrument, value, attributes, co
     @ccall libotelmetrics.otelmetrics_observer_observe_f64_for(observer::Ptr{otelmetrics_observer}, instrument::Ptr{Cvoid}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t)::otelmetrics_status
 
 otelmetrics_meter_register_callback(meter, instruments, instrument_count, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_register_callback(meter::Ptr{otelmetrics_meter}, instruments::Ptr{Ptr{Cvoid}}, instrument_count::Csize_t, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_callback_registration}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_register_callback(meter::Ptr{otelmetrics_meter}, instruments::Ptr{Ptr{Cvoid}}, instrument_count::Csize_t, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_callback_registration}})::otelmetrics_status
 
 otelmetrics_callback_registration_unregister(registration) =
     @gc_safe @ccall libotelmetrics.otelmetrics_callback_registration_unregister(registration::Ptr{otelmetrics_callback_registration})::otelmetrics_status
@@ -529,49 +533,49 @@ otelmetrics_callback_registration_free(registration) =
     @gc_safe @ccall libotelmetrics.otelmetrics_callback_registration_free(registration::Ptr{otelmetrics_callback_registration})::Cvoid
 
 otelmetrics_meter_create_observable_counter_u64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_counter_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_counter_u64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_counter_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_counter_u64}})::otelmetrics_status
 
 otelmetrics_observable_counter_u64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_counter_u64_free(instrument::Ptr{otelmetrics_observable_counter_u64})::Cvoid
 
 otelmetrics_meter_create_observable_counter_f64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_counter_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_counter_f64}})::otelmetrics_status
 
 otelmetrics_observable_counter_f64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_counter_f64_free(instrument::Ptr{otelmetrics_observable_counter_f64})::Cvoid
 
 otelmetrics_meter_create_observable_up_down_counter_i64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_up_down_counter_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_up_down_counter_i64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_up_down_counter_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_up_down_counter_i64}})::otelmetrics_status
 
 otelmetrics_observable_up_down_counter_i64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_up_down_counter_i64_free(instrument::Ptr{otelmetrics_observable_up_down_counter_i64})::Cvoid
 
 otelmetrics_meter_create_observable_up_down_counter_f64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_up_down_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_up_down_counter_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_up_down_counter_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_up_down_counter_f64}})::otelmetrics_status
 
 otelmetrics_observable_up_down_counter_f64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_up_down_counter_f64_free(instrument::Ptr{otelmetrics_observable_up_down_counter_f64})::Cvoid
 
 otelmetrics_meter_create_observable_gauge_u64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_gauge_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_gauge_u64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_gauge_u64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_gauge_u64}})::otelmetrics_status
 
 otelmetrics_observable_gauge_u64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_gauge_u64_free(instrument::Ptr{otelmetrics_observable_gauge_u64})::Cvoid
 
 otelmetrics_meter_create_observable_gauge_i64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_gauge_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_gauge_i64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_gauge_i64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_gauge_i64}})::otelmetrics_status
 
 otelmetrics_observable_gauge_i64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_gauge_i64_free(instrument::Ptr{otelmetrics_observable_gauge_i64})::Cvoid
 
 otelmetrics_meter_create_observable_gauge_f64(meter, name, description, unit, callback, user_data, free_user_data, out) =
-    @ccall libotelmetrics.otelmetrics_meter_create_observable_gauge_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_gauge_f64}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_meter_create_observable_gauge_f64(meter::Ptr{otelmetrics_meter}, name::otelmetrics_str, description::otelmetrics_str, unit::otelmetrics_str, callback::Ptr{Cvoid}, user_data::Ptr{Cvoid}, free_user_data::Ptr{Cvoid}, out::Ptr{Ptr{otelmetrics_observable_gauge_f64}})::otelmetrics_status
 
 otelmetrics_observable_gauge_f64_free(instrument) =
     @gc_safe @ccall libotelmetrics.otelmetrics_observable_gauge_f64_free(instrument::Ptr{otelmetrics_observable_gauge_f64})::Cvoid
 
 otelmetrics_provider_get_meter(provider, name, version, schema_url, attributes, count, out) =
-    @ccall libotelmetrics.otelmetrics_provider_get_meter(provider::Ptr{otelmetrics_provider}, name::otelmetrics_str, version::otelmetrics_str, schema_url::otelmetrics_str, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, out::Ptr{Ptr{otelmetrics_meter}})::otelmetrics_status
+    @gc_safe @ccall libotelmetrics.otelmetrics_provider_get_meter(provider::Ptr{otelmetrics_provider}, name::otelmetrics_str, version::otelmetrics_str, schema_url::otelmetrics_str, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, out::Ptr{Ptr{otelmetrics_meter}})::otelmetrics_status
 
 otelmetrics_provider_read_json(provider, out_json, out_len) =
     @ccall libotelmetrics.otelmetrics_provider_read_json(provider::Ptr{otelmetrics_provider}, out_json::Ptr{Ptr{UInt8}}, out_len::Ptr{Csize_t})::otelmetrics_status

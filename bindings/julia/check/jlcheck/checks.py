@@ -6,6 +6,7 @@ What each check proves, and what it cannot, is in bindings/julia/check/README.md
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,7 +296,38 @@ def check_callbacks(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-# ---- 7. lints for known mistakes ----
+# ---- 7. blocking calls leave the GC free ----
+
+# C functions that may wait for the library's export thread while it runs a
+# Julia callback: flush and shutdown; freeing an observable instrument or a
+# registration (waits for a running call); creating meters, instruments and
+# registrations (the SDK's pipeline lock is held while callbacks run). If
+# this thread waited in GC-unsafe state, a callback needing a collection
+# would wait for it forever.
+MAY_WAIT_FOR_CALLBACKS = re.compile(r"^otelmetrics_(provider_force_flush|provider_shutdown|provider_get_meter|"
+                                    r"meter_create_\w+|meter_register_callback|callback_registration_\w+|"
+                                    r"observable_\w+_free)$")
+
+
+def _gc_safe(f: js.SourceFile, call: js.CCall) -> bool:
+    node = call.node
+    if js.macro_name(f, node) == "@ccall" and any(
+            a.type == "assignment" and f.text(a).replace(" ", "") == "gc_safe=true" for a in js.macro_arguments(node)):
+        return True
+    parent = node.parent
+    while parent is not None and parent.type in ("macro_argument_list", "argument_list"):
+        parent = parent.parent
+    return parent is not None and js.macro_name(f, parent) == "@gc_safe"
+
+
+def check_gc_safe(inputs: Inputs) -> list[Problem]:
+    return [Problem("gc-safe", call.where, f"{call.function} may wait for a running callback: make the call with "
+                    f"`gc_safe=true` (Julia 1.12+) or through `@gc_safe`")
+            for call in js.ccalls(inputs.files)
+            if MAY_WAIT_FOR_CALLBACKS.match(call.function) and not _gc_safe(call.file, call)]
+
+
+# ---- 8. lints for known mistakes ----
 
 def _byte_pairs(params: list[tuple[str, CType]]) -> list[int]:
     """Indexes of size_t parameters/fields that give the byte length of the
@@ -485,6 +517,7 @@ CHECKS = {
     "layout": check_layout,
     "calls": check_wrapper_calls,
     "callbacks": check_callbacks,
+    "gc-safe": check_gc_safe,
     "lint-length": lint_byte_lengths,
     "lint-cstring": lint_cstring,
     "lint-cfunction": lint_cfunction_closures,

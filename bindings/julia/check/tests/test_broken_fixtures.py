@@ -44,6 +44,7 @@ CASES = [
     ("callbacks_wrong.jl", "callbacks", "diagnose declares argument 2 as `Ptr{UInt8}`, the @cfunction passes "
      "`otelmetrics_str`", {}),
     ("callbacks_wrong.jl", "callbacks", "release returns `Int32`, the @cfunction expects `Cvoid`", {}),
+    ("gc_unsafe_shutdown.jl", "gc-safe", "otelmetrics_provider_shutdown may wait for a running callback", {}),
     ("lint_length.jl", "lint-length", "lint_length.jl:2: [lint-length] otelmetrics_str: `length(` for the byte count len",
      {}),
     ("lint_length.jl", "lint-length", "lint_length.jl:4: [lint-length]", {}),
@@ -85,7 +86,7 @@ def test_not_wrapped_table_with_a_reason_accepts_the_missing_function(fixture_pr
     assert problems == []
 
 
-@pytest.mark.parametrize("check", ["parse", "ccall", "calls", "callbacks", "lint-length", "lint-cstring",
+@pytest.mark.parametrize("check", ["parse", "ccall", "calls", "callbacks", "gc-safe", "lint-length", "lint-cstring",
                                    "lint-cfunction", "lint-preserve"])
 def test_correct_fixture_passes(fixture_problems, check):
     assert fixture_problems("good_wrapper.jl", check) == []

@@ -45,3 +45,12 @@ def test_the_calls_check_sees_the_packages_direct_wrapper_calls(repo):
                     and js.enclosing_ccall(node) is None and "LibOtelMetrics.jl" not in f.path.name:
                 called.add(js.callee_name(f, node))
     assert len(called) >= 50, sorted(called)   # 58 today; the instruments go through c_api tables
+
+
+def test_the_gc_safe_list_names_real_functions(repo):
+    from jlcheck.checks import MAY_WAIT_FOR_CALLBACKS
+    names = [n for n in repo.header.functions if MAY_WAIT_FOR_CALLBACKS.match(n)]
+    assert {"otelmetrics_provider_shutdown", "otelmetrics_provider_force_flush",
+            "otelmetrics_observable_gauge_f64_free", "otelmetrics_meter_create_counter_u64",
+            "otelmetrics_callback_registration_unregister"} <= set(names)
+    assert len(names) == 2 + 1 + 16 + 1 + 2 + 7
