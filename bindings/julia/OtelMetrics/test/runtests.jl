@@ -296,6 +296,25 @@ end
         @test !isopen(p)
     end
 
+    # With a collector at hand (e.g. `rotel-agent start --otlp-http-endpoint 127.0.0.1:4318`):
+    #   OTELMETRICS_TEST_COLLECTOR=http://127.0.0.1:4318/v1/metrics julia -e 'using Pkg; Pkg.test("OtelMetrics")'
+    collector = get(ENV, "OTELMETRICS_TEST_COLLECTOR", "")
+    if !isempty(collector)
+        @testset "OTLP to a real collector ($collector)" begin
+            p = MeterProvider(; exporters=[:otlp], otlp_endpoint=collector, otlp_protocol=:http_protobuf,
+                              service_name="julia-tests")
+            meter = Meter("shop"; provider=p)
+            Counter{Int}("fruit_counter", meter)(2; name="apple", color="green")
+            UpDownCounter{Int}("balance", meter)(-3; account="till")
+            ObservableGauge{Float64}("temperature", meter) do
+                21.5
+            end
+            @test force_flush(p; timeout=10)          # throws EXPORT_FAILED/TIMEOUT unless the collector took it
+            @test shutdown(p; timeout=10)
+            close(p)
+        end
+    end
+
     @testset "Prometheus endpoint" begin
         p = MeterProvider(; exporters=[:prometheus], prometheus_host="127.0.0.1", prometheus_port=0)
         port = prometheus_port(p)
