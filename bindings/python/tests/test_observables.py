@@ -43,7 +43,8 @@ def test_generators_and_several_callbacks(provider, meter):
         yield Observation(20.0, {"room": "a"})
         yield Observation(22.0, {"room": "b"})
 
-    meter.create_observable_gauge("temp", callbacks=[rooms, lambda o: [Observation(5.0, {"room": "c"})]])
+    room_c = otelmetrics.Attributes({"room": "c"})
+    meter.create_observable_gauge("temp", callbacks=[rooms, lambda o: [Observation(5.0, room_c)]])
     got = {p["attributes"]["room"]: p["value"] for p in read_points(provider, "temp")}
     assert got == {"a": 20.0, "b": 22.0, "c": 5.0}
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from . import _ffi
-from ._attributes import encode
+from ._attributes import Attributes, encode
 from ._handle import Handle
 from ._library import FNS
 from ._status import check, last_error_message
@@ -33,7 +33,7 @@ class Observation:
     """One value reported by an observable callback, with its attributes."""
 
     value: Union[int, float]
-    attributes: Optional[Mapping[str, Any]] = None
+    attributes: Optional[Union[Mapping[str, Any], Attributes]] = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ def _observe(observer: int, reg: _Registration, observation: Any) -> None:
     if not (type(value) in reg.vt.fast and reg.vt.low <= value <= reg.vt.high):
         value = coerce(reg.vt, value)
     attributes = observation.attributes or {}
+    if isinstance(attributes, Attributes):
+        attributes = attributes.to_dict()
     array, keep = encode(attributes)
     status = reg.observe(observer, value, array, len(attributes))
     del keep
