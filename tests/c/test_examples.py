@@ -2,7 +2,8 @@
 with -std=c11 -Wall -Wextra -Werror -pedantic (new files are picked up by
 the glob); the ones that terminate by themselves run in their default
 console mode and print the values they recorded, also under valgrind and
-built with ASan/UBSan with nothing reported; the OTLP ones deliver
+built with ASan/UBSan with nothing reported; the Prometheus one serves its
+metrics while it runs; the OTLP ones deliver
 those values to a real collector (rotel) and to a TLS / mutual-TLS
 receiver holding a test CA; and one builds statically from libotelmetrics.a
 as README.md describes.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(HERE))
 from c_memory_checkers import (SANITIZE, assert_sanitizers_clean, assert_valgrind_clean,  # noqa: E402
-                               run_plain, run_sanitized, run_valgrind)
+                               clean_env, run_plain, run_sanitized, run_valgrind)
 from peers.certs import make_pki  # noqa: E402
 from peers.cprog import compile_c  # noqa: E402
 from peers.receiver import Receiver  # noqa: E402
@@ -209,3 +212,31 @@ def test_example_builds_statically_as_the_readme_says(tmp_path):
     assert r.returncode == 0, r.stderr
     points = console_points(r.stdout)
     assert points[("jobs.cpu_time", frozenset({("job", '"thumbnail-resize"')}))] == "1.75"
+
+
+def test_prometheus_example_serves_its_metrics_while_it_runs(build_example):
+    """prometheus.c serves /metrics for argv[1] seconds on the port
+    OTEL_EXPORTER_PROMETHEUS_PORT names (0: a free one, printed)."""
+    proc = subprocess.Popen([str(build_example("prometheus")), "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=clean_env(OTEL_EXPORTER_PROMETHEUS_PORT="0"))
+    try:
+        first = proc.stdout.readline()
+        m = re.match(r"serving (http://127\.0\.0\.1:\d+/metrics)", first)
+        assert m, first + proc.stderr.read() if proc.poll() is not None else first
+        deadline = time.monotonic() + 10
+        scrape = ""
+        while "room_temperature" not in scrape or "fruit_counter_total" not in scrape:
+            assert time.monotonic() < deadline, f"not served in time; last scrape:\n{scrape}"
+            try:
+                scrape = urllib.request.urlopen(m.group(1), timeout=2).read().decode()
+            except OSError:
+                pass
+            time.sleep(0.1)  # between scrapes; the loop is bounded by the deadline
+        apples = re.search(r'^fruit_counter_total\{[^}]*name="apple"[^}]*\} (\d+)', scrape, re.M)
+        assert apples and int(apples.group(1)) % 2 == 0 and int(apples.group(1)) >= 2, scrape
+        assert re.search(r'^room_temperature_celsius\{[^}]*room="kitchen"', scrape, re.M), scrape
+        assert proc.wait(timeout=20) == 0, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
