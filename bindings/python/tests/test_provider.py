@@ -165,3 +165,49 @@ def test_meter_keeps_its_provider_alive():
     gc.collect()
     meter.create_counter("c").add(1)   # would raise ShutdownError had the provider been freed
     assert read_points(meter._parent, "c") == [{"attributes": {}, "value": 1}]
+
+
+def test_view_selectors_by_unit_and_meter_and_the_other_aggregations():
+    views = [
+        otelmetrics.View(instrument_unit="By", aggregation=otelmetrics.SumAggregation()),
+        otelmetrics.View(meter_name="legacy", meter_version="2.0", aggregation=otelmetrics.DropAggregation()),
+        otelmetrics.View(instrument_name="expo", aggregation=otelmetrics.ExponentialBucketHistogramAggregation(
+            max_size=20, max_scale=3)),
+        otelmetrics.View(instrument_type=otelmetrics.ObservableGauge, cardinality_limit=2),
+    ]
+    with otelmetrics.MeterProvider(exporters=["none"], in_memory=True, views=views) as p:
+        m = p.get_meter("m")
+        m.create_histogram("payload", unit="By").record(100.0)
+        m.create_histogram("payload", unit="By").record(20.0)
+        legacy = p.get_meter("legacy", "2.0").create_counter("hits")
+        legacy.add(5)
+        legacy.add(7)
+        p.get_meter("legacy", "1.0").create_counter("other_hits").add(5)
+        m.create_histogram("expo").record(3.0)
+        m.create_observable_gauge("rooms", callbacks=[lambda o: [otelmetrics.Observation(float(i), {"r": i})
+                                                                  for i in range(5)]])
+        assert read_points(p, "payload") == [{"attributes": {}, "value": 120.0}]        # histogram as sum
+        assert read_points(p, "hits") == []                                             # dropped
+        assert read_points(p, "other_hits") == [{"attributes": {}, "value": 5}]         # other version: kept
+        metric = next(mm for rm in p.read_metrics()["resourceMetrics"] for sm in rm["scopeMetrics"]
+                      for mm in sm["metrics"] if mm["name"] == "expo")
+        (point,) = metric["exponentialHistogram"]["dataPoints"]
+        assert point["count"] == "1" and point["scale"] <= 3
+        assert len(read_points(p, "rooms")) <= 2 + 1
+
+
+def test_view_arguments_are_checked():
+    with pytest.raises(TypeError):
+        otelmetrics.MeterProvider(views=[otelmetrics.View(instrument_type=int)])
+    with pytest.raises(TypeError):
+        otelmetrics.MeterProvider(views=[otelmetrics.View(instrument_name="x", attribute_keys="route")])
+    with pytest.raises(TypeError):
+        otelmetrics.MeterProvider(views=[otelmetrics.View(instrument_name="x", aggregation="sum")])
+    with pytest.raises(errors.InvalidConfigError):
+        otelmetrics.MeterProvider(views=[otelmetrics.View(instrument_name="x", attribute_keys=["a"],
+                                                          exclude_attribute_keys=["b"])])
+    with pytest.raises(errors.InvalidConfigError):
+        otelmetrics.MeterProvider(views=[otelmetrics.View(
+            instrument_name="x", aggregation=otelmetrics.ExplicitBucketHistogramAggregation([3.0, 1.0]))])
+    with pytest.raises(errors.InvalidConfigError):
+        otelmetrics.MeterProvider(views=[otelmetrics.View(instrument_name="x", cardinality_limit=0)])

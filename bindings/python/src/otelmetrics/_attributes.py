@@ -54,6 +54,7 @@ def _set_array(attr: Attribute, key: str, values: Sequence[Any], keep: List[Any]
         raise TypeError(f"attribute {key!r}: a sequence must hold one type, got "
                         + ", ".join(sorted(k.__name__ for k in kinds if k)))
     kind = kinds.pop() if kinds else str   # an empty sequence is an empty string array
+    assert kind is not None
     tag, ctype = _ARRAY_OF[kind]
     if ctype is None:
         elements: Any = _ffi.str_views(list(values))

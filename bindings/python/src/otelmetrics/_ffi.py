@@ -81,7 +81,7 @@ _Decl = Tuple[Any, List[Any]]
 
 def _fixed_declarations() -> Dict[str, _Decl]:
     """Functions that appear once in the header."""
-    builder_setters = {
+    builder_setters: Dict[str, List[Any]] = {
         "set_service_name": [_S], "add_resource_attributes": [ATTRIBUTES, c_size_t],
         "add_exporter": [c_uint32], "set_otlp_endpoint": [_S], "set_otlp_protocol": [c_uint32],
         "add_otlp_header": [_S, _S], "set_otlp_timeout_ms": [c_uint64],
@@ -92,7 +92,7 @@ def _fixed_declarations() -> Dict[str, _Decl]:
         "set_export_timeout_ms": [c_uint64], "set_temporality": [c_uint32],
         "set_cardinality_limit": [c_size_t], "enable_in_memory_reader": [], "add_view": [HANDLE],
     }
-    view_setters = {
+    view_setters: Dict[str, List[Any]] = {
         "select_instrument_name": [_S], "select_instrument_kind": [c_uint32], "select_unit": [_S],
         "select_meter": [_S, _S], "set_name": [_S], "set_description": [_S],
         "allow_attribute_keys": [POINTER(Str), c_size_t], "deny_attribute_keys": [POINTER(Str), c_size_t],

@@ -22,6 +22,10 @@ from ._status import check, error_for
 from ._values import Number, ValueType, coerce
 
 
+def _closed_set() -> int:
+    raise ValueError("this Attributes set was closed")
+
+
 def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
     fast, low, high = vt.fast, vt.low, vt.high
 
@@ -30,6 +34,8 @@ def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]
             amount = coerce(vt, amount)
         if attributes is None:
             status = fn(self._h, amount, None)
+        elif type(attributes) is Attributes:
+            status = fn(self._h, amount, attributes._h or _closed_set())
         else:
             entry = None
             try:

@@ -63,7 +63,7 @@ class MeterProvider(Handle):
         del settings["self"]
         out = c_void_p()
         check(FNS.otelmetrics_provider_builder_new(byref(out)))
-        builder = out.value
+        builder = out.value or 0
         try:
             _config.apply(builder, settings)
             provider = c_void_p()
@@ -97,7 +97,7 @@ class MeterProvider(Handle):
             self._h, _ffi.str_view(name), _optional_text("version", version),
             _optional_text("schema_url", schema_url), array, len(array), byref(out)))
         del keep
-        return Meter(self, out.value, name, version or "", schema_url or "")
+        return Meter(self, out.value or 0, name, version or "", schema_url or "")
 
     def force_flush(self, timeout_millis: float = 30_000) -> bool:
         """Collects and exports now; returns True, or raises (``FlushTimeoutError``,
@@ -120,7 +120,7 @@ class MeterProvider(Handle):
         out, length = c_void_p(), c_size_t()
         check(FNS.otelmetrics_provider_read_json(self._h, byref(out), byref(length)))
         try:
-            return string_at(out.value, length.value).decode("utf-8")
+            return string_at(out.value or 0, length.value).decode("utf-8")
         finally:
             FNS.otelmetrics_string_free(out.value)
 

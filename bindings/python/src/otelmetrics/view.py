@@ -97,7 +97,7 @@ class View:
         """Builds the C view and adds a copy of it to ``builder``."""
         out = c_void_p()
         check(FNS.otelmetrics_view_new(byref(out)))
-        view = out.value
+        view = out.value or 0
         try:
             self._configure(view)
             check(FNS.otelmetrics_provider_builder_add_view(builder, view))

@@ -1,0 +1,91 @@
+//! Configuration through the builder's setters: any sequence of them with
+//! arbitrary strings and numbers, then a build. A built provider is shut
+//! down and freed; nothing is recorded, so nothing is ever exported and the
+//! fuzzed endpoints are never contacted.
+//!
+//! Kept away from the outside world on purpose: file paths get a prefix
+//! that does not exist (so certificates are never read and console output
+//! never written; the kernel refuses `..` below a missing directory), and the
+//! Prometheus exporter is never chosen (it would listen on a socket); its
+//! endpoint setter is still fuzzed.
+
+use super::check;
+use super::input::Input;
+use super::session::Session;
+use super::values::{view, Attributes};
+use otelmetrics::ffi::builder::*;
+use otelmetrics::ffi::*;
+use std::ptr::null_mut;
+
+/// A directory that does not exist: every path below it fails to open.
+pub const NO_DIR: &[u8] = b"/nonexistent-otelmetrics-fuzz/";
+
+const SETTER_ERRORS: &[otelmetrics_status] = &[
+    OTELMETRICS_STATUS_NULL_POINTER,
+    OTELMETRICS_STATUS_INVALID_UTF8,
+    OTELMETRICS_STATUS_INVALID_ARGUMENT,
+    OTELMETRICS_STATUS_INVALID_CONFIG,
+];
+
+/// A path below NO_DIR.
+pub fn confined_path(input: &mut Input) -> Vec<u8> {
+    [NO_DIR, &input.bytes()].concat()
+}
+
+pub fn run(data: &[u8]) {
+    let mut input = Input::new(data);
+    let mut builder = null_mut();
+    check::status(unsafe { otelmetrics_provider_builder_new(&mut builder) }, &[], "builder_new");
+    for _ in 0..24 {
+        if input.is_empty() {
+            break;
+        }
+        let (status, call) = unsafe { apply_one(builder, &mut input) };
+        check::status(status, SETTER_ERRORS, call);
+    }
+    let built = Session::build(builder, &[OTELMETRICS_STATUS_INVALID_CONFIG, OTELMETRICS_STATUS_INVALID_ARGUMENT]);
+    drop(built);
+}
+
+unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> (otelmetrics_status, &'static str) {
+    match input.u8() % 20 {
+        0 => (otelmetrics_provider_builder_set_service_name(b, view(&input.bytes())), "set_service_name"),
+        1 => {
+            let attrs = Attributes::read(input, 6);
+            (otelmetrics_provider_builder_add_resource_attributes(b, attrs.ptr(), attrs.len()), "add_resource_attributes")
+        }
+        2 => {
+            let exporter = match input.u32() {
+                OTELMETRICS_EXPORTER_PROMETHEUS => 0,
+                e => e,
+            };
+            (otelmetrics_provider_builder_add_exporter(b, exporter), "add_exporter")
+        }
+        3 => (otelmetrics_provider_builder_set_otlp_endpoint(b, view(&input.bytes())), "set_otlp_endpoint"),
+        4 => (otelmetrics_provider_builder_set_otlp_protocol(b, input.u32() % 5), "set_otlp_protocol"),
+        5 => {
+            let (name, value) = (input.bytes(), input.bytes());
+            (otelmetrics_provider_builder_add_otlp_header(b, view(&name), view(&value)), "add_otlp_header")
+        }
+        6 => (otelmetrics_provider_builder_set_otlp_timeout_ms(b, input.u64()), "set_otlp_timeout_ms"),
+        7 => (otelmetrics_provider_builder_set_otlp_compression(b, input.u32() % 4), "set_otlp_compression"),
+        8 => (otelmetrics_provider_builder_set_otlp_certificate_file(b, view(&confined_path(input))), "set_otlp_certificate_file"),
+        9 => (
+            otelmetrics_provider_builder_set_otlp_client_certificate_file(b, view(&confined_path(input))),
+            "set_otlp_client_certificate_file",
+        ),
+        10 => (otelmetrics_provider_builder_set_otlp_client_key_file(b, view(&confined_path(input))), "set_otlp_client_key_file"),
+        11 => (otelmetrics_provider_builder_set_otlp_insecure(b, input.bool()), "set_otlp_insecure"),
+        12 => (otelmetrics_provider_builder_set_console_format(b, input.u32() % 4), "set_console_format"),
+        13 => (otelmetrics_provider_builder_set_console_path(b, view(&confined_path(input))), "set_console_path"),
+        14 => {
+            let host = input.bytes();
+            (otelmetrics_provider_builder_set_prometheus_endpoint(b, view(&host), input.u32() as u16), "set_prometheus_endpoint")
+        }
+        15 => (otelmetrics_provider_builder_set_export_interval_ms(b, input.u64()), "set_export_interval_ms"),
+        16 => (otelmetrics_provider_builder_set_export_timeout_ms(b, input.u64()), "set_export_timeout_ms"),
+        17 => (otelmetrics_provider_builder_set_temporality(b, input.u32() % 5), "set_temporality"),
+        18 => (otelmetrics_provider_builder_set_cardinality_limit(b, input.u64() as usize), "set_cardinality_limit"),
+        _ => (otelmetrics_provider_builder_enable_in_memory_reader(b), "enable_in_memory_reader"),
+    }
+}
