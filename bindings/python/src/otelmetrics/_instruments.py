@@ -60,17 +60,25 @@ def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]
 
 
 def _bound_record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
-    fast, low, high = vt.fast, vt.low, vt.high
+    """The bound hot path: one exact type test (plus the range for integers)."""
+    if vt.suffix == "f64":
+        def record(self: Any, amount: Any) -> None:
+            status = fn(self._h, amount if type(amount) is float else coerce(vt, amount))
+            if status:
+                raise error_for(status)
+        return record
 
-    def record(self: Any, amount: Any) -> None:
-        if type(amount) in fast and low <= amount <= high:
+    low, high = vt.low, vt.high
+
+    def record_integer(self: Any, amount: Any) -> None:
+        if type(amount) is int and low <= amount <= high:
             status = fn(self._h, amount)
         else:
             status = fn(self._h, coerce(vt, amount))
         if status:
             raise error_for(status)
 
-    return record
+    return record_integer
 
 
 _specialized: Dict[Tuple[type, str], type] = {}
