@@ -58,6 +58,12 @@ pub fn exports(cfg: &Resolved) -> bool {
 /// Builds the pipeline. In a forked child (`forked`), Prometheus endpoints
 /// are not opened again: the parent still listens on their ports.
 pub fn assemble(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
+    // The SDK's reader threads start here and inherit the caller's signal
+    // mask: give them one that blocks SIGPIPE (see sigpipe.rs).
+    super::sigpipe::with_blocked(|| assemble_pipeline(cfg, forked))
+}
+
+fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     let mut builder = SdkMeterProvider::builder().with_resource(resource(&cfg.resource));
     let temporality = sdk_temporality(cfg.temporality);
     let mut servers = Vec::new();

@@ -52,6 +52,7 @@ pub fn spawn(name: &str, work: impl FnOnce() -> Result<()> + Send + 'static) -> 
     std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
+            super::sigpipe::block_in_this_thread();
             let r = catch_unwind(AssertUnwindSafe(work))
                 .unwrap_or_else(|_| Err(Error::new(status::PANIC, "the SDK panicked; the host process is unaffected")));
             done.complete(r);

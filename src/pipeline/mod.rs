@@ -14,6 +14,7 @@ pub mod prometheus;
 mod provider;
 pub mod render;
 pub mod runtime;
+mod sigpipe;
 pub mod snapshot;
 
 pub use lifecycle::Lifecycle;

@@ -15,6 +15,7 @@ fn build() -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("otelmetrics-io")
+        .on_thread_start(super::sigpipe::block_in_this_thread)
         .enable_all()
         .build()
         .expect("otelmetrics: cannot start the I/O runtime")

@@ -241,6 +241,40 @@ def test_shutdown_stops_serving(exe):
         p.kill()
 
 
+SIGPIPE_BIT = 1 << (13 - 1)   # signal 13, bit 12 of the masks in /proc/<pid>/task/<tid>/status
+
+
+def blocked_signals(pid: int, tid: int) -> int:
+    status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+
+
+def test_library_threads_block_sigpipe_and_the_host_keeps_its_mask(exe):
+    """A write to a connection the peer closed raises SIGPIPE, which kills a
+    C program by default. Every thread the library runs (its I/O runtime, the
+    SDK's reader thread, the Prometheus server) blocks SIGPIPE so such a write
+    fails with EPIPE instead; the program's own thread keeps its mask."""
+    with Rotel() as rotel:
+        p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus,otlp", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+                                    OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
+                                    OTEL_METRIC_EXPORT_INTERVAL="200"))
+        try:
+            rotel.wait_for_point("fruit.sold", {"name": "apple", "color": "red"}, timeout_s=20)  # the I/O runtime ran
+            assert get(p.url)[0] == 200                                                         # a scrape thread ran
+            pid = p.proc.pid
+            threads = {int(t.name): (Path(f"/proc/{pid}/task/{t.name}/comm").read_text().strip())
+                       for t in Path(f"/proc/{pid}/task").iterdir()}
+            library = {tid: name for tid, name in threads.items() if tid != pid}
+            assert any(n.startswith("otelmetrics-io") for n in library.values()), threads
+            assert any(n.startswith("otelmetrics-pro") for n in library.values()), threads
+            unprotected = {name for tid, name in library.items() if not blocked_signals(pid, tid) & SIGPIPE_BIT}
+            assert not unprotected, f"library threads that could take SIGPIPE: {unprotected}"
+            assert not blocked_signals(pid, pid) & SIGPIPE_BIT, "the host's own thread must keep its signal mask"
+        finally:
+            assert p.quit() == "shutdown OK"
+            p.kill()
+
+
 def test_a_forked_child_does_not_keep_the_port_open(exe):
     """After fork the parent shuts down; the child lives on but has closed
     its copy of the listening socket, so a scraper is refused at once

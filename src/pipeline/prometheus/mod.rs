@@ -59,6 +59,8 @@ impl Server {
         std::thread::Builder::new()
             .name("otelmetrics-prometheus".into())
             .spawn(move || {
+                // Scrape threads inherit this thread's mask.
+                super::sigpipe::block_in_this_thread();
                 serve(listener, reader, &flag);
                 let _ = done.send(());
             })
