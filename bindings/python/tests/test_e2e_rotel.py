@@ -71,15 +71,16 @@ FORK_PROGRAM = textwrap.dedent("""
                                          otlp_protocol="grpc", export_interval_millis=3_600_000)
     meter = provider.get_meter("fork")
     work = meter.create_counter("work")
+    # registered before the fork: its callback must run in each process
+    meter.create_observable_gauge("pid", callbacks=[lambda o: [otelmetrics.Observation(os.getpid())]],
+                                  value_type=int)
     work.add(5, {"role": "any"})          # before the fork: the parent's data
     pid = os.fork()
     if pid == 0:
-        work.add(2, {"role": "any"})
-        meter.create_counter("pid").add(os.getpid())
+        work.bind({"role": "any"}).add(2)
         provider.shutdown(timeout_millis=10_000)
         os._exit(0)
     work.add(1, {"role": "any"})
-    meter.create_counter("pid").add(os.getpid())
     _, status = os.waitpid(pid, 0)
     provider.shutdown(timeout_millis=10_000)
     print(os.getpid(), pid, status)

@@ -165,3 +165,39 @@ def test_export_failures_reach_the_otelmetrics_logger(caplog):
                 p.force_flush(timeout_millis=5000)
     records = [r for r in caplog.records if r.name == "otelmetrics" and r.levelno >= logging.WARNING]
     assert any("127.0.0.1:9" in r.getMessage() for r in records)
+
+
+def test_recording_threads_flushes_and_callbacks_together_do_not_deadlock(tmp_path):
+    """Record calls release the GIL; the export thread takes it to run Python callbacks
+    (which record too) while other threads record and the main thread flushes."""
+    with otelmetrics.MeterProvider(exporters=["console"], console_path=tmp_path / "out.txt",
+                                   export_interval_millis=50) as p:
+        meter = p.get_meter("m")
+        counter = meter.create_counter("busy")
+        from_callback = meter.create_counter("from_callback")
+
+        def callback(_options):
+            from_callback.add(1)
+            return [Observation(1.0)]
+
+        meter.create_observable_gauge("g", callbacks=[callback])
+        stop = threading.Event()
+
+        def record():
+            bound = counter.bind({"t": threading.get_ident()})
+            while not stop.is_set():
+                counter.add(1, {"via": "dict"})
+                bound.add(1)
+
+        threads = [threading.Thread(target=record) for _ in range(3)]
+        for t in threads:
+            t.start()
+        try:
+            for _ in range(10):
+                p.force_flush(timeout_millis=10_000)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+        assert not any(t.is_alive() for t in threads)
+    assert (tmp_path / "out.txt").read_text().count("from_callback") >= 10
