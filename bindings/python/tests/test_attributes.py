@@ -51,6 +51,16 @@ def test_bool_int_and_float_of_equal_value_are_three_series(provider, meter):
     assert got == {"True": 1, "('int', 1)": 2, "('double', 1.0)": 3}
 
 
+def test_int_float_and_bool_tuples_are_distinct_series(provider, meter):
+    counter = meter.create_counter("tuples")
+    counter.add(1, {"v": (1, 0)})
+    counter.add(2, {"v": (1.0, 0.0)})
+    counter.add(4, {"v": (True, False)})
+    counter.add(8, {"v": (1, 0)})
+    got = {repr(p["attributes"]["v"]): p["value"] for p in read_points(provider, "tuples")}
+    assert got == {"[('int', 1), ('int', 0)]": 9, "[('double', 1.0), ('double', 0.0)]": 2, "[True, False]": 4}
+
+
 def test_bool_seen_after_int_is_not_taken_from_the_cache(provider, meter):
     counter = meter.create_counter("order")
     counter.add(5, {"x": 1})

@@ -132,7 +132,8 @@ class Attributes(Handle):
 # values and their exact types, which ``lookup`` checks (a mismatch falls back
 # to ``_typed``, keyed by items plus every value's type). Bounded: the oldest
 # entry goes when full. Entries are only dropped, never freed here: a thread
-# still using one keeps it alive.
+# still using one keeps it alive. Sequence values are never cached (their
+# elements' types would need checking too).
 CACHE_SIZE = 1024
 _cache: dict = {}
 _typed: dict = {}
@@ -163,6 +164,9 @@ def lookup(attributes: Any) -> Attributes:
         raise TypeError(f"attributes must be a mapping of str to values or an Attributes, "
                         f"not {type(attributes).__name__}")
     items = tuple(attributes.items())
+    if any(type(v) is tuple for _, v in items):
+        # (1, 2) == (1.0, 2.0) == (True, 2): tuples are converted every time, like lists
+        return Attributes(attributes)
     try:
         entry = _cache.get(items)
     except TypeError:   # unhashable values (lists): converted every time

@@ -14,12 +14,12 @@ from ctypes import byref, c_void_p
 from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from ._attributes import Attributes, AttributeMapping, _cache, lookup
-
-AttributesLike = Union[AttributeMapping, Attributes]
 from ._handle import Handle
 from ._library import FNS
 from ._status import check, error_for
 from ._values import Number, ValueType, coerce
+
+AttributesLike = Union[AttributeMapping, Attributes]
 
 
 def _closed_set() -> int:
@@ -92,6 +92,7 @@ def specialize(cls: Any, vt: ValueType) -> Any:
         stem = f"otelmetrics_{'bound_' if bound else ''}{cls._kind}_{vt.suffix}_{cls._verb}"
         method = (_bound_record_method(getattr(FNS, stem), vt) if bound
                   else _record_method(getattr(FNS, f"{stem}_with_set"), vt))
+        method.__name__ = method.__qualname__ = cls._verb
         _specialized[key] = type(cls.__name__, (cls,), {"__slots__": (), cls._verb: method,
                                                          "__module__": cls.__module__,
                                                          "__qualname__": cls.__qualname__})
