@@ -1,7 +1,7 @@
 //! Configuration through the builder's setters: any sequence of them with
-//! arbitrary strings and numbers, then a build. A built provider is shut
-//! down and freed; nothing is recorded, so nothing is ever exported and the
-//! fuzzed endpoints are never contacted.
+//! arbitrary strings and numbers, then a build and one instrument. A built
+//! provider is shut down and freed; nothing is recorded, so nothing is ever
+//! exported and the fuzzed endpoints are never contacted.
 //!
 //! Kept away from the outside world on purpose: file paths get a prefix
 //! that does not exist (so certificates are never read and console output
@@ -14,6 +14,7 @@ use super::input::Input;
 use super::session::Session;
 use super::values::{view, Attributes};
 use otelmetrics::ffi::builder::*;
+use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::*;
 use std::ptr::null_mut;
 
@@ -43,8 +44,18 @@ pub fn run(data: &[u8]) {
         let (status, call) = unsafe { apply_one(builder, &mut input) };
         check::status(status, SETTER_ERRORS, call);
     }
-    let built = Session::build(builder, &[OTELMETRICS_STATUS_INVALID_CONFIG, OTELMETRICS_STATUS_INVALID_ARGUMENT]);
-    drop(built);
+    let allowed = [OTELMETRICS_STATUS_INVALID_CONFIG, OTELMETRICS_STATUS_INVALID_ARGUMENT];
+    if let Some(session) = Session::build(builder, &allowed) {
+        // An instrument sizes its storage from the configuration (the
+        // cardinality limit). Nothing is recorded: an empty collection is
+        // never exported, so the endpoint is still never contacted.
+        let mut counter = null_mut();
+        let made = unsafe {
+            otelmetrics_meter_create_counter_u64(session.meter, view(b"fuzz.unused"), view(b""), view(b""), &mut counter)
+        };
+        check::status(made, &[], "create_counter_u64 on a built provider");
+        unsafe { otelmetrics_counter_u64_free(counter) };
+    }
 }
 
 unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> (otelmetrics_status, &'static str) {

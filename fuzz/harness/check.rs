@@ -7,6 +7,14 @@ use otelmetrics::ffi::*;
 pub const BAD_INPUT: &[otelmetrics_status] =
     &[OTELMETRICS_STATUS_NULL_POINTER, OTELMETRICS_STATUS_INVALID_UTF8, OTELMETRICS_STATUS_INVALID_ARGUMENT];
 
+/// What a call taking a name (instrument, meter) may refuse with.
+pub const NAME_ERRORS: &[otelmetrics_status] = &[
+    OTELMETRICS_STATUS_NULL_POINTER,
+    OTELMETRICS_STATUS_INVALID_UTF8,
+    OTELMETRICS_STATUS_INVALID_ARGUMENT,
+    OTELMETRICS_STATUS_INVALID_NAME,
+];
+
 /// `status` is OK or one of `allowed`; never PANIC or INTERNAL; a failure
 /// leaves a readable last-error message.
 pub fn status(status: otelmetrics_status, allowed: &[otelmetrics_status], call: &str) -> bool {

@@ -2,7 +2,7 @@
 //! instrument that was created and recorded to shows up under exactly the
 //! name, description and unit it was given.
 
-use super::check;
+use super::check::{self, NAME_ERRORS};
 use super::input::Input;
 use super::session::{metrics, Session};
 use super::values::view;
@@ -12,14 +12,6 @@ use otelmetrics::ffi::observables_api::*;
 use otelmetrics::ffi::*;
 use std::ffi::c_void;
 use std::ptr::null_mut;
-
-/// What creating an instrument may be refused with.
-const CREATE_ERRORS: &[otelmetrics_status] = &[
-    OTELMETRICS_STATUS_NULL_POINTER,
-    OTELMETRICS_STATUS_INVALID_UTF8,
-    OTELMETRICS_STATUS_INVALID_ARGUMENT,
-    OTELMETRICS_STATUS_INVALID_NAME,
-];
 
 pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
@@ -33,14 +25,14 @@ pub fn run(data: &[u8]) {
         match kind % 7 {
             0 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_counter_u64(session.meter, n, d, u, &mut h), CREATE_ERRORS, "create_counter_u64");
+                let ok = check::status(otelmetrics_meter_create_counter_u64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_counter_u64");
                 let rec = ok && check::status(otelmetrics_counter_u64_add(h, value.to_bits(), std::ptr::null(), 0), &[], "add");
                 otelmetrics_counter_u64_free(h);
                 rec
             }
             1 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_counter_f64(session.meter, n, d, u, &mut h), CREATE_ERRORS, "create_counter_f64");
+                let ok = check::status(otelmetrics_meter_create_counter_f64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_counter_f64");
                 let rec = ok
                     && check::status(otelmetrics_counter_f64_add(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "add");
                 otelmetrics_counter_f64_free(h);
@@ -48,7 +40,7 @@ pub fn run(data: &[u8]) {
             }
             2 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_up_down_counter_i64(session.meter, n, d, u, &mut h), CREATE_ERRORS, "create_up_down_counter_i64");
+                let ok = check::status(otelmetrics_meter_create_up_down_counter_i64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_up_down_counter_i64");
                 let rec = ok && check::status(otelmetrics_up_down_counter_i64_add(h, value.to_bits() as i64, std::ptr::null(), 0), &[], "add");
                 otelmetrics_up_down_counter_i64_free(h);
                 rec
@@ -56,7 +48,7 @@ pub fn run(data: &[u8]) {
             3 => {
                 let mut h = null_mut();
                 let made = otelmetrics_meter_create_histogram_f64(session.meter, n, d, u, boundaries.as_ptr(), boundaries.len(), &mut h);
-                let ok = check::status(made, CREATE_ERRORS, "create_histogram_f64");
+                let ok = check::status(made, NAME_ERRORS, "create_histogram_f64");
                 let rec = ok
                     && check::status(otelmetrics_histogram_f64_record(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "record");
                 otelmetrics_histogram_f64_free(h);
@@ -65,14 +57,14 @@ pub fn run(data: &[u8]) {
             4 => {
                 let mut h = null_mut();
                 let made = otelmetrics_meter_create_histogram_u64(session.meter, n, d, u, boundaries.as_ptr(), boundaries.len(), &mut h);
-                let ok = check::status(made, CREATE_ERRORS, "create_histogram_u64");
+                let ok = check::status(made, NAME_ERRORS, "create_histogram_u64");
                 let rec = ok && check::status(otelmetrics_histogram_u64_record(h, value.to_bits(), std::ptr::null(), 0), &[], "record");
                 otelmetrics_histogram_u64_free(h);
                 rec
             }
             5 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_gauge_f64(session.meter, n, d, u, &mut h), CREATE_ERRORS, "create_gauge_f64");
+                let ok = check::status(otelmetrics_meter_create_gauge_f64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_gauge_f64");
                 let rec = ok
                     && check::status(otelmetrics_gauge_f64_record(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "record");
                 otelmetrics_gauge_f64_free(h);
@@ -85,7 +77,7 @@ pub fn run(data: &[u8]) {
                 let user_data = &value as *const f64 as *mut c_void;
                 let made = otelmetrics_meter_create_observable_gauge_f64(
                     session.meter, n, d, u, Some(observe_value), user_data, None, &mut h);
-                let ok = check::status(made, CREATE_ERRORS, "create_observable_gauge_f64");
+                let ok = check::status(made, NAME_ERRORS, "create_observable_gauge_f64");
                 if ok && value.is_finite() {
                     assert_reads_back(&session, &name, &description, &unit);
                 }

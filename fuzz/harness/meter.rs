@@ -1,22 +1,14 @@
 //! Meter names, versions, schema URLs and scope attributes. A meter that
 //! was accepted reports its data under exactly that scope.
 
-use super::check;
+use super::check::{self, NAME_ERRORS};
 use super::input::Input;
 use super::session::{metrics, point_value, Session};
 use super::values::{view, Attributes};
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::meter::*;
 use otelmetrics::ffi::provider::*;
-use otelmetrics::ffi::*;
 use std::ptr::null_mut;
-
-const METER_ERRORS: &[otelmetrics_status] = &[
-    OTELMETRICS_STATUS_NULL_POINTER,
-    OTELMETRICS_STATUS_INVALID_UTF8,
-    OTELMETRICS_STATUS_INVALID_ARGUMENT,
-    OTELMETRICS_STATUS_INVALID_NAME,
-];
 
 pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
@@ -29,7 +21,7 @@ pub fn run(data: &[u8]) {
             session.provider, view(&name), view(&version), view(&schema_url),
             scope_attributes.ptr(), scope_attributes.len(), &mut meter)
     };
-    if !check::status(got, METER_ERRORS, "get_meter") {
+    if !check::status(got, NAME_ERRORS, "get_meter") {
         return;
     }
     let mut counter = null_mut();
