@@ -603,18 +603,21 @@ otelmetrics_status otelmetrics_provider_builder_set_otlp_compression(struct otel
 /**
  * Sets the PEM file of CA certificates that verify the collector (instead
  * of the system's). Read and checked at build time.
+ * An empty path unsets a path set before.
  */
 otelmetrics_status otelmetrics_provider_builder_set_otlp_certificate_file(struct otelmetrics_provider_builder *builder,
                                                                           struct otelmetrics_str path_pem);
 
 /**
  * Sets the client certificate (PEM) for mutual TLS; needs the key too.
+ * An empty path unsets a path set before.
  */
 otelmetrics_status otelmetrics_provider_builder_set_otlp_client_certificate_file(struct otelmetrics_provider_builder *builder,
                                                                                  struct otelmetrics_str path_pem);
 
 /**
  * Sets the client private key (PEM) for mutual TLS.
+ * An empty path unsets a path set before.
  */
 otelmetrics_status otelmetrics_provider_builder_set_otlp_client_key_file(struct otelmetrics_provider_builder *builder,
                                                                          struct otelmetrics_str path_pem);
@@ -1629,8 +1632,10 @@ otelmetrics_status otelmetrics_provider_force_flush(const struct otelmetrics_pro
 /**
  * Exports what is left and stops the export thread, returning within
  * `timeout_ms` even when the collector is down or hangs. Afterwards every
- * call on this provider, its meters and instruments returns SHUTDOWN; a
- * second shutdown returns SHUTDOWN too.
+ * call on this provider, its meters and instruments returns SHUTDOWN. A
+ * second shutdown returns SHUTDOWN once the first is done; while the first
+ * still finishes in the background, it waits for it again up to its own
+ * timeout.
  *
  * Returns OK, TIMEOUT, EXPORT_FAILED (shut down, but the last export
  * failed), SHUTDOWN, NULL_POINTER or WRONG_HANDLE.

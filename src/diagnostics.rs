@@ -65,6 +65,7 @@ fn stderr_threshold() -> Option<Level> {
 
 /// Reports one diagnostic. Never panics, never blocks on I/O beyond stderr.
 pub fn emit(level: Level, message: &str) {
+    let message = &*crate::error::escape_controls(message);
     let hook = HOOK.read().unwrap_or_else(|e| e.into_inner());
     if let Some(hook) = hook.as_ref() {
         // A panicking hook must not take the export thread down with it.

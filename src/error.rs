@@ -1,7 +1,18 @@
 //! The library's error type: a status code the C API returns plus a message
 //! that says what went wrong and which setting or argument caused it.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`, ...): messages
+/// quote names, values and peers' answers, and must stay one line that
+/// cannot forge log entries or terminal sequences.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect())
+}
 
 /// Status codes. Values are part of the ABI: only ever append.
 pub(crate) mod status {

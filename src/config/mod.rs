@@ -6,7 +6,7 @@ mod env;
 mod resolve;
 
 pub use env::{Env, MapEnv, ProcessEnv};
-pub use resolve::{protocol_name, resolve, Endpoint, Resolved, ResolvedConsole, ResolvedOtlp};
+pub use resolve::{protocol_name, resolve, Endpoint, Pem, Resolved, ResolvedConsole, ResolvedOtlp};
 pub use std::net::SocketAddr;
 
 use opentelemetry::KeyValue;

@@ -44,6 +44,13 @@ pub struct Endpoint {
     pub source: String,
 }
 
+/// The contents of a PEM file and the setting it came from (for messages).
+#[derive(Debug, Clone)]
+pub struct Pem {
+    pub source: String,
+    pub bytes: Vec<u8>,
+}
+
 #[derive(Debug, Clone)]
 pub struct ResolvedOtlp {
     pub endpoint: Endpoint,
@@ -51,8 +58,9 @@ pub struct ResolvedOtlp {
     pub headers: Vec<(String, String)>,
     pub timeout: Duration,
     pub compression: Compression,
-    pub ca_pem: Option<Vec<u8>>,
-    pub client_identity_pem: Option<(Vec<u8>, Vec<u8>)>,
+    pub ca_pem: Option<Pem>,
+    /// Client certificate and key, for mutual TLS.
+    pub client_identity_pem: Option<(Pem, Pem)>,
     pub insecure: bool,
 }
 
@@ -278,17 +286,21 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
             None => Compression::None,
         },
     };
+    // An empty path set in code means "not set" (the environment or the
+    // default then applies).
     let path_setting = |code: &Option<PathBuf>, name: &str, suffix: &str| {
-        pick(code.as_ref().map(|p| p.display().to_string()), name, env, suffix)
+        let code = code.as_ref().filter(|p| !p.as_os_str().is_empty()).map(|p| p.display().to_string());
+        pick(code, name, env, suffix)
     };
+    let read_pem = |p: Sourced<String>| -> Result<Pem> { Ok(Pem { bytes: read_file(&p.source, &p.value)?, source: p.source }) };
     let ca_pem = match path_setting(&settings.otlp_ca_file, "otlp CA file (set in code)", "CERTIFICATE") {
-        Some(p) => Some(read_file(&p.source, &p.value)?),
+        Some(p) => Some(read_pem(p)?),
         None => None,
     };
     let cert = path_setting(&settings.otlp_client_cert_file, "otlp client certificate (set in code)", "CLIENT_CERTIFICATE");
     let key = path_setting(&settings.otlp_client_key_file, "otlp client key (set in code)", "CLIENT_KEY");
     let client_identity_pem = match (cert, key) {
-        (Some(c), Some(k)) => Some((read_file(&c.source, &c.value)?, read_file(&k.source, &k.value)?)),
+        (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
         (Some(c), None) => return Err(Error::config(&c.source, "a client certificate needs a client key too")),
         (None, Some(k)) => return Err(Error::config(&k.source, "a client key needs a client certificate too")),
         (None, None) => None,

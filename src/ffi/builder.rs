@@ -185,6 +185,7 @@ unsafe fn path(s: otelmetrics_str, what: &str) -> Result<PathBuf> {
 
 /// Sets the PEM file of CA certificates that verify the collector (instead
 /// of the system's). Read and checked at build time.
+/// An empty path unsets a path set before.
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_certificate_file(
     builder: *mut otelmetrics_provider_builder,
@@ -197,6 +198,7 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_certificate_file(
 }
 
 /// Sets the client certificate (PEM) for mutual TLS; needs the key too.
+/// An empty path unsets a path set before.
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_client_certificate_file(
     builder: *mut otelmetrics_provider_builder,
@@ -209,6 +211,7 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_client_certificat
 }
 
 /// Sets the client private key (PEM) for mutual TLS.
+/// An empty path unsets a path set before.
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_client_key_file(
     builder: *mut otelmetrics_provider_builder,

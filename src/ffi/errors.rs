@@ -13,7 +13,7 @@ thread_local! {
 
 /// Records `e` as this thread's last error and returns its status.
 pub(crate) fn fail(e: Error) -> otelmetrics_status {
-    let text = format!("{e}").replace('\0', "\\0");
+    let text = crate::error::escape_controls(&format!("{e}")).into_owned();
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = CString::new(text).unwrap_or_default());
     e.status
 }

@@ -37,7 +37,9 @@ pub type otelmetrics_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_voi
 
 /// A C function pointer, its user data and the user data's destructor.
 pub(crate) struct CCallback {
-    f: unsafe extern "C" fn(*mut otelmetrics_observer, *mut c_void),
+    /// NULL for an instrument that only multi-instrument callbacks report
+    /// for (the box then only keeps its user data until the free).
+    f: otelmetrics_observe_fn,
     user_data: *mut c_void,
     free: otelmetrics_free_fn,
 }
@@ -51,7 +53,9 @@ impl Callback for CCallback {
     fn call(&self, observer: &mut Observer<'_>) {
         // The observer outlives this call; C only sees it during the call.
         let erased = observer as *mut Observer<'_> as *mut Observer<'static>;
-        otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe { (self.f)(ptr, self.user_data) });
+        if let Some(f) = self.f {
+            otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe { f(ptr, self.user_data) });
+        }
     }
 }
 
@@ -64,7 +68,9 @@ impl Drop for CCallback {
 }
 
 pub(crate) fn c_callback(f: otelmetrics_observe_fn, user_data: *mut c_void, free: otelmetrics_free_fn) -> Option<Box<dyn Callback>> {
-    f.map(|f| Box::new(CCallback { f, user_data, free }) as Box<dyn Callback>)
+    // Whenever there is something to call or to free, the box owns the user
+    // data, so its destructor runs exactly once: when the box is dropped.
+    (f.is_some() || free.is_some()).then(|| Box::new(CCallback { f, user_data, free }) as Box<dyn Callback>)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -243,7 +249,7 @@ pub unsafe extern "C" fn otelmetrics_meter_register_callback(
         let cb = c_callback(callback, user_data, free_user_data);
         check_out(out, "out")?;
         otelmetrics_meter::borrow(meter)?;
-        let cb = cb.ok_or_else(|| Error::new(status::NULL_POINTER, "the callback is NULL"))?;
+        let cb = cb.filter(|_| callback.is_some()).ok_or_else(|| Error::new(status::NULL_POINTER, "the callback is NULL"))?;
         let list: Vec<&ObservableInstrument> = slice_arg(instruments, instrument_count, "the instrument array")?
             .iter()
             .map(|p| any_observable(*p))

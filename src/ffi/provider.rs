@@ -71,8 +71,10 @@ pub unsafe extern "C" fn otelmetrics_provider_force_flush(
 
 /// Exports what is left and stops the export thread, returning within
 /// `timeout_ms` even when the collector is down or hangs. Afterwards every
-/// call on this provider, its meters and instruments returns SHUTDOWN; a
-/// second shutdown returns SHUTDOWN too.
+/// call on this provider, its meters and instruments returns SHUTDOWN. A
+/// second shutdown returns SHUTDOWN once the first is done; while the first
+/// still finishes in the background, it waits for it again up to its own
+/// timeout.
 ///
 /// Returns OK, TIMEOUT, EXPORT_FAILED (shut down, but the last export
 /// failed), SHUTDOWN, NULL_POINTER or WRONG_HANDLE.

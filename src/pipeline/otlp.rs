@@ -3,7 +3,7 @@
 //! exporter crate's own environment lookups never override ours.
 
 use super::runtime::runtime;
-use crate::config::{Compression, Protocol, ResolvedOtlp};
+use crate::config::{Compression, Pem, Protocol, ResolvedOtlp};
 use crate::error::{Error, Result};
 use opentelemetry_otlp::{MetricExporter, WithExportConfig, WithHttpConfig, WithTonicConfig};
 use opentelemetry_sdk::metrics::Temporality;
@@ -47,11 +47,11 @@ fn build_grpc(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<MetricExp
     if otlp.endpoint.url.starts_with("https://") {
         let mut tls = ClientTlsConfig::new();
         tls = match &otlp.ca_pem {
-            Some(ca) => tls.ca_certificate(Certificate::from_pem(ca)),
+            Some(ca) => tls.ca_certificate(Certificate::from_pem(&ca.bytes)),
             None => tls.with_native_roots(),
         };
         if let Some((cert, key)) = &otlp.client_identity_pem {
-            tls = tls.identity(Identity::from_pem(cert, key));
+            tls = tls.identity(Identity::from_pem(&cert.bytes, &key.bytes));
         }
         builder = builder.with_tls_config(tls);
     }
@@ -93,11 +93,8 @@ fn tls_client_config(otlp: &ResolvedOtlp) -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     match &otlp.ca_pem {
         Some(pem) => {
-            let certs = parse_certs("OTEL_EXPORTER_OTLP_CERTIFICATE", pem)?;
-            for cert in certs {
-                roots
-                    .add(cert)
-                    .map_err(|e| Error::config("OTEL_EXPORTER_OTLP_CERTIFICATE", format!("unusable CA certificate: {e}")))?;
+            for cert in parse_certs(pem)? {
+                roots.add(cert).map_err(|e| Error::config(&pem.source, format!("unusable CA certificate: {e}")))?;
             }
         }
         // The system's roots are only read when TLS will be used.
@@ -114,37 +111,36 @@ fn tls_client_config(otlp: &ResolvedOtlp) -> Result<rustls::ClientConfig> {
         .with_root_certificates(roots);
     match &otlp.client_identity_pem {
         Some((cert, key)) => {
-            let certs = parse_certs("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", cert)?;
-            let key = PrivateKeyDer::from_pem_slice(key)
-                .map_err(|e| Error::config("OTEL_EXPORTER_OTLP_CLIENT_KEY", format!("no usable private key: {e}")))?;
-            builder
-                .with_client_auth_cert(certs, key)
-                .map_err(|e| Error::config("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", e))
+            let certs = parse_certs(cert)?;
+            builder.with_client_auth_cert(certs, parse_key(key)?).map_err(|e| Error::config(&cert.source, e))
         }
         None => Ok(builder.with_no_client_auth()),
     }
 }
 
-fn parse_certs(setting: &str, pem: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem)
+fn parse_certs(pem: &Pem) -> Result<Vec<CertificateDer<'static>>> {
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem.bytes)
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::config(setting, format!("not a PEM certificate file: {e}")))?;
+        .map_err(|e| Error::config(&pem.source, format!("not a PEM certificate file: {e}")))?;
     if certs.is_empty() {
-        return Err(Error::config(setting, "the file holds no PEM certificate"));
+        return Err(Error::config(&pem.source, "the file holds no PEM certificate"));
     }
     Ok(certs)
+}
+
+fn parse_key(pem: &Pem) -> Result<PrivateKeyDer<'static>> {
+    PrivateKeyDer::from_pem_slice(&pem.bytes).map_err(|e| Error::config(&pem.source, format!("no usable private key: {e}")))
 }
 
 /// Checks the certificate files parse, so bad TLS material fails the build
 /// rather than every export.
 pub fn validate_tls(otlp: &ResolvedOtlp) -> Result<()> {
     if let Some(ca) = &otlp.ca_pem {
-        parse_certs("OTEL_EXPORTER_OTLP_CERTIFICATE", ca)?;
+        parse_certs(ca)?;
     }
     if let Some((cert, key)) = &otlp.client_identity_pem {
-        parse_certs("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", cert)?;
-        PrivateKeyDer::from_pem_slice(key)
-            .map_err(|e| Error::config("OTEL_EXPORTER_OTLP_CLIENT_KEY", format!("no usable private key: {e}")))?;
+        parse_certs(cert)?;
+        parse_key(key)?;
     }
     Ok(())
 }

@@ -137,9 +137,9 @@ static void test_timeouts_against_a_silent_collector(void) {
 
   CHECK_CONTEXT("after a shutdown that timed out");
   CHECK_FAILS(otelmetrics_provider_force_flush(p, CALL_TIMEOUT_MS), OTELMETRICS_STATUS_SHUTDOWN);
-  /* The header promises SHUTDOWN for a second shutdown; while the first
-   * one still runs in the background it reports TIMEOUT again today (see
-   * the report). Either way it must return in time. */
+  /* A second shutdown while the first still finishes in the background
+   * waits for it again (TIMEOUT if it is still not done); once it is done,
+   * SHUTDOWN. Either way it returns in time. */
   start = now_ms();
   s = otelmetrics_provider_shutdown(p, CALL_TIMEOUT_MS);
   CHECK(s == OTELMETRICS_STATUS_SHUTDOWN || s == OTELMETRICS_STATUS_TIMEOUT);
