@@ -32,6 +32,18 @@ fn any_value<T>(_: T) -> Result<()> {
     Ok(())
 }
 
+/// OTLP carries integer points as int64: a u64 beyond it would arrive as a
+/// wrong number, so it is refused when recorded.
+fn within_int64(value: u64) -> Result<()> {
+    if value > i64::MAX as u64 {
+        return Err(Error::value(format!(
+            "measurement {value} exceeds the largest integer OTLP carries ({}); nothing was recorded",
+            i64::MAX
+        )));
+    }
+    Ok(())
+}
+
 fn finite(value: f64) -> Result<()> {
     if value.is_finite() {
         Ok(())
@@ -101,7 +113,7 @@ macro_rules! kind {
     };
 }
 
-kind!(CounterU64, "counter_u64", u64, Counter, BoundCounter, u64_counter, add, any_value,
+kind!(CounterU64, "counter_u64", u64, Counter, BoundCounter, u64_counter, add, within_int64,
       delta_if_monotonic = true, histogram = false, view = Counter);
 kind!(CounterF64, "counter_f64", f64, Counter, BoundCounter, f64_counter, add, finite_non_negative,
       delta_if_monotonic = true, histogram = false, view = Counter);
@@ -115,7 +127,7 @@ kind!(HistogramF64, "histogram_f64", f64, Histogram, BoundHistogram, f64_histogr
       delta_if_monotonic = true, histogram = true, view = Histogram);
 // Gauges report the last value; a delta preference makes the SDK reset them
 // after each collection, so they count as delta there.
-kind!(GaugeU64, "gauge_u64", u64, Gauge, BoundGauge, u64_gauge, record, any_value,
+kind!(GaugeU64, "gauge_u64", u64, Gauge, BoundGauge, u64_gauge, record, within_int64,
       delta_if_monotonic = true, histogram = false, view = Gauge);
 kind!(GaugeI64, "gauge_i64", i64, Gauge, BoundGauge, i64_gauge, record, any_value,
       delta_if_monotonic = true, histogram = false, view = Gauge);
@@ -137,5 +149,8 @@ mod tests {
         assert!(UpDownCounterF64::check(f64::NAN).is_err());
         assert!(HistogramF64::check(-2.0).is_ok(), "histograms accept negative values (the spec says not to validate)");
         assert!(GaugeF64::check(f64::NEG_INFINITY).is_err());
+        assert_eq!(CounterU64::check(i64::MAX as u64 + 1).unwrap_err().status, status::INVALID_VALUE);
+        assert!(CounterU64::check(i64::MAX as u64).is_ok());
+        assert!(GaugeU64::check(u64::MAX).is_err());
     }
 }

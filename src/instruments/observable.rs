@@ -89,6 +89,12 @@ impl ObservableKind {
                 n.value_type()
             )));
         }
+        if let Number::U64(v) = n {
+            // OTLP carries integer points as int64.
+            if v > i64::MAX as u64 {
+                return Err(Error::value(format!("observation {v} exceeds the largest integer OTLP carries; it was dropped")));
+            }
+        }
         if let Number::F64(v) = n {
             if !v.is_finite() {
                 return Err(Error::value(format!("observation {v} is not a finite number; it was dropped")));

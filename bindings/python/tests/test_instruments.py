@@ -104,6 +104,7 @@ def test_bound_instrument_outlives_its_instrument_object(provider, meter):
 @pytest.mark.parametrize("create, value_type, amount, error", [
     ("create_counter", int, -1, ValueError),
     ("create_counter", int, 1 << 64, ValueError),
+    ("create_counter", int, I64_MAX + 1, errors.InvalidValueError),   # OTLP carries int64: refused by the library
     ("create_counter", int, 1.5, TypeError),
     ("create_counter", int, True, TypeError),
     ("create_counter", int, "1", TypeError),
