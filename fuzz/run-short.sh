@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 SECONDS_PER_TARGET=${1:-60}
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
+export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 TARGETS=(attributes instruments meter builder views env)
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 

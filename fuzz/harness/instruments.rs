@@ -13,6 +13,9 @@ use otelmetrics::ffi::*;
 use std::ffi::c_void;
 use std::ptr::null_mut;
 
+/// Unsigned measurements beyond i64::MAX are refused (OTLP carries int64).
+const BEYOND_I64: &[otelmetrics_status] = &[OTELMETRICS_STATUS_INVALID_VALUE];
+
 pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
     let (name, description, unit) = (input.bytes(), input.bytes(), input.bytes());
@@ -26,7 +29,8 @@ pub fn run(data: &[u8]) {
             0 => {
                 let mut h = null_mut();
                 let ok = check::status(otelmetrics_meter_create_counter_u64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_counter_u64");
-                let rec = ok && check::status(otelmetrics_counter_u64_add(h, value.to_bits(), std::ptr::null(), 0), &[], "add");
+                let added = otelmetrics_counter_u64_add(h, value.to_bits(), std::ptr::null(), 0);
+                let rec = ok && check::status(added, BEYOND_I64, "add");
                 otelmetrics_counter_u64_free(h);
                 rec
             }
@@ -58,7 +62,8 @@ pub fn run(data: &[u8]) {
                 let mut h = null_mut();
                 let made = otelmetrics_meter_create_histogram_u64(session.meter, n, d, u, boundaries.as_ptr(), boundaries.len(), &mut h);
                 let ok = check::status(made, NAME_ERRORS, "create_histogram_u64");
-                let rec = ok && check::status(otelmetrics_histogram_u64_record(h, value.to_bits(), std::ptr::null(), 0), &[], "record");
+                let recorded = otelmetrics_histogram_u64_record(h, value.to_bits(), std::ptr::null(), 0);
+                let rec = ok && check::status(recorded, BEYOND_I64, "record");
                 otelmetrics_histogram_u64_free(h);
                 rec
             }

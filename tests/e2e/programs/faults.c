@@ -4,7 +4,8 @@
  * and shuts down. Every command answers with one line on stdout.
  *
  *   start URL PROTOCOL INTERVAL_MS TIMEOUT_MS SERVICE
- *                   builds a provider (PROTOCOL: grpc | http/protobuf) and
+ *                   builds a provider (PROTOCOL: grpc | http/protobuf;
+ *                   TIMEOUT_MS: the export timeout) and
  *                   a counter "faults.requests"; an earlier provider and its
  *                   instruments are kept, so their calls can be checked after
  *                   its shutdown. Answers "OK" or "<STATUS> <message>".
@@ -68,7 +69,10 @@ static otelmetrics_status start(const char *url, const char *protocol, unsigned 
   if (!s) s = otelmetrics_provider_builder_set_service_name(b, otelmetrics_str_from_cstr(service));
   if (!s) s = otelmetrics_provider_builder_set_export_interval_ms(b, interval_ms);
   if (!s) s = otelmetrics_provider_builder_set_export_timeout_ms(b, timeout_ms);
-  if (!s) s = otelmetrics_provider_builder_set_otlp_timeout_ms(b, timeout_ms);
+  /* Each request may take longer than the whole export: the export
+   * timeout is the deadline that binds, so a stuck export is one request,
+   * never a timed-out request plus a retry. */
+  if (!s) s = otelmetrics_provider_builder_set_otlp_timeout_ms(b, 2 * timeout_ms);
   if (!s) s = otelmetrics_provider_builder_build(b, &a->provider);
   otelmetrics_provider_builder_free(b);
   if (!s)
