@@ -3,24 +3,32 @@
 //! no attribute conversion; this is what lets attributes passed per call from
 //! C cost less than the native SDK's own unbound path.
 //!
-//! The map is split into shards, each behind its own lock on its own cache
-//! line, chosen by the key's hash: threads recording different series rarely
-//! touch the same lock word, so they scale instead of fighting over one.
+//! Reads take no lock and write no shared memory: each shard's table is
+//! published through an `ArcSwap`, whose loads only touch the reading
+//! thread's own slot, so threads recording different series (or the same
+//! one) scale instead of bouncing a lock word between cores. Inserting a new
+//! series (at most `CAPACITY` times per instrument) copies its shard's table
+//! under the shard's mutex and publishes the copy.
 
+use arc_swap::ArcSwap;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex};
 
 /// Series beyond this many per instrument take the uncached path, so the
 /// cache's memory is bounded whatever the application throws at it.
 pub(crate) const CAPACITY: usize = 2048;
 const SHARDS: usize = 16;
 
+type Table<B> = HashTable<(Arc<[u8]>, Arc<B>)>;
+
 #[repr(align(128))]
 struct Shard<B> {
-    table: RwLock<HashTable<(Box<[u8]>, B)>>,
+    table: ArcSwap<Table<B>>,
+    /// Serialises inserts (copy, insert, publish).
+    insert: Mutex<()>,
 }
 
 pub struct BoundCache<B> {
@@ -37,7 +45,9 @@ impl<B> Default for BoundCache<B> {
 
 impl<B> BoundCache<B> {
     pub fn new() -> Self {
-        let shards = (0..SHARDS).map(|_| Shard { table: RwLock::new(HashTable::new()) }).collect();
+        let shards = (0..SHARDS)
+            .map(|_| Shard { table: ArcSwap::from_pointee(HashTable::new()), insert: Mutex::new(()) })
+            .collect();
         // Randomly seeded per cache: keys are caller-controlled bytes.
         BoundCache { shards, hasher: RandomState::default(), len: AtomicUsize::new(0) }
     }
@@ -53,7 +63,7 @@ impl<B> BoundCache<B> {
     #[inline]
     pub fn with(&self, key: &[u8], f: impl FnOnce(&B)) -> bool {
         let (hash, shard) = self.locate(key);
-        let table = shard.table.read().unwrap_or_else(|e| e.into_inner());
+        let table = shard.table.load();
         match table.find(hash, |(k, _)| &**k == key) {
             Some((_, bound)) => {
                 f(bound);
@@ -67,8 +77,9 @@ impl<B> BoundCache<B> {
     /// and calls `f` with it; false, without calling either, when full.
     pub fn insert_with(&self, key: &[u8], make: impl FnOnce() -> B, f: impl FnOnce(&B)) -> bool {
         let (hash, shard) = self.locate(key);
-        let mut table = shard.table.write().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, bound)) = table.find(hash, |(k, _)| &**k == key) {
+        let _inserting = shard.insert.lock().unwrap_or_else(|e| e.into_inner());
+        let current = shard.table.load_full();
+        if let Some((_, bound)) = current.find(hash, |(k, _)| &**k == key) {
             f(bound);
             return true;
         }
@@ -77,8 +88,11 @@ impl<B> BoundCache<B> {
             return false;
         }
         let hasher = &self.hasher;
-        let entry = table.insert_unique(hash, (key.into(), make()), |(k, _)| hasher.hash_one(&**k));
-        f(&entry.get().1);
+        let mut next = Table::clone(&current);
+        let bound = Arc::new(make());
+        next.insert_unique(hash, (key.into(), bound.clone()), |(k, _)| hasher.hash_one(&**k));
+        shard.table.store(Arc::new(next));
+        f(&bound);
         true
     }
 
@@ -113,5 +127,37 @@ mod tests {
         // Every key that made it in is found again.
         let found = (0..CAPACITY * 2).filter(|i| cache.with(&i.to_le_bytes(), |_| {})).count();
         assert_eq!(found, CAPACITY - 1, "all but `a` of the inserted keys");
+    }
+
+    #[test]
+    fn concurrent_inserts_and_reads_agree_on_one_handle_per_key() {
+        let cache: Arc<BoundCache<AtomicUsize>> = Arc::new(BoundCache::new());
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let cache = cache.clone();
+                std::thread::spawn(move || {
+                    for round in 0..50 {
+                        for key in 0u32..200 {
+                            let k = key.to_le_bytes();
+                            let hit = cache.with(&k, |n| {
+                                n.fetch_add(1, Ordering::Relaxed);
+                            });
+                            if !hit {
+                                assert!(cache.insert_with(&k, || AtomicUsize::new(0), |n| {
+                                    n.fetch_add(1, Ordering::Relaxed);
+                                }));
+                            }
+                        }
+                        let _ = round;
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(cache.len(), 200);
+        // Every increment landed on the one handle of its key.
+        for key in 0u32..200 {
+            assert!(cache.with(&key.to_le_bytes(), |n| assert_eq!(n.load(Ordering::Relaxed), 4 * 50)));
+        }
     }
 }
