@@ -214,6 +214,39 @@ def test_binds_to_loopback_by_default(producer):
     assert listening_addresses(producer.proc.pid, producer.port) == {"0100007F"}   # 127.0.0.1
 
 
+def listening_inodes() -> set[str]:
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:] if Path(table).exists() else []:
+            cols = line.split()
+            if cols[3] == "0A":
+                found.add(cols[9])
+    return found
+
+
+def socket_inodes(pid: int) -> set[str]:
+    links = (os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd"))
+    return {link[8:-1] for link in links if link.startswith("socket:[")}
+
+
+def test_nothing_listens_unless_configured(tmp_path):
+    """A provider pushing OTLP (the default exporter) opens no listening
+    socket; only the Prometheus exporter does, and only when configured."""
+    producer = compile_c("tests/e2e/programs/otlp_producer.c", tmp_path)
+    with Rotel() as rotel:
+        proc = subprocess.Popen([str(producer), "interactive"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                env=clean_env(OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc"))
+        try:
+            proc.stdin.write("add 1\nflush 5000\n")
+            proc.stdin.flush()
+            assert proc.stdout.readline().startswith("ok")
+            assert proc.stdout.readline().strip() == "OK"            # exported: its connections are open
+            assert socket_inodes(proc.pid), "the exporter's connection should be visible"
+            assert not socket_inodes(proc.pid) & listening_inodes()
+        finally:
+            proc.communicate("quit 5000\n", timeout=30)
+
+
 def test_a_port_in_use_fails_the_build_with_a_message(exe):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
