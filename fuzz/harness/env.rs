@@ -83,8 +83,9 @@ pub fn run(data: &[u8]) {
     }
 }
 
-/// The names and values of the header variables' `name=value` entries.
+/// The names and values of the header variables' entries; an entry
+/// without `=` (e.g. `Authorization: Bearer ...`) counts as a value whole.
 fn header_pairs(env: &MapEnv) -> (Vec<String>, Vec<String>) {
     let entries = env.0.iter().filter(|(k, _)| k.ends_with("HEADERS")).flat_map(|(_, v)| v.split(','));
-    entries.filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).unzip()
+    entries.map(|kv| kv.split_once('=').unwrap_or(("", kv))).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).unzip()
 }
