@@ -23,6 +23,9 @@ if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz --locked --quiet
   echo "installed cargo-fuzz in $(elapsed "$t")"
 fi
+# Resolve the library's dependencies exactly as the main build does: start
+# from its lock file (cargo adds libFuzzer's few crates to it).
+[ -f Cargo.lock ] || cp ../Cargo.lock Cargo.lock
 t=$(date +%s)
 cargo fuzz build -O
 echo "built the fuzz targets in $(elapsed "$t")"
