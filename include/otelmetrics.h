@@ -36,6 +36,13 @@
 #define OTELMETRICS_VERSION_PATCH 0
 
 /**
+ * The largest cardinality limit accepted. The SDK reserves memory for the
+ * whole limit when a stream is created (about 66 bytes per series), so an
+ * absurd limit would abort the process on the first instrument.
+ */
+#define MAX_CARDINALITY_LIMIT 1000000
+
+/**
  * A pre-built, validated attribute set, reusable across calls and threads.
  */
 typedef struct otelmetrics_attributes otelmetrics_attributes;
@@ -670,7 +677,7 @@ otelmetrics_status otelmetrics_provider_builder_set_temporality(struct otelmetri
                                                                 otelmetrics_temporality temporality);
 
 /**
- * Sets the default cardinality limit per metric stream (> 0; the SDK's
+ * Sets the default cardinality limit per metric stream (1 to 1,000,000; the SDK's
  * default is 2000). Series past it go to the `otel.metric.overflow` point.
  */
 otelmetrics_status otelmetrics_provider_builder_set_cardinality_limit(struct otelmetrics_provider_builder *builder,
@@ -1777,7 +1784,7 @@ otelmetrics_status otelmetrics_view_set_aggregation_exponential(struct otelmetri
                                                                 bool record_min_max);
 
 /**
- * Sets the stream's cardinality limit (> 0; checked when added).
+ * Sets the stream's cardinality limit (1 to 1,000,000; checked when added).
  */
 otelmetrics_status otelmetrics_view_set_cardinality_limit(struct otelmetrics_view *view,
                                                           size_t limit);

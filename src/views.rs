@@ -122,8 +122,8 @@ impl ViewSpec {
         if self.allowed_keys.is_some() && self.denied_keys.is_some() {
             return Err(Error::config(setting, "a view takes an allow-list or a deny-list of attribute keys, not both"));
         }
-        if self.cardinality_limit == Some(0) {
-            return Err(Error::config(setting, "the cardinality limit must be greater than zero"));
+        if let Some(limit) = self.cardinality_limit {
+            check_cardinality_limit(setting, limit)?;
         }
         match &self.aggregation {
             Some(AggregationSpec::ExplicitBuckets { boundaries, .. }) => {
@@ -195,6 +195,24 @@ impl ViewSpec {
     pub fn into_sdk_view(self, default_limit: Option<usize>) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
         move |i: &Instrument| if self.selects_sdk(i) { self.stream(default_limit) } else { None }
     }
+}
+
+/// The largest cardinality limit accepted. The SDK reserves memory for the
+/// whole limit when a stream is created (about 66 bytes per series), so an
+/// absurd limit would abort the process on the first instrument.
+pub const MAX_CARDINALITY_LIMIT: usize = 1_000_000;
+
+pub fn check_cardinality_limit(setting: &str, limit: usize) -> Result<()> {
+    if limit == 0 {
+        return Err(Error::config(setting, "the cardinality limit must be greater than zero"));
+    }
+    if limit > MAX_CARDINALITY_LIMIT {
+        return Err(Error::config(
+            setting,
+            format!("the cardinality limit {limit} is above the maximum {MAX_CARDINALITY_LIMIT} (the SDK reserves memory for every series up to the limit)"),
+        ));
+    }
+    Ok(())
 }
 
 /// The provider's default cardinality limit, as a view that selects only

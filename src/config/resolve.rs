@@ -191,16 +191,19 @@ fn percent_decode(setting: &str, s: &str) -> Result<String> {
 }
 
 /// Parses `key1=value1,key2=value2` (used by `OTEL_RESOURCE_ATTRIBUTES` and
-/// `OTEL_EXPORTER_OTLP_HEADERS`).
+/// `OTEL_EXPORTER_OTLP_HEADERS`). Errors name the entry by position, never
+/// by content: a malformed header entry (`Authorization: Bearer ...`) is
+/// still a secret.
 pub fn parse_key_values(setting: &str, value: &str) -> Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
-    for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (k, v) = item
-            .split_once('=')
-            .ok_or_else(|| Error::config(setting, format!("`{item}` is not of the form key=value")))?;
+    for (n, item) in value.split(',').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+        let entry = n + 1;
+        let (k, v) = item.split_once('=').ok_or_else(|| {
+            Error::config(setting, format!("entry {entry} is not of the form key=value (its text is not shown: it may hold a secret)"))
+        })?;
         let key = percent_decode(setting, k.trim())?;
         if key.is_empty() {
-            return Err(Error::config(setting, format!("`{item}` has an empty key")));
+            return Err(Error::config(setting, format!("entry {entry} has an empty key")));
         }
         pairs.push((key, percent_decode(setting, v.trim())?));
     }
@@ -267,8 +270,12 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
         headers.push((k.clone(), v.clone()));
     }
     for (k, v) in &headers {
-        if http::HeaderName::from_bytes(k.as_bytes()).is_err() || http::HeaderValue::from_str(v).is_err() {
-            return Err(Error::config("otlp headers", format!("`{k}` is not a valid HTTP header name/value pair")));
+        if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
+            // Not echoed: a mangled entry can carry the secret in its key.
+            return Err(Error::config("otlp headers", "a header name is not a valid HTTP header name (not shown: it may hold a secret)"));
+        }
+        if http::HeaderValue::from_str(v).is_err() {
+            return Err(Error::config("otlp headers", format!("the value of header `{k}` is not a valid HTTP header value")));
         }
     }
 
@@ -413,8 +420,8 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
     for view in &settings.views {
         view.validate()?;
     }
-    if settings.cardinality_limit == Some(0) {
-        return Err(Error::config("cardinality limit (set in code)", "must be greater than zero"));
+    if let Some(limit) = settings.cardinality_limit {
+        crate::views::check_cardinality_limit("cardinality limit (set in code)", limit)?;
     }
     Ok(Resolved {
         disabled,

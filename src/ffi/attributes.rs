@@ -50,6 +50,15 @@ unsafe fn strings(arr: otelmetrics_array, key: &str) -> Result<Vec<StringValue>>
         .collect()
 }
 
+/// NaN equals nothing, itself included: as an attribute value it would make
+/// a new series on every call (and OTLP JSON cannot carry it).
+fn not_nan(v: f64, key: &str) -> Result<f64> {
+    if v.is_nan() {
+        return Err(Error::argument(format!("attribute `{key}` is NaN, which cannot identify a series")));
+    }
+    Ok(v)
+}
+
 /// Converts one attribute, validating everything.
 unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
     let key = str_arg(a.key, "attribute key")?;
@@ -61,7 +70,7 @@ unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
         OTELMETRICS_VALUE_STRING => Value::from(str_arg(a.value.string, &what())?.to_owned()),
         OTELMETRICS_VALUE_BOOL => Value::Bool(a.value.boolean != 0),
         OTELMETRICS_VALUE_INT64 => Value::I64(a.value.int64),
-        OTELMETRICS_VALUE_DOUBLE => Value::F64(a.value.float64),
+        OTELMETRICS_VALUE_DOUBLE => Value::F64(not_nan(a.value.float64, key)?),
         OTELMETRICS_VALUE_STRING_ARRAY => Value::Array(Array::String(strings(a.value.array, key)?)),
         OTELMETRICS_VALUE_BOOL_ARRAY => {
             let v = slice_arg(a.value.array.ptr as *const u8, a.value.array.len, &what())?;
@@ -71,7 +80,8 @@ unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
             Value::Array(Array::I64(slice_arg(a.value.array.ptr as *const i64, a.value.array.len, &what())?.to_vec()))
         }
         OTELMETRICS_VALUE_DOUBLE_ARRAY => {
-            Value::Array(Array::F64(slice_arg(a.value.array.ptr as *const f64, a.value.array.len, &what())?.to_vec()))
+            let values = slice_arg(a.value.array.ptr as *const f64, a.value.array.len, &what())?;
+            Value::Array(Array::F64(values.iter().map(|v| not_nan(*v, key)).collect::<Result<_>>()?))
         }
         tag => return Err(bad_tag(key, tag)),
     };

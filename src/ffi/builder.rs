@@ -323,7 +323,7 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_temporality(
     })
 }
 
-/// Sets the default cardinality limit per metric stream (> 0; the SDK's
+/// Sets the default cardinality limit per metric stream (1 to 1,000,000; the SDK's
 /// default is 2000). Series past it go to the `otel.metric.overflow` point.
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_builder_set_cardinality_limit(

@@ -217,7 +217,7 @@ pub unsafe extern "C" fn otelmetrics_view_set_aggregation_exponential(
     })
 }
 
-/// Sets the stream's cardinality limit (> 0; checked when added).
+/// Sets the stream's cardinality limit (1 to 1,000,000; checked when added).
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_view_set_cardinality_limit(view: *mut otelmetrics_view, limit: usize) -> otelmetrics_status {
     with_view(view, |v| {
