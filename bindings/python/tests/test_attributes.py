@@ -100,8 +100,17 @@ def test_bad_attributes_raise_before_anything_is_recorded(provider, meter, attri
     assert read_points(provider, "bad") == []
 
 
-@pytest.mark.parametrize("value", [math.inf, math.nan])
-def test_non_finite_attribute_values_are_recorded_as_doubles(provider, meter, value):
+@pytest.mark.parametrize("value", [{"n": math.nan}, {"n": [1.0, math.nan]}])
+def test_nan_attribute_values_are_refused_before_the_call(provider, meter, value):
+    counter = meter.create_counter("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        counter.add(1, value)
+    with pytest.raises(ValueError, match="NaN"):
+        otelmetrics.Attributes(value)
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+def test_infinite_attribute_values_are_recorded_as_doubles(provider, meter, value):
     meter.create_counter("nonfinite").add(1, {"n": value})
     (metric,) = [m for rm in provider.read_metrics()["resourceMetrics"] for sm in rm["scopeMetrics"]
                  for m in sm["metrics"] if m["name"] == "nonfinite"]

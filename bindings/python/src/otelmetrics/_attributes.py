@@ -61,11 +61,18 @@ def _set_array(attr: Attribute, key: str, values: Sequence[Any], keep: List[Any]
     elif kind is int:
         elements = (ctype * len(values))(*(_check_int(key, v) for v in values))
     else:
-        elements = (ctype * len(values))(*values)
+        elements = (ctype * len(values))(*(_check_float(key, v) for v in values))
     keep.append(elements)
     attr.value_type = tag
     attr.value.array.ptr = ctypes.cast(elements, c_void_p)
     attr.value.array.len = len(values)
+
+
+def _check_float(key: str, value: float) -> float:
+    # NaN equals nothing: it cannot identify a series (the library refuses it too).
+    if value != value:
+        raise ValueError(f"attribute {key!r} is NaN, which cannot identify a series")
+    return value
 
 
 def encode(attributes: Mapping[str, Any]) -> Tuple["ctypes.Array[Attribute]", List[Any]]:
@@ -90,7 +97,7 @@ def encode(attributes: Mapping[str, Any]) -> Tuple["ctypes.Array[Attribute]", Li
         elif kind is int:
             attr.value_type, attr.value.int64 = _ffi.VALUE_INT64, _check_int(key, value)
         elif kind is float:
-            attr.value_type, attr.value.float64 = _ffi.VALUE_DOUBLE, value
+            attr.value_type, attr.value.float64 = _ffi.VALUE_DOUBLE, _check_float(key, value)
         elif isinstance(value, (list, tuple)):
             _set_array(attr, key, value, keep)
         else:
