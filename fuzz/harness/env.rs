@@ -3,7 +3,9 @@
 //! process environment is never touched, so this is safe to run on every
 //! thread and in any order). Resolution either succeeds or fails with
 //! INVALID_CONFIG naming a setting, and never quotes a header's value (a
-//! secret) in its message.
+//! secret) in its message: a value found in the message must still be there
+//! when the value is blanked out (then it came from elsewhere, e.g. the
+//! setting's name).
 //!
 //! Certificate and key paths get the builder target's missing-directory
 //! prefix, so no file is ever read.
@@ -70,22 +72,37 @@ pub fn run(data: &[u8]) {
     if let Err(e) = resolve(&Settings::default(), &env) {
         assert_eq!(e.status, OTELMETRICS_STATUS_INVALID_CONFIG, "{e}");
         assert!(!e.message.is_empty());
-        let (keys, values) = header_pairs(&env);
-        // A value long enough that finding it is no accident, and that is
-        // not also part of a header name or of another variable.
-        let shown_elsewhere = |secret: &str| {
-            keys.iter().any(|k| k.contains(secret))
-                || env.0.iter().any(|(k, v)| !k.ends_with("HEADERS") && v.contains(secret))
-        };
-        for secret in values.iter().filter(|v| v.len() >= 8 && !shown_elsewhere(v)) {
-            assert!(!e.message.contains(secret.as_str()), "a header value appears in the error: {e}");
+        for secret in header_values(&env).iter().filter(|v| v.len() >= 8 && e.message.contains(v.as_str())) {
+            // Shown because of the value itself, or only because the same
+            // text is also in a setting's name or elsewhere? Blank it out and
+            // ask again: a message that no longer holds it had quoted it.
+            let blanked = with_header_value_blanked(&env, secret);
+            let again = resolve(&Settings::default(), &blanked).err().map(|e| e.message).unwrap_or_default();
+            assert!(again.contains(secret.as_str()), "a header value appears in the error: {e}");
         }
     }
 }
 
-/// The names and values of the header variables' entries; an entry
-/// without `=` (e.g. `Authorization: Bearer ...`) counts as a value whole.
-fn header_pairs(env: &MapEnv) -> (Vec<String>, Vec<String>) {
+/// `env` with every header entry whose value is `secret` given `X`s for a
+/// value instead (names untouched: they may be quoted).
+fn with_header_value_blanked(env: &MapEnv, secret: &str) -> MapEnv {
+    let blank = "X".repeat(secret.len());
+    let blank_entry = |entry: &str| match entry.split_once('=') {
+        Some((k, v)) if v.trim() == secret => format!("{k}={blank}"),
+        None if entry.trim() == secret => blank.clone(),
+        _ => entry.to_owned(),
+    };
+    let mut out = MapEnv::default();
+    for (k, v) in &env.0 {
+        let v = if k.ends_with("HEADERS") { v.split(',').map(blank_entry).collect::<Vec<_>>().join(",") } else { v.clone() };
+        out = out.with(k, &v);
+    }
+    out
+}
+
+/// The values of the header variables' entries; an entry without `=`
+/// (e.g. `Authorization: Bearer ...`) counts as a value whole.
+fn header_values(env: &MapEnv) -> Vec<String> {
     let entries = env.0.iter().filter(|(k, _)| k.ends_with("HEADERS")).flat_map(|(_, v)| v.split(','));
-    entries.map(|kv| kv.split_once('=').unwrap_or(("", kv))).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).unzip()
+    entries.map(|kv| kv.split_once('=').map_or(kv, |(_, v)| v).trim().to_owned()).collect()
 }
