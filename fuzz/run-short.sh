@@ -11,6 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_PER_TARGET=${1:-60}
+# OTELMETRICS_FUZZ_SEED fixes libFuzzer's random seed: a CI run then tries a
+# prefix of the inputs a longer local run with the same seed tried.
+SEED_FLAG=${OTELMETRICS_FUZZ_SEED:+-seed=$OTELMETRICS_FUZZ_SEED}
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
 export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
@@ -44,7 +47,7 @@ for target in "${TARGETS[@]}"; do
   # -timeout: one input taking this long is a hang, reported as a finding.
   rc=0
   cargo fuzz run -O "$target" "$scratch/$target" -- \
-    -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -print_final_stats=1 >"$scratch/$target.log" 2>&1 || rc=$?
+    -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -print_final_stats=1 ${SEED_FLAG} >"$scratch/$target.log" 2>&1 || rc=$?
   grep -aE "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|panicked at|==[0-9]+==ERROR|Test unit written|^SUMMARY" \
     "$scratch/$target.log" || true
   grep -aA1 "panicked at" "$scratch/$target.log" | tail -1 || true

@@ -3,7 +3,9 @@
 #   bash tests/run.sh
 # Installs what it needs (pinned cbindgen, a Python venv with pytest and the
 # real collector rotel, Debian tools), builds the library, runs the Rust
-# tests, then one pytest run over every other suite (packaging checks, C
+# tests (which replay the committed fuzz corpus), fuzzes every C entry point
+# for a short while (OTELMETRICS_FUZZ_SECONDS per target, default 20, fixed
+# seed), then one pytest run over every other suite (packaging checks, C
 # programs under valgrind and ASan, end-to-end tests against rotel, the
 # Python package, the Julia binding's mechanical checks). pytest's summary
 # line is the last line.
@@ -32,6 +34,15 @@ if ! cargo test --release >"$log" 2>&1; then
 fi
 grep -E "^test result" "$log"
 rm -f "$log"
+
+step "fuzz: every target briefly (fuzz/run-short.sh; long runs: fuzz/README.md)"
+fuzz_log=$(mktemp)
+if ! OTELMETRICS_FUZZ_SEED=1 bash fuzz/run-short.sh "${OTELMETRICS_FUZZ_SECONDS:-20}" >"$fuzz_log" 2>&1; then
+  tail -60 "$fuzz_log"
+  exit 1
+fi
+grep -E "^(built|ran|total|stat::number_of_executed_units)" "$fuzz_log" || true
+rm -f "$fuzz_log"
 
 step "python package"
 if [ -f bindings/python/pyproject.toml ]; then
