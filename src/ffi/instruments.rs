@@ -10,6 +10,21 @@ use crate::error::Result;
 use crate::instruments::{BoundInstrument, Instrument, InstrumentSpec, Kind};
 use std::sync::Arc;
 
+/// An instrument's name, description and unit as C passed them, checked.
+pub(crate) unsafe fn spec_arg(
+    name: otelmetrics_str,
+    description: otelmetrics_str,
+    unit: otelmetrics_str,
+    boundaries: Option<Vec<f64>>,
+) -> Result<InstrumentSpec> {
+    Ok(InstrumentSpec {
+        name: str_arg(name, "instrument name")?.to_owned(),
+        description: opt_str_arg(description, "description")?,
+        unit: opt_str_arg(unit, "unit")?,
+        boundaries,
+    })
+}
+
 pub(crate) unsafe fn create<H, K>(
     meter: *const otelmetrics_meter,
     name: otelmetrics_str,
@@ -25,16 +40,11 @@ where
 {
     check_out(out, "out")?;
     let m = otelmetrics_meter::borrow(meter)?;
-    let spec = InstrumentSpec {
-        name: str_arg(name, "instrument name")?.to_owned(),
-        description: opt_str_arg(description, "description")?,
-        unit: opt_str_arg(unit, "unit")?,
-        boundaries: match slice_arg(boundaries, boundary_count, "the boundaries array")? {
-            [] => None,
-            b => Some(b.to_vec()),
-        },
+    let boundaries = match slice_arg(boundaries, boundary_count, "the boundaries array")? {
+        [] => None,
+        b => Some(b.to_vec()),
     };
-    let instrument = Instrument::<K>::new(m, &spec)?;
+    let instrument = Instrument::<K>::new(m, &spec_arg(name, description, unit, boundaries)?)?;
     write_out(out, H::into_raw(instrument));
     Ok(())
 }

@@ -7,14 +7,14 @@
 //! periodic reader, or the thread calling `otelmetrics_provider_read_json`
 //! or `otelmetrics_provider_force_flush`'s helper.
 
-use super::attributes::{convert, opt_str_arg, slice_arg, str_arg};
+use super::attributes::{convert, slice_arg};
 use super::handle::{handle, Handle};
 use super::meter::otelmetrics_meter;
 use super::observables_api::*;
 use super::*;
 use crate::error::{status, Error, Result};
 use crate::instruments::observable::{Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration};
-use crate::instruments::InstrumentSpec;
+use super::instruments::spec_arg;
 use std::ffi::c_void;
 use std::sync::Arc;
 
@@ -90,13 +90,7 @@ pub(crate) unsafe fn create<H: Handle<Inner = ObservableInstrument>>(
     let cb = c_callback(callback, user_data, free_user_data);
     check_out(out, "out")?;
     let m = otelmetrics_meter::borrow(meter)?;
-    let spec = InstrumentSpec {
-        name: str_arg(name, "instrument name")?.to_owned(),
-        description: opt_str_arg(description, "description")?,
-        unit: opt_str_arg(unit, "unit")?,
-        boundaries: None,
-    };
-    let instrument = ObservableInstrument::new(m, kind, &spec, cb)?;
+    let instrument = ObservableInstrument::new(m, kind, &spec_arg(name, description, unit, None)?, cb)?;
     write_out(out, H::into_raw(instrument));
     Ok(())
 }

@@ -17,7 +17,6 @@ restarted (test_otlp_c.py); TLS failures (test_otlp_receiver.py); fork
 (test_fork_otlp.py, tests/lifecycle); exit without shutdown (tests/lifecycle).)
 """
 
-import os
 import pathlib
 import re
 import subprocess
@@ -28,7 +27,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers.cprog import compile_c  # noqa: E402
+from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.receiver import Response, request_to_batch  # noqa: E402
 from peers.rotel import wait_until  # noqa: E402
 
@@ -56,8 +55,7 @@ class App:
     collected from stderr as they arrive."""
 
     def __init__(self, program):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-        self.proc = subprocess.Popen([str(program)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([str(program)], env=program_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.stderr: list[str] = []
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)

@@ -2,7 +2,6 @@
 its own export thread and I/O runtime, and parent and child each deliver
 their own totals once (nothing exported twice, nothing hangs)."""
 
-import os
 import pathlib
 import subprocess
 import sys
@@ -10,15 +9,14 @@ import sys
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers.cprog import compile_c  # noqa: E402
+from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel  # noqa: E402
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_parent_and_child_push_their_own_totals(tmp_path, protocol):
     exe = compile_c("tests/lifecycle/fork_without_exec.c", tmp_path)
     with Rotel() as rotel:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-        env.update(OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
+        env = program_env(OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
                    OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url if protocol == "grpc" else rotel.http_url,
                    OTEL_METRIC_EXPORT_INTERVAL="3600000")
         r = subprocess.run([str(exe), "--from-env"], env=env, capture_output=True, text=True, timeout=60)

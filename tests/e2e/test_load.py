@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers.cprog import compile_c  # noqa: E402
+from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel  # noqa: E402
 
 SECONDS = int(os.environ.get("OTELMETRICS_LOAD_SECONDS", "6"))
@@ -19,8 +19,7 @@ SECONDS = int(os.environ.get("OTELMETRICS_LOAD_SECONDS", "6"))
 def test_two_threads_1000_series_totals_exact_and_memory_flat(tmp_path):
     exe = compile_c("tests/e2e/programs/load.c", tmp_path, "-pthread")
     with Rotel() as rotel:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-        env.update(OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
+        env = program_env(OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
                    OTEL_METRIC_EXPORT_INTERVAL="1000")
         r = subprocess.run([str(exe), str(SECONDS)], env=env, capture_output=True, text=True, timeout=SECONDS + 60)
         assert r.returncode == 0, r.stderr

@@ -4,7 +4,6 @@ HTTP/JSON; what rotel decoded is compared with what the program recorded.
 Then the collector is absent at start, killed mid-run and restarted: the
 program's calls never block and cumulative totals arrive exact."""
 
-import os
 import pathlib
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import time
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers.cprog import compile_c  # noqa: E402
+from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel, free_port  # noqa: E402
 
 @pytest.fixture(scope="module")
@@ -22,8 +21,7 @@ def producer(tmp_path_factory):
 
 
 def env_for(endpoint, protocol, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-    env.update(
+    env = program_env(
         OTEL_SERVICE_NAME="e2e-shop",
         OTEL_RESOURCE_ATTRIBUTES="deployment.environment=test,team=core%20metrics",
         OTEL_EXPORTER_OTLP_ENDPOINT=endpoint,

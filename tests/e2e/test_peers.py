@@ -18,7 +18,6 @@ import urllib.request
 
 import grpc
 import pytest
-from google.protobuf import json_format
 from google.rpc import error_details_pb2, status_pb2
 from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
 from opentelemetry.exporter.otlp.json.http.metric_exporter import OTLPMetricExporter as JsonHttpExporter
@@ -36,7 +35,7 @@ from opentelemetry.sdk.metrics.view import (
 )
 from opentelemetry.sdk.resources import Resource as SdkResource
 
-from peers.receiver import Receiver, Response
+from peers.receiver import Response
 from peers.rotel import (
     CUMULATIVE, DELTA, Batch, Rotel, RotelError, find_rotel_agent, parse_any_value, parse_debug_log,
     rotel_version, wait_until,

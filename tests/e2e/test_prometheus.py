@@ -8,7 +8,6 @@ prometheus_client's strict text and OpenMetrics parsers)."""
 from __future__ import annotations
 
 import gzip
-import os
 import socket
 import subprocess
 import sys
@@ -19,20 +18,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peers.cprog import compile_c  # noqa: E402
+from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.prometheus import Prometheus, promtool  # noqa: E402
 from peers.rotel import Rotel, wait_until  # noqa: E402
+from peers.sockets import listening_sockets, socket_inodes  # noqa: E402
 
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families as parse_text  # noqa: E402
 
 OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-    env.update(extra)
-    return env
 
 
 class Producer:
@@ -64,7 +58,7 @@ def exe(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def producer(exe):
-    p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+    p = Producer(exe, program_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0",
                                OTEL_SERVICE_NAME="prom-e2e"))
     yield p
     try:
@@ -197,36 +191,13 @@ def test_a_client_that_never_sends_does_not_block_scrapes(producer):
 
 
 def listening_addresses(pid: int, port: int) -> set[str]:
-    """Local addresses `pid`'s network namespace listens on at `port`
-    (from /proc/<pid>/net/tcp and tcp6, state 0A = LISTEN)."""
-    found = set()
-    for table in ("tcp", "tcp6"):
-        path = Path(f"/proc/{pid}/net/{table}")
-        for line in path.read_text().splitlines()[1:] if path.exists() else []:
-            local, state = line.split()[1], line.split()[3]
-            addr, p = local.split(":")
-            if state == "0A" and int(p, 16) == port:
-                found.add(addr)
-    return found
+    """Local addresses (as /proc writes them) `pid` listens on at `port`."""
+    ours = socket_inodes(pid) or set()
+    return {s.address for s in listening_sockets() if s.port == port and s.inode in ours}
 
 
 def test_binds_to_loopback_by_default(producer):
     assert listening_addresses(producer.proc.pid, producer.port) == {"0100007F"}   # 127.0.0.1
-
-
-def listening_inodes() -> set[str]:
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:] if Path(table).exists() else []:
-            cols = line.split()
-            if cols[3] == "0A":
-                found.add(cols[9])
-    return found
-
-
-def socket_inodes(pid: int) -> set[str]:
-    links = (os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd"))
-    return {link[8:-1] for link in links if link.startswith("socket:[")}
 
 
 def test_nothing_listens_unless_configured(tmp_path):
@@ -235,14 +206,14 @@ def test_nothing_listens_unless_configured(tmp_path):
     producer = compile_c("tests/e2e/programs/otlp_producer.c", tmp_path)
     with Rotel() as rotel:
         proc = subprocess.Popen([str(producer), "interactive"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                env=clean_env(OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc"))
+                                env=program_env(OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc"))
         try:
             proc.stdin.write("add 1\nflush 5000\n")
             proc.stdin.flush()
             assert proc.stdout.readline().startswith("ok")
             assert proc.stdout.readline().strip() == "OK"            # exported: its connections are open
             assert socket_inodes(proc.pid), "the exporter's connection should be visible"
-            assert not socket_inodes(proc.pid) & listening_inodes()
+            assert not socket_inodes(proc.pid) & {s.inode for s in listening_sockets()}
         finally:
             proc.communicate("quit 5000\n", timeout=30)
 
@@ -252,19 +223,19 @@ def test_a_port_in_use_fails_the_build_with_a_message(exe):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        r = subprocess.run([str(exe), "bind", "127.0.0.1", str(port)], env=clean_env(), capture_output=True, text=True, timeout=30)
+        r = subprocess.run([str(exe), "bind", "127.0.0.1", str(port)], env=program_env(), capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("INVALID_CONFIG "), r.stdout
     assert f"127.0.0.1:{port}" in r.stdout and "already in use" in r.stdout
 
 
 def test_an_invalid_host_fails_the_build_with_a_message(exe):
-    r = subprocess.run([str(exe), "bind", "not an address", "0"], env=clean_env(), capture_output=True, text=True, timeout=30)
+    r = subprocess.run([str(exe), "bind", "not an address", "0"], env=program_env(), capture_output=True, text=True, timeout=30)
     assert r.stdout.startswith("INVALID_CONFIG ") and "prometheus" in r.stdout.lower(), r.stdout
 
 
 def test_shutdown_stops_serving(exe):
-    p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"))
+    p = Producer(exe, program_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"))
     try:
         assert get(p.url)[0] == 200
         assert p.quit() == "shutdown OK"
@@ -288,7 +259,7 @@ def test_library_threads_block_sigpipe_and_the_host_keeps_its_mask(exe):
     SDK's reader thread, the Prometheus server) blocks SIGPIPE so such a write
     fails with EPIPE instead; the program's own thread keeps its mask."""
     with Rotel() as rotel:
-        p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus,otlp", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+        p = Producer(exe, program_env(OTEL_METRICS_EXPORTER="prometheus,otlp", OTEL_EXPORTER_PROMETHEUS_PORT="0",
                                     OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
                                     OTEL_METRIC_EXPORT_INTERVAL="200"))
         try:
@@ -312,7 +283,7 @@ def test_a_forked_child_does_not_keep_the_port_open(exe):
     """After fork the parent shuts down; the child lives on but has closed
     its copy of the listening socket, so a scraper is refused at once
     instead of connecting to a socket nobody serves."""
-    proc = subprocess.Popen([str(exe), "fork"], env=clean_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"),
+    proc = subprocess.Popen([str(exe), "fork"], env=program_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         port = int(proc.stdout.readline().split()[1])
@@ -327,7 +298,7 @@ def test_beside_otlp_push(exe):
     """One provider, two readers: Prometheus pulls while OTLP pushes to the
     real collector; both see the same totals."""
     with Rotel() as rotel:
-        p = Producer(exe, clean_env(OTEL_METRICS_EXPORTER="prometheus,otlp", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+        p = Producer(exe, program_env(OTEL_METRICS_EXPORTER="prometheus,otlp", OTEL_EXPORTER_PROMETHEUS_PORT="0",
                                     OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
                                     OTEL_METRIC_EXPORT_INTERVAL="500"))
         try:

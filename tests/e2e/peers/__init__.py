@@ -5,6 +5,8 @@
 - ``peers.receiver``: a programmable OTLP receiver (HTTP and gRPC, optional TLS/mTLS)
   that decodes every request with the official protobuf classes.
 - ``peers.certs``: throw-away CAs and certificates for TLS tests.
+- ``peers.prometheus``: a real Prometheus scraping the program, queried with PromQL.
+- ``peers.cprog``: builds the C test programs; ``peers.sockets``: who listens where.
 
 Both peers answer the same queries (``points``, ``latest_point``, ``wait_for_point``,
 ...) over the same data model (``Batch`` > ``Resource`` > ``Scope`` > ``Metric`` >

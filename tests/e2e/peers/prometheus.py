@@ -11,10 +11,10 @@ an exposition independently of our code.
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[3]
 INSTALL = ROOT / "tests" / "peers" / "install-prometheus.sh"
 
 
+@functools.lru_cache(maxsize=None)
 def prometheus_binary() -> Path:
-    """The Prometheus binary, installed on first use."""
+    """The Prometheus binary, installed on first use (once per test run)."""
     out = subprocess.run(["bash", str(INSTALL)], check=True, capture_output=True, text=True).stdout
     return Path(out.strip().splitlines()[-1])
 

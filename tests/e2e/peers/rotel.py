@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from .sockets import listening_sockets, socket_inodes
+
 __all__ = [
     "Batch", "Resource", "Scope", "Metric", "DataPoint", "Exemplar",
     "CUMULATIVE", "DELTA", "UNSPECIFIED",
@@ -742,37 +744,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def _listening_inodes(port: int) -> set[str]:
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for row in f:
-                    cols = row.split()
-                    if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
-                        inodes.add(cols[9])
-        except OSError:
-            pass
-    return inodes
-
-
-def _socket_inodes(pid: int) -> set[str] | None:
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return None
-    inodes = set()
-    for fd in fds:
-        try:
-            link = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[8:-1])
-    return inodes
-
-
 def _accepts(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.2):
@@ -925,10 +896,11 @@ class Rotel(Queries):
 
     def _listening(self) -> bool:
         assert self.proc is not None and self.grpc_port and self.http_port
-        ours = _socket_inodes(self.proc.pid)
+        ours = socket_inodes(self.proc.pid)
         if ours is None:   # no /proc: fall back to "the ports accept connections"
             return _accepts(self.host, self.grpc_port) and _accepts(self.host, self.http_port)
-        return all(_listening_inodes(port) & ours for port in (self.grpc_port, self.http_port))
+        listening = listening_sockets()
+        return all(any(s.port == port and s.inode in ours for s in listening) for port in (self.grpc_port, self.http_port))
 
     def stop(self, timeout_s: float = 10.0) -> int | None:
         """SIGTERM, then SIGKILL after ``timeout_s``; returns the exit code (None if
