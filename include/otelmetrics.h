@@ -602,6 +602,16 @@ otelmetrics_status otelmetrics_provider_builder_set_otlp_timeout_ms(struct otelm
                                                                     uint64_t timeout_ms);
 
 /**
+ * Sets the largest encoded size, in bytes before compression, of one OTLP
+ * request (1024 to 2^31-1; default 4 MiB, or
+ * `OTELMETRICS_OTLP_MAX_REQUEST_BYTES`). A larger export is split into
+ * several requests, each repeating its resource and scopes; a data point
+ * too large on its own is dropped and reported. Validated at build time.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_otlp_max_request_bytes(struct otelmetrics_provider_builder *builder,
+                                                                           size_t max_bytes);
+
+/**
  * Sets OTLP compression (`OTELMETRICS_COMPRESSION_*`).
  */
 otelmetrics_status otelmetrics_provider_builder_set_otlp_compression(struct otelmetrics_provider_builder *builder,

@@ -59,7 +59,7 @@ pub fn run(data: &[u8]) {
 }
 
 unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> (otelmetrics_status, &'static str) {
-    match input.u8() % 20 {
+    match input.u8() % 21 {
         0 => (otelmetrics_provider_builder_set_service_name(b, view(&input.bytes())), "set_service_name"),
         1 => {
             let attrs = Attributes::read(input, 6);
@@ -97,6 +97,7 @@ unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> 
         16 => (otelmetrics_provider_builder_set_export_timeout_ms(b, input.u64()), "set_export_timeout_ms"),
         17 => (otelmetrics_provider_builder_set_temporality(b, input.u32() % 5), "set_temporality"),
         18 => (otelmetrics_provider_builder_set_cardinality_limit(b, input.u64() as usize), "set_cardinality_limit"),
+        19 => (otelmetrics_provider_builder_set_otlp_max_request_bytes(b, input.u64() as usize), "set_otlp_max_request_bytes"),
         _ => (otelmetrics_provider_builder_enable_in_memory_reader(b), "enable_in_memory_reader"),
     }
 }

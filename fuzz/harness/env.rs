@@ -48,6 +48,7 @@ const NAMES: &[&str] = &[
     "OTEL_EXPORTER_OTLP_CLIENT_KEY",
     "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY",
     "OTEL_LOG_LEVEL",
+    "OTELMETRICS_OTLP_MAX_REQUEST_BYTES",
 ];
 
 fn is_path(name: &str) -> bool {

@@ -67,6 +67,8 @@ pub struct Settings {
     pub otlp_client_cert_file: Option<PathBuf>,
     pub otlp_client_key_file: Option<PathBuf>,
     pub otlp_insecure: Option<bool>,
+    /// Largest encoded size of one OTLP request; larger exports are split.
+    pub otlp_max_request_bytes: Option<usize>,
     pub console_format: Option<ConsoleFormat>,
     pub console_path: Option<PathBuf>,
     pub prometheus_host: Option<String>,

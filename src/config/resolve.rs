@@ -15,6 +15,15 @@ const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_millis(30_000);
 const DEFAULT_OTLP_TIMEOUT: Duration = Duration::from_millis(10_000);
 const DEFAULT_GRPC_ENDPOINT: &str = "http://localhost:4317";
 const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318/v1/metrics";
+/// gRPC servers (the Collector's among them) refuse messages over 4 MiB
+/// unless configured otherwise; HTTP receivers allow at least as much.
+pub(crate) const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+/// Room for a resource, a scope and a metric description with a point.
+pub(crate) const MIN_MAX_REQUEST_BYTES: usize = 1024;
+/// Protobuf's own limit on a message.
+pub(crate) const MAX_MAX_REQUEST_BYTES: usize = (1 << 31) - 1;
+/// Not an OpenTelemetry variable (the specification has none for this).
+pub(crate) const MAX_REQUEST_BYTES_VAR: &str = "OTELMETRICS_OTLP_MAX_REQUEST_BYTES";
 
 /// A fully resolved, validated configuration.
 #[derive(Debug, Clone)]
@@ -62,6 +71,8 @@ pub struct ResolvedOtlp {
     /// Client certificate and key, for mutual TLS.
     pub client_identity_pem: Option<(Pem, Pem)>,
     pub insecure: bool,
+    /// Largest encoded size (before compression) of one request.
+    pub max_request_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -312,7 +323,28 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
         (None, Some(k)) => return Err(Error::config(&k.source, "a client key needs a client certificate too")),
         (None, None) => None,
     };
-    Ok(ResolvedOtlp { endpoint, protocol, headers, timeout, compression, ca_pem, client_identity_pem, insecure })
+    let max_request_bytes = resolve_max_request_bytes(settings, env)?;
+    Ok(ResolvedOtlp { endpoint, protocol, headers, timeout, compression, ca_pem, client_identity_pem, insecure, max_request_bytes })
+}
+
+fn resolve_max_request_bytes(settings: &Settings, env: &dyn Env) -> Result<usize> {
+    let (value, source) = match (settings.otlp_max_request_bytes, env.get(MAX_REQUEST_BYTES_VAR)) {
+        (Some(n), _) => (n, "otlp max request bytes (set in code)"),
+        (None, Some(text)) => {
+            let n = text.trim().parse().map_err(|_| {
+                Error::config(MAX_REQUEST_BYTES_VAR, format!("expected a whole number of bytes, got `{text}`"))
+            })?;
+            (n, MAX_REQUEST_BYTES_VAR)
+        }
+        (None, None) => return Ok(DEFAULT_MAX_REQUEST_BYTES),
+    };
+    if !(MIN_MAX_REQUEST_BYTES..=MAX_MAX_REQUEST_BYTES).contains(&value) {
+        return Err(Error::config(
+            source,
+            format!("must be between {MIN_MAX_REQUEST_BYTES} and {MAX_MAX_REQUEST_BYTES} bytes, got {value}"),
+        ));
+    }
+    Ok(value)
 }
 
 /// `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`, default 127.0.0.1:9464: the
@@ -584,5 +616,28 @@ mod tests {
         assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "https://collector:4317");
         let env = env.with("OTEL_EXPORTER_OTLP_INSECURE", "true");
         assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4317");
+    }
+
+    #[test]
+    fn max_request_bytes_from_code_then_environment_then_default() {
+        assert_eq!(otlp(&Settings::default(), &MapEnv::default()).max_request_bytes, 4 * 1024 * 1024);
+        let env = MapEnv::default().with(MAX_REQUEST_BYTES_VAR, " 65536 ");
+        assert_eq!(otlp(&Settings::default(), &env).max_request_bytes, 65536);
+        let code = Settings { otlp_max_request_bytes: Some(1024), ..Default::default() };
+        assert_eq!(otlp(&code, &env).max_request_bytes, 1024);
+        assert_eq!(otlp(&Settings { otlp_max_request_bytes: Some((1 << 31) - 1), ..Default::default() }, &env).max_request_bytes, (1 << 31) - 1);
+    }
+
+    #[test]
+    fn max_request_bytes_out_of_range_or_unparsable_is_refused_naming_its_source() {
+        for bad in [0usize, 1023, 1 << 31] {
+            let code = Settings { otlp_max_request_bytes: Some(bad), ..Default::default() };
+            let e = resolve(&code, &MapEnv::default()).unwrap_err();
+            assert!(e.message.contains("otlp max request bytes (set in code)") && e.message.contains(&bad.to_string()), "{}", e.message);
+        }
+        for bad in ["4MiB", "-1", "1e6", "100"] {
+            let e = resolve(&Settings::default(), &MapEnv::default().with(MAX_REQUEST_BYTES_VAR, bad)).unwrap_err();
+            assert!(e.message.contains(MAX_REQUEST_BYTES_VAR), "{bad}: {}", e.message);
+        }
     }
 }

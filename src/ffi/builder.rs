@@ -163,6 +163,22 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_timeout_ms(
     })
 }
 
+/// Sets the largest encoded size, in bytes before compression, of one OTLP
+/// request (1024 to 2^31-1; default 4 MiB, or
+/// `OTELMETRICS_OTLP_MAX_REQUEST_BYTES`). A larger export is split into
+/// several requests, each repeating its resource and scopes; a data point
+/// too large on its own is dropped and reported. Validated at build time.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_max_request_bytes(
+    builder: *mut otelmetrics_provider_builder,
+    max_bytes: usize,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_max_request_bytes = Some(max_bytes);
+        Ok(())
+    })
+}
+
 /// Sets OTLP compression (`OTELMETRICS_COMPRESSION_*`).
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_compression(

@@ -1,7 +1,7 @@
 //! Builds the SDK meter provider of one generation from a resolved
 //! configuration: resource, readers, exporters, views.
 
-use super::guarded::{Driver, Guarded};
+use super::guarded::{Driver, FinalExports, Guarded};
 use super::snapshot::SnapshotReader;
 use super::{console, otlp, prometheus};
 use crate::config::{self, ExporterKind, Resolved, TemporalityPreference};
@@ -11,7 +11,7 @@ use crate::views::default_limit_view;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 use opentelemetry_sdk::resource::{Resource, ResourceDetector, TelemetryResourceDetector};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What one generation of a provider owns.
 pub struct Pipeline {
@@ -19,6 +19,8 @@ pub struct Pipeline {
     pub snapshot: Option<SnapshotReader>,
     /// Prometheus endpoints; stopped at shutdown.
     pub servers: Mutex<Vec<prometheus::Server>>,
+    /// The exports made at shutdown, which shutdown waits for.
+    pub final_exports: Arc<FinalExports>,
 }
 
 pub fn sdk_temporality(pref: TemporalityPreference) -> Temporality {
@@ -67,6 +69,7 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     let mut builder = SdkMeterProvider::builder().with_resource(resource(&cfg.resource));
     let temporality = sdk_temporality(cfg.temporality);
     let mut servers = Vec::new();
+    let final_exports = Arc::new(FinalExports::default());
     if !cfg.disabled {
         for kind in &cfg.exporters {
             match kind {
@@ -76,13 +79,13 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     let exporter = otlp::build(otlp, temporality)?;
                     let destination =
                         format!("otlp {} {}", config::protocol_name(otlp.protocol), redacted(&otlp.endpoint.url));
-                    let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime);
+                    let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime, final_exports.clone());
                     builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
                 }
                 ExporterKind::Console => {
                     let console = cfg.console.as_ref().expect("resolved with the console exporter");
                     let exporter = console::ConsoleExporter::new(console, temporality)?;
-                    let guarded = Guarded::new(exporter, "console".to_owned(), cfg.export_timeout, Driver::Inline);
+                    let guarded = Guarded::new(exporter, "console".to_owned(), cfg.export_timeout, Driver::Inline, final_exports.clone());
                     builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
                 }
                 ExporterKind::Prometheus if forked => {
@@ -109,7 +112,7 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     if let Some(limit) = cfg.cardinality_limit {
         builder = builder.with_view(default_limit_view(cfg.views.clone(), limit));
     }
-    Ok(Pipeline { sdk: builder.build(), snapshot, servers: Mutex::new(servers) })
+    Ok(Pipeline { sdk: builder.build(), snapshot, servers: Mutex::new(servers), final_exports })
 }
 
 #[cfg(test)]

@@ -4,14 +4,13 @@
 use super::render;
 use crate::config::{ConsoleFormat, ResolvedConsole};
 use crate::error::{Error, Result};
-use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use super::guarded::{count_points, Loss, Sink};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
-use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::Temporality;
 use std::fs::File;
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::Instant;
 
 pub struct ConsoleExporter {
     format: ConsoleFormat,
@@ -49,23 +48,29 @@ impl ConsoleExporter {
     }
 }
 
-impl PushMetricExporter for ConsoleExporter {
-    fn export(&self, metrics: &ResourceMetrics) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+impl Sink for ConsoleExporter {
+    /// The text to write, and how many data points it holds.
+    type Batch = (String, u64);
+
+    fn prepare(&self, metrics: &ResourceMetrics) -> Self::Batch {
         let request = render::to_request(metrics);
         let text = match self.format {
             ConsoleFormat::Json => render::to_json(&request) + "\n",
             ConsoleFormat::Human => render::to_text(&request),
         };
-        let result = self.write(&text).map_err(|e| OTelSdkError::InternalFailure(format!("console write: {e}")));
-        std::future::ready(result)
+        (text, count_points(metrics))
     }
 
-    fn force_flush(&self) -> OTelSdkResult {
-        Ok(())
+    fn points(batch: &Self::Batch) -> u64 {
+        batch.1
     }
 
-    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
-        Ok(())
+    fn send(&self, (text, points): Self::Batch, _deadline: Instant) -> impl std::future::Future<Output = Vec<Loss>> + Send {
+        let losses = match self.write(&text) {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![Loss { points, why: format!("failed: cannot write: {e}") }],
+        };
+        std::future::ready(losses)
     }
 
     fn temporality(&self) -> Temporality {

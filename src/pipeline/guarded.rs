@@ -1,15 +1,52 @@
 //! Every exporter runs inside this guard: a deadline on each export, a panic
 //! boundary, and a report of every dropped batch to the diagnostics hook.
+//! Exporters are [`Sink`]s: they say what they lost, batch by batch, so a
+//! partly delivered export reports only what did not arrive.
+//!
+//! The export the SDK makes at shutdown runs detached from the SDK's reader
+//! thread, because the SDK gives up waiting for it after a fixed 5 s (and
+//! would report a failure while the export goes on). [`FinalExports`] is how
+//! the provider waits for it instead, bounded by the export timeout.
 
+use super::completion::{self, Completion};
 use super::runtime;
 use crate::diagnostics;
+use crate::error::{status, Error, Result};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::Temporality;
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One batch of data points an export could not deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loss {
+    pub points: u64,
+    /// Why, phrased to follow "export to <destination>", e.g. "failed: ...".
+    pub why: String,
+}
+
+/// A destination for collected metrics, in two steps: `prepare` turns the
+/// SDK's borrowed collection into an owned batch (encoding, splitting),
+/// `send` delivers it.
+pub trait Sink: Send + Sync + 'static {
+    type Batch: Send + 'static;
+
+    fn prepare(&self, metrics: &ResourceMetrics) -> Self::Batch;
+
+    /// Number of data points in a batch (what losing all of it loses).
+    fn points(batch: &Self::Batch) -> u64;
+
+    /// Delivers a batch, giving up at `deadline`. Returns what did not
+    /// arrive (empty when everything did).
+    fn send(&self, batch: Self::Batch, deadline: Instant) -> impl Future<Output = Vec<Loss>> + Send;
+
+    fn temporality(&self) -> Temporality;
+}
 
 /// How an exporter's future is driven.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -20,78 +57,154 @@ pub enum Driver {
     Inline,
 }
 
-pub struct Guarded<E> {
-    inner: E,
+/// How long past its deadline a sink may take before the guard gives up
+/// on it: sinks stop at their deadline themselves; this bounds a bug.
+const GRACE: Duration = Duration::from_millis(250);
+
+/// The exports started once shutdown began, which the provider awaits.
+#[derive(Default)]
+pub struct FinalExports {
+    detached: AtomicBool,
+    running: Mutex<Vec<Arc<Completion>>>,
+}
+
+impl FinalExports {
+    /// From now on, exports run on their own threads (see the module notes).
+    pub fn detach(&self) {
+        self.detached.store(true, Ordering::SeqCst);
+    }
+
+    fn is_detached(&self) -> bool {
+        self.detached.load(Ordering::SeqCst)
+    }
+
+    /// Waits for every detached export (each ends by its own deadline);
+    /// an error if one of them lost data.
+    pub fn wait(&self) -> Result<()> {
+        let running: Vec<_> = std::mem::take(&mut *self.running.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut outcome = Ok(());
+        for export in running {
+            // Each ends by its own deadline plus the guard's grace; the
+            // long bound only stands in for "forever" without overflow.
+            if let Some(Err(e)) = export.wait(Duration::from_secs(24 * 3600)) {
+                outcome = Err(e);
+            }
+        }
+        outcome
+    }
+}
+
+/// Reports losses: one diagnostic per lost batch, with running totals.
+struct Reporter {
     /// Names the destination in messages, e.g. "otlp grpc http://...".
     destination: String,
-    timeout: Duration,
-    driver: Driver,
     failures_in_a_row: AtomicU64,
     dropped_points: AtomicU64,
 }
 
-impl<E: PushMetricExporter> Guarded<E> {
-    pub fn new(inner: E, destination: String, timeout: Duration, driver: Driver) -> Self {
-        Guarded {
-            inner,
-            destination,
-            timeout,
-            driver,
-            failures_in_a_row: AtomicU64::new(0),
-            dropped_points: AtomicU64::new(0),
+impl Reporter {
+    fn report(&self, losses: Vec<Loss>) -> std::result::Result<(), String> {
+        if losses.is_empty() {
+            let failed = self.failures_in_a_row.swap(0, Ordering::Relaxed);
+            if failed > 0 {
+                diagnostics::emit(
+                    diagnostics::Level::Info,
+                    &format!("export to {} recovered after {failed} failed export(s)", self.destination),
+                );
+            }
+            return Ok(());
         }
-    }
-
-    fn export_now(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let fut = self.inner.export(metrics);
-            match self.driver {
-                Driver::Runtime => runtime::block_on_with_timeout(fut, self.timeout),
-                Driver::Inline => Some(futures_executor::block_on(fut)),
-            }
-        }));
-        let failure = match outcome {
-            Ok(Some(Ok(()))) => {
-                let failed = self.failures_in_a_row.swap(0, Ordering::Relaxed);
-                if failed > 0 {
-                    diagnostics::emit(
-                        diagnostics::Level::Info,
-                        &format!("export to {} recovered after {failed} failed export(s)", self.destination),
-                    );
-                }
-                return Ok(());
-            }
-            Ok(Some(Err(e))) => format!("failed: {e}"),
-            Ok(None) => format!("timed out after {} ms", self.timeout.as_millis()),
-            Err(_) => "panicked inside the exporter (caught; the host process is unaffected)".to_owned(),
-        };
-        let points = count_points(metrics);
-        let total = self.dropped_points.fetch_add(points, Ordering::Relaxed) + points;
         self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
-        let message = format!(
-            "export to {} {failure}; dropped a batch of {points} data points ({total} dropped so far)",
-            self.destination
-        );
-        diagnostics::error(&message);
-        Err(OTelSdkError::InternalFailure(message))
+        let mut messages = Vec::with_capacity(losses.len());
+        for Loss { points, why } in losses {
+            let total = self.dropped_points.fetch_add(points, Ordering::Relaxed) + points;
+            let message =
+                format!("export to {} {why}; dropped a batch of {points} data points ({total} dropped so far)", self.destination);
+            diagnostics::error(&message);
+            messages.push(message);
+        }
+        Err(messages.join("\n"))
     }
 }
 
-impl<E: PushMetricExporter> PushMetricExporter for Guarded<E> {
-    fn export(&self, metrics: &ResourceMetrics) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+pub struct Guarded<S> {
+    inner: Arc<S>,
+    reporter: Arc<Reporter>,
+    timeout: Duration,
+    driver: Driver,
+    final_exports: Arc<FinalExports>,
+}
+
+impl<S: Sink> Guarded<S> {
+    pub fn new(inner: S, destination: String, timeout: Duration, driver: Driver, final_exports: Arc<FinalExports>) -> Self {
+        let reporter = Reporter { destination, failures_in_a_row: AtomicU64::new(0), dropped_points: AtomicU64::new(0) };
+        Guarded { inner: Arc::new(inner), reporter: Arc::new(reporter), timeout, driver, final_exports }
+    }
+
+    fn export_now(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
+        let deadline = Instant::now() + self.timeout;
+        let batch = match catch_unwind(AssertUnwindSafe(|| self.inner.prepare(metrics))) {
+            Ok(batch) => batch,
+            Err(_) => {
+                let loss = Loss { points: count_points(metrics), why: panicked() };
+                return self.reporter.report(vec![loss]).map_err(OTelSdkError::InternalFailure);
+            }
+        };
+        if self.driver == Driver::Runtime && self.final_exports.is_detached() {
+            let (inner, reporter, timeout) = (self.inner.clone(), self.reporter.clone(), self.timeout);
+            let started = completion::spawn("otelmetrics-final-export", move || {
+                let losses = deliver(&*inner, batch, deadline, timeout, Driver::Runtime);
+                reporter.report(losses).map_err(|m| Error::new(status::EXPORT_FAILED, format!("the final export lost data: {m}")))
+            });
+            return match started {
+                Ok(c) => {
+                    self.final_exports.running.lock().unwrap_or_else(|e| e.into_inner()).push(c);
+                    Ok(())
+                }
+                Err(e) => Err(OTelSdkError::InternalFailure(e.message)),
+            };
+        }
+        let losses = deliver(&*self.inner, batch, deadline, self.timeout, self.driver);
+        self.reporter.report(losses).map_err(OTelSdkError::InternalFailure)
+    }
+}
+
+fn panicked() -> String {
+    "panicked inside the exporter (caught; the host process is unaffected)".to_owned()
+}
+
+/// Sends a prepared batch by its deadline, whatever the sink does.
+fn deliver<S: Sink>(sink: &S, batch: S::Batch, deadline: Instant, timeout: Duration, driver: Driver) -> Vec<Loss> {
+    let points = S::points(&batch);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let fut = sink.send(batch, deadline);
+        match driver {
+            Driver::Runtime => runtime::block_on_with_timeout(fut, deadline.saturating_duration_since(Instant::now()) + GRACE),
+            Driver::Inline => Some(futures_executor::block_on(fut)),
+        }
+    }));
+    match outcome {
+        Ok(Some(losses)) => losses,
+        Ok(None) => vec![Loss { points, why: format!("timed out after {} ms", timeout.as_millis()) }],
+        Err(_) => vec![Loss { points, why: panicked() }],
+    }
+}
+
+impl<S: Sink> PushMetricExporter for Guarded<S> {
+    fn export(&self, metrics: &ResourceMetrics) -> impl Future<Output = OTelSdkResult> + Send {
         // The export completes (or gives up) before the future is returned:
         // the reader thread blocks here anyway, and the deadline lives here.
         std::future::ready(self.export_now(metrics))
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        catch_unwind(AssertUnwindSafe(|| self.inner.force_flush()))
-            .unwrap_or_else(|_| Err(OTelSdkError::InternalFailure("exporter panicked in force_flush".into())))
+        // Every export completes inside `export`: nothing is buffered here.
+        Ok(())
     }
 
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        catch_unwind(AssertUnwindSafe(|| self.inner.shutdown_with_timeout(timeout)))
-            .unwrap_or_else(|_| Err(OTelSdkError::InternalFailure("exporter panicked in shutdown".into())))
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        // Connections close when the sink is dropped.
+        Ok(())
     }
 
     fn temporality(&self) -> Temporality {

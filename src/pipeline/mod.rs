@@ -4,6 +4,7 @@
 
 mod assemble;
 mod completion;
+mod compress;
 pub mod console;
 mod exit;
 pub mod fork;

@@ -179,9 +179,14 @@ impl Provider {
             server.stop();
         }
         let sdk = pipeline.sdk.clone();
+        let final_exports = pipeline.final_exports.clone();
         let me = Arc::downgrade(self);
         let c = completion::spawn("otelmetrics-shutdown", move || {
+            // The SDK waits at most 5 s for its readers' last exports; they
+            // run detached and are awaited here, by their own deadlines.
+            final_exports.detach();
             let r = sdk.shutdown().map_err(|e| Error::new(status::EXPORT_FAILED, format!("shutdown: {e}")));
+            let r = r.and(final_exports.wait());
             if let Some(p) = me.upgrade() {
                 exit::unregister(&p);
             }

@@ -196,6 +196,15 @@ static otelmetrics_status otlp_timeout_zero(builder *b) { return otelmetrics_pro
 static otelmetrics_status otlp_timeout_valid(builder *b) {
   return otelmetrics_provider_builder_set_otlp_timeout_ms(b, 1000);
 }
+static otelmetrics_status max_request_too_small(builder *b) {
+  return otelmetrics_provider_builder_set_otlp_max_request_bytes(b, 1023);
+}
+static otelmetrics_status max_request_too_large(builder *b) {
+  return otelmetrics_provider_builder_set_otlp_max_request_bytes(b, (size_t)1 << 31);
+}
+static otelmetrics_status max_request_valid(builder *b) {
+  return otelmetrics_provider_builder_set_otlp_max_request_bytes(b, 1024);
+}
 static otelmetrics_status cardinality_zero(builder *b) {
   return otelmetrics_provider_builder_set_cardinality_limit(b, 0);
 }
@@ -230,6 +239,8 @@ static void test_invalid_builds(void) {
       {"zero export interval", "export interval", NULL, interval_zero, interval_valid},
       {"zero export timeout", "export timeout", NULL, export_timeout_zero, export_timeout_valid},
       {"zero OTLP timeout", "otlp timeout", NULL, otlp_timeout_zero, otlp_timeout_valid},
+      {"OTLP request cap below 1 KiB", "otlp max request bytes", NULL, max_request_too_small, max_request_valid},
+      {"OTLP request cap past 2 GiB", "otlp max request bytes", NULL, max_request_too_large, max_request_valid},
       {"zero cardinality limit", "cardinality limit", NULL, cardinality_zero, cardinality_valid},
       {"unreadable CA file", "otlp CA file", NULL, ca_missing, ca_unset},
       {"CA file that is not PEM", "otlp CA file", NULL, ca_not_pem, ca_unset},
@@ -264,6 +275,8 @@ static void test_invalid_environment(void) {
       {"OTEL_EXPORTER_OTLP_COMPRESSION", "zip"},
       {"OTEL_EXPORTER_OTLP_INSECURE", "maybe"},
       {"OTEL_EXPORTER_OTLP_TIMEOUT", "soon"},
+      {"OTELMETRICS_OTLP_MAX_REQUEST_BYTES", "4MiB"},
+      {"OTELMETRICS_OTLP_MAX_REQUEST_BYTES", "100"},
       {"OTEL_METRIC_EXPORT_INTERVAL", "0"},
       {"OTEL_METRIC_EXPORT_INTERVAL", "every minute"},
       {"OTEL_METRIC_EXPORT_TIMEOUT", "-5"},

@@ -327,3 +327,40 @@ def test_second_provider_after_the_first_was_shut_down(app, make_receiver, proto
     first = [r for r in rx.requests if r.response is not None and r.response.black_hole]
     assert len(first) == 1
     assert app.dropped() == [points_in(first[0])], app.stderr[-10:]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_final_export_slower_than_five_seconds_is_awaited(app, make_receiver, protocol):
+    """The SDK waits at most 5 s for the export it makes at shutdown, then
+    reports a failure while the export goes on. The library waits for it by
+    the export timeout instead: a slow final export that succeeds is OK."""
+    rx = make_receiver()
+    rx.program(Response(delay_s=6.5))
+    app.start(endpoint(rx, protocol), protocol, interval_ms=600_000, timeout_ms=10_000)
+    app.add(10)
+    status, took = app.timed("shutdown 15000")
+    assert status == "OK", (status, app.stderr[-5:])
+    assert 6.0 <= took < 10 + MARGIN_S, took
+    [request] = rx.requests
+    assert request.status == 200
+    points = {tuple(p.attributes.items()): p.value for m in _metrics(request) for p in m.data_points}
+    assert points[(("route", "/checkout"),)] == 10
+    app.quit()
+    assert app.dropped() == []
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_points_a_receiver_rejects_in_a_partial_success_are_reported(app, make_receiver, protocol):
+    """A 200 whose partial success rejects data points: the export is not
+    retried (the receiver took it), the rejected count is reported with the
+    receiver's message, and the flush says not everything arrived."""
+    rx = make_receiver()
+    rx.program(Response(partial_success=(1, "the /health series is refused")))
+    app.start(endpoint(rx, protocol), protocol, interval_ms=600_000, timeout_ms=5000)
+    app.add(10)
+    assert app.ask("flush 5000") == "EXPORT_FAILED"
+    assert app.ask("flush 5000") == "OK"
+    assert [r.status for r in rx.requests] == [200, 200]
+    assert app.dropped() == [1]
+    assert any("partly rejected by the receiver: the /health series is refused" in line for line in app.stderr)
+    app.quit()

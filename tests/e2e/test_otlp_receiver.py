@@ -116,6 +116,8 @@ def test_tls_failures_are_reported_within_the_timeout(producer, pki, protocol, f
         assert not any(req.status == 200 and req.message is not None for req in rx.requests), "nothing accepted"
         # Diagnostics reported the failure, and never the secret header.
         assert "dropped a batch" in r.stderr, r.stderr
+        # A refused handshake is not retried: only new settings can fix it.
+        assert "(not retried)" in r.stderr, r.stderr
         assert "top-secret-token" not in r.stderr and "top-secret-token" not in r.stdout
 
 

@@ -48,6 +48,23 @@ def test_grpc_without_compression_and_cumulative(peers):
         assert all(r.grpc_code in (None, "OK") for r in rx.requests)
 
 
+def test_max_request_bytes_splits_a_large_export(peers):
+    receiver, _ = peers
+    cap = 4096
+    with receiver.Receiver(grpc=False) as rx:
+        with otelmetrics.MeterProvider(exporters=["otlp"], export_interval_millis=3_600_000, otlp_endpoint=rx.metrics_url,
+                                       otlp_protocol="http/protobuf", otlp_max_request_bytes=cap) as p:
+            counter = p.get_meter("settings").create_counter("sent")
+            for i in range(400):
+                counter.add(i + 1, {"series": f"s{i:03d}"})
+            p.force_flush(timeout_millis=10_000)
+            requests = list(rx.requests)   # the flush's pieces (shutdown sends them again)
+        assert all(r.message is not None for r in requests)
+        assert len(requests) >= 4 and max(len(r.decoded_body) for r in requests) <= cap
+        points = [p for r in requests for m in receiver.request_to_batch(r.message).metrics("sent") for p in m.data_points]
+        assert sorted((p.attributes["series"], p.value) for p in points) == [(f"s{i:03d}", i + 1) for i in range(400)]
+
+
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_tls_with_a_test_ca_and_mutual_tls(peers, tmp_path, protocol):
     receiver, certs = peers

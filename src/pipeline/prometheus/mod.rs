@@ -166,18 +166,12 @@ fn scrape(stream: &mut TcpStream, reader: &SnapshotReader, request: &Request, he
         }
     };
     let wants_gzip = request.accept_encoding.as_deref().is_some_and(|e| e.contains("gzip"));
-    let compressed = (wants_gzip && body.len() >= GZIP_FROM).then(|| gzip(body.as_bytes())).flatten();
+    let compressed = (wants_gzip && body.len() >= GZIP_FROM).then(|| crate::pipeline::compress::gzip(body.as_bytes()));
     let (bytes, encoding) = match &compressed {
         Some(gz) => (gz.as_slice(), Some("gzip")),
         None => (body.as_bytes(), None),
     };
     Response { status: "200 OK", content_type: format.content_type(), content_encoding: encoding, body: bytes }.write(stream, head_only)
-}
-
-fn gzip(body: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::fast());
-    encoder.write_all(body).ok()?;
-    encoder.finish().ok()
 }
 
 /// Listening sockets a forked child inherits but will never serve: the

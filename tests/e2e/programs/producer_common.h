@@ -21,7 +21,7 @@
     }                                                                                        \
   } while (0)
 
-static void temperature(otelmetrics_observer *observer, void *user_data) {
+static inline void temperature(otelmetrics_observer *observer, void *user_data) {
   (void)user_data;
   otelmetrics_attribute kitchen = otelmetrics_attr_string("room", "kitchen");
   otelmetrics_attribute garage = otelmetrics_attr_string("room", "garage");
@@ -29,7 +29,7 @@ static void temperature(otelmetrics_observer *observer, void *user_data) {
   otelmetrics_observer_observe_f64(observer, -3.25, &garage, 1);
 }
 
-static void bytes_read(otelmetrics_observer *observer, void *user_data) {
+static inline void bytes_read(otelmetrics_observer *observer, void *user_data) {
   (void)user_data;
   otelmetrics_observer_observe_u64(observer, 4096, NULL, 0);
 }

@@ -256,6 +256,9 @@ otelmetrics_provider_builder_add_otlp_header(builder, name, value) =
 otelmetrics_provider_builder_set_otlp_timeout_ms(builder, timeout_ms) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_timeout_ms(builder::Ptr{otelmetrics_provider_builder}, timeout_ms::UInt64)::otelmetrics_status
 
+otelmetrics_provider_builder_set_otlp_max_request_bytes(builder, max_bytes) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_max_request_bytes(builder::Ptr{otelmetrics_provider_builder}, max_bytes::Csize_t)::otelmetrics_status
+
 otelmetrics_provider_builder_set_otlp_compression(builder, compression) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_compression(builder::Ptr{otelmetrics_provider_builder}, compression::otelmetrics_compression)::otelmetrics_status
 

@@ -42,7 +42,8 @@ defaults:
 - `otlp_endpoint` (HTTP endpoints include the path, e.g. `http://127.0.0.1:4318/v1/metrics`),
   `otlp_protocol` (`:grpc`, `:http_protobuf`, `:http_json`), `otlp_headers`,
   `otlp_timeout` (s), `otlp_compression` (`:none`, `:gzip`), `otlp_certificate`,
-  `otlp_client_certificate`, `otlp_client_key` (PEM paths), `otlp_insecure`;
+  `otlp_client_certificate`, `otlp_client_key` (PEM paths), `otlp_insecure`,
+  `otlp_max_request_bytes` (larger exports are split; default 4 MiB);
 - `console_format` (`:text`, `:json`), `console_path`;
 - `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
@@ -64,7 +65,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        otlp_endpoint=nothing, otlp_protocol=nothing, otlp_headers=nothing,
                        otlp_timeout=nothing, otlp_compression=nothing, otlp_certificate=nothing,
                        otlp_client_certificate=nothing, otlp_client_key=nothing, otlp_insecure=nothing,
-                       console_format=nothing, console_path=nothing,
+                       otlp_max_request_bytes=nothing, console_format=nothing, console_path=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
                        cardinality_limit=nothing, views=View[], in_memory_reader::Bool=false)
@@ -96,6 +97,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         otlp_client_certificate === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_otlp_client_certificate_file(h, s)), b, otlp_client_certificate)
         otlp_client_key === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_otlp_client_key_file(h, s)), b, otlp_client_key)
         otlp_insecure === nothing || check(L.otelmetrics_provider_builder_set_otlp_insecure(b, Bool(otlp_insecure)))
+        otlp_max_request_bytes === nothing || check(L.otelmetrics_provider_builder_set_otlp_max_request_bytes(b, otlp_max_request_bytes))
         console_format === nothing || check(L.otelmetrics_provider_builder_set_console_format(b, lookup(CONSOLE_FORMATS, "console format", console_format)))
         console_path === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_console_path(h, s)), b, console_path)
         if prometheus_host !== nothing || prometheus_port !== nothing

@@ -48,6 +48,8 @@ def apply(builder: int, settings: Mapping[str, Any]) -> None:
             b, _choice("otlp_protocol", PROTOCOLS, v)),
         "otlp_timeout_millis": lambda v: FNS.otelmetrics_provider_builder_set_otlp_timeout_ms(
             b, _millis("otlp_timeout_millis", v)),
+        "otlp_max_request_bytes": lambda v: FNS.otelmetrics_provider_builder_set_otlp_max_request_bytes(
+            b, _positive_int("otlp_max_request_bytes", v)),
         "otlp_compression": lambda v: FNS.otelmetrics_provider_builder_set_otlp_compression(
             b, _choice("otlp_compression", COMPRESSIONS, v)),
         "otlp_certificate_file": lambda v: FNS.otelmetrics_provider_builder_set_otlp_certificate_file(

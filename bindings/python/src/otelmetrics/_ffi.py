@@ -85,6 +85,7 @@ def _fixed_declarations() -> Dict[str, _Decl]:
         "set_service_name": [_S], "add_resource_attributes": [ATTRIBUTES, c_size_t],
         "add_exporter": [c_uint32], "set_otlp_endpoint": [_S], "set_otlp_protocol": [c_uint32],
         "add_otlp_header": [_S, _S], "set_otlp_timeout_ms": [c_uint64],
+        "set_otlp_max_request_bytes": [c_size_t],
         "set_otlp_compression": [c_uint32], "set_otlp_certificate_file": [_S],
         "set_otlp_client_certificate_file": [_S], "set_otlp_client_key_file": [_S],
         "set_otlp_insecure": [c_bool], "set_console_format": [c_uint32], "set_console_path": [_S],

@@ -40,6 +40,8 @@ class MeterProvider(Handle):
 
     ``exporters``: a list of "otlp", "console", "none", "prometheus".
     ``in_memory=True`` adds a reader for ``read_json()``/``read_metrics()``.
+    ``otlp_max_request_bytes`` caps one OTLP request (encoded, before
+    compression; default 4 MiB): larger exports are split into several.
     """
 
     __slots__ = ("_is_shut_down",)
@@ -49,7 +51,7 @@ class MeterProvider(Handle):
                  exporters: Optional[Sequence[str]] = None,
                  otlp_endpoint: Optional[str] = None, otlp_protocol: Optional[str] = None,
                  otlp_headers: Optional[Mapping[str, str]] = None, otlp_timeout_millis: Optional[float] = None,
-                 otlp_compression: Optional[str] = None,
+                 otlp_compression: Optional[str] = None, otlp_max_request_bytes: Optional[int] = None,
                  otlp_certificate_file: Union[str, PathLike, None] = None,
                  otlp_client_certificate_file: Union[str, PathLike, None] = None,
                  otlp_client_key_file: Union[str, PathLike, None] = None,

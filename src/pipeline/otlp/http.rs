@@ -1,0 +1,136 @@
+//! OTLP over HTTP (`http/protobuf` and `http/json`): one POST per request,
+//! answered as the OTLP specification says: 2xx delivered (possibly with a
+//! partial success), 429/502/503/504 transient (with `Retry-After`
+//! honoured), any other status permanent; connection failures transient.
+
+use super::retry::Attempt;
+use super::tls;
+use crate::config::{Compression, ResolvedOtlp};
+use crate::error::{Error, Result};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
+use prost::Message;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use std::time::{Duration, SystemTime};
+
+pub struct HttpTransport {
+    client: reqwest::Client,
+    url: String,
+    headers: HeaderMap,
+    json: bool,
+    gzip: bool,
+}
+
+impl HttpTransport {
+    pub fn new(otlp: &ResolvedOtlp, json: bool) -> Result<Self> {
+        let build_error = |e: reqwest::Error| Error::config(&otlp.endpoint.source, format!("cannot build the OTLP HTTP client: {}", e.without_url()));
+        // reqwest needs a TLS backend even for plain http (it has no default
+        // crypto provider in this build, by design: see tls::rustls_config).
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .tls_backend_preconfigured(tls::rustls_config(otlp)?)
+            .build()
+            .map_err(build_error)?;
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, HeaderValue::from_static(super::USER_AGENT));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(if json { "application/json" } else { "application/x-protobuf" }));
+        let gzip = otlp.compression == Compression::Gzip;
+        if gzip {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        for (k, v) in &otlp.headers {
+            // Both were validated when the configuration was resolved.
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| Error::config("otlp headers", "a header name is not valid"))?;
+            let value = HeaderValue::from_str(v).map_err(|_| Error::config("otlp headers", format!("the value of `{k}` is not valid")))?;
+            headers.insert(name, value);
+        }
+        Ok(HttpTransport { client, url: otlp.endpoint.url.clone(), headers, json, gzip })
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// The request body in this transport's encoding (before compression).
+    pub fn encode(&self, request: &opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest) -> Vec<u8> {
+        if self.json {
+            serde_json::to_vec(request).expect("OTLP messages always serialise to JSON")
+        } else {
+            request.encode_to_vec()
+        }
+    }
+
+    /// Compresses a body once, so retries resend the same bytes.
+    pub fn prepare(&self, body: Vec<u8>) -> bytes::Bytes {
+        if self.gzip {
+            crate::pipeline::compress::gzip(&body).into()
+        } else {
+            body.into()
+        }
+    }
+
+    pub async fn send(&self, body: bytes::Bytes, timeout: Duration) -> Attempt {
+        let sent = self.client.post(&self.url).headers(self.headers.clone()).timeout(timeout).body(body).send().await;
+        let response = match sent {
+            Ok(r) => r,
+            // Connection refused, reset, DNS, TLS, timeout: the URL is left
+            // out of the message (it may hold credentials).
+            Err(e) if super::is_tls_refusal(&e) => return Attempt::Permanent { reason: describe_error(&e) },
+            Err(e) => return Attempt::Transient { reason: describe_error(&e), after: None },
+        };
+        let status = response.status();
+        let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let json_body = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("application/json"));
+        let body = response.bytes().await.unwrap_or_default();
+        if status.is_success() {
+            let answer = if json_body {
+                serde_json::from_slice::<ExportMetricsServiceResponse>(&body).ok()
+            } else {
+                ExportMetricsServiceResponse::decode(body.as_ref()).ok()
+            };
+            return Attempt::Delivered(super::delivered(answer));
+        }
+        let detail = super::status_message(&body, json_body);
+        let reason = match detail {
+            Some(m) => format!("HTTP {}: {m}", status.as_u16()),
+            None => format!("HTTP {}", status),
+        };
+        match status.as_u16() {
+            429 | 502 | 503 | 504 => Attempt::Transient { reason, after: retry_after },
+            _ => Attempt::Permanent { reason },
+        }
+    }
+}
+
+/// The chain of causes, without the URL reqwest would add.
+fn describe_error(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() { "the request timed out" } else { "cannot send the request" };
+    what.to_owned() + &super::causes(e)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_retry_after;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("soon"), None);
+        let in_a_minute = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
+        let d = parse_retry_after(&in_a_minute).unwrap();
+        assert!(d > Duration::from_secs(55) && d <= Duration::from_secs(60), "{d:?}");
+        assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+    }
+}

@@ -1,0 +1,290 @@
+//! The OTLP exporter. Each collection becomes one OTLP request, encoded
+//! once; a request larger than the size limit is split into requests that
+//! fit (split.rs). Each request is sent over gRPC or HTTP with retries
+//! (retry.rs) until the export's deadline, and whatever does not arrive is
+//! reported with its number of data points.
+//!
+//! It is our own rather than the `opentelemetry-otlp` crate's because that
+//! exporter cannot split: the SDK's collected metrics cannot be divided
+//! outside the SDK, only their OTLP form can.
+
+mod grpc;
+mod http;
+mod retry;
+pub mod split;
+mod tls;
+
+use super::guarded::{Loss, Sink};
+use super::{render, runtime};
+use crate::config::{Protocol, ResolvedOtlp};
+use crate::diagnostics;
+use crate::error::Result;
+use bytes::Bytes;
+use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::Temporality;
+use prost::Message;
+use retry::{Attempt, Delivered};
+use std::time::{Duration, Instant};
+
+pub use tls::validate_tls;
+
+pub const USER_AGENT: &str = concat!("otelmetrics/", env!("CARGO_PKG_VERSION"));
+
+enum Transport {
+    Grpc(grpc::GrpcTransport),
+    Http(http::HttpTransport),
+}
+
+impl Transport {
+    /// The body in the transport's encoding, before compression.
+    fn encode(&self, request: &ExportMetricsServiceRequest) -> Vec<u8> {
+        match self {
+            Transport::Grpc(_) => request.encode_to_vec(),
+            Transport::Http(t) => t.encode(request),
+        }
+    }
+
+    fn encoding(&self) -> split::Encoding {
+        match self {
+            Transport::Http(t) if t.is_json() => split::Encoding::Json,
+            _ => split::Encoding::Protobuf,
+        }
+    }
+
+    /// The bytes to put on the wire (gRPC compresses its own frames).
+    fn prepare(&self, body: Vec<u8>) -> Bytes {
+        match self {
+            Transport::Grpc(_) => body.into(),
+            Transport::Http(t) => t.prepare(body),
+        }
+    }
+
+    async fn send(&self, body: Bytes, timeout: Duration) -> Attempt {
+        match self {
+            Transport::Grpc(t) => t.send(body, timeout).await,
+            Transport::Http(t) => t.send(body, timeout).await,
+        }
+    }
+}
+
+pub struct OtlpExporter {
+    transport: Transport,
+    /// Longest wait for one request (`OTEL_EXPORTER_OTLP_TIMEOUT`).
+    per_request: Duration,
+    max_request_bytes: usize,
+    temporality: Temporality,
+}
+
+/// One request ready to send, and how many data points it carries.
+struct Body {
+    bytes: Bytes,
+    points: u64,
+}
+
+pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExporter> {
+    let transport = match otlp.protocol {
+        Protocol::Grpc => {
+            // tonic's channel must be created inside the runtime that drives it.
+            let _entered = runtime::runtime().enter();
+            Transport::Grpc(grpc::GrpcTransport::new(otlp)?)
+        }
+        Protocol::HttpProtobuf => Transport::Http(http::HttpTransport::new(otlp, false)?),
+        Protocol::HttpJson => Transport::Http(http::HttpTransport::new(otlp, true)?),
+    };
+    Ok(OtlpExporter { transport, per_request: otlp.timeout, max_request_bytes: otlp.max_request_bytes, temporality })
+}
+
+/// An export ready to send: its requests, and what could not be put in one.
+pub struct Prepared {
+    bodies: Vec<Body>,
+    oversized: Vec<Loss>,
+}
+
+impl Sink for OtlpExporter {
+    type Batch = Prepared;
+
+    fn prepare(&self, metrics: &ResourceMetrics) -> Prepared {
+        let (bodies, oversized) = self.encode_within_limit(render::to_request(metrics));
+        Prepared { bodies, oversized }
+    }
+
+    fn points(batch: &Prepared) -> u64 {
+        batch.bodies.iter().map(|b| b.points).sum()
+    }
+
+    fn send(&self, batch: Prepared, deadline: Instant) -> impl std::future::Future<Output = Vec<Loss>> + Send {
+        self.send_all(batch.bodies, batch.oversized, deadline)
+    }
+
+    fn temporality(&self) -> Temporality {
+        self.temporality
+    }
+}
+
+impl OtlpExporter {
+    /// Encodes the request, split into bodies of at most the size limit.
+    /// The common case (it fits) costs one encoding and no copy.
+    fn encode_within_limit(&self, request: ExportMetricsServiceRequest) -> (Vec<Body>, Vec<Loss>) {
+        let max = self.max_request_bytes;
+        let mut bodies = Vec::new();
+        let mut oversized = 0u64;
+        // Pieces still to encode with the limit to split them by, last
+        // first (so they are sent in order).
+        let mut pending = vec![(request, max)];
+        let mut split_from = None;
+        while let Some((request, limit)) = pending.pop() {
+            let encoded = self.transport.encode(&request);
+            let points = split::count_points(&request);
+            if encoded.len() <= max {
+                if points > 0 {
+                    bodies.push(Body { bytes: self.transport.prepare(encoded), points });
+                }
+                continue;
+            }
+            if points <= 1 {
+                oversized += points;
+                continue;
+            }
+            split_from.get_or_insert((encoded.len(), points));
+            let pieces = split::split(request, limit, self.transport.encoding());
+            oversized += pieces.oversized_points;
+            // Pieces are measured in the encoding sent, so they fit; should
+            // one not (a measuring slip), it is split again, smaller.
+            let smaller = limit * 9 / 10;
+            pending.extend(pieces.requests.into_iter().rev().map(|piece| (piece, smaller)));
+        }
+        if let Some((len, points)) = split_from {
+            diagnostics::emit(
+                diagnostics::Level::Debug,
+                &format!("an export of {points} data points ({len} bytes) was split into {} requests of at most {max} bytes", bodies.len()),
+            );
+        }
+        let losses = if oversized > 0 {
+            vec![Loss {
+                points: oversized,
+                why: format!("failed: {oversized} data point(s) are each larger than the request size limit ({max} bytes) on their own"),
+            }]
+        } else {
+            Vec::new()
+        };
+        (bodies, losses)
+    }
+
+    /// Sends the bodies in order. A request refused for good is reported
+    /// and the rest still go; once the receiver stays unavailable past the
+    /// deadline, the requests not yet sent are reported together.
+    async fn send_all(&self, bodies: Vec<Body>, mut losses: Vec<Loss>, deadline: Instant) -> Vec<Loss> {
+        let mut bodies = bodies.into_iter();
+        while let Some(body) = bodies.next() {
+            let sent = retry::with_retries(deadline, self.per_request, |budget| self.transport.send(body.bytes.clone(), budget)).await;
+            match sent {
+                Ok(Delivered { rejected_points, message }) => {
+                    if rejected_points > 0 {
+                        losses.push(Loss {
+                            points: rejected_points,
+                            why: format!("was partly rejected by the receiver: {}", shorten(&message)),
+                        });
+                    } else if !message.is_empty() {
+                        diagnostics::warn(&format!("the OTLP receiver accepted an export with a warning: {}", shorten(&message)));
+                    }
+                }
+                Err(failure) => {
+                    losses.push(Loss { points: body.points, why: failure.why });
+                    if !failure.permanent {
+                        let rest: Vec<Body> = bodies.collect();
+                        if !rest.is_empty() {
+                            losses.push(Loss {
+                                points: rest.iter().map(|b| b.points).sum(),
+                                why: format!("left {} more request(s) of this export unsent (the receiver is unavailable)", rest.len()),
+                            });
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        losses
+    }
+}
+
+/// What a receiver's answer says arrived (no answer body: everything).
+fn delivered(response: Option<ExportMetricsServiceResponse>) -> Delivered {
+    let partial = response.and_then(|r| r.partial_success).unwrap_or_default();
+    Delivered { rejected_points: partial.rejected_data_points.max(0) as u64, message: partial.error_message }
+}
+
+/// A receiver's message, cut to a length fit for a diagnostic line.
+fn shorten(message: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    match message.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}...", &message[..cut]),
+        None => message.to_owned(),
+    }
+}
+
+/// ": cause: cause of cause ..." for an error's chain of sources.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = String::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether an error's chain holds a refused TLS handshake: the server's
+/// certificate failed verification, or the server refused ours (or the
+/// handshake). Retrying cannot help until the configuration changes.
+fn is_tls_refusal(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::AlertReceived(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        // An io::Error hides what it wraps from `source()`: look inside.
+        current = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
+}
+
+/// The message of a `google.rpc.Status` error body (protobuf or JSON).
+fn status_message(body: &[u8], json: bool) -> Option<String> {
+    let message = if json {
+        serde_json::from_slice::<serde_json::Value>(body).ok()?.get("message")?.as_str()?.to_owned()
+    } else {
+        tonic_types::pb::Status::decode(body).ok()?.message
+    };
+    (!message.is_empty()).then(|| shorten(&message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_receiver_messages_are_cut() {
+        assert_eq!(shorten("short"), "short");
+        let long = "é".repeat(1000);
+        let cut = shorten(&long);
+        assert_eq!(cut.chars().count(), 303);
+        assert!(cut.ends_with("..."));
+    }
+
+    #[test]
+    fn status_bodies_in_both_encodings() {
+        let pb = tonic_types::pb::Status { code: 3, message: "bad data".into(), details: vec![] }.encode_to_vec();
+        assert_eq!(status_message(&pb, false).as_deref(), Some("bad data"));
+        assert_eq!(status_message(br#"{"code":3,"message":"bad json"}"#, true).as_deref(), Some("bad json"));
+        assert_eq!(status_message(b"<html>oops</html>", true), None);
+        assert_eq!(status_message(b"", false), None);
+    }
+}
