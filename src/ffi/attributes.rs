@@ -4,7 +4,8 @@
 use super::handle::{handle, Handle};
 use super::*;
 use crate::error::{status, Error, Result};
-use opentelemetry::{Array, KeyValue, StringValue, Value};
+use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
+use std::sync::Arc;
 use std::mem::MaybeUninit;
 
 /// Borrows a string view as `&str`, checking NULL and UTF-8.
@@ -46,7 +47,7 @@ unsafe fn strings(arr: otelmetrics_array, key: &str) -> Result<Vec<StringValue>>
     let items = slice_arg(arr.ptr as *const otelmetrics_str, arr.len, "a string array attribute")?;
     items
         .iter()
-        .map(|s| str_arg(*s, &format!("string array element of attribute `{key}`")).map(|v| v.to_owned().into()))
+        .map(|s| str_arg(*s, &format!("string array element of attribute `{key}`")).map(|v| StringValue::from(shared(v))))
         .collect()
 }
 
@@ -67,7 +68,7 @@ unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
     }
     let what = || format!("value of attribute `{key}`");
     let value = match a.value_type {
-        OTELMETRICS_VALUE_STRING => Value::from(str_arg(a.value.string, &what())?.to_owned()),
+        OTELMETRICS_VALUE_STRING => Value::from(shared(str_arg(a.value.string, &what())?)),
         OTELMETRICS_VALUE_BOOL => Value::Bool(a.value.boolean != 0),
         OTELMETRICS_VALUE_INT64 => Value::I64(a.value.int64),
         OTELMETRICS_VALUE_DOUBLE => Value::F64(not_nan(a.value.float64, key)?),
@@ -85,7 +86,14 @@ unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
         }
         tag => return Err(bad_tag(key, tag)),
     };
-    Ok(KeyValue::new(key.to_owned(), value))
+    Ok(KeyValue::new(Key::from(shared(key)), value))
+}
+
+/// Attribute strings are reference-counted: the SDK copies a series'
+/// attributes into every collection (and keeps more than one copy per
+/// series), and a copy of an `Arc<str>` costs no allocation.
+fn shared(s: &str) -> Arc<str> {
+    Arc::from(s)
 }
 
 /// Converts a C attribute array, validating every tag, pointer and string.

@@ -25,6 +25,7 @@ use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::Temporality;
 use prost::Message;
 use retry::{Attempt, Delivered};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use tls::validate_tls;
@@ -74,6 +75,8 @@ pub struct OtlpExporter {
     per_request: Duration,
     max_request_bytes: usize,
     temporality: Temporality,
+    /// Whether the last export needed more than one request.
+    split_last_time: AtomicBool,
 }
 
 /// One request ready to send, and how many data points it carries.
@@ -92,7 +95,7 @@ pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExport
         Protocol::HttpProtobuf => Transport::Http(http::HttpTransport::new(otlp, false)?),
         Protocol::HttpJson => Transport::Http(http::HttpTransport::new(otlp, true)?),
     };
-    Ok(OtlpExporter { transport, per_request: otlp.timeout, max_request_bytes: otlp.max_request_bytes, temporality })
+    Ok(OtlpExporter { transport, per_request: otlp.timeout, max_request_bytes: otlp.max_request_bytes, temporality, split_last_time: AtomicBool::new(false) })
 }
 
 /// An export ready to send: its requests, and what could not be put in one.
@@ -129,10 +132,20 @@ impl OtlpExporter {
         let max = self.max_request_bytes;
         let mut bodies = Vec::new();
         let mut oversized = 0u64;
+        let mut split_from = None;
+        // Exports are alike from one to the next: when the last one had to
+        // be split, split this one at once rather than encode it whole first.
+        let first = if self.split_last_time.load(Ordering::Relaxed) {
+            split_from = Some(split::count_points(&request));
+            let pieces = split::split(request, max, self.transport.encoding());
+            oversized += pieces.oversized_points;
+            pieces.requests
+        } else {
+            vec![request]
+        };
         // Pieces still to encode with the limit to split them by, last
         // first (so they are sent in order).
-        let mut pending = vec![(request, max)];
-        let mut split_from = None;
+        let mut pending: Vec<_> = first.into_iter().rev().map(|piece| (piece, max)).collect();
         while let Some((request, limit)) = pending.pop() {
             let encoded = self.transport.encode(&request);
             let points = split::count_points(&request);
@@ -146,7 +159,7 @@ impl OtlpExporter {
                 oversized += points;
                 continue;
             }
-            split_from.get_or_insert((encoded.len(), points));
+            split_from.get_or_insert(points);
             let pieces = split::split(request, limit, self.transport.encoding());
             oversized += pieces.oversized_points;
             // Pieces are measured in the encoding sent, so they fit; should
@@ -154,10 +167,11 @@ impl OtlpExporter {
             let smaller = limit * 9 / 10;
             pending.extend(pieces.requests.into_iter().rev().map(|piece| (piece, smaller)));
         }
-        if let Some((len, points)) = split_from {
+        self.split_last_time.store(bodies.len() > 1, Ordering::Relaxed);
+        if let Some(points) = split_from {
             diagnostics::emit(
                 diagnostics::Level::Debug,
-                &format!("an export of {points} data points ({len} bytes) was split into {} requests of at most {max} bytes", bodies.len()),
+                &format!("an export of {points} data points was split into {} requests of at most {max} bytes", bodies.len()),
             );
         }
         let losses = if oversized > 0 {
