@@ -27,6 +27,17 @@ impl Completion {
         self.result.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
+    /// Waits until the work is done, for work that ends by its own deadline.
+    pub fn wait_done(&self) -> Result<()> {
+        let mut guard = self.result.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(r) = guard.as_ref() {
+                return r.clone();
+            }
+            guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
     /// Waits up to `timeout`; `None` when the work is still running.
     pub fn wait(&self, timeout: Duration) -> Option<Result<()>> {
         let deadline = Instant::now() + timeout;

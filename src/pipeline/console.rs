@@ -1,10 +1,10 @@
 //! The console exporter: readable text or OTLP-JSON lines, to stdout or a
 //! file.
 
+use super::guarded::{count_points, Loss, Sink};
 use super::render;
 use crate::config::{ConsoleFormat, ResolvedConsole};
 use crate::error::{Error, Result};
-use super::guarded::{count_points, Loss, Sink};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::Temporality;
 use std::fs::File;

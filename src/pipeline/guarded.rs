@@ -84,9 +84,8 @@ impl FinalExports {
         let running: Vec<_> = std::mem::take(&mut *self.running.lock().unwrap_or_else(|e| e.into_inner()));
         let mut outcome = Ok(());
         for export in running {
-            // Each ends by its own deadline plus the guard's grace; the
-            // long bound only stands in for "forever" without overflow.
-            if let Some(Err(e)) = export.wait(Duration::from_secs(24 * 3600)) {
+            // Each ends by its own deadline plus the guard's grace.
+            if let Err(e) = export.wait_done() {
                 outcome = Err(e);
             }
         }

@@ -4,6 +4,7 @@
 //! honoured), any other status permanent; connection failures transient.
 
 use super::retry::Attempt;
+use super::split::Encoding;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
@@ -16,12 +17,11 @@ pub struct HttpTransport {
     client: reqwest::Client,
     url: String,
     headers: HeaderMap,
-    json: bool,
     gzip: bool,
 }
 
 impl HttpTransport {
-    pub fn new(otlp: &ResolvedOtlp, json: bool) -> Result<Self> {
+    pub fn new(otlp: &ResolvedOtlp, encoding: Encoding) -> Result<Self> {
         let build_error = |e: reqwest::Error| Error::config(&otlp.endpoint.source, format!("cannot build the OTLP HTTP client: {}", e.without_url()));
         // reqwest needs a TLS backend even for plain http (it has no default
         // crypto provider in this build, by design: see tls::rustls_config).
@@ -32,7 +32,10 @@ impl HttpTransport {
             .map_err(build_error)?;
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, HeaderValue::from_static(super::USER_AGENT));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(if json { "application/json" } else { "application/x-protobuf" }));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(match encoding {
+            Encoding::Json => "application/json",
+            Encoding::Protobuf => "application/x-protobuf",
+        }));
         let gzip = otlp.compression == Compression::Gzip;
         if gzip {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -43,20 +46,7 @@ impl HttpTransport {
             let value = HeaderValue::from_str(v).map_err(|_| Error::config("otlp headers", format!("the value of `{k}` is not valid")))?;
             headers.insert(name, value);
         }
-        Ok(HttpTransport { client, url: otlp.endpoint.url.clone(), headers, json, gzip })
-    }
-
-    pub fn is_json(&self) -> bool {
-        self.json
-    }
-
-    /// The request body in this transport's encoding (before compression).
-    pub fn encode(&self, request: &opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest) -> Vec<u8> {
-        if self.json {
-            serde_json::to_vec(request).expect("OTLP messages always serialise to JSON")
-        } else {
-            request.encode_to_vec()
-        }
+        Ok(HttpTransport { client, url: otlp.endpoint.url.clone(), headers, gzip })
     }
 
     /// Compresses a body once, so retries resend the same bytes.

@@ -25,6 +25,7 @@ use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::Temporality;
 use prost::Message;
 use retry::{Attempt, Delivered};
+use split::Encoding;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -38,21 +39,6 @@ enum Transport {
 }
 
 impl Transport {
-    /// The body in the transport's encoding, before compression.
-    fn encode(&self, request: &ExportMetricsServiceRequest) -> Vec<u8> {
-        match self {
-            Transport::Grpc(_) => request.encode_to_vec(),
-            Transport::Http(t) => t.encode(request),
-        }
-    }
-
-    fn encoding(&self) -> split::Encoding {
-        match self {
-            Transport::Http(t) if t.is_json() => split::Encoding::Json,
-            _ => split::Encoding::Protobuf,
-        }
-    }
-
     /// The bytes to put on the wire (gRPC compresses its own frames).
     fn prepare(&self, body: Vec<u8>) -> Bytes {
         match self {
@@ -71,6 +57,8 @@ impl Transport {
 
 pub struct OtlpExporter {
     transport: Transport,
+    /// Protobuf, or JSON for `http/json`.
+    encoding: Encoding,
     /// Longest wait for one request (`OTEL_EXPORTER_OTLP_TIMEOUT`).
     per_request: Duration,
     max_request_bytes: usize,
@@ -86,16 +74,23 @@ struct Body {
 }
 
 pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExporter> {
+    let encoding = if otlp.protocol == Protocol::HttpJson { Encoding::Json } else { Encoding::Protobuf };
     let transport = match otlp.protocol {
         Protocol::Grpc => {
             // tonic's channel must be created inside the runtime that drives it.
             let _entered = runtime::runtime().enter();
             Transport::Grpc(grpc::GrpcTransport::new(otlp)?)
         }
-        Protocol::HttpProtobuf => Transport::Http(http::HttpTransport::new(otlp, false)?),
-        Protocol::HttpJson => Transport::Http(http::HttpTransport::new(otlp, true)?),
+        Protocol::HttpProtobuf | Protocol::HttpJson => Transport::Http(http::HttpTransport::new(otlp, encoding)?),
     };
-    Ok(OtlpExporter { transport, per_request: otlp.timeout, max_request_bytes: otlp.max_request_bytes, temporality, split_last_time: AtomicBool::new(false) })
+    Ok(OtlpExporter {
+        transport,
+        encoding,
+        per_request: otlp.timeout,
+        max_request_bytes: otlp.max_request_bytes,
+        temporality,
+        split_last_time: AtomicBool::new(false),
+    })
 }
 
 /// An export ready to send: its requests, and what could not be put in one.
@@ -137,7 +132,7 @@ impl OtlpExporter {
         // be split, split this one at once rather than encode it whole first.
         let first = if self.split_last_time.load(Ordering::Relaxed) {
             split_from = Some(split::count_points(&request));
-            let pieces = split::split(request, max, self.transport.encoding());
+            let pieces = split::split(request, max, self.encoding);
             oversized += pieces.oversized_points;
             pieces.requests
         } else {
@@ -147,7 +142,7 @@ impl OtlpExporter {
         // first (so they are sent in order).
         let mut pending: Vec<_> = first.into_iter().rev().map(|piece| (piece, max)).collect();
         while let Some((request, limit)) = pending.pop() {
-            let encoded = self.transport.encode(&request);
+            let encoded = self.encoding.encode(&request);
             let points = split::count_points(&request);
             if encoded.len() <= max {
                 if points > 0 {
@@ -160,7 +155,7 @@ impl OtlpExporter {
                 continue;
             }
             split_from.get_or_insert(points);
-            let pieces = split::split(request, limit, self.transport.encoding());
+            let pieces = split::split(request, limit, self.encoding);
             oversized += pieces.oversized_points;
             // Pieces are measured in the encoding sent, so they fit; should
             // one not (a measuring slip), it is split again, smaller.

@@ -23,6 +23,14 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// The request's body in this encoding, before compression.
+    pub fn encode(self, request: &ExportMetricsServiceRequest) -> Vec<u8> {
+        match self {
+            Encoding::Protobuf => request.encode_to_vec(),
+            Encoding::Json => serde_json::to_vec(request).expect("OTLP messages always serialise to JSON"),
+        }
+    }
+
     fn size<T: Message + Serialize>(self, message: &T) -> usize {
         match self {
             Encoding::Protobuf => message.encoded_len(),
