@@ -10,6 +10,9 @@
 #   opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-exporter-otlp-json-http
 #                          the official Python SDK, used only to check the harness itself
 #   prometheus-client      strict parsers of both Prometheus exposition formats
+#   opentelemetry-instrumentation(-system-metrics, -wsgi, -requests), -distro, psutil,
+#   requests, wrapt        real instrumentation packages whose metrics the Python
+#                          package's API layer must carry as the Python SDK does
 # Path: $OTELMETRICS_TEST_VENV, default <repo>/.venv-test.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,6 +38,15 @@ opentelemetry-exporter-otlp-common==0.66b1
 opentelemetry-semantic-conventions==0.66b1
 googleapis-common-protos==1.76.0
 prometheus-client==0.26.0
+opentelemetry-instrumentation==0.66b1
+opentelemetry-distro==0.66b1
+opentelemetry-instrumentation-system-metrics==0.66b1
+opentelemetry-instrumentation-wsgi==0.66b1
+opentelemetry-instrumentation-requests==0.66b1
+opentelemetry-util-http==0.66b1
+psutil==7.2.2
+requests==2.34.2
+wrapt==2.5.2
 REQ
 )
 
@@ -63,6 +75,8 @@ import prometheus_client.openmetrics.parser
 import opentelemetry.exporter.otlp.proto.grpc.metric_exporter
 import opentelemetry.exporter.otlp.proto.http.metric_exporter
 import opentelemetry.exporter.otlp.json.http.metric_exporter
+import opentelemetry.instrumentation.system_metrics, opentelemetry.instrumentation.wsgi
+import opentelemetry.instrumentation.requests, opentelemetry.distro, psutil, requests
 agent = os.path.join(os.path.dirname(rotel.__file__), "rotel-agent")
 if not os.access(agent, os.X_OK):
     os.chmod(agent, os.stat(agent).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

@@ -1,7 +1,8 @@
 """Synchronous instruments (counter, up-down counter, histogram, gauge) and
 their bound forms.
 
-The record methods are the hot path. Each (kind, value type) gets its own
+The record methods are the hot path (``context`` is accepted, as in the
+OpenTelemetry API, and unused: there are no exemplars). Each (kind, value type) gets its own
 subclass whose method closes over its ctypes function and value range, so a
 call does: an inline amount check (see ``_values``), a cache lookup of the
 attribute dict (see ``_attributes``: converted once, then a dict hit), one
@@ -29,32 +30,35 @@ def _closed_set() -> int:
 def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
     fast, low, high = vt.fast, vt.low, vt.high
 
-    def record(self: Any, amount: Any, attributes: Any = None) -> None:
-        if not (type(amount) in fast and low <= amount <= high):
-            amount = coerce(vt, amount)
-        if attributes is None:
-            status = fn(self._h, amount, None)
-        elif type(attributes) is Attributes:
-            status = fn(self._h, amount, attributes._h or _closed_set())
-        else:
-            entry = None
-            try:
-                items = tuple(attributes.items())
-                entry = _cache.get(items)
-            except (TypeError, AttributeError):
-                items = ()
-            if entry is not None:
-                for i, t in entry.checks:   # True == 1 == 1.0: the exact types must match too
-                    if type(items[i][1]) is not t:
-                        entry = None
-                        break
-            if entry is not None:
-                status = fn(self._h, amount, entry.h)
+    def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
+        try:
+            if not (type(amount) in fast and low <= amount <= high):
+                amount = coerce(vt, amount)
+            if attributes is None:
+                status = fn(self._h, amount, None)
+            elif type(attributes) is Attributes:
+                status = fn(self._h, amount, attributes._h or _closed_set())
             else:
-                found = lookup(attributes)   # held until the call returns: it owns the set
-                status = fn(self._h, amount, found._h)
-        if status:
-            raise error_for(status)
+                entry = None
+                try:
+                    items = tuple(attributes.items())
+                    entry = _cache.get(items)
+                except (TypeError, AttributeError):
+                    items = ()
+                if entry is not None:
+                    for i, t in entry.checks:   # True == 1 == 1.0: the exact types must match too
+                        if type(items[i][1]) is not t:
+                            entry = None
+                            break
+                if entry is not None:
+                    status = fn(self._h, amount, entry.h)
+                else:
+                    found = lookup(attributes)   # held until the call returns: it owns the set
+                    status = fn(self._h, amount, found._h)
+            if status:
+                raise error_for(status)
+        except Exception as error:   # costs nothing until raised (Python >= 3.11)
+            self._rejected(error, amount, attributes)
 
     return record
 
@@ -93,7 +97,8 @@ def specialize(cls: Any, vt: ValueType) -> Any:
         method = (_bound_record_method(getattr(FNS, stem), vt) if bound
                   else _record_method(getattr(FNS, f"{stem}_with_set"), vt))
         method.__name__ = method.__qualname__ = cls._verb
-        _specialized[key] = type(cls.__name__, (cls,), {"__slots__": (), cls._verb: method,
+        methods = {verb: method for verb in (cls._verb, *cls._verb_aliases)}
+        _specialized[key] = type(cls.__name__, (cls,), {"__slots__": (), **methods,
                                                          "__module__": cls.__module__,
                                                          "__qualname__": cls.__qualname__})
     return _specialized[key]
@@ -105,6 +110,7 @@ class _Synchronous(Handle):
     __slots__ = ("name", "unit", "description", "value_type", "_vt", "_parent")
     _kind = ""
     _verb = ""
+    _verb_aliases: Tuple[str, ...] = ()   # more names for the record method (the API gauge's ``set``)
     _bound_class: Any = None
 
     def __new__(cls, parent: Any, address: int, name: str, unit: str, description: str, vt: ValueType) -> Any:
@@ -116,6 +122,11 @@ class _Synchronous(Handle):
         self._vt = vt
         self._parent = parent   # keeps the meter (and so the provider) alive
         self._own(address, getattr(FNS, f"otelmetrics_{self._kind}_{vt.suffix}_free"))
+
+    def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
+        """What a record call does with a measurement it refused: raise (the
+        OpenTelemetry API layer, ``otelmetrics.api``, logs and drops instead)."""
+        raise error
 
     def bind(self, attributes: Any = None) -> Any:
         """This instrument for one attribute set (a mapping or ``Attributes``):
@@ -137,6 +148,7 @@ class _Bound(Handle):
     __slots__ = ("_parent",)
     _kind = ""
     _verb = ""
+    _verb_aliases: Tuple[str, ...] = ()
 
     def __init__(self, parent: Any, address: int, vt: ValueType) -> None:
         self._parent = parent
@@ -185,7 +197,7 @@ class Counter(_Synchronous):
     __slots__ = ()
     _kind, _verb, _bound_class = "counter", "add", BoundCounter
 
-    def add(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+    def add(self, amount: Number, attributes: Optional[AttributesLike] = None, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
@@ -195,7 +207,7 @@ class UpDownCounter(_Synchronous):
     __slots__ = ()
     _kind, _verb, _bound_class = "up_down_counter", "add", BoundUpDownCounter
 
-    def add(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+    def add(self, amount: Number, attributes: Optional[AttributesLike] = None, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
@@ -205,7 +217,7 @@ class Histogram(_Synchronous):
     __slots__ = ()
     _kind, _verb, _bound_class = "histogram", "record", BoundHistogram
 
-    def record(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+    def record(self, amount: Number, attributes: Optional[AttributesLike] = None, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
@@ -215,7 +227,7 @@ class Gauge(_Synchronous):
     __slots__ = ()
     _kind, _verb, _bound_class = "gauge", "record", BoundGauge
 
-    def record(self, amount: Number, attributes: Optional[AttributesLike] = None) -> None:
+    def record(self, amount: Number, attributes: Optional[AttributesLike] = None, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 

@@ -47,11 +47,31 @@ Callback = Callable[[CallbackOptions], Iterable[Observation]]
 
 
 class _Registration:
+    """The callbacks of one registration and how their observations reach the
+    library (here: the callback's own instrument)."""
+
     __slots__ = ("name", "callbacks", "vt", "observe")
+    options = CallbackOptions   # what each callback is passed
 
     def __init__(self, name: str, callbacks: List[Callback], vt: ValueType) -> None:
         self.name, self.callbacks, self.vt = name, callbacks, vt
         self.observe = getattr(FNS, f"otelmetrics_observer_observe_{vt.suffix}")
+
+    def report(self, observer: int, observation: Any) -> None:
+        if not isinstance(observation, Observation):
+            raise TypeError(f"a callback must yield Observation objects, not {type(observation).__name__}")
+        value = observation.value
+        if not (type(value) in self.vt.fast and self.vt.low <= value <= self.vt.high):
+            value = coerce(self.vt, value)
+        attributes = observation.attributes or {}
+        if isinstance(attributes, Attributes):
+            attributes = attributes.to_dict()
+        array, keep = encode(attributes)
+        status = self.observe(observer, value, array, len(attributes))
+        del keep
+        if status:
+            logger.warning("observable %r: observation %r rejected: %s", self.name, observation,
+                           last_error_message())
 
 
 _registry: Dict[int, _Registration] = {}
@@ -59,27 +79,11 @@ _ids = itertools.count(1)
 _enabled = True   # switched off at interpreter exit: no Python code runs from C after that
 
 
-def _observe(observer: int, reg: _Registration, observation: Any) -> None:
-    if not isinstance(observation, Observation):
-        raise TypeError(f"a callback must yield Observation objects, not {type(observation).__name__}")
-    value = observation.value
-    if not (type(value) in reg.vt.fast and reg.vt.low <= value <= reg.vt.high):
-        value = coerce(reg.vt, value)
-    attributes = observation.attributes or {}
-    if isinstance(attributes, Attributes):
-        attributes = attributes.to_dict()
-    array, keep = encode(attributes)
-    status = reg.observe(observer, value, array, len(attributes))
-    del keep
-    if status:
-        logger.warning("observable %r: observation %r rejected: %s", reg.name, observation, last_error_message())
-
-
 def _run_callbacks(observer: int, user_data: Optional[int]) -> None:
     reg = _registry.get(user_data or 0)
     if reg is None or not _enabled:
         return
-    options = CallbackOptions()
+    options = reg.options()
     for callback in reg.callbacks:
         try:
             observations = iter(callback(options))
@@ -95,7 +99,7 @@ def _run_callbacks(observer: int, user_data: Optional[int]) -> None:
                 logger.exception("observable %r: callback %r failed", reg.name, callback)
                 break
             try:
-                _observe(observer, reg, observation)
+                reg.report(observer, observation)
             except Exception:
                 logger.exception("observable %r: bad observation from %r", reg.name, callback)
 
@@ -113,13 +117,33 @@ def _free_trampoline(user_data: Optional[int]) -> None:
     _registry.pop(user_data or 0, None)
 
 
-_live: "weakref.WeakSet[ObservableInstrument]" = weakref.WeakSet()
+_live: "weakref.WeakSet[Handle]" = weakref.WeakSet()
+
+
+class CallbackRegistration(Handle):
+    """One registration reporting for several observable instruments of one
+    meter (``otelmetrics_meter_register_callback``): ``registration.report``
+    sends each observation to one of them. ``close()`` unregisters it."""
+
+    __slots__ = ("_instruments",)
+
+    def __init__(self, meter: Any, instruments: Sequence[Handle], registration: _Registration) -> None:
+        self._instruments = list(instruments)   # the library needs them alive while registered
+        key = next(_ids)
+        _registry[key] = registration
+        handles = (c_void_p * len(self._instruments))(*(i._h for i in self._instruments))
+        out = c_void_p()
+        # on failure the library has already called _free_trampoline for `key`
+        check(FNS.otelmetrics_meter_register_callback(meter._h, handles, len(self._instruments),
+                                                      _observe_trampoline, key, _free_trampoline, byref(out)))
+        self._own(out.value, FNS.otelmetrics_callback_registration_free)
+        _live.add(self)
 
 
 class ObservableInstrument(Handle):
     """Base of the observable instruments; ``close()`` unregisters the callbacks."""
 
-    __slots__ = ("name", "unit", "description", "value_type", "_parent")
+    __slots__ = ("name", "unit", "description", "value_type", "_vt", "_parent")
     _kind = ""
 
     def __init__(self, meter: Any, name: str, callbacks: Optional[Sequence[Callback]], unit: str,
@@ -130,15 +154,20 @@ class ObservableInstrument(Handle):
                 raise TypeError(f"callbacks must be callables, not {type(cb).__name__}")
         self.name, self.unit, self.description = name, unit, description
         self.value_type = float if vt.suffix == "f64" else int
+        self._vt = vt
         self._parent = meter
         stem = f"observable_{self._kind}_{vt.suffix}"
-        key = next(_ids)
-        _registry[key] = _Registration(name, callbacks, vt)
+        if callbacks:
+            key = next(_ids)
+            _registry[key] = _Registration(name, callbacks, vt)
+            hooks = (_observe_trampoline, key, _free_trampoline)
+        else:   # reported for by a CallbackRegistration only
+            hooks = (_ffi.OBSERVE_FN(), None, _ffi.FREE_FN())
         out = c_void_p()
         # on failure the library has already called _free_trampoline for `key`
         check(getattr(FNS, f"otelmetrics_meter_create_{stem}")(
             meter._h, _ffi.str_view(name), _ffi.str_view(description), _ffi.str_view(unit),
-            _observe_trampoline, key, _free_trampoline, byref(out)))
+            *hooks, byref(out)))
         self._own(out.value, getattr(FNS, f"otelmetrics_{stem}_free"))
         _live.add(self)
 

@@ -1,0 +1,275 @@
+"""The OpenTelemetry API's instruments over otelmetrics' own.
+
+Synchronous instruments are otelmetrics instruments (the same hot path, see
+``otelmetrics._instruments``) that are also the API's abstract classes, with
+two differences:
+
+- a refused measurement is dropped and logged (``_rejections``), never raised;
+- the value type follows the amounts, as in the Python SDK, which sends a
+  sum of ints as an integer and anything with a float in it as a double.
+  The C instrument is made at the first measurement: an int makes the
+  integer instrument, a float the double one (histograms are always double:
+  OTLP histograms carry doubles whatever was recorded). Ints recorded later
+  on a double instrument are added as doubles, as the SDK does; a float
+  recorded later on an integer instrument goes to a double instrument of the
+  same name (a second stream; see the README's differences).
+
+Observable instruments own an integer and a double observable instrument
+(with no callbacks of their own) and one registration that runs the API
+callbacks once per collection and sends each observation to the one that
+matches its value's type. An instrument that never reports a type exports
+nothing for it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from ctypes import byref, c_double, c_void_p
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+
+from opentelemetry import metrics as api
+
+from .. import _ffi, _kinds, _observable
+from .. import _instruments as core
+from .._attributes import Attributes, encode
+from .._library import FNS
+from .._observable import CallbackRegistration, _Registration
+from .._status import check, last_error_message
+from .._values import F64, I64, U64, ValueType
+from ._rejections import report
+
+_creation = threading.Lock()   # one C instrument per API instrument and value type
+
+
+def _clean(attributes: Any) -> Optional[Dict[str, Any]]:
+    """The valid entries of ``attributes``, or None when there is nothing to remove."""
+    if attributes is None or type(attributes) is Attributes:
+        return None
+    if not isinstance(attributes, Mapping):
+        return {}
+    kept = {}
+    for key, value in attributes.items():
+        try:
+            encode({key: value})
+        except (TypeError, ValueError):
+            continue
+        kept[key] = value
+    return kept if len(kept) != len(attributes) else None
+
+
+class _Synchronous:
+    """What the API's synchronous instruments add to otelmetrics' own (a mixin
+    placed before the otelmetrics class; see the module docstring)."""
+
+    _integer: ValueType = I64       # the C type ints get when they come first
+    _api_name = ""                  # the kind's name in messages
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)   # not otelmetrics' specialising __new__: no C instrument yet
+
+    def __init__(self, meter: Any, name: str, unit: str, description: str) -> None:
+        self.name, self.unit, self.description = name, unit, description
+        self._parent = meter          # the otelmetrics Meter
+        self._h = None
+        self._twin: Any = None        # the double instrument of an integer one, once a float came
+
+    def _first(self, amount: Any, attributes: Any) -> None:
+        """The record method until the first valid amount picks the value type."""
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            self._drop(amount, f"amount must be int or float, not {type(amount).__name__}", "type")
+            return
+        if isinstance(amount, float) and not math.isfinite(amount):   # no C instrument made for it
+            self._drop(amount, "not a finite number", "not finite")
+            return
+        vt = F64 if isinstance(amount, float) or self._integer is F64 else self._integer
+        if not self._start(vt):
+            return
+        getattr(self, self._verb)(amount, attributes)
+
+    def _start(self, vt: ValueType) -> bool:
+        """Makes the C instrument of ``vt`` and switches to its hot path."""
+        with _creation:
+            if self._h is not None:
+                return True
+            try:
+                create = getattr(FNS, f"otelmetrics_meter_create_{self._kind}_{vt.suffix}")
+                advisory = self._advisory()
+                out = c_void_p()
+                s = _ffi.str_view
+                check(create(self._parent._h, s(self.name), s(self.description), s(self.unit), *advisory,
+                             byref(out)))
+            except Exception as error:
+                self._drop(None, f"the instrument could not be created: {error}", "create")
+                return False
+            self._vt, self.value_type = vt, float if vt is F64 else int
+            self._own(out.value, getattr(FNS, f"otelmetrics_{self._kind}_{vt.suffix}_free"))
+            self.__class__ = core.specialize(type(self), vt)
+            return True
+
+    def _advisory(self) -> tuple:
+        return ()
+
+    def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
+        if type(amount) is float and self._vt is not F64 and math.isfinite(amount):
+            twin = self._twin
+            if twin is None:
+                api_class = type(self).__bases__[0]   # (self's class is its value type's subclass)
+                twin = api_class(self._parent, self.name, self.unit, self.description)
+                if not twin._start(F64):
+                    return
+                self._twin = twin
+            getattr(twin, self._verb)(amount, attributes)
+            return
+        cleaned = _clean(attributes)
+        if cleaned is not None:
+            report(self.name, "attributes", f"{self._api_name} {self.name!r}: invalid attributes dropped "
+                                            f"from {attributes!r} (kept {cleaned!r})")
+            getattr(self, self._verb)(amount, cleaned)
+            return
+        if isinstance(amount, float) and not math.isfinite(amount):
+            self._drop(amount, "not a finite number", "not finite")
+        elif isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount < 0 \
+                and isinstance(self, Counter):
+            self._drop(amount, "a Counter's amounts must be non-negative", "negative")
+        elif isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            self._drop(amount, f"amount must be int or float, not {type(amount).__name__}", "type")
+        else:
+            self._drop(amount, str(error), type(error).__name__)
+
+    def _drop(self, amount: Any, why: str, problem: str) -> None:
+        report(self.name, problem, f"{self._api_name} {self.name!r}: measurement {amount!r} dropped: {why}")
+
+
+class Counter(_Synchronous, core.Counter, api.Counter):
+    """``add(amount, attributes=None, context=None)``; amounts >= 0."""
+
+    _integer, _api_name = U64, "Counter"
+
+    def add(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
+        self._first(amount, attributes)
+
+
+class UpDownCounter(_Synchronous, core.UpDownCounter, api.UpDownCounter):
+    """``add(amount, attributes=None, context=None)``."""
+
+    _integer, _api_name = I64, "UpDownCounter"
+
+    def add(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
+        self._first(amount, attributes)
+
+
+class Histogram(_Synchronous, core.Histogram, api.Histogram):
+    """``record(amount, attributes=None, context=None)``; always a double histogram."""
+
+    _integer, _api_name = F64, "Histogram"
+
+    def __init__(self, meter: Any, name: str, unit: str, description: str,
+                 boundaries: Optional[Sequence[float]] = None) -> None:
+        super().__init__(meter, name, unit, description)
+        self._boundaries = [float(b) for b in boundaries or ()]
+
+    def _advisory(self) -> tuple:
+        b = self._boundaries
+        return ((c_double * len(b))(*b) if b else None, len(b))
+
+    def record(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
+        self._first(amount, attributes)
+
+
+class Gauge(_Synchronous, core.Gauge, api._Gauge):   # the API still names it _Gauge
+    """``set(amount, attributes=None, context=None)``: the last value wins."""
+
+    _integer, _api_name = I64, "Gauge"
+    _verb_aliases = ("set",)
+
+    def set(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
+        self._first(amount, attributes)
+
+    record = set
+
+
+# ---------------------------------------------------------------- observables
+
+def _plain(callback: Any) -> Any:
+    """The API allows generators as callbacks: primed once, then sent the
+    options at each collection (as the Python SDK does)."""
+    if not hasattr(callback, "send"):
+        return callback
+    next(callback)
+
+    def from_generator(options: Any, generator: Any = callback) -> Iterable[Any]:
+        try:
+            return generator.send(options)
+        except StopIteration:
+            return []
+
+    return from_generator
+
+
+class _TypedRegistration(_Registration):
+    """Runs the API callbacks; each observation goes to the integer or the
+    double instrument, by its value's type; bad ones are dropped and logged."""
+
+    __slots__ = ("targets", "label")
+    options = api.CallbackOptions
+
+    def __init__(self, label: str, name: str, callbacks: list, integer: Any, double: Any) -> None:
+        super().__init__(name, callbacks, F64)
+        self.label = label
+        self.targets = {str(vt is F64): (getattr(FNS, f"otelmetrics_observer_observe_{vt.suffix}_for"), i._h, vt)
+                        for i, vt in ((integer, integer._vt), (double, F64))}
+
+    def report(self, observer: int, observation: Any) -> None:
+        try:
+            if not isinstance(observation, (api.Observation, _observable.Observation)):
+                raise TypeError(f"callbacks must return Observation objects, not {type(observation).__name__}")
+            value = observation.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"value must be int or float, not {type(value).__name__}")
+            fn, h, vt = self.targets[str(isinstance(value, float))]
+            if not vt.low <= value <= vt.high:
+                raise ValueError(f"{value} is out of range for {vt.suffix}")
+            attributes = observation.attributes or {}
+            if _clean(attributes) is not None:
+                attributes = _clean(attributes)
+                report(self.name, "attributes", f"{self.label} {self.name!r}: invalid attributes dropped from "
+                                                f"{observation.attributes!r}")
+            array, keep = encode(attributes)
+            status = fn(observer, h, value, array, len(attributes))
+            del keep
+            if status:
+                raise ValueError(last_error_message())
+        except Exception as error:
+            report(self.name, type(error).__name__,
+                   f"{self.label} {self.name!r}: observation {observation!r} dropped: {error}")
+
+
+class _Observable:
+    """An API observable instrument: an integer and a double otelmetrics
+    observable instrument and one registration for both."""
+
+    _core_kind = ""           # the otelmetrics Meter method's kind
+    _api_name = ""
+
+    def __init__(self, meter: Any, name: str, callbacks: Optional[Sequence[Any]], unit: str,
+                 description: str) -> None:
+        self.name, self.unit, self.description = name, unit, description
+        create = getattr(meter, f"create_observable_{self._core_kind}")
+        self._instruments = (create(name, None, unit, description, value_type=int),
+                             create(name, None, unit, description, value_type=float))
+        callbacks = [_plain(c) for c in callbacks or ()]
+        registration = _TypedRegistration(self._api_name, name, callbacks, *self._instruments)
+        self._registration = CallbackRegistration(meter, self._instruments, registration)
+
+
+class ObservableCounter(_Observable, api.ObservableCounter):
+    _core_kind, _api_name = "counter", "ObservableCounter"
+
+
+class ObservableUpDownCounter(_Observable, api.ObservableUpDownCounter):
+    _core_kind, _api_name = "up_down_counter", "ObservableUpDownCounter"
+
+
+class ObservableGauge(_Observable, api.ObservableGauge):
+    _core_kind, _api_name = "gauge", "ObservableGauge"
