@@ -19,7 +19,7 @@ from opentelemetry import metrics
 
 import otelmetrics
 from otelmetrics.api import MeterProvider
-from otelmetrics.api import _rejections
+from otelmetrics import _api_rejections as _rejections
 from pkg_helpers import metrics_of, read_points
 
 API_LOGGER = "otelmetrics.api"

@@ -8,8 +8,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from opentelemetry import metrics as api
 
-from .. import provider as core
-from ._meter import Meter
+from . import provider as core
+from ._api_meter import Meter
 
 logger = logging.getLogger("otelmetrics.api")
 

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 from opentelemetry import metrics
 from opentelemetry.sdk._configuration import _OTelSDKConfigurator
 
-from ._provider import MeterProvider
+from ._api_provider import MeterProvider
 
 _API_LOGGER = "opentelemetry.metrics._internal"
 

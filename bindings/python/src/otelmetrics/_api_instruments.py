@@ -4,7 +4,7 @@ Synchronous instruments are otelmetrics instruments (the same hot path, see
 ``otelmetrics._instruments``) that are also the API's abstract classes, with
 two differences:
 
-- a refused measurement is dropped and logged (``_rejections``), never raised;
+- a refused measurement is dropped and logged (``_api_rejections``), never raised;
 - the value type follows the amounts, as in the Python SDK, which sends a
   sum of ints as an integer and anything with a float in it as a double.
   The C instrument is made at the first measurement: an int makes the
@@ -30,14 +30,14 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
 from opentelemetry import metrics as api
 
-from .. import _ffi, _kinds, _observable
-from .. import _instruments as core
-from .._attributes import Attributes, encode
-from .._library import FNS
-from .._observable import CallbackRegistration, _Registration
-from .._status import check, last_error_message
-from .._values import F64, I64, U64, ValueType
-from ._rejections import report
+from . import _ffi, _observable
+from . import _instruments as core
+from ._attributes import Attributes, encode
+from ._library import FNS
+from ._observable import CallbackRegistration, _Registration
+from ._status import check, last_error_message
+from ._values import F64, I64, U64, ValueType
+from ._api_rejections import report
 
 _creation = threading.Lock()   # one C instrument per API instrument and value type
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Optional, Sequence
 from opentelemetry import metrics as api
 from opentelemetry.metrics._internal.instrument import _MetricsHistogramAdvisory
 
-from . import _instruments as inst
+from . import _api_instruments as inst
 
 logger = logging.getLogger("otelmetrics.api")
 

@@ -9,7 +9,7 @@
 or, with no code: ``OTEL_PYTHON_METER_PROVIDER=otelmetrics`` (the entry point
 ``opentelemetry_meter_provider``/``otelmetrics``), and for zero-code
 instrumentation ``OTEL_PYTHON_CONFIGURATOR=otelmetrics opentelemetry-instrument
-python app.py`` (``otelmetrics.api.configurator``).
+python app.py`` (``otelmetrics._api_configurator``).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ except ImportError as error:   # pragma: no cover - exercised in a subprocess by
     raise ImportError("otelmetrics.api needs the OpenTelemetry API: pip install 'otelmetrics[api]' "
                       "(or opentelemetry-api)") from error
 
-from ._instruments import (Counter, Gauge, Histogram, ObservableCounter, ObservableGauge,
+from ._api_instruments import (Counter, Gauge, Histogram, ObservableCounter, ObservableGauge,
                            ObservableUpDownCounter, UpDownCounter)
-from ._meter import Meter
-from ._provider import MeterProvider
+from ._api_meter import Meter
+from ._api_provider import MeterProvider
 
 __all__ = ["MeterProvider", "Meter", "Counter", "UpDownCounter", "Histogram", "Gauge",
            "ObservableCounter", "ObservableUpDownCounter", "ObservableGauge"]
