@@ -62,6 +62,7 @@ class _Synchronous:
     """What the API's synchronous instruments add to otelmetrics' own (a mixin
     placed before the otelmetrics class; see the module docstring)."""
 
+    __slots__ = ()   # (the API's base classes bring an instance dict; kept empty: attribute slots below)
     _integer: ValueType = I64       # the C type ints get when they come first
     _api_name = ""                  # the kind's name in messages
 
@@ -144,6 +145,8 @@ class _Synchronous:
 class Counter(_Synchronous, core.Counter, api.Counter):
     """``add(amount, attributes=None, context=None)``; amounts >= 0."""
 
+    __slots__ = ("_twin",)
+
     _integer, _api_name = U64, "Counter"
 
     def add(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
@@ -153,6 +156,8 @@ class Counter(_Synchronous, core.Counter, api.Counter):
 class UpDownCounter(_Synchronous, core.UpDownCounter, api.UpDownCounter):
     """``add(amount, attributes=None, context=None)``."""
 
+    __slots__ = ("_twin",)
+
     _integer, _api_name = I64, "UpDownCounter"
 
     def add(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
@@ -161,6 +166,8 @@ class UpDownCounter(_Synchronous, core.UpDownCounter, api.UpDownCounter):
 
 class Histogram(_Synchronous, core.Histogram, api.Histogram):
     """``record(amount, attributes=None, context=None)``; always a double histogram."""
+
+    __slots__ = ("_twin", "_boundaries")
 
     _integer, _api_name = F64, "Histogram"
 
@@ -179,6 +186,8 @@ class Histogram(_Synchronous, core.Histogram, api.Histogram):
 
 class Gauge(_Synchronous, core.Gauge, api._Gauge):   # the API still names it _Gauge
     """``set(amount, attributes=None, context=None)``: the last value wins."""
+
+    __slots__ = ("_twin",)
 
     _integer, _api_name = I64, "Gauge"
     _verb_aliases = ("set",)
