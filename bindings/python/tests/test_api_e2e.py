@@ -7,9 +7,10 @@ around a wsgiref server driven by real HTTP requests from ``requests``
 instrumented by opentelemetry-instrumentation-requests, the system metrics
 of opentelemetry-instrumentation-system-metrics, its own API instruments)
 twice: once with the Python SDK and its OTLP gRPC exporter, once with
-otelmetrics. Both export to the test OTLP receiver, which decodes the
-requests with opentelemetry-proto and keeps every value's OTLP type (rotel's
-log prints 5 for both an int 5 and a double 5.0, so it cannot check value
+otelmetrics. Both export to the real collector rotel, which forwards what it
+received over OTLP to the test receiver; the receiver decodes it with
+opentelemetry-proto and keeps every value's OTLP type (rotel's own log
+prints 5 for both an int 5 and a double 5.0, so it cannot check value
 types). The two exports must hold the same metrics with the same metadata,
 attribute sets, value types and values; what the system reads (CPU time,
 memory) is compared by presence and type, and request durations by counts.
@@ -134,9 +135,13 @@ def test_an_instrumented_app_sends_what_the_python_sdk_sends(e2e_peers, tmp_path
     port = e2e_peers.free_port()   # the same server port in both runs: it is an attribute
     runs = {}
     for mode in ("sdk", "otelmetrics"):
-        with Receiver(http=False) as receiver:
-            out = run_app(mode, receiver.grpc_url, port).stdout
+        with Receiver(http=False) as receiver, \
+                e2e_peers.Rotel(workdir=tmp_path / f"rotel-{mode}", exporter="otlp", batching=False,
+                                extra_args=["--otlp-exporter-endpoint", receiver.grpc_url,
+                                            "--otlp-exporter-protocol", "grpc"]) as rotel:
+            out = run_app(mode, rotel.grpc_url, port).stdout
             runs[mode] = exported(receiver)
+            assert rotel.metric_names() == {k[3] for k in runs[mode]}   # what rotel saw is what it forwarded
         assert out.count(" 200\n") == 6 and out.count(" 404\n") == 2 and out.count(" 500\n") == 1
     sdk, ours = runs["sdk"], runs["otelmetrics"]
     names = {k[3] for k in ours}
