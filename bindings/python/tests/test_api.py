@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from opentelemetry import metrics
@@ -172,6 +173,23 @@ def test_a_float_after_ints_is_kept_in_a_double_stream_of_the_same_name(api_prov
     mixed.add(0.5, {"k": "v"})
     mixed.add(3, {"k": "v"})
     assert typed_points(api_provider, "mixed") == [("double", 0.5, {"k": "v"}), ("int", 5, {"k": "v"})]
+
+
+def test_threads_racing_to_the_first_measurement_make_one_stream(api_provider, api_meter):
+    counter = api_meter.create_counter("raced")
+    start = threading.Barrier(8)
+
+    def work():
+        start.wait()
+        for _ in range(500):
+            counter.add(1, {"k": "v"})
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert typed_points(api_provider, "raced") == [("int", 4000, {"k": "v"})]
 
 
 def test_histograms_take_ints_and_floats_in_one_stream(api_provider, api_meter):
