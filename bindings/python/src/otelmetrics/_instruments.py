@@ -29,6 +29,7 @@ def _closed_set() -> int:
 
 def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
     fast, low, high = vt.fast, vt.low, vt.high
+    cache_get = _cache.get   # (the cache dict is cleared, never replaced)
 
     def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
         try:
@@ -39,20 +40,19 @@ def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]
             elif type(attributes) is Attributes:
                 status = fn(self._h, amount, attributes._h or _closed_set())
             else:
-                entry = None
                 try:
                     items = tuple(attributes.items())
-                    entry = _cache.get(items)
+                    entry = cache_get(items)
                 except (TypeError, AttributeError):
-                    items = ()
+                    entry = None
                 if entry is not None:
                     for i, t in entry.checks:   # True == 1 == 1.0: the exact types must match too
                         if type(items[i][1]) is not t:
                             entry = None
                             break
-                if entry is not None:
-                    status = fn(self._h, amount, entry.h)
-                else:
+                    else:
+                        status = fn(self._h, amount, entry.h)
+                if entry is None:
                     found = lookup(attributes)   # held until the call returns: it owns the set
                     status = fn(self._h, amount, found._h)
             if status:
