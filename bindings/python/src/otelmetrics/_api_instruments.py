@@ -39,7 +39,7 @@ from ._status import check, last_error_message
 from ._values import F64, I64, U64, ValueType
 from ._api_rejections import report
 
-_creation = threading.Lock()   # one C instrument per API instrument and value type
+_creation = threading.RLock()   # one C instrument per API instrument and value type
 
 
 def _clean(attributes: Any) -> Optional[Dict[str, Any]]:
@@ -113,14 +113,9 @@ class _Synchronous:
 
     def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
         if type(amount) is float and self._vt is not F64 and math.isfinite(amount):
-            twin = self._twin
-            if twin is None:
-                api_class = type(self).__bases__[0]   # (self's class is its value type's subclass)
-                twin = api_class(self._parent, self.name, self.unit, self.description)
-                if not twin._start(F64):
-                    return
-                self._twin = twin
-            getattr(twin, self._verb)(amount, attributes)
+            twin = self._twin or self._make_twin()
+            if twin is not None:
+                getattr(twin, self._verb)(amount, attributes)
             return
         cleaned = _clean(attributes)
         if cleaned is not None:
@@ -137,6 +132,16 @@ class _Synchronous:
             self._drop(amount, f"amount must be int or float, not {type(amount).__name__}", "type")
         else:
             self._drop(amount, str(error), type(error).__name__)
+
+    def _make_twin(self) -> Any:
+        """The double instrument of the same name for floats recorded on an integer one."""
+        with _creation:
+            if self._twin is None:
+                api_class = type(self).__bases__[0]   # (self's class is its value type's subclass)
+                twin = api_class(self._parent, self.name, self.unit, self.description)
+                if twin._start(F64):
+                    self._twin = twin
+            return self._twin
 
     def _drop(self, amount: Any, why: str, problem: str) -> None:
         report(self.name, problem, f"{self._api_name} {self.name!r}: measurement {amount!r} dropped: {why}")
