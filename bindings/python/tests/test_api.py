@@ -237,11 +237,12 @@ def test_observable_callbacks_functions_and_generators(api_provider, api_meter):
 
 def test_bad_observations_are_dropped_and_logged_naming_the_instrument(api_provider, api_meter, caplog):
     api_meter.create_observable_gauge("load", [lambda o: [metrics.Observation(float("nan")), "junk",
-                                                          metrics.Observation(0.5, {"ok": True})]])
+                                                          metrics.Observation(0.5, {"ok": True}),
+                                                          metrics.Observation(2, {"ok": False, "bad": None})]])
     with caplog.at_level(logging.WARNING, logger=API_LOGGER):
-        assert typed_points(api_provider, "load") == [("double", 0.5, {"ok": True})]
+        assert typed_points(api_provider, "load") == [("double", 0.5, {"ok": True}), ("int", 2, {"ok": False})]
     messages = [r.getMessage() for r in caplog.records if r.name == API_LOGGER]
-    assert len(messages) == 2 and all("'load'" in m for m in messages), messages
+    assert len(messages) == 3 and all("'load'" in m for m in messages), messages
 
 
 def test_after_shutdown_calls_are_dropped_and_logged(caplog):

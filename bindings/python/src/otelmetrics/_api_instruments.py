@@ -241,15 +241,22 @@ class _TypedRegistration(_Registration):
             value = observation.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise TypeError(f"value must be int or float, not {type(value).__name__}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError("not a finite number")
             fn, h, vt = self.targets[str(isinstance(value, float))]
             if not vt.low <= value <= vt.high:
                 raise ValueError(f"{value} is out of range for {vt.suffix}")
             attributes = observation.attributes or {}
-            if _clean(attributes) is not None:
-                attributes = _clean(attributes)
+            if type(attributes) is Attributes:
+                attributes = attributes.to_dict()
+            try:
+                array, keep = encode(attributes)
+            except (TypeError, ValueError):
+                cleaned = _clean(attributes)
                 report(self.name, "attributes", f"{self.label} {self.name!r}: invalid attributes dropped from "
                                                 f"{observation.attributes!r}")
-            array, keep = encode(attributes)
+                attributes = {} if cleaned is None else cleaned
+                array, keep = encode(attributes)
             status = fn(observer, h, value, array, len(attributes))
             del keep
             if status:
