@@ -81,8 +81,11 @@ def test_rotel_gets_a_large_export_in_pieces_under_the_default_cap(program, rote
     split = SPLIT.search(r.stderr)
     assert split, r.stderr[-3000:]
     assert int(split.group(1)) >= 2 and int(split.group(2)) == ROTEL_GRPC_LIMIT
-    want = expected_counters(n)
-    batches = rotel.wait_for(lambda bs: len(received(bs)[0]) >= len(want) and bs, timeout_s=60, what=f"{n} series")
+    # Wait for everything the assertions read: every counter and every
+    # histogram series (rotel logs the pieces one after another).
+    want = len(expected_counters(n)), len(expected_histograms(n))
+    batches = rotel.wait_for(lambda bs: all(len(got) >= w for got, w in zip(received(bs), want)) and bs,
+                             timeout_s=60, what=f"{want[0]} counter and {want[1]} histogram series")
     assert len(batches) == int(split.group(1))
     assert_every_piece_is_whole(batches)
     counters, histograms = received(batches)
