@@ -3,6 +3,7 @@
 //! resolved into a validated [`Resolved`] configuration.
 
 mod env;
+pub mod redact;
 mod resolve;
 
 pub use env::{Env, MapEnv, ProcessEnv};

@@ -249,13 +249,18 @@ fn resolve_endpoint(settings: &Settings, env: &dyn Env, protocol: Protocol, inse
     if protocol == Protocol::Grpc && !url.contains("://") {
         url = format!("{}://{}", if insecure { "http" } else { "https" }, url);
     }
-    let uri: http::Uri = url.parse().map_err(|e| Error::config(&source, format!("cannot parse endpoint `{url}`: {e}")))?;
+    // Messages show the endpoint only through `redact::endpoint`.
+    let shown = || super::redact::endpoint(&url);
+    let uri: http::Uri = url.parse().map_err(|e| Error::config(&source, format!("cannot parse endpoint `{}`: {e}", shown())))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
-        _ => return Err(Error::config(&source, format!("endpoint `{url}` must start with http:// or https://"))),
+        _ => return Err(Error::config(&source, format!("endpoint `{}` must start with http:// or https://", shown()))),
     }
     if uri.host().map_or(true, str::is_empty) {
-        return Err(Error::config(&source, format!("endpoint `{url}` has no host")));
+        return Err(Error::config(&source, format!("endpoint `{}` has no host", shown())));
+    }
+    if super::redact::has_bad_port(&uri) {
+        return Err(Error::config(&source, format!("endpoint `{}` has a port that is not a number from 0 to 65535", shown())));
     }
     Ok(Endpoint { url, source })
 }
@@ -366,7 +371,7 @@ fn resolve_prometheus(settings: &Settings, env: &dyn Env) -> Result<std::net::So
     let ip: std::net::IpAddr = host
         .trim_matches(|c| c == '[' || c == ']')
         .parse()
-        .map_err(|_| Error::config(host_source, format!("`{host}` is not an IP address")))?;
+        .map_err(|_| Error::config(host_source, format!("`{}` is not an IP address", super::redact::endpoint(&host))))?;
     Ok(std::net::SocketAddr::new(ip, port))
 }
 
@@ -505,6 +510,13 @@ mod tests {
         assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4318/v1/metrics");
         let env = env.with("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
         assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4318/");
+    }
+
+    #[test]
+    fn a_port_past_65535_is_refused_at_build() {
+        let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:99999");
+        let e = resolve(&Settings::default(), &env).unwrap_err();
+        assert!(e.message.contains("OTEL_EXPORTER_OTLP_ENDPOINT") && e.message.contains("port"), "{}", e.message);
     }
 
     #[test]

@@ -39,18 +39,6 @@ fn resource(attributes: &[KeyValue]) -> Resource {
         .build()
 }
 
-/// The endpoint as diagnostics may show it: credentials in the URL
-/// (`user:password@`) and the query string are replaced.
-pub fn redacted(url: &str) -> String {
-    let Ok(uri) = url.parse::<http::Uri>() else { return "<unparsable endpoint>".to_owned() };
-    let scheme = uri.scheme_str().unwrap_or("http");
-    let host = uri.host().unwrap_or("");
-    let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
-    let userinfo = if uri.authority().is_some_and(|a| a.as_str().contains('@')) { "<redacted>@" } else { "" };
-    let query = if uri.query().is_some() { "?<redacted>" } else { "" };
-    format!("{scheme}://{userinfo}{host}{port}{}{query}", uri.path())
-}
-
 /// Whether the pipeline exports anywhere (decides the temporality the
 /// instruments must assume).
 pub fn exports(cfg: &Resolved) -> bool {
@@ -78,7 +66,7 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     otlp::validate_tls(otlp)?;
                     let exporter = otlp::build(otlp, temporality)?;
                     let destination =
-                        format!("otlp {} {}", config::protocol_name(otlp.protocol), redacted(&otlp.endpoint.url));
+                        format!("otlp {} {}", config::protocol_name(otlp.protocol), config::redact::endpoint(&otlp.endpoint.url));
                     let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime, final_exports.clone());
                     builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
                 }
@@ -113,13 +101,4 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
         builder = builder.with_view(default_limit_view(cfg.views.clone(), limit));
     }
     Ok(Pipeline { sdk: builder.build(), snapshot, servers: Mutex::new(servers), final_exports })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn credentials_and_queries_never_reach_diagnostics() {
-        assert_eq!(super::redacted("https://user:s3cret@collector:4318/v1/metrics?token=abc"), "https://<redacted>@collector:4318/v1/metrics?<redacted>");
-        assert_eq!(super::redacted("http://localhost:4317"), "http://localhost:4317/");
-    }
 }
