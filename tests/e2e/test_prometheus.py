@@ -170,6 +170,25 @@ def test_gzip_when_accepted(producer):
     assert gzip.decompress(body) == plain
 
 
+def test_q_zero_means_not_acceptable(producer):
+    """A format or coding the scraper weighs `q=0` is never sent; a request
+    refusing every format, or every coding, gets 406."""
+    status, headers, body = get(producer.url, Accept="application/openmetrics-text;q=0")
+    assert status == 200 and headers["content-type"].startswith("text/plain; version=0.0.4"), headers
+    assert not body.decode().endswith("# EOF\n")
+    status, headers, _ = get(producer.url, Accept="text/plain;q=0, application/openmetrics-text")
+    assert status == 200 and headers["content-type"].startswith("application/openmetrics-text"), headers
+    assert get(producer.url, Accept="application/openmetrics-text;q=0, text/plain;q=0")[0] == 406
+    assert get(producer.url, Accept="*/*;q=0")[0] == 406
+
+    status, headers, _ = get(producer.url, **{"Accept-Encoding": "gzip;q=0"})
+    assert status == 200 and "content-encoding" not in headers, headers
+    status, headers, body = get(producer.url, **{"Accept-Encoding": "identity;q=0, gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip", headers
+    gzip.decompress(body)
+    assert get(producer.url, **{"Accept-Encoding": "gzip;q=0, identity;q=0"})[0] == 406
+
+
 def test_other_paths_and_methods_are_refused(producer):
     assert get(f"http://127.0.0.1:{producer.port}/nope")[0] == 404
     request = urllib.request.Request(producer.url, data=b"x", method="POST")

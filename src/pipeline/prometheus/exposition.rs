@@ -23,15 +23,6 @@ pub enum Format {
 }
 
 impl Format {
-    /// OpenMetrics when the `Accept` header offers it (as Prometheus does),
-    /// else the classic text format.
-    pub fn negotiate(accept: Option<&str>) -> Format {
-        match accept {
-            Some(a) if a.contains("application/openmetrics-text") => Format::OpenMetrics,
-            _ => Format::Text,
-        }
-    }
-
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Text => "text/plain; version=0.0.4; charset=utf-8",
@@ -323,14 +314,6 @@ fn json_value(v: &AnyValue) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_header_picks_the_format() {
-        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-        assert_eq!(Format::negotiate(Some(prometheus)), Format::OpenMetrics);
-        assert_eq!(Format::negotiate(Some("text/plain")), Format::Text);
-        assert_eq!(Format::negotiate(None), Format::Text);
-    }
 
     #[test]
     fn floats_read_back_in_prometheus_syntax() {

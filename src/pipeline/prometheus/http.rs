@@ -1,115 +1,199 @@
-//! Just enough HTTP/1.1 for a scrape: read one request head (bounded in size
-//! and time), answer it, close the connection. Nothing here can wait
-//! forever: every read and write has a timeout.
+//! The endpoint's HTTP/1.1 transport: hyper's server connections on a
+//! single-threaded tokio runtime that belongs to the endpoint's own thread
+//! (not the library's I/O runtime: clients of the scrape port, hostile
+//! ones included, never share a thread with OTLP exports). Rendering runs
+//! on the runtime's blocking pool, since it collects from the SDK and runs
+//! observable callbacks, which are user code.
+//!
+//! Bounds: a complete request head must arrive within `HEAD_DEADLINE` of a
+//! connection's accept or of its previous response (hyper's header read
+//! timeout), which is also the keep-alive idle timeout; a head larger than
+//! `MAX_HEAD` is refused (431); at most `MAX_CONNECTIONS` connections are
+//! open, the longest-waiting one giving up its slot to a new one
+//! (slots.rs).
 
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use super::inherited;
+use super::slots::{Marker, Slots};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::server::conn::http1;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 
-/// The most a request head may take; a scrape's is a few hundred bytes.
+/// How long a connection may take to deliver a whole request head, counted
+/// from its accept or from the end of its previous response.
+pub const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+/// The largest request head; a scrape's is a few hundred bytes (hyper's
+/// smallest allowed buffer is 8 KiB).
 const MAX_HEAD: usize = 16 * 1024;
-/// How long a client may take to send its request or read the answer.
-pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Open connections at most (each is a file descriptor of the host's).
+pub const MAX_CONNECTIONS: usize = 64;
+/// Renders running at once; more scrapes wait for one to finish.
+pub const MAX_RENDERS: usize = 4;
 
-/// The parts of a request a scrape endpoint looks at.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Request {
-    pub method: String,
-    pub path: String,
-    pub accept: Option<String>,
-    pub accept_encoding: Option<String>,
-}
+/// The answer to one request; built by the caller's handler.
+pub type Answer = Response<Full<Bytes>>;
 
-/// Reads a request head from `stream`.
-pub fn read_request(stream: &mut TcpStream) -> io::Result<Request> {
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let mut head = Vec::with_capacity(1024);
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        if head.len() > MAX_HEAD {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "request head too large"));
-        }
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed before the request was complete"));
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    parse_head(&head)
-}
-
-fn parse_head(head: &[u8]) -> io::Result<Request> {
-    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
-    let text = std::str::from_utf8(head).map_err(|_| bad("request head is not UTF-8"))?;
-    let mut lines = text.split("\r\n");
-    let mut request_line = lines.next().unwrap_or("").split(' ');
-    let method = request_line.next().filter(|m| !m.is_empty()).ok_or_else(|| bad("no method"))?.to_owned();
-    let target = request_line.next().ok_or_else(|| bad("no request target"))?;
-    let path = target.split('?').next().unwrap_or("").to_owned();
-    let (mut accept, mut accept_encoding) = (None, None);
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else { continue };
-        if name.eq_ignore_ascii_case("accept") {
-            accept = Some(value.trim().to_owned());
-        } else if name.eq_ignore_ascii_case("accept-encoding") {
-            accept_encoding = Some(value.trim().to_owned());
-        }
-    }
-    Ok(Request { method, path, accept, accept_encoding })
-}
-
-/// An answer; the connection closes after it.
-pub struct Response<'a> {
-    pub status: &'a str,
-    pub content_type: &'a str,
-    pub content_encoding: Option<&'a str>,
-    pub body: &'a [u8],
-}
-
-impl Response<'_> {
-    pub fn plain<'a>(status: &'a str, body: &'a str) -> Response<'a> {
-        Response { status, content_type: "text/plain; charset=utf-8", content_encoding: None, body: body.as_bytes() }
-    }
-
-    /// Writes the answer (only the head for `HEAD` requests).
-    pub fn write(&self, stream: &mut TcpStream, head_only: bool) -> io::Result<()> {
-        let mut out = format!(
-            "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-            self.status,
-            self.content_type,
-            self.body.len()
-        );
-        if let Some(encoding) = self.content_encoding {
-            out.push_str(&format!("Content-Encoding: {encoding}\r\n"));
-        }
-        out.push_str("\r\n");
-        stream.write_all(out.as_bytes())?;
-        if !head_only {
-            stream.write_all(self.body)?;
-        }
-        stream.flush()
+/// Accepts connections on `listener` until `stop` resolves, answering each
+/// request with `handle`. Runs on the endpoint's runtime.
+pub async fn serve<H, F>(listener: TcpListener, handle: H, stop: impl Future<Output = ()>)
+where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + 'static,
+    F: Future<Output = Answer> + Send + 'static,
+{
+    let slots = Slots::new(MAX_CONNECTIONS);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_DEADLINE)
+        .max_buf_size(MAX_HEAD)
+        .keep_alive(true)
+        // Header names as most servers write them (some scripts grep them).
+        .title_case_headers(true);
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            biased;
+            () = &mut stop => return,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                crate::diagnostics::warn(&format!("prometheus endpoint: accept failed: {e}"));
+                // Back off so a persistent error (out of descriptors) does
+                // not spin this thread.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Some(admitted) = slots.admit() else {
+            crate::diagnostics::debug("prometheus endpoint: every connection is answering a scrape; closed a new one");
+            continue;
+        };
+        let (builder, handle) = (builder.clone(), handle.clone());
+        tokio::spawn(async move {
+            let marker = admitted.marker().clone();
+            let service = hyper::service::service_fn(move |request| {
+                marker.answering();
+                let (answer, marker) = (handle(request), marker.clone());
+                async move { Ok::<_, Infallible>(answer.await.map(|body| MarkedBody { body, marker })) }
+            });
+            let conn = builder.serve_connection(TokioIo::new(ChildSafeStream::new(stream)), service);
+            let mut conn = std::pin::pin!(conn);
+            let result = tokio::select! {
+                biased;
+                result = conn.as_mut() => result,
+                () = admitted.evicted() => {
+                    if !admitted.is_answering() {
+                        return; // dropped: closed without a word, as idle keep-alive connections are
+                    }
+                    // Evicted as its request arrived: answer it, then close.
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = result {
+                crate::diagnostics::debug(&format!("prometheus endpoint: connection ended: {e}"));
+            }
+        });
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A response body that marks its connection waiting again once hyper has
+/// taken all of it (hyper drops the body then).
+struct MarkedBody {
+    body: Full<Bytes>,
+    marker: Marker,
+}
 
-    #[test]
-    fn a_scrape_head_parses() {
-        let head = b"GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nACCEPT: application/openmetrics-text\r\nAccept-Encoding: gzip\r\n\r\n";
-        let r = parse_head(head).unwrap();
-        assert_eq!(r.method, "GET");
-        assert_eq!(r.path, "/metrics");
-        assert_eq!(r.accept.as_deref(), Some("application/openmetrics-text"));
-        assert_eq!(r.accept_encoding.as_deref(), Some("gzip"));
+impl Drop for MarkedBody {
+    fn drop(&mut self) {
+        self.marker.waiting();
+    }
+}
+
+impl Body for MarkedBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
     }
 
-    #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        assert!(parse_head(b"\r\n\r\n").is_err());
-        assert!(parse_head(b"GET\r\n\r\n").is_err());
-        assert!(parse_head(&[0xff, 0xfe, b'\r', b'\n', b'\r', b'\n']).is_err());
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
     }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// An accepted connection whose descriptor a forked child closes (see
+/// `inherited`): with keep-alive, the child's copy would otherwise hold the
+/// connection open after the parent closed it, and the scraper would send
+/// its next request to a socket nobody reads.
+struct ChildSafeStream {
+    stream: TcpStream,
+    registered: Option<usize>,
+}
+
+impl ChildSafeStream {
+    fn new(stream: TcpStream) -> Self {
+        let registered = inherited::register(stream.as_raw_fd());
+        ChildSafeStream { stream, registered }
+    }
+}
+
+impl Drop for ChildSafeStream {
+    fn drop(&mut self) {
+        // Before the descriptor closes (the field drops after this), so a
+        // child never closes a number reused by someone else.
+        if let Some(slot) = self.registered.take() {
+            inherited::unregister(slot);
+        }
+    }
+}
+
+impl AsyncRead for ChildSafeStream {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ChildSafeStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// The endpoint's runtime: one thread (the caller's, through `block_on`)
+/// plus a blocking pool of `MAX_RENDERS` threads, each blocking SIGPIPE.
+pub fn runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .max_blocking_threads(MAX_RENDERS)
+        .thread_name("otelmetrics-scrape")
+        .on_thread_start(super::super::sigpipe::block_in_this_thread)
+        .build()
 }

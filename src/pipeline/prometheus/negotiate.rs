@@ -1,0 +1,196 @@
+//! What a scraper accepts: the exposition format (`Accept`) and the content
+//! coding (`Accept-Encoding`), read with their quality values as RFC 9110
+//! (12.4.2, 12.5.1, 12.5.3) defines them. `q=0` means "not acceptable": a
+//! format or coding refused that way is never sent, and a request that
+//! refuses everything we can send gets 406.
+//!
+//! Our own code, not a crate's: the only part of HTTP the server library
+//! (hyper) leaves to the application is choosing among representations, and
+//! here there are two formats and two codings.
+
+use super::exposition::Format;
+
+/// A comma-separated list of `value;param=…;q=…` items, with each item's
+/// weight (1 when absent). An item whose weight is not a number from 0 to 1
+/// is skipped, as if it was not sent.
+fn weighted_items(header: &str) -> impl Iterator<Item = (String, Vec<(String, String)>, f32)> + '_ {
+    header.split(',').filter_map(|item| {
+        let mut parts = item.split(';');
+        let value = parts.next()?.trim().to_ascii_lowercase();
+        if value.is_empty() {
+            return None;
+        }
+        let mut q = 1.0f32;
+        let mut params = Vec::new();
+        for param in parts {
+            let (name, v) = param.split_once('=').unwrap_or((param, ""));
+            let (name, v) = (name.trim().to_ascii_lowercase(), v.trim().trim_matches('"'));
+            if name == "q" {
+                q = v.parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q))?;
+            } else {
+                params.push((name, v.to_owned()));
+            }
+        }
+        Some((value, params, q))
+    })
+}
+
+/// The weight the most specific matching item gives a representation
+/// (equally specific items: the highest), or None when no item matches.
+/// `specificity` says how well an item matches (None: not at all).
+fn weight_of(header: &str, specificity: impl Fn(&str, &[(String, String)]) -> Option<u8>) -> Option<f32> {
+    let mut best: Option<(u8, f32)> = None;
+    for (value, params, q) in weighted_items(header) {
+        if let Some(s) = specificity(&value, &params) {
+            best = match best {
+                Some((bs, bq)) if bs > s || (bs == s && bq >= q) => Some((bs, bq)),
+                _ => Some((s, q)),
+            };
+        }
+    }
+    best.map(|(_, q)| q)
+}
+
+fn media_type(format: Format) -> (&'static str, &'static str) {
+    match format {
+        Format::Text => ("text/plain", "0.0.4"),
+        Format::OpenMetrics => ("application/openmetrics-text", "1.0.0"),
+    }
+}
+
+/// How well the media range `range` matches `format`: a range naming
+/// another version of the format does not match it.
+fn media_specificity(format: Format, range: &str, params: &[(String, String)]) -> Option<u8> {
+    let (full, version) = media_type(format);
+    let major = &full[..full.find('/').expect("a media type")];
+    if range == full {
+        match params.iter().find(|(name, _)| name == "version") {
+            Some((_, v)) if v == version => Some(3),
+            Some(_) => None,
+            None => Some(2),
+        }
+    } else if range.strip_suffix("/*") == Some(major) {
+        Some(1)
+    } else if range == "*/*" {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+/// The format to send for an `Accept` header, or None when the scraper
+/// refuses both (406). Without the header: the text format. The format
+/// with the highest weight wins (ties: text); a format the header does not
+/// mention is sent only when neither is asked for with a weight above 0.
+pub fn format(accept: Option<&str>) -> Option<Format> {
+    let Some(accept) = accept else { return Some(Format::Text) };
+    let weighed = [Format::Text, Format::OpenMetrics]
+        .map(|f| (f, weight_of(accept, |range, params| media_specificity(f, range, params))));
+    let mut best: Option<(Format, f32)> = None;
+    for (format, q) in weighed {
+        if let Some(q) = q.filter(|q| *q > 0.0) {
+            if best.is_none_or(|(_, bq)| q > bq) {
+                best = Some((format, q));
+            }
+        }
+    }
+    best.map(|(f, _)| f).or_else(|| weighed.iter().find(|(_, q)| q.is_none()).map(|(f, _)| *f))
+}
+
+/// The content coding of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Identity,
+    Gzip,
+}
+
+/// The coding to send a body of `len` bytes in, or None when the scraper
+/// refuses both (406). Gzip when it is accepted (weight above 0) and the
+/// body is at least `gzip_from` bytes, or when identity is refused
+/// (`identity;q=0`, or `*;q=0` without an `identity` item).
+pub fn coding(accept_encoding: Option<&str>, len: usize, gzip_from: usize) -> Option<Coding> {
+    let Some(header) = accept_encoding else { return Some(Coding::Identity) };
+    let gzip = weight_of(header, |c, _| match c {
+        "gzip" | "x-gzip" => Some(1),
+        "*" => Some(0),
+        _ => None,
+    });
+    let identity = weight_of(header, |c, _| match c {
+        "identity" => Some(1),
+        "*" => Some(0),
+        _ => None,
+    });
+    let gzip_ok = gzip.is_some_and(|q| q > 0.0);
+    let identity_ok = identity != Some(0.0);
+    if gzip_ok && (len >= gzip_from || !identity_ok) {
+        Some(Coding::Gzip)
+    } else if identity_ok {
+        Some(Coding::Identity)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prometheus_gets_openmetrics_and_others_get_text() {
+        // What Prometheus 2 and 3 send.
+        let v2 = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        let v3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        assert_eq!(format(Some(v2)), Some(Format::OpenMetrics));
+        assert_eq!(format(Some(v3)), Some(Format::OpenMetrics));
+        assert_eq!(format(Some("text/plain")), Some(Format::Text));
+        assert_eq!(format(Some("*/*")), Some(Format::Text));
+        assert_eq!(format(Some("application/json")), Some(Format::Text));
+        assert_eq!(format(None), Some(Format::Text));
+        assert_eq!(format(Some("text/plain;q=0.5, application/openmetrics-text")), Some(Format::OpenMetrics));
+        assert_eq!(format(Some("text/plain, application/openmetrics-text;q=0.5")), Some(Format::Text));
+    }
+
+    #[test]
+    fn q_zero_refuses() {
+        assert_eq!(format(Some("application/openmetrics-text;q=0")), Some(Format::Text));
+        assert_eq!(format(Some("text/plain;q=0, application/openmetrics-text")), Some(Format::OpenMetrics));
+        assert_eq!(format(Some("text/plain;q=0")), Some(Format::OpenMetrics));
+        assert_eq!(format(Some("text/plain;q=0, application/openmetrics-text;q=0")), None);
+        assert_eq!(format(Some("*/*;q=0")), None);
+        assert_eq!(format(Some("*/*;q=0, text/plain")), Some(Format::Text));
+        assert_eq!(format(Some("application/openmetrics-text;version=1.0.0;q=0, text/*;q=0")), None);
+    }
+
+    #[test]
+    fn another_version_of_a_format_does_not_match_it() {
+        assert_eq!(format(Some("application/openmetrics-text;version=0.0.1, text/plain;q=0.1")), Some(Format::Text));
+    }
+
+    #[test]
+    fn malformed_weights_are_ignored() {
+        assert_eq!(format(Some("application/openmetrics-text;q=2, text/plain;q=0.5")), Some(Format::Text));
+        assert_eq!(format(Some(",,;q=")), Some(Format::Text));
+    }
+
+    #[test]
+    fn gzip_when_accepted_and_worth_it() {
+        assert_eq!(coding(None, 5000, 1024), Some(Coding::Identity));
+        assert_eq!(coding(Some("gzip"), 5000, 1024), Some(Coding::Gzip));
+        assert_eq!(coding(Some("gzip, deflate, br"), 5000, 1024), Some(Coding::Gzip));
+        assert_eq!(coding(Some("gzip"), 10, 1024), Some(Coding::Identity));
+        assert_eq!(coding(Some("*"), 5000, 1024), Some(Coding::Gzip));
+        assert_eq!(coding(Some("deflate"), 5000, 1024), Some(Coding::Identity));
+        assert_eq!(coding(Some(""), 5000, 1024), Some(Coding::Identity));
+    }
+
+    #[test]
+    fn q_zero_refuses_a_coding() {
+        assert_eq!(coding(Some("gzip;q=0"), 5000, 1024), Some(Coding::Identity));
+        assert_eq!(coding(Some("*;q=0, identity"), 5000, 1024), Some(Coding::Identity));
+        assert_eq!(coding(Some("gzip, identity;q=0"), 10, 1024), Some(Coding::Gzip));
+        assert_eq!(coding(Some("gzip, *;q=0"), 10, 1024), Some(Coding::Gzip));
+        assert_eq!(coding(Some("gzip;q=0, identity;q=0"), 5000, 1024), None);
+        assert_eq!(coding(Some("*;q=0"), 5000, 1024), None);
+        assert_eq!(coding(Some("GZIP;Q=0"), 5000, 1024), Some(Coding::Identity));
+    }
+}
