@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
-from peers.rotel import Rotel  # noqa: E402
+from peers.rotel import Rotel, eventually  # noqa: E402
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_parent_and_child_push_their_own_totals(tmp_path, protocol):
@@ -22,8 +22,12 @@ def test_parent_and_child_push_their_own_totals(tmp_path, protocol):
         r = subprocess.run([str(exe), "--from-env"], env=env, capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
         parent_pid, child_pid = map(int, r.stdout.split())
-        pids = rotel.wait_for(lambda bs: [p.value for b in bs for m in b.metrics("pid") for p in m.data_points]
-                              if len(bs) >= 2 else None, what="two exports")
-        assert sorted(pids) == sorted([parent_pid, child_pid])
-        work = sorted(p.value for p in rotel.points("work", {"role": "any"}))
-        assert work == [6, 7], "child exports 7, parent 6; the parent's 5 is never sent twice"
+
+        def each_exported_once():
+            pids = [p.value for b in rotel.batches() for m in b.metrics("pid") for p in m.data_points]
+            assert sorted(pids) == sorted([parent_pid, child_pid])
+            work = sorted(p.value for p in rotel.points("work", {"role": "any"}))
+            assert work == [6, 7], "child exports 7, parent 6; the parent's 5 is never sent twice"
+
+        # rotel logs both exports after answering them: wait for what is read.
+        eventually(each_exported_once, timeout_s=20)

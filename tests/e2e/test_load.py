@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
-from peers.rotel import Rotel  # noqa: E402
+from peers.rotel import Rotel, eventually  # noqa: E402
 
 SECONDS = int(os.environ.get("OTELMETRICS_LOAD_SECONDS", "6"))
 
@@ -28,14 +28,16 @@ def test_two_threads_1000_series_totals_exact_and_memory_flat(tmp_path):
         recorded = int(lines["total"])
         rss = [int(l.split()[2]) for l in r.stdout.splitlines() if l.startswith("rss_kib")]
 
-        def final_total(batches):
-            # The last export (at shutdown) holds every series' cumulative total.
-            last = [b for b in batches if b.metrics("load.requests")][-1:]
+        def final_total_arrived():
+            # The last export (at shutdown) holds every series' cumulative
+            # total; rotel logs it after answering, line by line, so an
+            # earlier export or a half-logged one may be the last for a while.
+            last = [b for b in rotel.batches() if b.metrics("load.requests")][-1:]
             points = [p for b in last for m in b.metrics("load.requests") for p in m.data_points]
-            return points if len(points) == 1000 else None
+            assert len(points) == 1000
+            assert sum(p.value for p in points) == recorded
 
-        points = rotel.wait_for(final_total, timeout_s=20, what="the final export with 1000 series")
-        assert sum(p.value for p in points) == recorded
+        eventually(final_total_arrived, timeout_s=20)
         drift = max(rss) - min(rss)
         print(f"recorded {recorded} measurements; RSS after warm-up {min(rss)}..{max(rss)} KiB (drift {drift} KiB)")
         assert drift < 16 * 1024, f"resident memory grew by {drift} KiB: {rss}"

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
-from peers.rotel import Rotel, free_port  # noqa: E402
+from peers.rotel import Rotel, eventually, free_port  # noqa: E402
 
 @pytest.fixture(scope="module")
 def producer(tmp_path_factory):
@@ -55,50 +55,55 @@ def test_every_instrument_kind_arrives_intact(producer, transport):
     protocol, extra = TRANSPORTS[transport]
     with Rotel() as rotel:
         run_producer(producer, rotel.grpc_url if protocol == "grpc" else rotel.http_url, protocol, **extra)
-        latency = rotel.wait_for_point("e2e.latency", {"method": "GET"})
-        m = latency.metric
-        # Resource and scope.
-        res = m.resource.attributes
-        assert res["service.name"] == "e2e-shop"
-        assert res["deployment.environment"] == "test"
-        assert res["team"] == "core metrics"
-        assert res["telemetry.sdk.language"] == "rust"
-        assert m.scope.name == "e2e.meter" and m.scope.version == "1.2.3"
-        assert m.scope.schema_url == "https://opentelemetry.io/schemas/1.21.0"
-        assert m.scope.attributes == {"scope.team": "payments"}
-        # Histogram: unit, description, boundaries and counts.
-        assert (m.data_type, m.unit, m.description) == ("Histogram", "ms", "request latency")
-        assert latency.explicit_bounds == [1.0, 10.0, 100.0]
-        assert latency.bucket_counts == [1, 2, 1, 1]
-        assert (latency.count, latency.sum, latency.min, latency.max) == (5, 562.5, 0.5, 500.0)
+        # rotel logs what it received after answering: wait for all of it.
+        eventually(lambda: every_kind_arrived(rotel), timeout_s=20)
 
-        def value(name, attributes=None):
-            return rotel.latest_point(name, attributes).value
 
-        # Counters with attributes of every type, per call, with a set and bound.
-        counter = rotel.latest_point("e2e.counter_u64", EVERY_TYPE)
-        assert counter is not None, [p.attributes for p in rotel.points("e2e.counter_u64")]
-        assert counter.value == 7
-        assert (counter.metric.data_type, counter.metric.is_monotonic) == ("Sum", True)
-        assert (counter.metric.unit, counter.metric.description) == ("{request}", "u64 counter")
-        assert value("e2e.counter_u64", {"method": "GET"}) == 10
-        assert value("e2e.counter_u64", {"method": "POST"}) == 111
-        assert value("e2e.counter_f64", {"method": "GET"}) == 0.75
-        # Up-down counters, gauges, histograms without boundaries.
-        updown = rotel.latest_point("e2e.updown_i64", {})
-        assert (updown.value, updown.metric.is_monotonic) == (-3, False)
-        assert value("e2e.updown_f64", {}) == -1.5
-        assert value("e2e.gauge_u64", {}) == 9
-        assert value("e2e.gauge_i64", {}) == -9
-        assert value("e2e.gauge_f64", {}) == 36.6
-        assert rotel.latest_point("e2e.gauge_f64", {}).metric.data_type == "Gauge"
-        size = rotel.latest_point("e2e.size", {})
-        assert (size.count, size.sum) == (1, 300)
-        # Observable instruments.
-        assert value("e2e.temperature", {"room": "kitchen"}) == 21.5
-        assert value("e2e.temperature", {"room": "garage"}) == -3.25
-        assert value("e2e.bytes_read", {}) == 4096
-        assert value("e2e.queue_depth", {}) == -7
+def every_kind_arrived(rotel):
+    latency = rotel.latest_point("e2e.latency", {"method": "GET"})
+    m = latency.metric
+    # Resource and scope.
+    res = m.resource.attributes
+    assert res["service.name"] == "e2e-shop"
+    assert res["deployment.environment"] == "test"
+    assert res["team"] == "core metrics"
+    assert res["telemetry.sdk.language"] == "rust"
+    assert m.scope.name == "e2e.meter" and m.scope.version == "1.2.3"
+    assert m.scope.schema_url == "https://opentelemetry.io/schemas/1.21.0"
+    assert m.scope.attributes == {"scope.team": "payments"}
+    # Histogram: unit, description, boundaries and counts.
+    assert (m.data_type, m.unit, m.description) == ("Histogram", "ms", "request latency")
+    assert latency.explicit_bounds == [1.0, 10.0, 100.0]
+    assert latency.bucket_counts == [1, 2, 1, 1]
+    assert (latency.count, latency.sum, latency.min, latency.max) == (5, 562.5, 0.5, 500.0)
+
+    def value(name, attributes=None):
+        return rotel.latest_point(name, attributes).value
+
+    # Counters with attributes of every type, per call, with a set and bound.
+    counter = rotel.latest_point("e2e.counter_u64", EVERY_TYPE)
+    assert counter is not None, [p.attributes for p in rotel.points("e2e.counter_u64")]
+    assert counter.value == 7
+    assert (counter.metric.data_type, counter.metric.is_monotonic) == ("Sum", True)
+    assert (counter.metric.unit, counter.metric.description) == ("{request}", "u64 counter")
+    assert value("e2e.counter_u64", {"method": "GET"}) == 10
+    assert value("e2e.counter_u64", {"method": "POST"}) == 111
+    assert value("e2e.counter_f64", {"method": "GET"}) == 0.75
+    # Up-down counters, gauges, histograms without boundaries.
+    updown = rotel.latest_point("e2e.updown_i64", {})
+    assert (updown.value, updown.metric.is_monotonic) == (-3, False)
+    assert value("e2e.updown_f64", {}) == -1.5
+    assert value("e2e.gauge_u64", {}) == 9
+    assert value("e2e.gauge_i64", {}) == -9
+    assert value("e2e.gauge_f64", {}) == 36.6
+    assert rotel.latest_point("e2e.gauge_f64", {}).metric.data_type == "Gauge"
+    size = rotel.latest_point("e2e.size", {})
+    assert (size.count, size.sum) == (1, 300)
+    # Observable instruments.
+    assert value("e2e.temperature", {"room": "kitchen"}) == 21.5
+    assert value("e2e.temperature", {"room": "garage"}) == -3.25
+    assert value("e2e.bytes_read", {}) == 4096
+    assert value("e2e.queue_depth", {}) == -7
 
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
@@ -107,13 +112,17 @@ def test_views_shape_what_reaches_the_collector(producer, protocol):
         endpoint = rotel.grpc_url if protocol == "grpc" else rotel.http_url
         r = subprocess.run([str(producer), "views"], env=env_for(endpoint, protocol), capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stdout + r.stderr
-        orders = rotel.wait_for_point("orders.by_region", {"region": "eu"})
-        assert orders.value == 3 and orders.metric.description == "orders per region"
-        assert rotel.latest_point("http.requests", {"region": "eu", "route": "/cart"}).value == 5, "user.id denied"
-        latency = rotel.latest_point("http.latency", {})
-        assert (latency.explicit_bounds, latency.bucket_counts) == ([50.0, 500.0], [1, 1, 1])
-        payload = rotel.latest_point("payload.size", {})
-        assert payload.metric.data_type == "ExponentialHistogram" and payload.count == 3
+
+        def shaped():
+            orders = rotel.latest_point("orders.by_region", {"region": "eu"})
+            assert orders.value == 3 and orders.metric.description == "orders per region"
+            assert rotel.latest_point("http.requests", {"region": "eu", "route": "/cart"}).value == 5, "user.id denied"
+            latency = rotel.latest_point("http.latency", {})
+            assert (latency.explicit_bounds, latency.bucket_counts) == ([50.0, 500.0], [1, 1, 1])
+            payload = rotel.latest_point("payload.size", {})
+            assert payload.metric.data_type == "ExponentialHistogram" and payload.count == 3
+
+        eventually(shaped, timeout_s=20)
         names = rotel.metric_names()
         assert "debug.loops" not in names and "orders" not in names, names
 
@@ -126,16 +135,20 @@ def test_http_json_arrives_as_far_as_rotel_decodes_it(producer):
     the official protobuf classes (test_otlp_receiver.py)."""
     with Rotel() as rotel:
         run_producer(producer, rotel.http_url, "http/json")
-        kitchen = rotel.wait_for_point("e2e.temperature", {"room": "kitchen"})
-        assert kitchen.value == 21.5
-        assert kitchen.metric.resource.attributes["service.name"] == "e2e-shop"
-        assert (kitchen.metric.scope.name, kitchen.metric.scope.version) == ("e2e.meter", "1.2.3")
-        assert rotel.latest_point("e2e.counter_f64", {"method": "GET"}).value == 0.75
-        assert rotel.latest_point("e2e.gauge_f64", {}).value == 36.6
-        assert rotel.latest_point("e2e.updown_f64", {}).value == -1.5
-        every = rotel.latest_point("e2e.counter_u64", EVERY_TYPE)
-        assert every is not None, "attributes of every type survive JSON"
-        assert (every.metric.unit, every.metric.description) == ("{request}", "u64 counter")
+
+        def arrived():
+            kitchen = rotel.latest_point("e2e.temperature", {"room": "kitchen"})
+            assert kitchen.value == 21.5
+            assert kitchen.metric.resource.attributes["service.name"] == "e2e-shop"
+            assert (kitchen.metric.scope.name, kitchen.metric.scope.version) == ("e2e.meter", "1.2.3")
+            assert rotel.latest_point("e2e.counter_f64", {"method": "GET"}).value == 0.75
+            assert rotel.latest_point("e2e.gauge_f64", {}).value == 36.6
+            assert rotel.latest_point("e2e.updown_f64", {}).value == -1.5
+            every = rotel.latest_point("e2e.counter_u64", EVERY_TYPE)
+            assert every is not None, "attributes of every type survive JSON"
+            assert (every.metric.unit, every.metric.description) == ("{request}", "u64 counter")
+
+        eventually(arrived, timeout_s=20)
 
 
 class Interactive:

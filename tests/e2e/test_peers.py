@@ -38,7 +38,7 @@ from opentelemetry.sdk.resources import Resource as SdkResource
 from peers.receiver import Response
 from peers.rotel import (
     CUMULATIVE, DELTA, Batch, Rotel, RotelError, find_rotel_agent, parse_any_value, parse_debug_log,
-    rotel_version, wait_until,
+    eventually, rotel_version, wait_until,
 )
 
 # --------------------------------------------------------------------------- the workload
@@ -202,9 +202,14 @@ def test_rotel_agent_is_installed():
 def test_rotel_log_parser_recovers_sdk_export_exactly(rotel_module, transport):
     since = rotel_module.mark()
     assert export(exporter_for(transport, rotel_module), collect()) == MetricExportResult.SUCCESS
-    (batch,) = rotel_module.wait_for_batches(1, timeout_s=10, since=since)
-    assert batch.source == "rotel" and batch.generation == 1
-    assert_workload(batch)
+
+    # rotel logs the request after answering it, line by line: wait for all of it
+    def recovered():
+        (batch,) = rotel_module.batches()[since:]
+        assert batch.source == "rotel" and batch.generation == 1
+        assert_workload(batch)
+
+    eventually(recovered, timeout_s=10)
     assert rotel_module.errors() == []
 
 
@@ -214,20 +219,24 @@ def test_rotel_http_json_decoding_gaps(rotel):
     (string counts) become "Empty". Pinned here so the harness's users know; the
     receiver decodes OTLP/JSON exactly (see test_receiver_decodes_sdk_export_exactly)."""
     assert export(exporter_for("http-json", rotel), collect()) == MetricExportResult.SUCCESS
-    (batch,) = rotel.wait_for_batches(1, timeout_s=10)
-    assert batch.resource_attributes == RESOURCE          # attribute intValue strings are fine
-    assert batch.scopes[0].name == SCOPE["name"]
-    got = describe(batch)
-    assert set(got) == set(EXPECTED)
-    assert got["harness.temperature"] == expected_sorted()["harness.temperature"]   # doubles survive
-    requests = got["harness.requests"]
-    assert [p["attributes"] for p in requests["points"]] == \
-        [p["attributes"] for p in expected_sorted()["harness.requests"]["points"]]
-    values = [p["value"] for p in requests["points"]]
-    assert values == [None, None], (
-        f"rotel now decodes string-encoded asInt ({values}): turn this into a full check")
-    assert got["harness.latency"]["data_type"] == "Empty", \
-        "rotel now decodes JSON histograms: turn this into a full check"
+
+    def decoded_with_gaps():
+        (batch,) = rotel.batches()
+        assert batch.resource_attributes == RESOURCE          # attribute intValue strings are fine
+        assert batch.scopes[0].name == SCOPE["name"]
+        got = describe(batch)
+        assert set(got) == set(EXPECTED)
+        assert got["harness.temperature"] == expected_sorted()["harness.temperature"]   # doubles survive
+        requests = got["harness.requests"]
+        assert [p["attributes"] for p in requests["points"]] == \
+            [p["attributes"] for p in expected_sorted()["harness.requests"]["points"]]
+        values = [p["value"] for p in requests["points"]]
+        assert values == [None, None], (
+            f"rotel now decodes string-encoded asInt ({values}): turn this into a full check")
+        assert got["harness.latency"]["data_type"] == "Empty", \
+            "rotel now decodes JSON histograms: turn this into a full check"
+
+    eventually(decoded_with_gaps, timeout_s=10)
 
 
 def test_rotel_log_parser_agrees_with_protobuf_decoding(make_rotel, receiver):
@@ -239,16 +248,22 @@ def test_rotel_log_parser_agrees_with_protobuf_decoding(make_rotel, receiver):
                                    "--otlp-exporter-protocol", "grpc"])
     data = collect(record_workload, record_extra, delta=True)
     assert export(exporter_for("grpc", rotel), data) == MetricExportResult.SUCCESS
-    (logged,) = rotel.wait_for_batches(1, timeout_s=10)
     (decoded,) = receiver.wait_for_batches(1, timeout_s=10)
-    assert logged.parse_errors == []
-    assert logged.resource_attributes == decoded.resource_attributes == RESOURCE
-    assert [(s.name, s.version, s.schema_url, s.attributes) for s in logged.scopes] == \
-        [(s.name, s.version, s.schema_url, s.attributes) for s in decoded.scopes]
-    assert describe(logged) == describe(decoded)
-    for a, b in zip(logged.metrics(), decoded.metrics()):
-        assert [(p.start_time_unix_nano, p.time_unix_nano) for p in a.data_points] == \
-            [(p.start_time_unix_nano, p.time_unix_nano) for p in b.data_points]
+
+    # rotel logs the request line by line: wait until the whole of it agrees
+    def agrees():
+        (logged,) = rotel.batches()
+        assert logged.parse_errors == []
+        assert logged.resource_attributes == decoded.resource_attributes == RESOURCE
+        assert [(s.name, s.version, s.schema_url, s.attributes) for s in logged.scopes] == \
+            [(s.name, s.version, s.schema_url, s.attributes) for s in decoded.scopes]
+        assert describe(logged) == describe(decoded)
+        for a, b in zip(logged.metrics(), decoded.metrics()):
+            assert [(p.start_time_unix_nano, p.time_unix_nano) for p in a.data_points] == \
+                [(p.start_time_unix_nano, p.time_unix_nano) for p in b.data_points]
+        return logged
+
+    logged = eventually(agrees, timeout_s=10)
     assert {m.temporality for m in decoded.metrics() if m.data_type in ("Sum", "Histogram")} == {DELTA}
     exp = decoded.metrics("harness.exp")[0].data_points[0]
     assert exp.kind == "exponential_histogram" and exp.count == 6 and exp.zero_count == 1
@@ -261,17 +276,25 @@ def test_rotel_log_parser_agrees_with_protobuf_decoding(make_rotel, receiver):
 def test_rotel_queries(rotel):
     data = collect()
     assert export(exporter_for("grpc", rotel), data) == MetricExportResult.SUCCESS
-    point = rotel.wait_for_point("harness.requests", {"route": "/b"}, timeout_s=10)
-    assert point.value == 1 and point.metric.name == "harness.requests"
-    assert point.metric.resource.attributes == RESOURCE
-    assert rotel.latest_point("harness.requests", {"str": ALL_TYPES["str"]}, subset=True).value == 7
+
+    def first_export():
+        point = rotel.latest_point("harness.requests", {"route": "/b"})
+        assert point.value == 1 and point.metric.name == "harness.requests"
+        assert point.metric.resource.attributes == RESOURCE
+        assert rotel.latest_point("harness.requests", {"str": ALL_TYPES["str"]}, subset=True).value == 7
+        assert rotel.metric_names() == set(EXPECTED)
+
+    eventually(first_export, timeout_s=10)
     assert rotel.latest_point("harness.requests", {"route": "/nope"}) is None
-    assert rotel.metric_names() == set(EXPECTED)
     mark = rotel.mark()
     assert rotel.points("harness.requests", since=mark) == []
     assert export(exporter_for("http-protobuf", rotel), data) == MetricExportResult.SUCCESS
-    assert rotel.wait_for_point("harness.int_gauge", {}, since=mark, timeout_s=10).value == -12
-    assert len(rotel.points("harness.int_gauge")) == 2
+
+    def second_export():
+        assert rotel.latest_point("harness.int_gauge", {}, since=mark).value == -12
+        assert len(rotel.points("harness.int_gauge")) == 2
+
+    eventually(second_export, timeout_s=10)
 
 
 def test_rotel_wait_for_is_bounded(rotel):
@@ -302,9 +325,13 @@ def test_rotel_killed_and_restarted_on_same_ports(rotel):
     assert (rotel.grpc_port, rotel.http_port) == (grpc_port, http_port)
     assert rotel.pid != first_pid and rotel.generation == 2
     assert export(exporter_for("http-protobuf", rotel), collect()) == MetricExportResult.SUCCESS
-    batches = rotel.wait_for_batches(2, timeout_s=10)
-    assert [b.generation for b in batches] == [1, 2]
-    assert_workload(batches[1])
+
+    def both_generations():
+        batches = rotel.batches()
+        assert [b.generation for b in batches] == [1, 2]
+        assert_workload(batches[1])
+
+    eventually(both_generations, timeout_s=10)
 
 
 def test_rotel_graceful_stop_and_restart(rotel):

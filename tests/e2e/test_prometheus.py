@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.prometheus import Prometheus, promtool  # noqa: E402
-from peers.rotel import Rotel, wait_until  # noqa: E402
+from peers.rotel import Rotel, eventually, wait_until  # noqa: E402
 from peers.sockets import listening_sockets, socket_inodes  # noqa: E402
 
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics  # noqa: E402
@@ -324,8 +324,11 @@ def test_beside_otlp_push(exe):
             families = {f.name: f for f in parse_text(get(p.url)[2].decode())}
             scraped = {s.labels["name"]: s.value for s in families["fruit_sold"].samples if s.name == "fruit_sold_total"}
             assert scraped["apple"] == 6
-            point = rotel.wait_for_point("fruit.sold", {"name": "apple", "color": "red"}, timeout_s=20)
-            assert point.value == 6
+
+            def pushed():
+                assert rotel.latest_point("fruit.sold", {"name": "apple", "color": "red"}).value == 6
+
+            eventually(pushed, timeout_s=20)    # rotel logs a request after answering it
         finally:
             assert p.quit() == "shutdown OK"
             p.kill()

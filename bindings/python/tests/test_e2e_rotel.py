@@ -49,19 +49,23 @@ def test_what_python_records_is_what_rotel_decodes(e2e_peers, tmp_path, protocol
             meter.create_observable_gauge("room", callbacks=[lambda o: [Observation(21.5, {"room": "lab"})]])
             provider.force_flush(timeout_millis=10_000)
 
-        apple = rotel.wait_for_point("fruits", {"name": "apple", "color": "red"}, timeout_s=15)
-        assert apple.value == 7
-        assert rotel.latest_point("fruits", {"name": "lemon", "color": "yellow"}).value == 2
-        (metric,) = rotel.metrics("fruits")[-1:]
-        assert (metric.unit, metric.description, metric.is_monotonic) == ("{fruit}", "fruits sold", True)
-        assert metric.scope.name == "py.e2e" and metric.scope.version == "1.0"
-        assert metric.resource.attributes["service.name"] == "py-e2e"
-        assert metric.resource.attributes["deployment.environment"] == "ci"
-        assert rotel.latest_point("queue", {"q": "jobs"}).value == -2.5
-        hist = rotel.latest_point("latency", {"route": "/a", "ok": True, "code": 200, "ratio": 0.5})
-        assert (hist.count, hist.sum, hist.explicit_bounds, hist.bucket_counts) == (1, 42.0, [10.0, 100.0], [0, 1, 0])
-        assert rotel.latest_point("temperature", {"tags": ["x", "y"]}).value == -7
-        assert rotel.latest_point("room", {"room": "lab"}).value == 21.5
+
+        def arrived():
+            assert rotel.latest_point("fruits", {"name": "apple", "color": "red"}).value == 7
+            assert rotel.latest_point("fruits", {"name": "lemon", "color": "yellow"}).value == 2
+            (metric,) = rotel.metrics("fruits")[-1:]
+            assert (metric.unit, metric.description, metric.is_monotonic) == ("{fruit}", "fruits sold", True)
+            assert metric.scope.name == "py.e2e" and metric.scope.version == "1.0"
+            assert metric.resource.attributes["service.name"] == "py-e2e"
+            assert metric.resource.attributes["deployment.environment"] == "ci"
+            assert rotel.latest_point("queue", {"q": "jobs"}).value == -2.5
+            hist = rotel.latest_point("latency", {"route": "/a", "ok": True, "code": 200, "ratio": 0.5})
+            assert (hist.count, hist.sum, hist.explicit_bounds, hist.bucket_counts) == (1, 42.0, [10.0, 100.0], [0, 1, 0])
+            assert rotel.latest_point("temperature", {"tags": ["x", "y"]}).value == -7
+            assert rotel.latest_point("room", {"room": "lab"}).value == 21.5
+
+        # rotel logs the export after answering it: wait for all that is read
+        e2e_peers.eventually(arrived, timeout_s=15)
 
 
 FORK_PROGRAM = textwrap.dedent("""
@@ -93,13 +97,17 @@ def test_provider_created_before_fork_works_in_child_and_parent(e2e_peers, tmp_p
         assert r.returncode == 0, r.stderr
         parent, child, status = map(int, r.stdout.split())
         assert status == 0
-        pids = rotel.wait_for(lambda bs: sorted(p.value for b in bs for m in b.metrics("pid") for p in m.data_points)
-                              if len(bs) >= 2 else None, timeout_s=20, what="two exports")
-        assert pids == sorted([parent, child])   # each process exported exactly once
-        work = sorted(p.value for p in rotel.points("work", {"role": "any"}))
-        # the child starts from nothing (its 2 only: the parent's pre-fork 5 is never sent
-        # twice); the parent exports its 5 + 1
-        assert work == [2, 6]
+
+        def each_exported_once():
+            pids = sorted(p.value for b in rotel.batches() for m in b.metrics("pid") for p in m.data_points)
+            assert pids == sorted([parent, child])   # each process exported exactly once
+            work = sorted(p.value for p in rotel.points("work", {"role": "any"}))
+            # the child starts from nothing (its 2 only: the parent's pre-fork 5 is never
+            # sent twice); the parent exports its 5 + 1
+            assert work == [2, 6]
+
+        # rotel logs both exports after answering them: wait for what is read
+        e2e_peers.eventually(each_exported_once, timeout_s=20)
 
 
 EXIT_PROGRAM = textwrap.dedent("""
@@ -119,5 +127,9 @@ def test_exit_without_shutdown_exports_and_exits_cleanly(e2e_peers, tmp_path):
         r = run_program(EXIT_PROGRAM, rotel, tmp_path)
         assert r.returncode == 0 and r.stdout.strip() == "recorded", r.stderr
         assert "Traceback" not in r.stderr and "Fatal" not in r.stderr
-        assert rotel.wait_for_point("at_exit", timeout_s=15).value == 11
-        assert rotel.wait_for_point("observed_at_exit", timeout_s=15).value == 3.5
+
+        def exported_at_exit():
+            assert rotel.latest_point("at_exit").value == 11
+            assert rotel.latest_point("observed_at_exit").value == 3.5
+
+        e2e_peers.eventually(exported_at_exit, timeout_s=15)

@@ -36,10 +36,15 @@ def test_fruit_counter_pushes_the_tutorial_totals_to_rotel(e2e_peers, tmp_path):
     with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
         run("fruit_counter.py", OTEL_EXPORTER_OTLP_ENDPOINT=rotel.http_url,
             OTEL_EXPORTER_OTLP_PROTOCOL="http/protobuf")
-        lemon = rotel.wait_for_point("fruit_counter", {"name": "lemon", "color": "yellow"}, timeout_s=15)
-        apple = rotel.latest_point("fruit_counter", {"name": "apple", "color": "red"})
-        assert (lemon.value, apple.value) == (12, 3)
-        assert lemon.metric.resource.attributes["service.name"] == "fruit-shop"
+
+        def totals_arrived():
+            lemon = rotel.latest_point("fruit_counter", {"name": "lemon", "color": "yellow"})
+            apple = rotel.latest_point("fruit_counter", {"name": "apple", "color": "red"})
+            assert (lemon.value, apple.value) == (12, 3)
+            assert lemon.metric.resource.attributes["service.name"] == "fruit-shop"
+
+        # rotel logs the export after answering it: wait for both points read
+        e2e_peers.eventually(totals_arrived, timeout_s=15)
 
 
 def test_fruit_counter_without_a_collector_prints_what_it_would_send():

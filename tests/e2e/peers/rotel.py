@@ -61,7 +61,7 @@ __all__ = [
     "Batch", "Resource", "Scope", "Metric", "DataPoint", "Exemplar",
     "CUMULATIVE", "DELTA", "UNSPECIFIED",
     "Queries", "Rotel", "RotelError", "find_rotel_agent", "rotel_version", "free_port",
-    "parse_debug_log", "parse_any_value", "wait_until",
+    "parse_debug_log", "parse_any_value", "wait_until", "eventually",
     "iter_metrics", "find_points", "attributes_match",
 ]
 
@@ -246,6 +246,23 @@ def wait_until(fn: Callable[[], Any], timeout_s: float, *, interval_s: float = 0
         return result
     what = describe() if callable(describe) else (describe or "condition")
     raise TimeoutError(f"timed out after {timeout_s:g}s waiting for {what}")
+
+
+def eventually(check: Callable[[], Any], timeout_s: float, *, interval_s: float = 0.1) -> Any:
+    """Runs ``check`` (assertions over what a peer has received so far) until it
+    passes, and returns what it returns; at the deadline its last failure is
+    raised as is. For data that arrives over time (rotel logs a request after
+    answering it, one line after another): a test waits for exactly what it
+    asserts, and fails with the assertion that did not hold. A missing point
+    (``None.value``, a missing key) counts as not arrived yet."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return check()
+        except (AssertionError, LookupError, AttributeError, TypeError, ValueError):
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(interval_s)
 
 
 class Queries:
