@@ -141,7 +141,11 @@ def test_an_instrumented_app_sends_what_the_python_sdk_sends(e2e_peers, tmp_path
                                             "--otlp-exporter-protocol", "grpc"]) as rotel:
             out = run_app(mode, rotel.grpc_url, port).stdout
             runs[mode] = exported(receiver)
-            assert rotel.metric_names() == {k[3] for k in runs[mode]}   # what rotel saw is what it forwarded
+
+            def rotel_saw_what_it_forwarded(names=frozenset(k[3] for k in runs[mode])):
+                assert rotel.metric_names() == names   # (rotel logs a request line by line, after answering)
+
+            e2e_peers.eventually(rotel_saw_what_it_forwarded, timeout_s=15)
         assert out.count(" 200\n") == 6 and out.count(" 404\n") == 2 and out.count(" 500\n") == 1
     sdk, ours = runs["sdk"], runs["otelmetrics"]
     names = {k[3] for k in ours}
