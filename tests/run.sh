@@ -2,7 +2,8 @@
 # The whole test suite, as the README says and CI runs it:
 #   bash tests/run.sh
 # Installs what it needs (pinned cbindgen, a Python venv with pytest and the
-# real collector rotel, Debian tools), builds the library, runs the Rust
+# real collector rotel, Debian tools; cargo-c is built in the background
+# meanwhile, for the packaging tests, which run last), builds the library, runs the Rust
 # tests (which replay the committed fuzz corpus), fuzzes every C entry point
 # for a short while (OTELMETRICS_FUZZ_SECONDS per target, default 20, fixed
 # seed), then one pytest run over every other suite (packaging checks, C
@@ -18,12 +19,21 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "tools"
 bash tests/peers/install-tools.sh
+# cargo-c takes ~11 minutes to build: start it now, the C install tests wait
+# for it (tests/packaging/conftest.py reads the status file).
+cargo_c_dir=$(mktemp -d)
+export OTELMETRICS_CARGO_C_LOG=$cargo_c_dir/log OTELMETRICS_CARGO_C_STATUS=$cargo_c_dir/status
+(bash tests/peers/install-cargo-c.sh >"$OTELMETRICS_CARGO_C_LOG" 2>&1; echo $? >"$OTELMETRICS_CARGO_C_STATUS.tmp"
+ mv "$OTELMETRICS_CARGO_C_STATUS.tmp" "$OTELMETRICS_CARGO_C_STATUS") &
 bash tests/peers/install.sh >/dev/null
 for extra in bindings/julia/check/install.sh; do
   [ -f "$extra" ] && bash "$extra" >/dev/null
 done
 
 step "build"
+# Left in target/release by the build script of before the C install
+# (tests/packaging/test_artifacts.py checks no build writes them now).
+rm -f target/release/otelmetrics.pc target/release/libotelmetrics.so.0
 cargo build --release --quiet
 
 step "rust tests"
@@ -52,7 +62,8 @@ fi
 
 step "pytest"
 suites=()
-for dir in tests/packaging tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests; do
+# tests/packaging last: its C install waits for the cargo-c build started above.
+for dir in tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging; do
   [ -d "$dir" ] && suites+=("$dir")
 done
 exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider "${suites[@]}"
