@@ -18,20 +18,37 @@ Conventions that hold for every wrapper:
 module LibOtelMetrics
 
 using Libdl: dlext
+using Artifacts: artifact_exists, artifact_hash, artifact_path
+using Preferences: load_preference
+
+const PACKAGE_UUID = Base.UUID("d69a867d-94f2-4cb1-9369-d954771cbc08")   # Project.toml's uuid
+const ARTIFACTS_TOML = normpath(joinpath(@__DIR__, "..", "Artifacts.toml"))
+const LIBRARY_FILE = "libotelmetrics." * dlext
 
 """
-The shared library, in the order of `bindings.md`: the `OTELMETRICS_LIB`
-environment variable, a copy shipped inside the package (`lib/`, where a
-JLL or artifact would put it), then the repository's development build
-(`cargo build --release`). Fixed when the package is precompiled: after
-changing `OTELMETRICS_LIB`, `OtelMetrics.__init__` notices and says so.
+The shared library, the first of (see the package README):
+1. the `OTELMETRICS_LIB` environment variable (a path);
+2. the `libotelmetrics` preference of this package (Preferences.jl, a path:
+   `set_preferences!(OtelMetrics, "libotelmetrics" => path)`);
+3. the `libotelmetrics` artifact of `Artifacts.toml`, installed by Pkg (the
+   tarball `bindings/julia/artifact/make_artifact.py` makes);
+4. the repository's development build (`cargo build --release`), for a
+   `Pkg.develop` of a checkout.
+Fixed when the package is precompiled; a changed preference recompiles it,
+and a changed `OTELMETRICS_LIB` is noticed by `OtelMetrics.__init__`.
 """
 function find_library()
     from_env = get(ENV, "OTELMETRICS_LIB", "")
     isempty(from_env) || return from_env
-    shipped = joinpath(@__DIR__, "..", "lib", "libotelmetrics." * dlext)
-    isfile(shipped) && return normpath(shipped)
-    return normpath(joinpath(@__DIR__, "..", "..", "..", "..", "target", "release", "libotelmetrics." * dlext))
+    preferred = load_preference(PACKAGE_UUID, "libotelmetrics", "")
+    isempty(preferred) || return preferred
+    if isfile(ARTIFACTS_TOML)
+        hash = artifact_hash("libotelmetrics", ARTIFACTS_TOML)
+        if hash !== nothing && artifact_exists(hash)
+            return joinpath(artifact_path(hash), "lib", LIBRARY_FILE)
+        end
+    end
+    return normpath(joinpath(@__DIR__, "..", "..", "..", "..", "target", "release", LIBRARY_FILE))
 end
 
 const libotelmetrics = find_library()

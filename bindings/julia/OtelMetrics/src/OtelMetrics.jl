@@ -56,8 +56,9 @@ function __init__()
                                         "or start Julia with the same OTELMETRICS_LIB.")
     # A bare name (no '/') is left to the system's library search path.
     !occursin('/', L.libotelmetrics) || isfile(L.libotelmetrics) ||
-        error("otelmetrics library not found at $(L.libotelmetrics): build it with " *
-              "`cargo build --release` in the repository, or set OTELMETRICS_LIB")
+        error("otelmetrics library not found at $(L.libotelmetrics): install the package's artifact " *
+              "(`Pkg.instantiate()`), build it with `cargo build --release` in the repository, or set " *
+              "OTELMETRICS_LIB or the \"libotelmetrics\" preference")
     loaded = library_version()
     loaded == BINDING_VERSION || error("otelmetrics library $(L.libotelmetrics) is version $loaded; " *
                                        "these bindings were made for $BINDING_VERSION")
