@@ -23,8 +23,8 @@ bash tests/peers/install-tools.sh
 # for it (tests/packaging/conftest.py reads the status file).
 cargo_c_dir=$(mktemp -d)
 export OTELMETRICS_CARGO_C_LOG=$cargo_c_dir/log OTELMETRICS_CARGO_C_STATUS=$cargo_c_dir/status
-(bash tests/peers/install-cargo-c.sh >"$OTELMETRICS_CARGO_C_LOG" 2>&1; echo $? >"$OTELMETRICS_CARGO_C_STATUS.tmp"
- mv "$OTELMETRICS_CARGO_C_STATUS.tmp" "$OTELMETRICS_CARGO_C_STATUS") &
+(status=0; bash tests/peers/install-cargo-c.sh >"$OTELMETRICS_CARGO_C_LOG" 2>&1 || status=$?
+ echo "$status" >"$OTELMETRICS_CARGO_C_STATUS.tmp"; mv "$OTELMETRICS_CARGO_C_STATUS.tmp" "$OTELMETRICS_CARGO_C_STATUS") &
 bash tests/peers/install.sh >/dev/null
 for extra in bindings/julia/check/install.sh; do
   [ -f "$extra" ] && bash "$extra" >/dev/null
