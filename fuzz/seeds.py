@@ -51,6 +51,13 @@ SEEDS = {
         "empty-key": attrs(("", 3, u64(1))) + f64(1.0),
         "duplicate-keys": attrs(("k", 3, u64(1)), ("k", 3, u64(2))) + f64(1.0),
         "nan-value": attrs(("k", 2, b"\x00")) + f64(float("nan")),
+        # Lengths no object can have (harness/input.rs: a length byte 255,
+        # then 0 = SIZE_MAX, 1 = the smallest, 2 = a u64 further on; a tag
+        # byte 254 gives the key such a length).
+        "absurd-count": b"\xff\x00" + s("k") + b"\x03" + u64(1) + f64(1.0),
+        "absurd-key": b"\x01" + s("k") + b"\xfe\x01\x03" + u64(1) + f64(1.0),
+        "absurd-int-array": attrs(("ia", 7, b"\xff\x02" + u64(12345) + u64(5))) + f64(1.0),
+        "absurd-string-array": attrs(("sa", 5, b"\xff\x01" + s("a"))) + f64(1.0),
     },
     "instruments": {
         f"kind-{k}": s("http.server.duration") + s("request latency") + s("ms") + bytes([k])
@@ -62,6 +69,7 @@ SEEDS = {
         "unit-non-ascii": s("temp") + s("") + s("°C") + b"\x05" + b"\x00" + f64(21.5),
         "unsorted-bounds": s("h") + s("") + s("") + b"\x03" + b"\x02" + f64(10) + f64(1) + f64(5),
         "nan-bound": s("h") + s("") + s("") + b"\x03" + b"\x01" + f64(float("nan")) + f64(5),
+        "absurd-bounds": s("h") + s("") + s("") + b"\x04" + b"\xff\x01" + f64(1) + f64(2),
     },
     "meter": {
         "full": s("io.example.shop") + s("1.2.3") + s("https://opentelemetry.io/schemas/1.21.0")
@@ -98,6 +106,8 @@ SEEDS = {
         + b"\x02" + b"\x00" + s("x") + b"\x0b" + u64(1)
         + attrs(("k", 3, u64(1))) + f64(1.0) + b"\x02" + s("debug.1") + b"\x00" + s("x") + b"\x02",
         "no-selector": b"\x01" + b"\x01" + b"\x04" + s("renamed") + attrs() + f64(1.0) + b"\x00",
+        "absurd-keys": b"\x01" + b"\x01" + b"\x06" + b"\xff\x00" + s("route") + attrs() + f64(1.0) + b"\x00",
+        "absurd-buckets": b"\x01" + b"\x01" + b"\x09" + b"\xff\x01" + f64(1) + b"\x01" + attrs() + f64(1.0) + b"\x00",
         "bad-buckets": b"\x01" + b"\x02" + b"\x00" + s("h") + b"\x09" + b"\x02" + f64(10) + f64(1) + b"\x00"
         + attrs() + f64(1.0) + b"\x01" + s("h") + b"\x01",
     },

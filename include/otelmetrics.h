@@ -240,7 +240,8 @@ typedef uint32_t otelmetrics_status;
 /**
  * A borrowed UTF-8 string view: `len` bytes at `ptr`, no NUL needed. The
  * library copies what it keeps before the call returns. `{NULL, 0}` is the
- * empty string.
+ * empty string. A `len` above `PTRDIFF_MAX` is refused with
+ * `OTELMETRICS_STATUS_INVALID_ARGUMENT` before anything is read.
  */
 typedef struct otelmetrics_str {
   const char *ptr;
@@ -254,7 +255,11 @@ typedef uint32_t otelmetrics_value_type;
 
 /**
  * A borrowed array: `len` elements at `ptr`, the element type given by the
- * attribute's `value_type`.
+ * attribute's `value_type`. A `len` whose size in bytes (`len` times the
+ * element size) exceeds `PTRDIFF_MAX` is refused with
+ * `OTELMETRICS_STATUS_INVALID_ARGUMENT` before anything is read; so is
+ * every array argument of the API (attribute lists, boundaries, key
+ * lists, instrument lists) with such a count.
  */
 typedef struct otelmetrics_array {
   const void *ptr;
@@ -372,7 +377,10 @@ typedef uint32_t otelmetrics_instrument_kind;
 
 /**
  * An argument was out of range: an unknown enumeration value or attribute
- * type tag, unsorted histogram boundaries, a missing in-memory reader.
+ * type tag, unsorted histogram boundaries, a missing in-memory reader. Any
+ * function taking a string or an array also returns it, before reading
+ * anything, for a length no object can have: one whose size in bytes
+ * exceeds `PTRDIFF_MAX` (e.g. `SIZE_MAX` from `n - 1` with `n == 0`).
  */
 #define OTELMETRICS_STATUS_INVALID_ARGUMENT 3
 

@@ -54,6 +54,30 @@ impl<'a> Input<'a> {
         (self.u8() % (max + 1)) as usize
     }
 
+    /// The length of an array of `element_size`-byte elements: a small
+    /// count in `0..=max`, or, for the byte 255, a length no object can
+    /// have (its size in bytes exceeds `isize::MAX`, as a C caller's
+    /// wrapped-around arithmetic makes it), which the library must refuse
+    /// before reading anything.
+    pub fn length(&mut self, max: u8, element_size: usize) -> Length {
+        match self.u8() {
+            255 => Length::Absurd(self.absurd(element_size)),
+            b => Length::Real((b % (max + 1)) as usize),
+        }
+    }
+
+    /// A length whose size in bytes exceeds `isize::MAX` for elements of
+    /// `element_size` bytes: `SIZE_MAX`, the smallest such length, or one
+    /// in between.
+    pub fn absurd(&mut self, element_size: usize) -> usize {
+        let smallest = isize::MAX as usize / element_size + 1;
+        match self.u8() % 3 {
+            0 => usize::MAX,
+            1 => smallest,
+            _ => smallest.saturating_add((self.u64() as usize) % (usize::MAX - smallest + 1)),
+        }
+    }
+
     /// Raw bytes (maybe not UTF-8), length-prefixed by one byte; a prefix of
     /// 255 takes a longer run (up to 4 KiB) to reach length limits.
     pub fn bytes(&mut self) -> Vec<u8> {
@@ -65,5 +89,33 @@ impl<'a> Input<'a> {
         let (taken, rest) = self.data.split_at(n);
         self.data = rest;
         taken.to_vec()
+    }
+}
+
+/// An array length read from the input.
+#[derive(Clone, Copy, Debug)]
+pub enum Length {
+    /// This many elements exist.
+    Real(usize),
+    /// One element exists; this length is what the library is told.
+    Absurd(usize),
+}
+
+impl Length {
+    /// How many elements to build (one behind an absurd length, so the
+    /// pointer is valid and only the length is wrong).
+    pub fn elements(self) -> usize {
+        match self {
+            Length::Real(n) => n,
+            Length::Absurd(_) => 1,
+        }
+    }
+
+    /// The length to pass for `built` elements.
+    pub fn given(self, built: usize) -> usize {
+        match self {
+            Length::Real(_) => built,
+            Length::Absurd(n) => n,
+        }
     }
 }

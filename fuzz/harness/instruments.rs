@@ -5,7 +5,7 @@
 use super::check::{self, NAME_ERRORS};
 use super::input::Input;
 use super::session::{metrics, Session};
-use super::values::view;
+use super::values::{numbers, view};
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::observables::*;
 use otelmetrics::ffi::observables_api::*;
@@ -20,7 +20,7 @@ pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
     let (name, description, unit) = (input.bytes(), input.bytes(), input.bytes());
     let kind = input.u8();
-    let boundaries: Vec<f64> = (0..input.count(12)).map(|_| input.f64()).collect();
+    let (boundaries, boundary_len) = numbers(&mut input, 12, |i| i.f64());
     let value = input.f64();
     let session = Session::in_memory();
     let (n, d, u) = (view(&name), view(&description), view(&unit));
@@ -51,7 +51,7 @@ pub fn run(data: &[u8]) {
             }
             3 => {
                 let mut h = null_mut();
-                let made = otelmetrics_meter_create_histogram_f64(session.meter, n, d, u, boundaries.as_ptr(), boundaries.len(), &mut h);
+                let made = otelmetrics_meter_create_histogram_f64(session.meter, n, d, u, boundaries.as_ptr(), boundary_len, &mut h);
                 let ok = check::status(made, NAME_ERRORS, "create_histogram_f64");
                 let rec = ok
                     && check::status(otelmetrics_histogram_f64_record(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "record");
@@ -60,7 +60,7 @@ pub fn run(data: &[u8]) {
             }
             4 => {
                 let mut h = null_mut();
-                let made = otelmetrics_meter_create_histogram_u64(session.meter, n, d, u, boundaries.as_ptr(), boundaries.len(), &mut h);
+                let made = otelmetrics_meter_create_histogram_u64(session.meter, n, d, u, boundaries.as_ptr(), boundary_len, &mut h);
                 let ok = check::status(made, NAME_ERRORS, "create_histogram_u64");
                 let recorded = otelmetrics_histogram_u64_record(h, value.to_bits(), std::ptr::null(), 0);
                 let rec = ok && check::status(recorded, BEYOND_I64, "record");

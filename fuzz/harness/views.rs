@@ -6,7 +6,7 @@
 use super::check::{self, BAD_INPUT};
 use super::input::Input;
 use super::session::{in_memory_builder, Session};
-use super::values::{view, Attributes, Strings};
+use super::values::{numbers, view, Attributes, Strings};
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::views::*;
 use otelmetrics::ffi::*;
@@ -56,11 +56,11 @@ unsafe fn apply_one(v: *mut otelmetrics_view, input: &mut Input) -> (otelmetrics
         5 => (otelmetrics_view_set_description(v, view(&input.bytes())), "set_description"),
         6 => {
             let keys = Strings::read(input, 6);
-            (otelmetrics_view_allow_attribute_keys(v, keys.views.as_ptr(), keys.views.len()), "allow_attribute_keys")
+            (otelmetrics_view_allow_attribute_keys(v, keys.views.as_ptr(), keys.len), "allow_attribute_keys")
         }
         7 => {
             let keys = Strings::read(input, 6);
-            (otelmetrics_view_deny_attribute_keys(v, keys.views.as_ptr(), keys.views.len()), "deny_attribute_keys")
+            (otelmetrics_view_deny_attribute_keys(v, keys.views.as_ptr(), keys.len), "deny_attribute_keys")
         }
         8 => match input.u8() % 3 {
             0 => (otelmetrics_view_set_aggregation_drop(v), "set_aggregation_drop"),
@@ -68,8 +68,8 @@ unsafe fn apply_one(v: *mut otelmetrics_view, input: &mut Input) -> (otelmetrics
             _ => (otelmetrics_view_set_aggregation_last_value(v), "set_aggregation_last_value"),
         },
         9 => {
-            let bounds: Vec<f64> = (0..input.count(12)).map(|_| input.f64()).collect();
-            (otelmetrics_view_set_aggregation_explicit_buckets(v, bounds.as_ptr(), bounds.len(), input.bool()), "set_aggregation_explicit_buckets")
+            let (bounds, len) = numbers(input, 12, |i| i.f64());
+            (otelmetrics_view_set_aggregation_explicit_buckets(v, bounds.as_ptr(), len, input.bool()), "set_aggregation_explicit_buckets")
         }
         10 => {
             let (size, scale) = (input.u32(), input.u32() as i32);

@@ -8,15 +8,9 @@ use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
 use std::sync::Arc;
 use std::mem::MaybeUninit;
 
-/// Borrows a string view as `&str`, checking NULL and UTF-8.
+/// Borrows a string view as `&str`, checking its length, NULL and UTF-8.
 pub(crate) unsafe fn str_arg<'a>(s: otelmetrics_str, what: &str) -> Result<&'a str> {
-    if s.ptr.is_null() {
-        if s.len == 0 {
-            return Ok("");
-        }
-        return Err(Error::new(status::NULL_POINTER, format!("the {what} has a NULL pointer and length {}", s.len)));
-    }
-    let bytes = std::slice::from_raw_parts(s.ptr as *const u8, s.len);
+    let bytes = slice_arg(s.ptr as *const u8, s.len, format_args!("the {what}"))?;
     std::str::from_utf8(bytes).map_err(|e| {
         Error::new(status::INVALID_UTF8, format!("the {what} is not valid UTF-8 (at byte {})", e.valid_up_to()))
     })
@@ -28,15 +22,34 @@ pub(crate) unsafe fn opt_str_arg(s: otelmetrics_str, what: &str) -> Result<Optio
     Ok((!v.is_empty()).then(|| v.to_owned()))
 }
 
-/// Borrows a C array, checking NULL against the count.
-pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, count: usize, what: &str) -> Result<&'a [T]> {
+/// Borrows `count` elements at `ptr` from C: the one place a C
+/// (pointer, length) pair becomes a slice. Before anything is read it
+/// refuses a length no object can have, whose size in bytes exceeds
+/// `isize::MAX` or whose range would wrap around the address space (C's
+/// arithmetic bugs make them: `n - 1` with `n == 0` is `SIZE_MAX`), as
+/// `slice::from_raw_parts` requires; then a NULL pointer with a non-zero
+/// length.
+#[inline]
+pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, count: usize, what: impl std::fmt::Display) -> Result<&'a [T]> {
+    let size = std::mem::size_of::<T>().max(1);
+    if count > isize::MAX as usize / size || (ptr as usize).checked_add(count * size).is_none() {
+        return Err(absurd_length(what, count, size));
+    }
     if count == 0 {
         return Ok(&[]);
     }
     if ptr.is_null() {
-        return Err(Error::new(status::NULL_POINTER, format!("{what} is NULL but its count is {count}")));
+        return Err(Error::new(status::NULL_POINTER, format!("{what} has a NULL pointer and length {count}")));
     }
     Ok(std::slice::from_raw_parts(ptr, count))
+}
+
+#[cold]
+fn absurd_length(what: impl std::fmt::Display, count: usize, size: usize) -> Error {
+    Error::argument(format!(
+        "{what} has length {count}, which no object can have ({count} elements of {size} bytes exceed \
+         PTRDIFF_MAX bytes or the address space); nothing was read (a negative or wrapped-around length?)"
+    ))
 }
 
 fn bad_tag(key: &str, tag: u32) -> Error {
@@ -147,10 +160,7 @@ impl Sink for StackKey {
 
 #[inline]
 unsafe fn put_bytes(sink: &mut impl Sink, s: otelmetrics_str, what: &str) -> Result<bool> {
-    if s.ptr.is_null() && s.len != 0 {
-        return Err(Error::new(status::NULL_POINTER, format!("the {what} has a NULL pointer and length {}", s.len)));
-    }
-    let bytes = if s.len == 0 { &[][..] } else { std::slice::from_raw_parts(s.ptr as *const u8, s.len) };
+    let bytes = slice_arg(s.ptr as *const u8, s.len, format_args!("the {what}"))?;
     Ok(sink.put(&(s.len as u64).to_le_bytes()) && sink.put(bytes))
 }
 
@@ -173,7 +183,8 @@ pub(crate) unsafe fn encode(sink: &mut impl Sink, attrs: &[otelmetrics_attribute
     for a in attrs {
         let tag = a.value_type;
         if !(OTELMETRICS_VALUE_STRING..=OTELMETRICS_VALUE_DOUBLE_ARRAY).contains(&tag) {
-            return Err(bad_tag(&String::from_utf8_lossy(std::slice::from_raw_parts(a.key.ptr as *const u8, if a.key.ptr.is_null() { 0 } else { a.key.len })), tag));
+            let key = slice_arg(a.key.ptr as *const u8, a.key.len, "the attribute key")?;
+            return Err(bad_tag(&String::from_utf8_lossy(key), tag));
         }
         let mut ok = sink.put(&[tag as u8]) && put_bytes(sink, a.key, "attribute key")?;
         ok = ok
@@ -253,4 +264,42 @@ pub(crate) unsafe fn set_arg<'a>(set: *const otelmetrics_attributes) -> Result<O
         return Ok(None);
     }
     otelmetrics_attributes::borrow(set).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An address no test may read: every case below must fail before a
+    /// read, and a read of it would crash the test.
+    const NEVER_READ: usize = 0x10;
+
+    #[test]
+    fn lengths_no_object_can_have_are_refused_before_any_read() {
+        unsafe {
+            for count in [usize::MAX, isize::MAX as usize + 1] {
+                let e = slice_arg(NEVER_READ as *const u8, count, "the probe").unwrap_err();
+                assert_eq!(e.status, status::INVALID_ARGUMENT);
+                assert!(e.message.contains(&format!("the probe has length {count}")), "{}", e.message);
+            }
+            for count in [usize::MAX, isize::MAX as usize / 8 + 1] {
+                let e = slice_arg(NEVER_READ as *const f64, count, "the probe").unwrap_err();
+                assert_eq!(e.status, status::INVALID_ARGUMENT, "{}", e.message);
+            }
+            // A range that wraps around the end of the address space.
+            let e = slice_arg((usize::MAX - 7) as *const u8, 16, "the probe").unwrap_err();
+            assert_eq!(e.status, status::INVALID_ARGUMENT);
+            // NULL with an absurd length is an absurd length, too.
+            let e = str_arg(otelmetrics_str { ptr: std::ptr::null(), len: usize::MAX }, "name").unwrap_err();
+            assert_eq!(e.status, status::INVALID_ARGUMENT);
+        }
+    }
+
+    #[test]
+    fn the_largest_possible_length_still_passes_the_check() {
+        // isize::MAX / 8 doubles is exactly representable: the check must
+        // let it through to the NULL check (which then fails).
+        let e = unsafe { slice_arg(std::ptr::null::<f64>(), isize::MAX as usize / 8, "the probe") }.unwrap_err();
+        assert_eq!(e.status, status::NULL_POINTER);
+    }
 }

@@ -16,7 +16,10 @@ pub const OTELMETRICS_STATUS_NULL_POINTER: otelmetrics_status = 1;
 /// A string was not valid UTF-8.
 pub const OTELMETRICS_STATUS_INVALID_UTF8: otelmetrics_status = 2;
 /// An argument was out of range: an unknown enumeration value or attribute
-/// type tag, unsorted histogram boundaries, a missing in-memory reader.
+/// type tag, unsorted histogram boundaries, a missing in-memory reader. Any
+/// function taking a string or an array also returns it, before reading
+/// anything, for a length no object can have: one whose size in bytes
+/// exceeds `PTRDIFF_MAX` (e.g. `SIZE_MAX` from `n - 1` with `n == 0`).
 pub const OTELMETRICS_STATUS_INVALID_ARGUMENT: otelmetrics_status = 3;
 /// An instrument or meter name, or a unit, does not follow the spec's syntax.
 pub const OTELMETRICS_STATUS_INVALID_NAME: otelmetrics_status = 4;
@@ -46,7 +49,8 @@ pub const OTELMETRICS_STATUS_INTERNAL: otelmetrics_status = 13;
 
 /// A borrowed UTF-8 string view: `len` bytes at `ptr`, no NUL needed. The
 /// library copies what it keeps before the call returns. `{NULL, 0}` is the
-/// empty string.
+/// empty string. A `len` above `PTRDIFF_MAX` is refused with
+/// `OTELMETRICS_STATUS_INVALID_ARGUMENT` before anything is read.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct otelmetrics_str {
@@ -55,7 +59,11 @@ pub struct otelmetrics_str {
 }
 
 /// A borrowed array: `len` elements at `ptr`, the element type given by the
-/// attribute's `value_type`.
+/// attribute's `value_type`. A `len` whose size in bytes (`len` times the
+/// element size) exceeds `PTRDIFF_MAX` is refused with
+/// `OTELMETRICS_STATUS_INVALID_ARGUMENT` before anything is read; so is
+/// every array argument of the API (attribute lists, boundaries, key
+/// lists, instrument lists) with such a count.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct otelmetrics_array {
