@@ -1,6 +1,6 @@
 """Every example in examples/python runs (briefly) and does what it says, so
 none can rot: the fruit counter's totals reach rotel; the others print their
-exports to the console."""
+exports to the console (api_app.py: through the OpenTelemetry API)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,14 @@ def test_bound_hot_loop_counts_every_iteration():
     assert has_point(out, {"outcome": "ok", "queue": "default"}, "9900")
     assert has_point(out, {"outcome": "failed", "queue": "default"}, "100")
     assert "count=1000" in out
+
+
+def test_api_app_records_through_otelmetrics_when_set_in_code():
+    r = run("api_app.py", "--in-code")
+    assert "telemetry.sdk.language=\"rust\"" in r.stdout and "scope fruit.shop 1.0" in r.stdout
+    assert has_point(r.stdout, {"fruit": "apple"}, "3") and has_point(r.stdout, {"fruit": "lemon"}, "5")
+    assert has_point(r.stdout, {"till": "1"}, "3")
+    assert "Counter 'fruit.sold': measurement -1 dropped" in r.stderr   # logged, not raised
 
 
 def test_prometheus_endpoint_example_starts_serving():
