@@ -255,6 +255,9 @@ def test_after_shutdown_calls_are_dropped_and_logged(caplog):
         counter.add(1)
         assert isinstance(p.get_meter("later"), metrics.NoOpMeter)
         assert p.force_flush() is False
+    messages = [r.getMessage() for r in caplog.records if r.name == API_LOGGER]
+    assert any("'after'" in m and "dropped" in m for m in messages), messages
+    assert any("'later'" in m for m in messages) and any("force_flush" in m for m in messages), messages
 
 
 def test_settings_are_passed_through_and_an_existing_provider_can_be_wrapped():
@@ -300,6 +303,25 @@ def test_instruments_made_before_set_meter_provider_record_once_it_is_set():
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ('{"early.counter": "early", "early.gauge": "early", "early.histogram": "early", '
                                 '"late.counter": "late"}')
+
+
+def test_otel_python_meter_provider_selects_otelmetrics_configured_from_the_environment():
+    r = run_python("""
+        from opentelemetry import metrics
+        import otelmetrics.api
+        provider = metrics.get_meter_provider()
+        print(type(provider).__module__, type(provider).__name__)
+        metrics.get_meter("env").create_counter("from_env").add(6)
+        import urllib.request
+        port = provider.provider.prometheus_port   # OTEL_METRICS_EXPORTER=prometheus was honoured
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as page:
+            print([line for line in page.read().decode().splitlines() if line.startswith("from_env_total")])
+    """, OTEL_PYTHON_METER_PROVIDER="otelmetrics", OTEL_METRICS_EXPORTER="prometheus",
+        OTEL_EXPORTER_PROMETHEUS_PORT="0")
+    assert r.returncode == 0, r.stderr
+    kind, served = r.stdout.splitlines()
+    assert kind == "otelmetrics._api_provider MeterProvider"
+    assert served == "['from_env_total{otel_scope_name=\"env\"} 6']", served
 
 
 def test_the_package_works_without_the_opentelemetry_api():

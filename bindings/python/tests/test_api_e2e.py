@@ -165,3 +165,50 @@ def test_an_instrumented_app_sends_what_the_python_sdk_sends(e2e_peers, tmp_path
     assert (type(revenue.value), revenue.value) == (float, 2.5)
     served = sum(p.count for p in by_name["http.server.duration"].data_points)
     assert served == 9 == sum(p.count for p in by_name["http.client.duration"].data_points)
+
+
+ZERO_CODE_APP = """
+import threading, requests
+from wsgiref.simple_server import make_server, WSGIRequestHandler
+from opentelemetry import metrics
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+for _ in range(3):
+    requests.get(f"http://127.0.0.1:{server.server_port}/", timeout=10)
+metrics.get_meter("zero.code.app").create_counter("app.jobs").add(3, {"queue": "default"})
+print("provider:", type(metrics.get_meter_provider()).__module__)
+"""
+
+
+def test_zero_code_instrumentation_sends_metrics_through_otelmetrics_and_spans_through_the_sdk(e2e_peers, tmp_path):
+    instrument = shutil.which("opentelemetry-instrument", path=str(Path(sys.executable).parent))
+    assert instrument, "opentelemetry-instrument (opentelemetry-instrumentation) is not installed"
+    app = tmp_path / "app.py"
+    app.write_text(ZERO_CODE_APP)
+    with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
+        r = subprocess.run(
+            [instrument, sys.executable, str(app)], capture_output=True, text=True, timeout=120,
+            env=clean_env(OTEL_PYTHON_CONFIGURATOR="otelmetrics", OTEL_SERVICE_NAME="zero-code",
+                          OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc",
+                          OTEL_TRACES_EXPORTER="console", OTEL_LOGS_EXPORTER="none"))
+        assert r.returncode == 0, r.stderr
+        assert "provider: otelmetrics._api_provider" in r.stdout
+        jobs = rotel.wait_for_point("app.jobs", {"queue": "default"}, timeout_s=30)
+        assert jobs.value == 3
+        resource = jobs.metric.resource.attributes
+        assert resource["service.name"] == "zero-code" and resource["telemetry.sdk.language"] == "rust"
+        client = rotel.wait_for_point("http.client.duration", subset=True, attributes={"http.method": "GET"},
+                                      timeout_s=30)
+        assert client.count == 3 and client.metric.scope.name == "opentelemetry.instrumentation.requests"
+    # the spans went to the Python SDK's console exporter, as configured
+    assert '"name": "GET"' in r.stdout and '"kind": "SpanKind.CLIENT"' in r.stdout
+    assert "Overriding of current MeterProvider" not in r.stderr

@@ -72,6 +72,12 @@ def test_api_app_records_through_otelmetrics_when_set_in_code():
     assert "Counter 'fruit.sold': measurement -1 dropped" in r.stderr   # logged, not raised
 
 
+def test_api_app_records_through_otelmetrics_chosen_by_one_setting():
+    r = run("api_app.py", OTEL_PYTHON_METER_PROVIDER="otelmetrics", OTEL_METRICS_EXPORTER="console")
+    assert "telemetry.sdk.language=\"rust\"" in r.stdout and "scope fruit.shop 1.0" in r.stdout
+    assert has_point(r.stdout, {"fruit": "apple"}, "3") and has_point(r.stdout, {"till": "1"}, "3")
+
+
 def test_prometheus_endpoint_example_starts_serving():
     out = run("prometheus_endpoint.py", "0.5", "0").stdout
     assert out.startswith("serving http://127.0.0.1:") and "/metrics" in out
