@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every runtime side by side, in one run (issue 6): the C ABI against the
 # native Rust SDK (hot path and 2 threads), the C++ SDK on the same work,
-# Python through otelmetrics against the Python SDK, and the cost of one
-# export of 10,000 series. Tables go to stdout; BENCHMARKS.md records them.
+# Python through otelmetrics against the Python SDK (directly and through
+# the OpenTelemetry API, per call and per request of an instrumented WSGI
+# server), and the cost of one export of 10,000 series. Tables go to
+# stdout; BENCHMARKS.md records them.
 #   bash benches/compare.sh
 # Run it on a quiet machine: the figures are wall-clock medians.
 set -euo pipefail
@@ -22,6 +24,9 @@ if [ -f benches/python/bench_vs_sdk.py ]; then
   [ -x "$VENV/bin/python" ] || bash tests/peers/install.sh >/dev/null
   "$VENV/bin/pip" install --quiet ./bindings/python
   "$VENV/bin/python" benches/python/bench_vs_sdk.py
+  echo; echo "== Python through the OpenTelemetry API (benches/python/bench_api_vs_sdk.py, bench_wsgi_requests.py)"
+  "$VENV/bin/python" benches/python/bench_api_vs_sdk.py
+  "$VENV/bin/python" benches/python/bench_wsgi_requests.py
 fi
 
 echo; echo "== One export of 10,000 series (benches/export/run.sh)"
