@@ -73,6 +73,10 @@ impl Error {
     pub fn value(message: impl Into<String>) -> Self {
         Error::new(status::INVALID_VALUE, message)
     }
+    /// Cold and out of line: recording paths test for shutdown on every
+    /// call and must not carry the message's construction inline.
+    #[cold]
+    #[inline(never)]
     pub fn shutdown() -> Self {
         Error::new(status::SHUTDOWN, "the meter provider has been shut down")
     }

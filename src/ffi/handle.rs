@@ -13,6 +13,20 @@ struct Tagged<T> {
     inner: T,
 }
 
+// The failures of `borrow`, cold and out of line: every recording call
+// borrows a handle, and its fast path must not carry message formatting.
+#[cold]
+#[inline(never)]
+fn null_handle(name: &str) -> Error {
+    Error::new(status::NULL_POINTER, format!("the {name} handle is NULL"))
+}
+
+#[cold]
+#[inline(never)]
+fn wrong_handle(name: &str) -> Error {
+    Error::new(status::WRONG_HANDLE, format!("the handle passed as {name} is not one (wrong type, or already freed)"))
+}
+
 /// Implemented by every opaque C handle type.
 pub trait Handle: Sized {
     type Inner;
@@ -31,17 +45,26 @@ pub trait Handle: Sized {
     /// is detected only while its memory has not been reused).
     #[inline]
     unsafe fn borrow<'a>(ptr: *const Self) -> Result<&'a Self::Inner> {
+        match Self::peek(ptr) {
+            Some(inner) => Ok(inner),
+            None if ptr.is_null() => Err(null_handle(Self::NAME)),
+            None => Err(wrong_handle(Self::NAME)),
+        }
+    }
+
+    /// The check of [`Handle::borrow`] without the message: `None` for
+    /// NULL or a handle of another type (for fast paths that fall back to
+    /// `borrow` to report).
+    ///
+    /// # Safety
+    /// As for [`Handle::borrow`].
+    #[inline(always)]
+    unsafe fn peek<'a>(ptr: *const Self) -> Option<&'a Self::Inner> {
         if ptr.is_null() {
-            return Err(Error::new(status::NULL_POINTER, format!("the {} handle is NULL", Self::NAME)));
+            return None;
         }
         let tagged = &*(ptr as *const Tagged<Self::Inner>);
-        if tagged.tag != Self::TAG {
-            return Err(Error::new(
-                status::WRONG_HANDLE,
-                format!("the handle passed as {} is not one (wrong type, or already freed)", Self::NAME),
-            ));
-        }
-        Ok(&tagged.inner)
+        (tagged.tag == Self::TAG).then_some(&tagged.inner)
     }
 
     /// Lends `inner` to C for the duration of `f` through a handle pointer

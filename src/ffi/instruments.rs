@@ -100,7 +100,18 @@ where
     Ok(())
 }
 
-#[inline]
+/// The bound record when nothing can fail (see `guard_fast`): true when
+/// recorded; false, having done nothing, for `record_bound` to handle.
+#[inline(always)]
+pub(crate) unsafe fn try_record_bound<B, K>(bound: *const B, value: K::Value) -> bool
+where
+    B: Handle<Inner = BoundInstrument<K>>,
+    K: Kind,
+{
+    B::peek(bound).is_some_and(|b| b.try_record(value))
+}
+
+/// The bound record with every check and message.
 pub(crate) unsafe fn record_bound<B, K>(bound: *const B, value: K::Value) -> Result<()>
 where
     B: Handle<Inner = BoundInstrument<K>>,

@@ -38,11 +38,38 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => status::OK,
         Ok(Err(e)) => errors::fail(e),
-        Err(payload) => errors::fail(Error::new(
-            status::PANIC,
-            format!("internal error (a panic, caught at the C boundary): {}", panic_message(&*payload)),
-        )),
+        Err(payload) => caught_panic(payload),
     }
+}
+
+/// [`guard`] for the bound records, the library's fastest path: `fast`
+/// does the whole job when nothing can fail and returns true, or does
+/// nothing and returns false; then `body`, the complete path with every
+/// check and message, runs under [`guard`], out of line. Panics in either
+/// are caught. Keeping messages, error values and their stack space out of
+/// `fast` is what makes it as short as the SDK's own bound record.
+#[inline(always)]
+pub(crate) fn guard_fast(fast: impl FnOnce() -> bool, body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
+    match catch_unwind(AssertUnwindSafe(fast)) {
+        Ok(true) => status::OK,
+        Ok(false) => guard_cold(body),
+        Err(payload) => caught_panic(payload),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn guard_cold(body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
+    guard(body)
+}
+
+#[cold]
+#[inline(never)]
+fn caught_panic(payload: Box<dyn std::any::Any + Send>) -> otelmetrics_status {
+    errors::fail(Error::new(
+        status::PANIC,
+        format!("internal error (a panic, caught at the C boundary): {}", panic_message(&*payload)),
+    ))
 }
 
 /// Like [`guard`] for entry points that return a value instead of a status

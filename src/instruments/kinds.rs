@@ -22,46 +22,83 @@ pub trait Kind: Send + Sync + 'static {
     fn record(api: &Self::Api, value: Self::Value, attributes: &[KeyValue]);
     fn bind(api: &Self::Api, attributes: &[KeyValue]) -> Self::Bound;
     fn record_bound(bound: &Self::Bound, value: Self::Value);
-    /// Rejects values the instrument must not record (NaN, negative counts).
-    fn check(value: Self::Value) -> Result<()>;
+    /// Whether the instrument may record `value` (not NaN, not a negative
+    /// count, ...): a compare or two, on every record.
+    fn accepts(value: Self::Value) -> bool;
+    /// Why `value`, which `accepts` refused, is refused.
+    fn refusal(value: Self::Value) -> Error;
+    /// Rejects values the instrument must not record, with the reason.
+    #[inline(always)]
+    fn check(value: Self::Value) -> Result<()> {
+        if Self::accepts(value) {
+            Ok(())
+        } else {
+            Err(Self::refusal(value))
+        }
+    }
     /// Whether the SDK aggregates this kind with delta temporality.
     fn is_delta(pref: TemporalityPreference) -> bool;
 }
 
-fn any_value<T>(_: T) -> Result<()> {
-    Ok(())
+// What each kind accepts: a compare or two, inline on every record; why a
+// value was refused: a message built out of line (#[cold]), so recording
+// functions carry no formatting code.
+
+#[inline(always)]
+fn any_value<T>(_: T) -> bool {
+    true
 }
 
 /// OTLP carries integer points as int64: a u64 beyond it would arrive as a
 /// wrong number, so it is refused when recorded.
-fn within_int64(value: u64) -> Result<()> {
-    if value > i64::MAX as u64 {
-        return Err(Error::value(format!(
-            "measurement {value} exceeds the largest integer OTLP carries ({}); nothing was recorded",
-            i64::MAX
-        )));
-    }
-    Ok(())
+#[inline(always)]
+fn within_int64(value: u64) -> bool {
+    value <= i64::MAX as u64
 }
 
-fn finite(value: f64) -> Result<()> {
-    if value.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::value(format!("measurement {value} is not a finite number; nothing was recorded")))
-    }
+#[inline(always)]
+fn finite(value: f64) -> bool {
+    value.is_finite()
 }
 
-fn finite_non_negative(value: f64) -> Result<()> {
-    finite(value)?;
-    if value < 0.0 {
-        return Err(Error::value(format!("a counter cannot decrease: {value} is negative; nothing was recorded")));
+/// One compare: false for NaN, infinities and negatives (-0.0 is accepted).
+#[inline(always)]
+fn finite_non_negative(value: f64) -> bool {
+    value >= 0.0 && value < f64::INFINITY
+}
+
+#[cold]
+#[inline(never)]
+fn never_refused<T: std::fmt::Display>(value: T) -> Error {
+    Error::value(format!("measurement {value} was refused"))
+}
+
+#[cold]
+#[inline(never)]
+fn beyond_int64(value: u64) -> Error {
+    Error::value(format!(
+        "measurement {value} exceeds the largest integer OTLP carries ({}); nothing was recorded",
+        i64::MAX
+    ))
+}
+
+#[cold]
+#[inline(never)]
+fn not_finite(value: f64) -> Error {
+    Error::value(format!("measurement {value} is not a finite number; nothing was recorded"))
+}
+
+#[cold]
+#[inline(never)]
+fn negative_or_not_finite(value: f64) -> Error {
+    if !value.is_finite() {
+        return not_finite(value);
     }
-    Ok(())
+    Error::value(format!("a counter cannot decrease: {value} is negative; nothing was recorded"))
 }
 
 macro_rules! kind {
-    ($kind:ident, $name:literal, $value:ty, $api:ident, $bound:ident, $ctor:ident, $method:ident, $check:ident,
+    ($kind:ident, $name:literal, $value:ty, $api:ident, $bound:ident, $ctor:ident, $method:ident, $accepts:ident, $refusal:ident,
      delta_if_monotonic = $mono:expr, histogram = $hist:tt, view = $view:ident) => {
         pub struct $kind;
         impl Kind for $kind {
@@ -93,9 +130,12 @@ macro_rules! kind {
             fn record_bound(bound: &Self::Bound, value: $value) {
                 bound.$method(value)
             }
-            #[inline]
-            fn check(value: $value) -> Result<()> {
-                $check(value)
+            #[inline(always)]
+            fn accepts(value: $value) -> bool {
+                $accepts(value)
+            }
+            fn refusal(value: $value) -> Error {
+                $refusal(value)
             }
             fn is_delta(pref: TemporalityPreference) -> bool {
                 is_delta_for(pref, $mono)
@@ -113,25 +153,25 @@ macro_rules! kind {
     };
 }
 
-kind!(CounterU64, "counter_u64", u64, Counter, BoundCounter, u64_counter, add, within_int64,
+kind!(CounterU64, "counter_u64", u64, Counter, BoundCounter, u64_counter, add, within_int64, beyond_int64,
       delta_if_monotonic = true, histogram = false, view = Counter);
-kind!(CounterF64, "counter_f64", f64, Counter, BoundCounter, f64_counter, add, finite_non_negative,
+kind!(CounterF64, "counter_f64", f64, Counter, BoundCounter, f64_counter, add, finite_non_negative, negative_or_not_finite,
       delta_if_monotonic = true, histogram = false, view = Counter);
 kind!(UpDownCounterI64, "up_down_counter_i64", i64, UpDownCounter, BoundUpDownCounter, i64_up_down_counter, add,
-      any_value, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
+      any_value, never_refused, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
 kind!(UpDownCounterF64, "up_down_counter_f64", f64, UpDownCounter, BoundUpDownCounter, f64_up_down_counter, add,
-      finite, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
-kind!(HistogramU64, "histogram_u64", u64, Histogram, BoundHistogram, u64_histogram, record, any_value,
+      finite, not_finite, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
+kind!(HistogramU64, "histogram_u64", u64, Histogram, BoundHistogram, u64_histogram, record, any_value, never_refused,
       delta_if_monotonic = true, histogram = true, view = Histogram);
-kind!(HistogramF64, "histogram_f64", f64, Histogram, BoundHistogram, f64_histogram, record, finite,
+kind!(HistogramF64, "histogram_f64", f64, Histogram, BoundHistogram, f64_histogram, record, finite, not_finite,
       delta_if_monotonic = true, histogram = true, view = Histogram);
 // Gauges report the last value; a delta preference makes the SDK reset them
 // after each collection, so they count as delta there.
-kind!(GaugeU64, "gauge_u64", u64, Gauge, BoundGauge, u64_gauge, record, within_int64,
+kind!(GaugeU64, "gauge_u64", u64, Gauge, BoundGauge, u64_gauge, record, within_int64, beyond_int64,
       delta_if_monotonic = true, histogram = false, view = Gauge);
-kind!(GaugeI64, "gauge_i64", i64, Gauge, BoundGauge, i64_gauge, record, any_value,
+kind!(GaugeI64, "gauge_i64", i64, Gauge, BoundGauge, i64_gauge, record, any_value, never_refused,
       delta_if_monotonic = true, histogram = false, view = Gauge);
-kind!(GaugeF64, "gauge_f64", f64, Gauge, BoundGauge, f64_gauge, record, finite,
+kind!(GaugeF64, "gauge_f64", f64, Gauge, BoundGauge, f64_gauge, record, finite, not_finite,
       delta_if_monotonic = true, histogram = false, view = Gauge);
 
 #[cfg(test)]
@@ -145,6 +185,10 @@ mod tests {
             assert_eq!(CounterF64::check(bad).unwrap_err().status, status::INVALID_VALUE);
         }
         assert!(CounterF64::check(0.0).is_ok());
+        assert!(CounterF64::check(-0.0).is_ok(), "-0.0 is not negative");
+        assert!(CounterF64::check(f64::MAX).is_ok());
+        assert!(CounterF64::check(f64::NEG_INFINITY).unwrap_err().message.contains("not a finite number"));
+        assert!(CounterF64::check(-1.0).unwrap_err().message.contains("cannot decrease"));
         assert!(UpDownCounterF64::check(-3.5).is_ok());
         assert!(UpDownCounterF64::check(f64::NAN).is_err());
         assert!(HistogramF64::check(-2.0).is_ok(), "histograms accept negative values (the spec says not to validate)");

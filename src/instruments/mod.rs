@@ -14,10 +14,11 @@ pub use names::{validate_instrument_name, validate_unit};
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
 use crate::pipeline::fork::PerGeneration;
-use crate::pipeline::{Lifecycle, ScopedMeter};
+use crate::pipeline::{recording_epoch, Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
 use opentelemetry::KeyValue;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// What the application asked for when it created an instrument.
@@ -154,12 +155,22 @@ impl<K: Kind> Instrument<K> {
         }
         let attributes = self.filtered(attributes.to_vec());
         let bound = PerGeneration::new(K::bind(&self.sdk().api, &attributes));
-        Ok(BoundInstrument { lifecycle: self.lifecycle.clone(), instrument: self.clone(), attributes, bound })
+        Ok(BoundInstrument {
+            checked_in: AtomicU64::new(0),
+            lifecycle: self.lifecycle.clone(),
+            instrument: self.clone(),
+            attributes,
+            bound,
+        })
     }
 }
 
 /// An instrument bound to one attribute set: the fastest path.
 pub struct BoundInstrument<K: Kind> {
+    /// The recording epoch in which a record last found the provider
+    /// running and `bound` of the current generation (0: never). Written
+    /// only when the epoch moved on; read by every record.
+    checked_in: AtomicU64,
     lifecycle: Arc<Lifecycle>,
     instrument: Arc<Instrument<K>>,
     /// Kept to bind again in a forked child.
@@ -168,14 +179,31 @@ pub struct BoundInstrument<K: Kind> {
 }
 
 impl<K: Kind> BoundInstrument<K> {
-    #[inline]
-    pub fn record(&self, value: K::Value) -> Result<()> {
-        if self.lifecycle.is_shut_down() {
-            return Err(Error::shutdown());
+    /// Records when nothing can fail: the value is accepted and nothing
+    /// happened since the last full check (no shutdown of any provider, no
+    /// fork), so the provider is running and `bound` is current. Returns
+    /// false, recording nothing, otherwise; then [`BoundInstrument::record`]
+    /// does the full check and says why.
+    #[inline(always)]
+    pub fn try_record(&self, value: K::Value) -> bool {
+        if !K::accepts(value) || self.checked_in.load(Ordering::Acquire) != recording_epoch() {
+            return false;
         }
+        K::record_bound(self.bound.peek(), value);
+        true
+    }
+
+    /// Records with every check (shutdown, value, fork), and lets
+    /// [`BoundInstrument::try_record`] skip them until the epoch moves on.
+    pub fn record(&self, value: K::Value) -> Result<()> {
+        let Some(epoch) = self.lifecycle.running_epoch() else {
+            return Err(Error::shutdown());
+        };
         K::check(value)?;
         let bound = self.bound.get_or_rebuild(|_| K::bind(&self.instrument.sdk().api, &self.attributes));
         K::record_bound(bound, value);
+        // Release: a thread that reads this epoch sees `bound` installed.
+        self.checked_in.store(epoch, Ordering::Release);
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ static HANDLER: Once = Once::new();
 
 extern "C" fn in_child() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
+    super::lifecycle::advance_recording_epoch();
     super::prometheus::inherited::close_in_child();
 }
 

@@ -18,5 +18,5 @@ pub mod runtime;
 mod sigpipe;
 pub mod snapshot;
 
-pub use lifecycle::Lifecycle;
+pub use lifecycle::{recording_epoch, Lifecycle};
 pub use provider::{MeterScope, Provider, ScopedMeter};

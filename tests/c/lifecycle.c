@@ -6,6 +6,9 @@
  *   export that then fails is reported to the diagnostic hook with the
  *   number of data points dropped;
  * - a second shutdown, and every provider call after it, report SHUTDOWN;
+ * - a bound handle that has recorded (its fast path armed) reports SHUTDOWN
+ *   once its own provider is shut down, and keeps recording when another
+ *   provider is shut down;
  * - handles may be freed in any order: instruments and meters outlive their
  *   provider (reporting SHUTDOWN), bound handles outlive their instrument
  *   and their attribute set (still recording), instruments outlive their
@@ -235,6 +238,41 @@ static void test_children_outlive_parents(void) {
   test_provider_close(p);
 }
 
+/* Bound records skip their checks until any provider shuts down (or the
+ * process forks): another provider's shutdown must cost a re-check, never
+ * a refusal or a lost measurement; the own provider's must refuse. */
+static void test_bound_handles_and_shutdown_of_other_providers(void) {
+  otelmetrics_provider *mine = test_provider_new(NULL);
+  otelmetrics_provider *other = test_provider_new(NULL);
+  otelmetrics_meter *m = test_meter_new(mine, "epochs");
+  otelmetrics_counter_u64 *c = NULL;
+  otelmetrics_bound_counter_u64 *bound = NULL;
+  otelmetrics_attributes *set = NULL;
+  otelmetrics_attribute who = otelmetrics_attr_string("who", "bound");
+  CHECK_OK(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("epochs.counter"), OTELMETRICS_STR(""),
+                                                OTELMETRICS_STR(""), &c));
+  CHECK_OK(otelmetrics_attributes_new(&who, 1, &set));
+  CHECK_OK(otelmetrics_counter_u64_bind(c, set, &bound));
+  CHECK_OK(otelmetrics_bound_counter_u64_add(bound, 20));
+  CHECK_OK(otelmetrics_bound_counter_u64_add(bound, 1));
+  CHECK_CONTEXT("after another provider's shutdown");
+  test_provider_close(other);
+  CHECK_OK(otelmetrics_bound_counter_u64_add(bound, 21));
+  CHECK_FAILS(otelmetrics_bound_counter_u64_add(bound, (uint64_t)INT64_MAX + 1), OTELMETRICS_STATUS_INVALID_VALUE);
+  char *json = snapshot_take(mine);
+  CHECK_POINT(json, "epochs.counter", "who", "bound", "\"asInt\":\"42\"");
+  otelmetrics_string_free(json);
+  CHECK_CONTEXT("after its own provider's shutdown");
+  CHECK_OK(otelmetrics_provider_shutdown(mine, 5000));
+  CHECK_FAILS(otelmetrics_bound_counter_u64_add(bound, 1), OTELMETRICS_STATUS_SHUTDOWN);
+  CHECK_FAILS(otelmetrics_bound_counter_u64_add(bound, 1), OTELMETRICS_STATUS_SHUTDOWN);
+  otelmetrics_bound_counter_u64_free(bound);
+  otelmetrics_attributes_free(set);
+  otelmetrics_counter_u64_free(c);
+  otelmetrics_meter_free(m);
+  otelmetrics_provider_free(mine);
+}
+
 static void test_free_null_is_a_no_op(void) {
   otelmetrics_provider_builder_free(NULL);
   otelmetrics_provider_free(NULL);
@@ -355,6 +393,7 @@ int main(void) {
   test_shutdown_twice();
   test_provider_freed_first();
   test_children_outlive_parents();
+  test_bound_handles_and_shutdown_of_other_providers();
   test_destructors_run_once();
   test_timeouts_against_a_silent_collector();
   puts("lifecycle: ok");

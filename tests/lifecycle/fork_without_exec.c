@@ -2,7 +2,10 @@
  * fork() without exec: the parent records 5 before forking; the child
  * records 7 and shuts down; the parent records 1 more and shuts down. Each
  * process exports its own data from its own new threads: the child 7 (not
- * the parent's 5 again), the parent 6. An observable gauge reports the pid
+ * the parent's 5 again), the parent 6. A bound counter, recorded through
+ * in the parent before the fork (so its fast path is armed there), gets the
+ * same 5 / 7 / 1 and must be exported the same way: the child's first bound
+ * record rebinds in the child's SDK. An observable gauge reports the pid
  * of the process whose callback runs. Both append OTLP-JSON lines to the
  * file named by argv[1].
  */
@@ -35,6 +38,9 @@ int main(int argc, char **argv) {
   otelmetrics_provider *p = NULL;
   otelmetrics_meter *m = NULL;
   otelmetrics_counter_u64 *c = NULL;
+  otelmetrics_counter_u64 *bc = NULL;
+  otelmetrics_attributes *set = NULL;
+  otelmetrics_bound_counter_u64 *bound = NULL;
   otelmetrics_observable_gauge_i64 *g = NULL;
   if (strcmp(argv[1], "--from-env") == 0) {
     TRY(otelmetrics_provider_new_from_env(&p));
@@ -53,11 +59,17 @@ int main(int argc, char **argv) {
                                                     report_pid, NULL, NULL, &g));
   otelmetrics_attribute attr = otelmetrics_attr_string("role", "any");
   TRY(otelmetrics_counter_u64_add(c, 5, &attr, 1));
+  TRY(otelmetrics_meter_create_counter_u64(m, OTELMETRICS_STR("bound_work"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), &bc));
+  TRY(otelmetrics_attributes_new(&attr, 1, &set));
+  TRY(otelmetrics_counter_u64_bind(bc, set, &bound));
+  TRY(otelmetrics_bound_counter_u64_add(bound, 2));
+  TRY(otelmetrics_bound_counter_u64_add(bound, 3));
 
   pid_t child = fork();
   if (child < 0) return 1;
   if (child == 0) {
     TRY(otelmetrics_counter_u64_add(c, 7, &attr, 1));
+    TRY(otelmetrics_bound_counter_u64_add(bound, 7));
     TRY(otelmetrics_provider_shutdown(p, 5000));
     _exit(0);
   }
@@ -67,9 +79,17 @@ int main(int argc, char **argv) {
     return 1;
   }
   TRY(otelmetrics_counter_u64_add(c, 1, &attr, 1));
+  TRY(otelmetrics_bound_counter_u64_add(bound, 1));
   TRY(otelmetrics_provider_shutdown(p, 5000));
+  if (otelmetrics_bound_counter_u64_add(bound, 1) != OTELMETRICS_STATUS_SHUTDOWN) {
+    fprintf(stderr, "a bound record after shutdown did not report SHUTDOWN\n");
+    return 1;
+  }
   printf("%d %d\n", (int)getpid(), (int)child);
   otelmetrics_observable_gauge_i64_free(g);
+  otelmetrics_bound_counter_u64_free(bound);
+  otelmetrics_attributes_free(set);
+  otelmetrics_counter_u64_free(bc);
   otelmetrics_counter_u64_free(c);
   otelmetrics_meter_free(m);
   otelmetrics_provider_free(p);

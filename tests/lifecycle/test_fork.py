@@ -40,5 +40,7 @@ def test_parent_and_child_each_export_their_own_data_once(tmp_path):
     child, parent = lines  # the child shuts down (and exports) first
     assert child["work"] == [7], "the child exports only what it recorded"
     assert parent["work"] == [6], "the parent's data is exported by the parent"
+    assert child["bound_work"] == [7], "a bound instrument records into the child's own SDK"
+    assert parent["bound_work"] == [6], "and into the parent's in the parent"
     assert child["pid"] == [child_pid], "callbacks run in the child for the child"
     assert parent["pid"] == [parent_pid]
