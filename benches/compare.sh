@@ -6,16 +6,21 @@
 # server), and the cost of one export of 10,000 series. Tables go to
 # stdout; BENCHMARKS.md records them.
 #   bash benches/compare.sh
-# Run it on a quiet machine: the figures are wall-clock medians.
+# Wall-clock figures move with the machine's load (printed beside them);
+# the instruction counts (callgrind) are the same on any x86-64 machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --quiet
 
-echo "== C ABI vs native Rust SDK (cargo bench --bench hot_path)"
+echo "== C ABI vs native Rust SDK, instructions (cargo bench --bench hot_path -- --instructions)"
+cargo bench --quiet --bench hot_path -- --instructions 2>/dev/null
+
+echo; echo "== C ABI vs native Rust SDK, wall clock (cargo bench --bench hot_path)"
 cargo bench --quiet --bench hot_path 2>/dev/null
 
-echo; echo "== C++ SDK, same work (benches/cpp/run.sh)"
+echo; echo "== C++ SDK, same work (benches/cpp/run.sh --instructions; benches/cpp/run.sh)"
+bash benches/cpp/run.sh --instructions
 bash benches/cpp/run.sh
 
 if [ -f benches/python/bench_vs_sdk.py ]; then

@@ -1,13 +1,27 @@
-//! The C-ABI hot path against the native Rust SDK, in one run.
+//! The C-ABI hot path against the native Rust SDK, in one program, two ways.
 //!
 //! The C side is reached the way a C, Julia or Python program reaches it: the
 //! release `libotelmetrics.so` is loaded with `dlopen` and called through
 //! function pointers, so nothing is inlined across the boundary. The native
 //! side uses `opentelemetry_sdk` directly with the same reader (a cumulative
-//! manual reader) and the same measurements: 3 attributes, two strings and
-//! an int.
+//! manual reader, never collected during the measurement), the same values
+//! (counters add 1, histograms record `i % 1000`) and the same attributes
+//! (`method=GET`, `route=/api/v1/users`, `status=200`), built the same way on
+//! both sides: "per call" rows build the 3-element array inside the loop
+//! (C: `otelmetrics_attribute`s, native: `KeyValue`s, static strings both),
+//! "prebuilt" rows build it once, bound rows bind once before the loop.
 //!
-//! Run: `cargo build --release && cargo bench --bench hot_path`
+//!     cargo build --release && cargo bench --bench hot_path
+//!         wall-clock: min / median / max ns per call over rounds that
+//!         alternate between the two sides, then 2-thread scaling
+//!     cargo build --release && cargo bench --bench hot_path -- --instructions
+//!         instructions per call, counted by `valgrind --tool=callgrind`:
+//!         the same on any x86-64 machine, whatever its load
+//!
+//! Instruction counts: each (case, side) runs in its own process under
+//! callgrind, collecting only inside `otelmetrics_bench_measured` (after a
+//! warm-up outside it); an empty closure's count per call (the loop and the
+//! closure call, identical for both sides) is subtracted.
 
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::KeyValue;
@@ -15,49 +29,31 @@ use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
 use otelmetrics::ffi::*;
 use std::ffi::{c_void, CString};
 use std::hint::black_box;
+use std::process::Command;
 use std::time::Instant;
 
-const ITERATIONS: u64 = 2_000_000;
-const ROUNDS: usize = 7;
+/// Wall clock: calls per round, rounds per side.
+const ITERATIONS: u64 = 1_000_000;
+const ROUNDS: usize = 11;
+/// Under callgrind: calls counted (after `INSTRUCTION_WARMUP` uncounted).
+const INSTRUCTION_CALLS: u64 = 200_000;
+const INSTRUCTION_WARMUP: u64 = 20_000;
 
-/// Median ns per call over several rounds.
-fn measure(mut f: impl FnMut(u64)) -> f64 {
-    for i in 0..ITERATIONS / 10 {
+/// The only code callgrind counts in `--instructions` mode (by this name).
+#[no_mangle]
+#[inline(never)]
+pub fn otelmetrics_bench_measured(f: &mut dyn FnMut(u64), calls: u64) {
+    for i in 0..calls {
         f(i);
     }
-    let mut rounds: Vec<f64> = (0..ROUNDS)
-        .map(|_| {
-            let start = Instant::now();
-            for i in 0..ITERATIONS {
-                f(i);
-            }
-            start.elapsed().as_nanos() as f64 / ITERATIONS as f64
-        })
-        .collect();
-    rounds.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    rounds[ROUNDS / 2]
 }
 
-/// Throughput with two threads over throughput with one (each thread
-/// records `ITERATIONS` calls; best of 3 runs for each).
-fn scaling(f: impl Fn(usize, u64) + Send + Sync + Clone + 'static) -> f64 {
-    let run = |threads: usize| -> f64 {
-        (0..3)
-            .map(|_| {
-                let start = Instant::now();
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let f = f.clone();
-                        std::thread::spawn(move || (0..ITERATIONS).for_each(|i| f(t, i)))
-                    })
-                    .collect();
-                handles.into_iter().for_each(|h| h.join().unwrap());
-                (threads as u64 * ITERATIONS) as f64 / start.elapsed().as_secs_f64()
-            })
-            .fold(0.0, f64::max)
-    };
-    let one = run(1);
-    run(2) / one
+/// The same loop under another name: warm-up and wall-clock rounds.
+#[inline(never)]
+fn run_calls(f: &mut dyn FnMut(u64), calls: u64) {
+    for i in 0..calls {
+        f(i);
+    }
 }
 
 struct Lib(*mut c_void);
@@ -90,14 +86,40 @@ fn attr_i64(key: &'static str, value: i64) -> otelmetrics_attribute {
     otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_INT64, value: otelmetrics_value { int64: value } }
 }
 
+fn c_attrs() -> [otelmetrics_attribute; 3] {
+    [attr_str("method", "GET"), attr_str("route", "/api/v1/users"), attr_i64("status", 200)]
+}
+
+fn native_attrs() -> [KeyValue; 3] {
+    [KeyValue::new("method", "GET"), KeyValue::new("route", "/api/v1/users"), KeyValue::new("status", 200i64)]
+}
+
 type Status = u32;
 type P = *mut c_void;
+type CounterAdd = unsafe extern "C" fn(P, u64, *const otelmetrics_attribute, usize) -> Status;
 
 fn check(status: Status, what: &str) {
     assert_eq!(status, 0, "{what} failed with status {status}");
 }
 
-fn main() {
+/// One measurement, both sides doing the same work.
+struct Case {
+    name: &'static str,
+    native: Box<dyn FnMut(u64)>,
+    ours: Box<dyn FnMut(u64)>,
+    /// The target for ours / native, if there is one.
+    target: Option<f64>,
+}
+
+/// The library's counter (for the 2-thread run) and every case.
+struct Setup {
+    counter: usize,
+    counter_add: CounterAdd,
+    native_counter: opentelemetry::metrics::Counter<u64>,
+    cases: Vec<Case>,
+}
+
+fn setup() -> Setup {
     let lib = Lib::open();
     unsafe {
         let builder_new: unsafe extern "C" fn(*mut P) -> Status = lib.sym("otelmetrics_provider_builder_new");
@@ -110,7 +132,7 @@ fn main() {
             lib.sym("otelmetrics_meter_create_counter_u64");
         let create_histogram: unsafe extern "C" fn(P, otelmetrics_str, otelmetrics_str, otelmetrics_str, *const f64, usize, *mut P) -> Status =
             lib.sym("otelmetrics_meter_create_histogram_f64");
-        let counter_add: unsafe extern "C" fn(P, u64, *const otelmetrics_attribute, usize) -> Status = lib.sym("otelmetrics_counter_u64_add");
+        let counter_add: CounterAdd = lib.sym("otelmetrics_counter_u64_add");
         let histogram_record: unsafe extern "C" fn(P, f64, *const otelmetrics_attribute, usize) -> Status =
             lib.sym("otelmetrics_histogram_f64_record");
         let attributes_new: unsafe extern "C" fn(*const otelmetrics_attribute, usize, *mut P) -> Status = lib.sym("otelmetrics_attributes_new");
@@ -132,9 +154,8 @@ fn main() {
         let native_meter = native_provider.meter("bench");
         let native_counter = native_meter.u64_counter("requests").build();
         let native_histogram = native_meter.f64_histogram("latency").build();
-
-        let native_attrs = || [KeyValue::new("method", "GET"), KeyValue::new("route", "/api/v1/users"), KeyValue::new("status", 200i64)];
-        let c_attrs = || [attr_str("method", "GET"), attr_str("route", "/api/v1/users"), attr_i64("status", 200)];
+        // Kept alive for the whole run (the provider would shut down on drop).
+        std::mem::forget(native_provider);
 
         let mut set = P::default();
         let attrs = c_attrs();
@@ -145,69 +166,213 @@ fn main() {
         let native_bound_counter = native_counter.bind(&native_attrs());
         let native_bound_histogram = native_histogram.bind(&native_attrs());
 
-        let rows = [
-            (
-                "counter add, 3 attributes per call",
-                measure(|_| native_counter.add(1, black_box(&native_attrs()))),
-                measure(|_| {
+        let (nc, nh) = (native_counter.clone(), native_histogram.clone());
+        let nc2 = native_counter.clone();
+        let (prebuilt_native, prebuilt_c) = (native_attrs(), c_attrs());
+        let cases = vec![
+            Case {
+                name: "counter add, 3 attributes built per call",
+                native: Box::new(move |_| nc.add(1, black_box(&native_attrs()))),
+                ours: Box::new(move |_| {
                     let a = c_attrs();
                     black_box(counter_add(counter, 1, black_box(a.as_ptr()), 3));
                 }),
-                1.3,
-            ),
-            (
-                "bound counter add",
-                measure(|_| native_bound_counter.add(black_box(1))),
-                measure(|_| {
+                target: Some(1.3),
+            },
+            Case {
+                name: "counter add, 3 attributes prebuilt",
+                native: Box::new(move |_| nc2.add(1, black_box(&prebuilt_native))),
+                ours: Box::new(move |_| {
+                    black_box(counter_add(counter, 1, black_box(prebuilt_c.as_ptr()), 3));
+                }),
+                target: None,
+            },
+            Case {
+                name: "bound counter add",
+                native: Box::new(move |_| native_bound_counter.add(black_box(1))),
+                ours: Box::new(move |_| {
                     black_box(bound_counter_add(bound_counter, black_box(1)));
                 }),
-                2.0,
-            ),
-            (
-                "histogram record, 3 attributes per call",
-                measure(|i| native_histogram.record((i % 1000) as f64, black_box(&native_attrs()))),
-                measure(|i| {
+                target: Some(2.0),
+            },
+            Case {
+                name: "histogram record, 3 attributes built per call",
+                native: Box::new(move |i| nh.record((i % 1000) as f64, black_box(&native_attrs()))),
+                ours: Box::new(move |i| {
                     let a = c_attrs();
                     black_box(histogram_record(histogram, (i % 1000) as f64, black_box(a.as_ptr()), 3));
                 }),
-                f64::NAN,
-            ),
-            (
-                "bound histogram record",
-                measure(|i| native_bound_histogram.record((i % 1000) as f64)),
-                measure(|i| {
+                target: None,
+            },
+            Case {
+                name: "bound histogram record",
+                native: Box::new(move |i| native_bound_histogram.record((i % 1000) as f64)),
+                ours: Box::new(move |i| {
                     black_box(bound_histogram_record(bound_histogram, (i % 1000) as f64));
                 }),
-                1.5,
-            ),
+                target: Some(1.3),
+            },
         ];
+        std::mem::forget(lib);
+        Setup { counter: counter as usize, counter_add, native_counter, cases }
+    }
+}
 
-        // Two threads, each on its own series of the same counter: how much
-        // more work two threads get done than one (per-call attributes).
-        let c_addr = counter as usize;
-        let c_add_addr = counter_add as usize;
-        let scaling_ours = scaling(move |thread, i| {
-            let add: unsafe extern "C" fn(P, u64, *const otelmetrics_attribute, usize) -> Status = std::mem::transmute(c_add_addr);
-            let a = [attr_str("method", if thread == 0 { "GET" } else { "PUT" }), attr_str("route", "/api/v1/users"), attr_i64("status", (i % 4) as i64)];
-            black_box(add(c_addr as P, 1, black_box(a.as_ptr()), 3));
-        });
-        let native_counter_2 = native_counter.clone();
-        let scaling_native = scaling(move |thread, i| {
-            let a = [KeyValue::new("method", if thread == 0 { "GET" } else { "PUT" }), KeyValue::new("route", "/api/v1/users"), KeyValue::new("status", (i % 4) as i64)];
-            native_counter_2.add(1, black_box(&a));
-        });
+fn verdict(ratio: f64, target: Option<f64>) -> String {
+    match target {
+        None => "-".to_owned(),
+        Some(t) if ratio <= t => format!("<= {t}x met"),
+        Some(t) => format!("<= {t}x MISSED"),
+    }
+}
 
-        println!("| measurement | native Rust SDK (ns) | otelmetrics C ABI (ns) | ratio | target |");
-        println!("|---|---:|---:|---:|---:|");
-        for (name, native, ours, target) in rows {
-            let ratio = ours / native;
-            let verdict = if target.is_nan() { "-".to_owned() } else if ratio <= target { format!("<= {target}x met") } else { format!("<= {target}x MISSED") };
-            println!("| {name} | {native:.1} | {ours:.1} | {ratio:.2}x | {verdict} |");
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+}
+
+/// ns per call of one round.
+fn round(f: &mut dyn FnMut(u64)) -> f64 {
+    let start = Instant::now();
+    run_calls(f, ITERATIONS);
+    start.elapsed().as_nanos() as f64 / ITERATIONS as f64
+}
+
+/// (min, median, max) of a sorted-in-place list.
+fn spread(v: &mut [f64]) -> (f64, f64, f64) {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (v[0], v[v.len() / 2], v[v.len() - 1])
+}
+
+fn wall_clock() {
+    println!("load average before: {}", load_average());
+    let mut s = setup();
+    println!("| measurement | native Rust SDK ns (min / median / max) | otelmetrics C ABI ns (min / median / max) | ratio of medians | target |");
+    println!("|---|---:|---:|---:|---:|");
+    for case in &mut s.cases {
+        run_calls(&mut case.native, ITERATIONS / 10);
+        run_calls(&mut case.ours, ITERATIONS / 10);
+        let (mut native, mut ours) = (Vec::new(), Vec::new());
+        // Alternate which side goes first, so drifting load hits both alike.
+        for r in 0..ROUNDS {
+            if r % 2 == 0 {
+                native.push(round(&mut case.native));
+                ours.push(round(&mut case.ours));
+            } else {
+                ours.push(round(&mut case.ours));
+                native.push(round(&mut case.native));
+            }
         }
-        println!();
-        println!("| 2 threads, distinct series, per-call attributes | native Rust SDK | otelmetrics C ABI | target |");
-        println!("|---|---:|---:|---:|");
-        let verdict = if scaling_ours >= 1.6 { "met" } else { "MISSED" };
-        println!("| throughput of 2 threads / 1 thread | {scaling_native:.2}x | {scaling_ours:.2}x | >= 1.6x {verdict} |");
+        let (n, o) = (spread(&mut native), spread(&mut ours));
+        let ratio = o.1 / n.1;
+        println!(
+            "| {} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {ratio:.2}x | {} |",
+            case.name, n.0, n.1, n.2, o.0, o.1, o.2, verdict(ratio, case.target)
+        );
+    }
+
+    // Two threads, each on its own series of the same counter: how much
+    // more work two threads get done than one (per-call attributes).
+    let (c_addr, add) = (s.counter, s.counter_add);
+    let scaling_ours = scaling(move |thread, i| {
+        let a = [attr_str("method", if thread == 0 { "GET" } else { "PUT" }), attr_str("route", "/api/v1/users"), attr_i64("status", (i % 4) as i64)];
+        black_box(unsafe { add(c_addr as P, 1, black_box(a.as_ptr()), 3) });
+    });
+    let native_counter = s.native_counter.clone();
+    let scaling_native = scaling(move |thread, i| {
+        let a = [KeyValue::new("method", if thread == 0 { "GET" } else { "PUT" }), KeyValue::new("route", "/api/v1/users"), KeyValue::new("status", (i % 4) as i64)];
+        native_counter.add(1, black_box(&a));
+    });
+    println!();
+    println!("| 2 threads, distinct series, per-call attributes | native Rust SDK | otelmetrics C ABI | target |");
+    println!("|---|---:|---:|---:|");
+    let met = if scaling_ours >= 1.6 { "met" } else { "MISSED" };
+    println!("| throughput of 2 threads / 1 thread | {scaling_native:.2}x | {scaling_ours:.2}x | >= 1.6x {met} |");
+    println!("load average after: {}", load_average());
+}
+
+/// Throughput with two threads over throughput with one (each thread
+/// records `ITERATIONS` calls; best of 3 runs for each).
+fn scaling(f: impl Fn(usize, u64) + Send + Sync + Clone + 'static) -> f64 {
+    let run = |threads: usize| -> f64 {
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let f = f.clone();
+                        std::thread::spawn(move || (0..ITERATIONS).for_each(|i| f(t, i)))
+                    })
+                    .collect();
+                handles.into_iter().for_each(|h| h.join().unwrap());
+                (threads as u64 * ITERATIONS) as f64 / start.elapsed().as_secs_f64()
+            })
+            .fold(0.0, f64::max)
+    };
+    let one = run(1);
+    run(2) / one
+}
+
+/// In the child process under callgrind: runs one side of one case (or the
+/// empty closure, case "empty").
+fn run_one(case: &str, side: &str) {
+    let mut empty: Box<dyn FnMut(u64)> = Box::new(|i| {
+        black_box(i);
+    });
+    let mut s = setup();
+    let f = if case == "empty" {
+        &mut empty
+    } else {
+        let c = s.cases.iter_mut().find(|c| c.name == case).expect("unknown case");
+        if side == "native" { &mut c.native } else { &mut c.ours }
+    };
+    run_calls(f, INSTRUCTION_WARMUP);
+    otelmetrics_bench_measured(f, INSTRUCTION_CALLS);
+}
+
+/// Instructions callgrind counted in `otelmetrics_bench_measured` for one run.
+fn count(exe: &std::path::Path, case: &str, side: &str) -> u64 {
+    let out = std::env::temp_dir().join(format!("otelmetrics-callgrind-{}.out", std::process::id()));
+    let status = Command::new("valgrind")
+        .args(["--tool=callgrind", "--toggle-collect=otelmetrics_bench_measured", "--quiet"])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(exe)
+        .args(["--run-one", case, side])
+        .status()
+        .expect("valgrind is needed for --instructions (apt-get install valgrind)");
+    assert!(status.success(), "callgrind run of {case} ({side}) failed");
+    let text = std::fs::read_to_string(&out).expect("callgrind output");
+    let _ = std::fs::remove_file(&out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("no instruction total in callgrind's output")
+}
+
+fn instructions() {
+    let exe = std::env::current_exe().unwrap();
+    let names: Vec<(&'static str, Option<f64>)> = setup().cases.iter().map(|c| (c.name, c.target)).collect();
+    let per_call = |case: &str, side: &str| count(&exe, case, side) as f64 / INSTRUCTION_CALLS as f64;
+    let harness = per_call("empty", "-");
+    println!("instructions per call (valgrind --tool=callgrind, {INSTRUCTION_CALLS} calls after {INSTRUCTION_WARMUP} uncounted;");
+    println!("the loop and closure call, {harness:.1} per call, subtracted from every figure)");
+    println!();
+    println!("| measurement | native Rust SDK | otelmetrics C ABI | ratio | target |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, target) in names {
+        let native = per_call(name, "native") - harness;
+        let ours = per_call(name, "ours") - harness;
+        let ratio = ours / native;
+        println!("| {name} | {native:.1} | {ours:.1} | {ratio:.2}x | {} |", verdict(ratio, target));
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; everything else is ours.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => wall_clock(),
+        ["--instructions"] => instructions(),
+        ["--run-one", case, side] => run_one(case, side),
+        other => panic!("unknown arguments {other:?}: none (wall clock) or --instructions"),
     }
 }

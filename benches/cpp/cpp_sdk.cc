@@ -1,15 +1,23 @@
 // The OpenTelemetry C++ SDK (Debian's opentelemetry-cpp 1.19) doing the same
 // work as benches/hot_path.rs: a counter add and a histogram record with 3
-// attributes (two strings and an int), then the counter from 2 threads on
-// distinct series. The C++ SDK has no bound instruments; its idiomatic
-// per-call path is an initializer list of key/value pairs. A manual reader
-// (never collected during the measurement) keeps the pipeline the same as
-// the Rust side's. Prints one line per figure: "<name> <ns per call>" or
-// "<name> <ratio>". Build and run: benches/cpp/run.sh
+// attributes (two strings and an int) built per call, then the counter from
+// 2 threads on distinct series. The C++ SDK has no bound instruments; its
+// idiomatic per-call path is an initializer list of key/value pairs. A
+// manual reader (never collected during the measurement) keeps the pipeline
+// the same as the Rust side's; counters add 1, histograms record i % 1000.
+//
+//   cpp_sdk                      wall clock: "<name> <min> <median> <max>"
+//                                (ns per call over rounds), then the 2-thread
+//                                ratio
+//   cpp_sdk --run-one <case>     runs one case (or "empty") for callgrind,
+//                                which counts otelmetrics_bench_measured only
+// Build and run: benches/cpp/run.sh [--instructions]
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -22,8 +30,10 @@
 namespace metrics_sdk = opentelemetry::sdk::metrics;
 namespace metrics_api = opentelemetry::metrics;
 
-constexpr uint64_t kIterations = 2000000;
-constexpr int kRounds = 7;
+constexpr uint64_t kIterations = 1000000;
+constexpr int kRounds = 11;
+constexpr uint64_t kInstructionCalls = 200000;
+constexpr uint64_t kInstructionWarmup = 20000;
 
 // A reader that only exists so the SDK aggregates (as a manual reader).
 class ManualReader : public metrics_sdk::MetricReader {
@@ -36,18 +46,30 @@ class ManualReader : public metrics_sdk::MetricReader {
   bool OnShutDown(std::chrono::microseconds) noexcept override { return true; }
 };
 
-template <typename F>
-double median_ns(F f) {
-  for (uint64_t i = 0; i < kIterations / 10; i++) f(i);
+using Call = std::function<void(uint64_t)>;
+
+// The only code callgrind counts in --run-one mode (by this name).
+extern "C" __attribute__((noinline)) void otelmetrics_bench_measured(Call &f, uint64_t calls) {
+  for (uint64_t i = 0; i < calls; i++) f(i);
+}
+
+// The same loop under another name: warm-up and wall-clock rounds.
+__attribute__((noinline)) void run_calls(Call &f, uint64_t calls) {
+  for (uint64_t i = 0; i < calls; i++) f(i);
+}
+
+// min, median, max ns per call over kRounds rounds.
+void print_spread(const char *name, Call f) {
+  run_calls(f, kIterations / 10);
   std::vector<double> rounds;
   for (int r = 0; r < kRounds; r++) {
     auto start = std::chrono::steady_clock::now();
-    for (uint64_t i = 0; i < kIterations; i++) f(i);
+    run_calls(f, kIterations);
     std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
     rounds.push_back(took.count() / kIterations);
   }
   std::sort(rounds.begin(), rounds.end());
-  return rounds[kRounds / 2];
+  std::printf("%s %.1f %.1f %.1f\n", name, rounds.front(), rounds[kRounds / 2], rounds.back());
 }
 
 // Throughput of 2 threads over 1 (best of 3 each), each thread on its own series.
@@ -72,7 +94,7 @@ double scaling(F f) {
   return run(2) / one;
 }
 
-int main() {
+int main(int argc, char **argv) {
   auto provider = metrics_sdk::MeterProviderFactory::Create();
   auto *sdk = static_cast<metrics_sdk::MeterProvider *>(provider.get());
   sdk->AddMetricReader(std::make_shared<ManualReader>());
@@ -80,16 +102,27 @@ int main() {
   auto counter = meter->CreateUInt64Counter("requests");
   auto histogram = meter->CreateDoubleHistogram("latency");
 
-  double add = median_ns([&](uint64_t) {
+  Call add = [&](uint64_t) {
     counter->Add(1, {{"method", "GET"}, {"route", "/api/v1/users"}, {"status", 200}});
-  });
-  std::printf("counter_add_3_attrs_ns %.1f\n", add);
-  double record = median_ns([&](uint64_t i) {
-    histogram->Record(static_cast<double>(i % 100),
+  };
+  Call record = [&](uint64_t i) {
+    histogram->Record(static_cast<double>(i % 1000),
                       {{"method", "GET"}, {"route", "/api/v1/users"}, {"status", 200}},
                       opentelemetry::context::Context{});
-  });
-  std::printf("histogram_record_3_attrs_ns %.1f\n", record);
+  };
+  Call empty = [](uint64_t i) { asm volatile("" : : "r"(i)); };
+
+  if (argc == 3 && std::strcmp(argv[1], "--run-one") == 0) {
+    Call &f = std::strcmp(argv[2], "counter_add_3_attrs") == 0         ? add
+              : std::strcmp(argv[2], "histogram_record_3_attrs") == 0 ? record
+                                                                       : empty;
+    run_calls(f, kInstructionWarmup);
+    otelmetrics_bench_measured(f, kInstructionCalls);
+    return 0;
+  }
+
+  print_spread("counter_add_3_attrs_ns", add);
+  print_spread("histogram_record_3_attrs_ns", record);
   auto threaded = meter->CreateUInt64Counter("threaded");
   const char *routes[] = {"/t0", "/t1"};
   double ratio = scaling([&](int t, uint64_t) {
