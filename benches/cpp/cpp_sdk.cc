@@ -6,9 +6,10 @@
 // manual reader (never collected during the measurement) keeps the pipeline
 // the same as the Rust side's; counters add 1, histograms record i % 1000.
 //
-//   cpp_sdk                      wall clock: "<name> <min> <median> <max>"
-//                                (ns per call over rounds), then the 2-thread
-//                                ratio
+//   cpp_sdk                      "<name> wall <min> <median> <max> cpu <min>
+//                                <median> <max>" (ns per call over rounds, by
+//                                the wall clock and the thread's CPU time),
+//                                then the 2-thread ratio
 //   cpp_sdk --run-one <case>     runs one case (or "empty") for callgrind,
 //                                which counts otelmetrics_bench_measured only
 // Build and run: benches/cpp/run.sh [--instructions]
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -58,18 +60,30 @@ __attribute__((noinline)) void run_calls(Call &f, uint64_t calls) {
   for (uint64_t i = 0; i < calls; i++) f(i);
 }
 
-// min, median, max ns per call over kRounds rounds.
+// This thread's CPU time in ns: unlike the wall clock, it does not count
+// the time other processes had the core.
+double thread_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+// min, median, max ns per call over kRounds rounds, by the wall clock and
+// by the thread's CPU time.
 void print_spread(const char *name, Call f) {
   run_calls(f, kIterations / 10);
-  std::vector<double> rounds;
+  std::vector<double> wall, cpu;
   for (int r = 0; r < kRounds; r++) {
     auto start = std::chrono::steady_clock::now();
+    double cpu_start = thread_cpu_ns();
     run_calls(f, kIterations);
     std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
-    rounds.push_back(took.count() / kIterations);
+    wall.push_back(took.count() / kIterations);
+    cpu.push_back((thread_cpu_ns() - cpu_start) / kIterations);
   }
-  std::sort(rounds.begin(), rounds.end());
-  std::printf("%s %.1f %.1f %.1f\n", name, rounds.front(), rounds[kRounds / 2], rounds.back());
+  for (auto *v : {&wall, &cpu}) std::sort(v->begin(), v->end());
+  std::printf("%s wall %.1f %.1f %.1f cpu %.1f %.1f %.1f\n", name, wall.front(), wall[kRounds / 2], wall.back(),
+              cpu.front(), cpu[kRounds / 2], cpu.back());
 }
 
 // Throughput of 2 threads over 1 (best of 3 each), each thread on its own series.
