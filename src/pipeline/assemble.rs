@@ -80,8 +80,8 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     diagnostics::warn("a forked child does not serve the parent's Prometheus endpoint");
                 }
                 ExporterKind::Prometheus => {
-                    // Pull, not push: served on scrape by the library's own
-                    // small HTTP server (see prometheus/).
+                    // Pull, not push: served on scrape by hyper on the
+                    // endpoint's own thread (see prometheus/).
                     let addr = cfg.prometheus.expect("resolved with the prometheus exporter");
                     let reader = SnapshotReader::new();
                     builder = builder.with_reader(reader.clone());
