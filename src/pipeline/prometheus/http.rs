@@ -32,14 +32,14 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// How long a connection may take to deliver a whole request head, counted
 /// from its accept or from the end of its previous response.
-pub const HEAD_DEADLINE: Duration = Duration::from_secs(5);
+const HEAD_DEADLINE: Duration = Duration::from_secs(5);
 /// The largest request head; a scrape's is a few hundred bytes (hyper's
 /// smallest allowed buffer is 8 KiB).
 const MAX_HEAD: usize = 16 * 1024;
 /// Open connections at most (each is a file descriptor of the host's).
-pub const MAX_CONNECTIONS: usize = 64;
+pub(super) const MAX_CONNECTIONS: usize = 64;
 /// Renders running at once; more scrapes wait for one to finish.
-pub const MAX_RENDERS: usize = 4;
+const MAX_RENDERS: usize = 4;
 
 /// The answer to one request; built by the caller's handler.
 pub type Answer = Response<Full<Bytes>>;
