@@ -465,6 +465,8 @@ typedef uint32_t otelmetrics_instrument_kind;
 
 #define OTELMETRICS_COMPRESSION_GZIP 2
 
+#define OTELMETRICS_COMPRESSION_ZSTD 3
+
 #define OTELMETRICS_TEMPORALITY_CUMULATIVE 1
 
 #define OTELMETRICS_TEMPORALITY_DELTA 2
@@ -620,7 +622,18 @@ otelmetrics_status otelmetrics_provider_builder_set_otlp_max_request_bytes(struc
                                                                            size_t max_bytes);
 
 /**
- * Sets OTLP compression (`OTELMETRICS_COMPRESSION_*`).
+ * Sets the most data points one OTLP request may carry (the periodic
+ * reader's `max_export_batch_size` of the specification; at least 1; no
+ * limit by default, or `OTELMETRICS_METRIC_MAX_EXPORT_BATCH_SIZE`). An
+ * export with more is split into several requests, each within both this
+ * and the byte limit (`set_otlp_max_request_bytes`). Validated at build
+ * time.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_max_export_batch_size(struct otelmetrics_provider_builder *builder,
+                                                                          size_t max_data_points);
+
+/**
+ * Sets OTLP compression (`OTELMETRICS_COMPRESSION_NONE`, `_GZIP`, `_ZSTD`).
  */
 otelmetrics_status otelmetrics_provider_builder_set_otlp_compression(struct otelmetrics_provider_builder *builder,
                                                                      otelmetrics_compression compression);
@@ -700,6 +713,18 @@ otelmetrics_status otelmetrics_provider_builder_set_temporality(struct otelmetri
  */
 otelmetrics_status otelmetrics_provider_builder_set_cardinality_limit(struct otelmetrics_provider_builder *builder,
                                                                       size_t limit);
+
+/**
+ * Turns the SDK self-metrics on or off (off by default, or
+ * `OTELMETRICS_SELF_METRICS=true`): the semantic conventions'
+ * `otel.sdk.exporter.metric_data_point.exported` and `.inflight`,
+ * `otel.sdk.exporter.operation.duration` and
+ * `otel.sdk.metric_reader.collection.duration`, recorded by the provider's
+ * own exporters and readers and exported with its other metrics (meter
+ * `otelmetrics`). What one export did shows in the next one.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_self_metrics(struct otelmetrics_provider_builder *builder,
+                                                                 bool enabled);
 
 /**
  * Adds an in-memory reader, read with `otelmetrics_provider_read_json`.

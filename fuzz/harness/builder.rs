@@ -59,7 +59,7 @@ pub fn run(data: &[u8]) {
 }
 
 unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> (otelmetrics_status, &'static str) {
-    match input.u8() % 21 {
+    match input.u8() % 23 {
         0 => (otelmetrics_provider_builder_set_service_name(b, view(&input.bytes())), "set_service_name"),
         1 => {
             let attrs = Attributes::read(input, 6);
@@ -79,7 +79,7 @@ unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> 
             (otelmetrics_provider_builder_add_otlp_header(b, view(&name), view(&value)), "add_otlp_header")
         }
         6 => (otelmetrics_provider_builder_set_otlp_timeout_ms(b, input.u64()), "set_otlp_timeout_ms"),
-        7 => (otelmetrics_provider_builder_set_otlp_compression(b, input.u32() % 4), "set_otlp_compression"),
+        7 => (otelmetrics_provider_builder_set_otlp_compression(b, input.u32() % 5), "set_otlp_compression"),
         8 => (otelmetrics_provider_builder_set_otlp_certificate_file(b, view(&confined_path(input))), "set_otlp_certificate_file"),
         9 => (
             otelmetrics_provider_builder_set_otlp_client_certificate_file(b, view(&confined_path(input))),
@@ -98,6 +98,8 @@ unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> 
         17 => (otelmetrics_provider_builder_set_temporality(b, input.u32() % 5), "set_temporality"),
         18 => (otelmetrics_provider_builder_set_cardinality_limit(b, input.u64() as usize), "set_cardinality_limit"),
         19 => (otelmetrics_provider_builder_set_otlp_max_request_bytes(b, input.u64() as usize), "set_otlp_max_request_bytes"),
+        20 => (otelmetrics_provider_builder_set_max_export_batch_size(b, input.u64() as usize), "set_max_export_batch_size"),
+        21 => (otelmetrics_provider_builder_set_self_metrics(b, input.bool()), "set_self_metrics"),
         _ => (otelmetrics_provider_builder_enable_in_memory_reader(b), "enable_in_memory_reader"),
     }
 }

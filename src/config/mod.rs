@@ -34,6 +34,7 @@ pub enum Protocol {
 pub enum Compression {
     None,
     Gzip,
+    Zstd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,9 @@ pub struct Settings {
     pub otlp_insecure: Option<bool>,
     /// Largest encoded size of one OTLP request; larger exports are split.
     pub otlp_max_request_bytes: Option<usize>,
+    /// Most data points in one OTLP request (the spec's periodic reader
+    /// option `max_export_batch_size`); larger exports are split.
+    pub otlp_max_export_batch_size: Option<usize>,
     pub console_format: Option<ConsoleFormat>,
     pub console_path: Option<PathBuf>,
     pub prometheus_host: Option<String>,
@@ -81,4 +85,7 @@ pub struct Settings {
     pub views: Vec<crate::views::ViewSpec>,
     /// Adds a reader whose current state tests can read back as OTLP JSON.
     pub in_memory_reader: bool,
+    /// Records the SDK self-metrics of the semantic conventions
+    /// (`otel.sdk.exporter.*`, `otel.sdk.metric_reader.*`).
+    pub self_metrics: Option<bool>,
 }

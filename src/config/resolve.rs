@@ -24,6 +24,11 @@ pub(crate) const MIN_MAX_REQUEST_BYTES: usize = 1024;
 pub(crate) const MAX_MAX_REQUEST_BYTES: usize = (1 << 31) - 1;
 /// Not an OpenTelemetry variable (the specification has none for this).
 pub(crate) const MAX_REQUEST_BYTES_VAR: &str = "OTELMETRICS_OTLP_MAX_REQUEST_BYTES";
+/// The spec names the periodic reader's `max_export_batch_size` but gives
+/// it no environment variable: this is ours.
+pub(crate) const MAX_EXPORT_BATCH_SIZE_VAR: &str = "OTELMETRICS_METRIC_MAX_EXPORT_BATCH_SIZE";
+/// No OpenTelemetry variable turns an SDK's own metrics on: this is ours.
+pub(crate) const SELF_METRICS_VAR: &str = "OTELMETRICS_SELF_METRICS";
 
 /// A fully resolved, validated configuration.
 #[derive(Debug, Clone)]
@@ -42,6 +47,8 @@ pub struct Resolved {
     pub temporality: TemporalityPreference,
     pub cardinality_limit: Option<usize>,
     pub in_memory_reader: bool,
+    /// Whether the SDK self-metrics are recorded (off by default).
+    pub self_metrics: bool,
     pub views: Vec<crate::views::ViewSpec>,
     pub attribute_limits: crate::limits::AttributeLimits,
 }
@@ -73,6 +80,8 @@ pub struct ResolvedOtlp {
     pub insecure: bool,
     /// Largest encoded size (before compression) of one request.
     pub max_request_bytes: usize,
+    /// Most data points in one request; `None`: no limit.
+    pub max_export_batch_size: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,8 +151,9 @@ pub fn parse_protocol(setting: &str, value: &str) -> Result<Protocol> {
 fn parse_compression(setting: &str, value: &str) -> Result<Compression> {
     match value.trim().to_ascii_lowercase().as_str() {
         "gzip" => Ok(Compression::Gzip),
+        "zstd" => Ok(Compression::Zstd),
         "none" => Ok(Compression::None),
-        _ => Err(Error::config(setting, format!("unknown compression `{value}` (expected `gzip` or `none`)"))),
+        _ => Err(Error::config(setting, format!("unknown compression `{value}` (expected `gzip`, `zstd` or `none`)"))),
     }
 }
 
@@ -328,28 +338,56 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
         (None, Some(k)) => return Err(Error::config(&k.source, "a client key needs a client certificate too")),
         (None, None) => None,
     };
-    let max_request_bytes = resolve_max_request_bytes(settings, env)?;
-    Ok(ResolvedOtlp { endpoint, protocol, headers, timeout, compression, ca_pem, client_identity_pem, insecure, max_request_bytes })
+    let max_request_bytes = bounded_count(
+        (settings.otlp_max_request_bytes, "otlp max request bytes (set in code)"),
+        env,
+        MAX_REQUEST_BYTES_VAR,
+        MIN_MAX_REQUEST_BYTES..=MAX_MAX_REQUEST_BYTES,
+        "bytes",
+    )?
+    .unwrap_or(DEFAULT_MAX_REQUEST_BYTES);
+    let max_export_batch_size = bounded_count(
+        (settings.otlp_max_export_batch_size, "max export batch size (set in code)"),
+        env,
+        MAX_EXPORT_BATCH_SIZE_VAR,
+        1..=MAX_MAX_REQUEST_BYTES,
+        "data points",
+    )?;
+    Ok(ResolvedOtlp {
+        endpoint,
+        protocol,
+        headers,
+        timeout,
+        compression,
+        ca_pem,
+        client_identity_pem,
+        insecure,
+        max_request_bytes,
+        max_export_batch_size,
+    })
 }
 
-fn resolve_max_request_bytes(settings: &Settings, env: &dyn Env) -> Result<usize> {
-    let (value, source) = match (settings.otlp_max_request_bytes, env.get(MAX_REQUEST_BYTES_VAR)) {
-        (Some(n), _) => (n, "otlp max request bytes (set in code)"),
+/// A whole number set in code or in our own variable `var`, within
+/// `range`; `None` when neither sets it.
+fn bounded_count(
+    (code, code_name): (Option<usize>, &str),
+    env: &dyn Env,
+    var: &str,
+    range: std::ops::RangeInclusive<usize>,
+    what: &str,
+) -> Result<Option<usize>> {
+    let (value, source) = match (code, env.get(var)) {
+        (Some(n), _) => (n, code_name),
         (None, Some(text)) => {
-            let n = text.trim().parse().map_err(|_| {
-                Error::config(MAX_REQUEST_BYTES_VAR, format!("expected a whole number of bytes, got `{text}`"))
-            })?;
-            (n, MAX_REQUEST_BYTES_VAR)
+            let n = text.trim().parse().map_err(|_| Error::config(var, format!("expected a whole number of {what}, got `{text}`")))?;
+            (n, var)
         }
-        (None, None) => return Ok(DEFAULT_MAX_REQUEST_BYTES),
+        (None, None) => return Ok(None),
     };
-    if !(MIN_MAX_REQUEST_BYTES..=MAX_MAX_REQUEST_BYTES).contains(&value) {
-        return Err(Error::config(
-            source,
-            format!("must be between {MIN_MAX_REQUEST_BYTES} and {MAX_MAX_REQUEST_BYTES} bytes, got {value}"),
-        ));
+    if !range.contains(&value) {
+        return Err(Error::config(source, format!("must be between {} and {} {what}, got {value}", range.start(), range.end())));
     }
-    Ok(value)
+    Ok(Some(value))
 }
 
 /// `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`, default 127.0.0.1:9464: the
@@ -472,6 +510,11 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         temporality,
         cardinality_limit: settings.cardinality_limit,
         in_memory_reader: settings.in_memory_reader,
+        self_metrics: match (settings.self_metrics, env.get(SELF_METRICS_VAR)) {
+            (Some(on), _) => on,
+            (None, Some(v)) => parse_bool(SELF_METRICS_VAR, &v)?,
+            (None, None) => false,
+        },
         views: settings.views.clone(),
         attribute_limits: crate::limits::AttributeLimits {
             count: optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT")?,
@@ -651,5 +694,38 @@ mod tests {
             let e = resolve(&Settings::default(), &MapEnv::default().with(MAX_REQUEST_BYTES_VAR, bad)).unwrap_err();
             assert!(e.message.contains(MAX_REQUEST_BYTES_VAR), "{bad}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn max_export_batch_size_unlimited_unless_set_in_code_or_environment() {
+        assert_eq!(otlp(&Settings::default(), &MapEnv::default()).max_export_batch_size, None);
+        let env = MapEnv::default().with(MAX_EXPORT_BATCH_SIZE_VAR, "500");
+        assert_eq!(otlp(&Settings::default(), &env).max_export_batch_size, Some(500));
+        let code = Settings { otlp_max_export_batch_size: Some(1), ..Default::default() };
+        assert_eq!(otlp(&code, &env).max_export_batch_size, Some(1));
+        let e = resolve(&Settings { otlp_max_export_batch_size: Some(0), ..Default::default() }, &MapEnv::default()).unwrap_err();
+        assert!(e.message.contains("max export batch size (set in code)"), "{}", e.message);
+        for bad in ["0", "lots", "-3"] {
+            let e = resolve(&Settings::default(), &MapEnv::default().with(MAX_EXPORT_BATCH_SIZE_VAR, bad)).unwrap_err();
+            assert!(e.message.contains(MAX_EXPORT_BATCH_SIZE_VAR), "{bad}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn zstd_compression_from_the_environment() {
+        let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "zstd");
+        assert_eq!(otlp(&Settings::default(), &env).compression, Compression::Zstd);
+        let e = resolve(&Settings::default(), &MapEnv::default().with("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")).unwrap_err();
+        assert!(e.message.contains("`gzip`, `zstd` or `none`"), "{}", e.message);
+    }
+
+    #[test]
+    fn self_metrics_are_off_unless_turned_on() {
+        assert!(!resolve(&Settings::default(), &MapEnv::default()).unwrap().self_metrics);
+        let on = MapEnv::default().with(SELF_METRICS_VAR, "true");
+        assert!(resolve(&Settings::default(), &on).unwrap().self_metrics);
+        assert!(!resolve(&Settings { self_metrics: Some(false), ..Default::default() }, &on).unwrap().self_metrics);
+        let e = resolve(&Settings::default(), &MapEnv::default().with(SELF_METRICS_VAR, "yes")).unwrap_err();
+        assert!(e.message.contains(SELF_METRICS_VAR), "{}", e.message);
     }
 }

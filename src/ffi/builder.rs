@@ -179,7 +179,24 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_max_request_bytes
     })
 }
 
-/// Sets OTLP compression (`OTELMETRICS_COMPRESSION_*`).
+/// Sets the most data points one OTLP request may carry (the periodic
+/// reader's `max_export_batch_size` of the specification; at least 1; no
+/// limit by default, or `OTELMETRICS_METRIC_MAX_EXPORT_BATCH_SIZE`). An
+/// export with more is split into several requests, each within both this
+/// and the byte limit (`set_otlp_max_request_bytes`). Validated at build
+/// time.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_max_export_batch_size(
+    builder: *mut otelmetrics_provider_builder,
+    max_data_points: usize,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.otlp_max_export_batch_size = Some(max_data_points);
+        Ok(())
+    })
+}
+
+/// Sets OTLP compression (`OTELMETRICS_COMPRESSION_NONE`, `_GZIP`, `_ZSTD`).
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_compression(
     builder: *mut otelmetrics_provider_builder,
@@ -189,6 +206,7 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_otlp_compression(
         s.otlp_compression = Some(match compression {
             OTELMETRICS_COMPRESSION_NONE => Compression::None,
             OTELMETRICS_COMPRESSION_GZIP => Compression::Gzip,
+            OTELMETRICS_COMPRESSION_ZSTD => Compression::Zstd,
             other => return Err(unknown("compression", other)),
         });
         Ok(())
@@ -348,6 +366,24 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_cardinality_limit(
 ) -> otelmetrics_status {
     with_settings(builder, |s| {
         s.cardinality_limit = Some(limit);
+        Ok(())
+    })
+}
+
+/// Turns the SDK self-metrics on or off (off by default, or
+/// `OTELMETRICS_SELF_METRICS=true`): the semantic conventions'
+/// `otel.sdk.exporter.metric_data_point.exported` and `.inflight`,
+/// `otel.sdk.exporter.operation.duration` and
+/// `otel.sdk.metric_reader.collection.duration`, recorded by the provider's
+/// own exporters and readers and exported with its other metrics (meter
+/// `otelmetrics`). What one export did shows in the next one.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_self_metrics(
+    builder: *mut otelmetrics_provider_builder,
+    enabled: bool,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.self_metrics = Some(enabled);
         Ok(())
     })
 }

@@ -120,6 +120,7 @@ pub const OTELMETRICS_PROTOCOL_HTTP_JSON: otelmetrics_protocol = 3;
 pub type otelmetrics_compression = u32;
 pub const OTELMETRICS_COMPRESSION_NONE: otelmetrics_compression = 1;
 pub const OTELMETRICS_COMPRESSION_GZIP: otelmetrics_compression = 2;
+pub const OTELMETRICS_COMPRESSION_ZSTD: otelmetrics_compression = 3;
 
 /// Aggregation temporality preference.
 pub type otelmetrics_temporality = u32;

@@ -2,9 +2,10 @@
 //! configuration: resource, readers, exporters, views.
 
 use super::guarded::{Driver, FinalExports, Guarded};
+use super::self_metrics::{component_type, SelfMetrics};
 use super::snapshot::SnapshotReader;
 use super::{console, otlp, prometheus};
-use crate::config::{self, ExporterKind, Resolved, TemporalityPreference};
+use crate::config::{self, ExporterKind, Protocol, Resolved, TemporalityPreference};
 use crate::diagnostics;
 use crate::error::Result;
 use crate::views::default_limit_view;
@@ -58,6 +59,9 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     let temporality = sdk_temporality(cfg.temporality);
     let mut servers = Vec::new();
     let final_exports = Arc::new(FinalExports::default());
+    // Only when asked for: otherwise no instrument exists and exporters
+    // carry no observer.
+    let self_metrics = (cfg.self_metrics && !cfg.disabled).then(|| Arc::new(SelfMetrics::default()));
     if !cfg.disabled {
         for kind in &cfg.exporters {
             match kind {
@@ -67,13 +71,22 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     let exporter = otlp::build(otlp, temporality)?;
                     let destination =
                         format!("otlp {} {}", config::protocol_name(otlp.protocol), config::redact::endpoint(&otlp.endpoint.url));
-                    let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime, final_exports.clone());
+                    let kind = match otlp.protocol {
+                        Protocol::Grpc => component_type::OTLP_GRPC_METRIC_EXPORTER,
+                        Protocol::HttpProtobuf => component_type::OTLP_HTTP_METRIC_EXPORTER,
+                        Protocol::HttpJson => component_type::OTLP_HTTP_JSON_METRIC_EXPORTER,
+                    };
+                    let observer = self_metrics.as_ref().map(|m| m.observer(Some((kind, &otlp.endpoint.url))));
+                    let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime, final_exports.clone())
+                        .observed_by(observer);
                     builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
                 }
                 ExporterKind::Console => {
                     let console = cfg.console.as_ref().expect("resolved with the console exporter");
                     let exporter = console::ConsoleExporter::new(console, temporality)?;
-                    let guarded = Guarded::new(exporter, "console".to_owned(), cfg.export_timeout, Driver::Inline, final_exports.clone());
+                    let observer = self_metrics.as_ref().map(|m| m.observer(None));
+                    let guarded = Guarded::new(exporter, "console".to_owned(), cfg.export_timeout, Driver::Inline, final_exports.clone())
+                        .observed_by(observer);
                     builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
                 }
                 ExporterKind::Prometheus if forked => {
@@ -100,5 +113,9 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     if let Some(limit) = cfg.cardinality_limit {
         builder = builder.with_view(default_limit_view(cfg.views.clone(), limit));
     }
-    Ok(Pipeline { sdk: builder.build(), snapshot, servers: Mutex::new(servers), final_exports })
+    let sdk = builder.build();
+    if let Some(metrics) = &self_metrics {
+        metrics.instrument(&sdk);
+    }
+    Ok(Pipeline { sdk, snapshot, servers: Mutex::new(servers), final_exports })
 }

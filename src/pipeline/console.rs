@@ -68,7 +68,7 @@ impl Sink for ConsoleExporter {
     fn send(&self, (text, points): Self::Batch, _deadline: Instant) -> impl std::future::Future<Output = Vec<Loss>> + Send {
         let losses = match self.write(&text) {
             Ok(()) => Vec::new(),
-            Err(e) => vec![Loss { points, why: format!("failed: cannot write: {e}") }],
+            Err(e) => vec![Loss { points, why: format!("failed: cannot write: {e}"), error_type: super::guarded::error_type::IO.into() }],
         };
         std::future::ready(losses)
     }

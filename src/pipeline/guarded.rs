@@ -10,6 +10,7 @@
 
 use super::completion::{self, Completion};
 use super::runtime;
+use super::self_metrics::Observer;
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
@@ -28,6 +29,30 @@ pub struct Loss {
     pub points: u64,
     /// Why, phrased to follow "export to <destination>", e.g. "failed: ...".
     pub why: String,
+    /// The cause in a few words, as the self-metrics' `error.type`.
+    pub error_type: ErrorType,
+}
+
+/// A low-cardinality failure cause (`error.type` of the semantic
+/// conventions): an HTTP status code ("503"), a gRPC status code name
+/// ("UNAVAILABLE"), or one of the words below.
+pub(crate) type ErrorType = std::borrow::Cow<'static, str>;
+
+pub mod error_type {
+    /// The receiver took the request but rejected these points (partial success).
+    pub const REJECTED: &str = "rejected";
+    /// An attempt, or the export's deadline, ran out.
+    pub const TIMEOUT: &str = "timeout";
+    /// The request could not be sent (connection refused, reset, DNS).
+    pub const TRANSPORT: &str = "transport";
+    /// A TLS handshake was refused (certificate not trusted, or ours refused).
+    pub const TLS: &str = "tls";
+    /// A data point larger than the request size limit on its own.
+    pub const TOO_LARGE: &str = "too_large";
+    /// A local write failed (console exporter).
+    pub const IO: &str = "io";
+    /// The exporter panicked (caught).
+    pub const PANIC: &str = "panic";
 }
 
 /// A destination for collected metrics, in two steps: `prepare` turns the
@@ -115,7 +140,7 @@ impl Reporter {
         }
         self.failures_in_a_row.fetch_add(1, Ordering::Relaxed);
         let mut messages = Vec::with_capacity(losses.len());
-        for Loss { points, why } in losses {
+        for Loss { points, why, .. } in losses {
             let total = self.dropped_points.fetch_add(points, Ordering::Relaxed) + points;
             let message =
                 format!("export to {} {why}; dropped a batch of {points} data points ({total} dropped so far)", self.destination);
@@ -132,27 +157,46 @@ pub struct Guarded<S> {
     timeout: Duration,
     driver: Driver,
     final_exports: Arc<FinalExports>,
+    /// Records the self-metrics; `None` (the default) costs nothing.
+    observer: Option<Arc<Observer>>,
 }
 
 impl<S: Sink> Guarded<S> {
     pub fn new(inner: S, destination: String, timeout: Duration, driver: Driver, final_exports: Arc<FinalExports>) -> Self {
         let reporter = Reporter { destination, failures_in_a_row: AtomicU64::new(0), dropped_points: AtomicU64::new(0) };
-        Guarded { inner: Arc::new(inner), reporter: Arc::new(reporter), timeout, driver, final_exports }
+        Guarded { inner: Arc::new(inner), reporter: Arc::new(reporter), timeout, driver, final_exports, observer: None }
+    }
+
+    /// Records this exporter's self-metrics with `observer`.
+    pub fn observed_by(mut self, observer: Option<Observer>) -> Self {
+        self.observer = observer.map(Arc::new);
+        self
     }
 
     fn export_now(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
         let deadline = Instant::now() + self.timeout;
+        let observed = self.observer.clone().map(|o| {
+            let export = o.begin(count_points(metrics));
+            (o, export)
+        });
+        let settle = move |losses: &[Loss]| {
+            if let Some((observer, export)) = observed {
+                observer.end(export, losses);
+            }
+        };
         let batch = match catch_unwind(AssertUnwindSafe(|| self.inner.prepare(metrics))) {
             Ok(batch) => batch,
             Err(_) => {
-                let loss = Loss { points: count_points(metrics), why: panicked() };
-                return self.reporter.report(vec![loss]).map_err(OTelSdkError::InternalFailure);
+                let losses = vec![Loss { points: count_points(metrics), why: panicked(), error_type: error_type::PANIC.into() }];
+                settle(&losses);
+                return self.reporter.report(losses).map_err(OTelSdkError::InternalFailure);
             }
         };
         if self.driver == Driver::Runtime && self.final_exports.is_detached() {
             let (inner, reporter, timeout) = (self.inner.clone(), self.reporter.clone(), self.timeout);
             let started = completion::spawn("otelmetrics-final-export", move || {
                 let losses = deliver(&*inner, batch, deadline, timeout, Driver::Runtime);
+                settle(&losses);
                 reporter.report(losses).map_err(|m| Error::new(status::EXPORT_FAILED, format!("the final export lost data: {m}")))
             });
             return match started {
@@ -164,6 +208,7 @@ impl<S: Sink> Guarded<S> {
             };
         }
         let losses = deliver(&*self.inner, batch, deadline, self.timeout, self.driver);
+        settle(&losses);
         self.reporter.report(losses).map_err(OTelSdkError::InternalFailure)
     }
 }
@@ -184,8 +229,8 @@ fn deliver<S: Sink>(sink: &S, batch: S::Batch, deadline: Instant, timeout: Durat
     }));
     match outcome {
         Ok(Some(losses)) => losses,
-        Ok(None) => vec![Loss { points, why: format!("timed out after {} ms", timeout.as_millis()) }],
-        Err(_) => vec![Loss { points, why: panicked() }],
+        Ok(None) => vec![Loss { points, why: format!("timed out after {} ms", timeout.as_millis()), error_type: error_type::TIMEOUT.into() }],
+        Err(_) => vec![Loss { points, why: panicked(), error_type: error_type::PANIC.into() }],
     }
 }
 

@@ -14,6 +14,7 @@ pub mod otlp;
 pub mod prometheus;
 mod provider;
 pub mod render;
+pub mod self_metrics;
 pub mod runtime;
 mod sigpipe;
 pub mod snapshot;

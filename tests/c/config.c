@@ -80,6 +80,8 @@ static void check_every_setter(builder *b, otelmetrics_status expected) {
   CHECK_FAILS(otelmetrics_provider_builder_set_export_timeout_ms(b, 10), expected);
   CHECK_FAILS(otelmetrics_provider_builder_set_temporality(b, OTELMETRICS_TEMPORALITY_DELTA), expected);
   CHECK_FAILS(otelmetrics_provider_builder_set_cardinality_limit(b, 10), expected);
+  CHECK_FAILS(otelmetrics_provider_builder_set_max_export_batch_size(b, 10), expected);
+  CHECK_FAILS(otelmetrics_provider_builder_set_self_metrics(b, true), expected);
   CHECK_FAILS(otelmetrics_provider_builder_enable_in_memory_reader(b), expected);
   CHECK_FAILS(otelmetrics_provider_builder_add_view(b, view), expected);
   CHECK_FAILS(otelmetrics_provider_builder_build(b, &p), expected);
@@ -155,6 +157,8 @@ static void test_unknown_enums(void) {
               OTELMETRICS_STATUS_INVALID_ARGUMENT);
   CHECK_FAILS(otelmetrics_provider_builder_set_temporality(b, OTELMETRICS_TEMPORALITY_LOW_MEMORY + 1),
               OTELMETRICS_STATUS_INVALID_ARGUMENT);
+  CHECK_FAILS(otelmetrics_provider_builder_set_otlp_compression(b, OTELMETRICS_COMPRESSION_ZSTD + 1),
+              OTELMETRICS_STATUS_INVALID_ARGUMENT);
   CHECK_CONTEXT("builder after refused enumeration values");
   check_builds(b);
   otelmetrics_provider_builder_free(b);
@@ -205,6 +209,12 @@ static otelmetrics_status max_request_too_large(builder *b) {
 static otelmetrics_status max_request_valid(builder *b) {
   return otelmetrics_provider_builder_set_otlp_max_request_bytes(b, 1024);
 }
+static otelmetrics_status batch_size_zero(builder *b) {
+  return otelmetrics_provider_builder_set_max_export_batch_size(b, 0);
+}
+static otelmetrics_status batch_size_valid(builder *b) {
+  return otelmetrics_provider_builder_set_max_export_batch_size(b, 1);
+}
 static otelmetrics_status cardinality_zero(builder *b) {
   return otelmetrics_provider_builder_set_cardinality_limit(b, 0);
 }
@@ -241,6 +251,7 @@ static void test_invalid_builds(void) {
       {"zero OTLP timeout", "otlp timeout", NULL, otlp_timeout_zero, otlp_timeout_valid},
       {"OTLP request cap below 1 KiB", "otlp max request bytes", NULL, max_request_too_small, max_request_valid},
       {"OTLP request cap past 2 GiB", "otlp max request bytes", NULL, max_request_too_large, max_request_valid},
+      {"zero data points per request", "max export batch size", NULL, batch_size_zero, batch_size_valid},
       {"zero cardinality limit", "cardinality limit", NULL, cardinality_zero, cardinality_valid},
       {"unreadable CA file", "otlp CA file", NULL, ca_missing, ca_unset},
       {"CA file that is not PEM", "otlp CA file", NULL, ca_not_pem, ca_unset},

@@ -4,8 +4,8 @@
 # terminal. The environment holds pinned versions of:
 #   rotel                  the real OTLP collector (its wheel ships rotel/rotel-agent)
 #   pytest                 the test runner
-#   opentelemetry-proto, protobuf, grpcio
-#                          the test receiver's decoding and gRPC server
+#   opentelemetry-proto, protobuf, grpcio, zstandard
+#                          the test receiver's decoding, gRPC server and zstd
 #   cryptography           throw-away test CAs and certificates
 #   opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-exporter-otlp-json-http
 #                          the official Python SDK, used only to check the harness itself
@@ -30,6 +30,7 @@ rotel==0.0.1a15
 pytest==9.2.0
 protobuf==7.36.2
 grpcio==1.85.3
+zstandard==0.25.0
 cryptography==50.0.2
 opentelemetry-api==1.45.1
 opentelemetry-sdk==1.45.1
@@ -78,7 +79,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REQUIREMENTS" ] \
   "$VENV/bin/python" -m pip install --quiet --requirement "$req" >"$log" 2>&1 \
     || fail "pip install failed"
   "$VENV/bin/python" - >"$log" 2>&1 <<'PY' || fail "the installed environment is incomplete"
-import os, stat, rotel, pytest, grpc, cryptography, google.protobuf, google.rpc.status_pb2
+import os, stat, rotel, pytest, grpc, zstandard, cryptography, google.protobuf, google.rpc.status_pb2
 import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
 import opentelemetry.sdk.metrics
 import prometheus_client.openmetrics.parser

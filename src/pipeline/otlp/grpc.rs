@@ -7,6 +7,7 @@
 
 use super::retry::Attempt;
 use super::tls;
+use crate::pipeline::guarded::error_type;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
 use bytes::{BufMut, Bytes};
@@ -48,9 +49,13 @@ impl GrpcTransport {
         // Connects on first use, and reconnects after the collector
         // restarts; a collector that is down at start is not an error.
         let channel = endpoint.connect_lazy();
-        let mut client = tonic::client::Grpc::new(channel).accept_compressed(CompressionEncoding::Gzip);
-        if otlp.compression == Compression::Gzip {
-            client = client.send_compressed(CompressionEncoding::Gzip);
+        let mut client = tonic::client::Grpc::new(channel)
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Zstd);
+        match otlp.compression {
+            Compression::Gzip => client = client.send_compressed(CompressionEncoding::Gzip),
+            Compression::Zstd => client = client.send_compressed(CompressionEncoding::Zstd),
+            Compression::None => {}
         }
         Ok(GrpcTransport { client, metadata })
     }
@@ -58,7 +63,11 @@ impl GrpcTransport {
     pub async fn send(&self, body: Bytes, timeout: Duration) -> Attempt {
         let mut client = self.client.clone();
         if let Err(e) = client.ready().await {
-            return Attempt::Transient { reason: format!("the channel is not ready: {e}"), after: None };
+            return Attempt::Transient {
+                reason: format!("the channel is not ready: {e}"),
+                after: None,
+                error_type: code_name(Code::Unavailable).into(),
+            };
         }
         let mut request = tonic::Request::new(body);
         *request.metadata_mut() = self.metadata.clone();
@@ -75,14 +84,39 @@ fn classify(status: &Status) -> Attempt {
     let after = status.get_details_retry_info().and_then(|info| info.retry_delay);
     let reason = describe(status);
     if super::is_tls_refusal(status) {
-        return Attempt::Permanent { reason };
+        return Attempt::Permanent { reason, error_type: error_type::TLS.into() };
     }
+    let error_type = code_name(status.code()).into();
     match status.code() {
         Code::Unavailable | Code::Cancelled | Code::DeadlineExceeded | Code::Aborted | Code::OutOfRange | Code::DataLoss => {
-            Attempt::Transient { reason, after }
+            Attempt::Transient { reason, after, error_type }
         }
-        Code::ResourceExhausted if after.is_some() => Attempt::Transient { reason, after },
-        _ => Attempt::Permanent { reason },
+        Code::ResourceExhausted if after.is_some() => Attempt::Transient { reason, after, error_type },
+        _ => Attempt::Permanent { reason, error_type },
+    }
+}
+
+/// A status code as gRPC names it (`UNAVAILABLE`), the form
+/// `rpc.grpc.status_code` values take in the semantic conventions.
+fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
     }
 }
 
@@ -161,7 +195,14 @@ mod tests {
     fn resource_exhausted_is_transient_only_with_retry_info() {
         assert!(matches!(classify(&with_retry_info(Code::ResourceExhausted, None)), Attempt::Permanent { .. }));
         let throttled = classify(&with_retry_info(Code::ResourceExhausted, Some(Duration::from_millis(1500))));
-        assert_eq!(throttled, Attempt::Transient { reason: "gRPC status ResourceExhausted: busy".into(), after: Some(Duration::from_millis(1500)) });
+        assert_eq!(
+            throttled,
+            Attempt::Transient {
+                reason: "gRPC status ResourceExhausted: busy".into(),
+                after: Some(Duration::from_millis(1500)),
+                error_type: "RESOURCE_EXHAUSTED".into()
+            }
+        );
         let unavailable = classify(&with_retry_info(Code::Unavailable, Some(Duration::from_secs(2))));
         assert!(matches!(unavailable, Attempt::Transient { after: Some(d), .. } if d == Duration::from_secs(2)));
     }

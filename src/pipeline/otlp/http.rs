@@ -5,6 +5,7 @@
 
 use super::retry::Attempt;
 use super::split::Encoding;
+use crate::pipeline::guarded::error_type;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
@@ -17,7 +18,7 @@ pub struct HttpTransport {
     client: reqwest::Client,
     url: String,
     headers: HeaderMap,
-    gzip: bool,
+    compression: Compression,
 }
 
 impl HttpTransport {
@@ -36,25 +37,27 @@ impl HttpTransport {
             Encoding::Json => "application/json",
             Encoding::Protobuf => "application/x-protobuf",
         }));
-        let gzip = otlp.compression == Compression::Gzip;
-        if gzip {
-            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        }
+        match otlp.compression {
+            Compression::Gzip => headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+            Compression::Zstd => headers.insert(CONTENT_ENCODING, HeaderValue::from_static("zstd")),
+            Compression::None => None,
+        };
         for (k, v) in &otlp.headers {
             // Both were validated when the configuration was resolved.
             let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| Error::config("otlp headers", "a header name is not valid"))?;
             let value = HeaderValue::from_str(v).map_err(|_| Error::config("otlp headers", format!("the value of `{k}` is not valid")))?;
             headers.insert(name, value);
         }
-        Ok(HttpTransport { client, url: otlp.endpoint.url.clone(), headers, gzip })
+        Ok(HttpTransport { client, url: otlp.endpoint.url.clone(), headers, compression: otlp.compression })
     }
 
     /// Compresses a body once, so retries resend the same bytes.
     pub fn prepare(&self, body: Vec<u8>) -> bytes::Bytes {
-        if self.gzip {
-            crate::pipeline::compress::gzip(&body).into()
-        } else {
-            body.into()
+        use crate::pipeline::compress;
+        match self.compression {
+            Compression::Gzip => compress::gzip(&body).into(),
+            Compression::Zstd => compress::zstd(&body).into(),
+            Compression::None => body.into(),
         }
     }
 
@@ -64,8 +67,13 @@ impl HttpTransport {
             Ok(r) => r,
             // Connection refused, reset, DNS, TLS, timeout: the URL is left
             // out of the message (it may hold credentials).
-            Err(e) if super::is_tls_refusal(&e) => return Attempt::Permanent { reason: describe_error(&e) },
-            Err(e) => return Attempt::Transient { reason: describe_error(&e), after: None },
+            Err(e) if super::is_tls_refusal(&e) => {
+                return Attempt::Permanent { reason: describe_error(&e), error_type: error_type::TLS.into() }
+            }
+            Err(e) => {
+                let cause = if e.is_timeout() { error_type::TIMEOUT } else { error_type::TRANSPORT };
+                return Attempt::Transient { reason: describe_error(&e), after: None, error_type: cause.into() };
+            }
         };
         let status = response.status();
         let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
@@ -84,9 +92,10 @@ impl HttpTransport {
             Some(m) => format!("HTTP {}: {m}", status.as_u16()),
             None => format!("HTTP {}", status),
         };
+        let error_type = status.as_u16().to_string().into();
         match status.as_u16() {
-            429 | 502 | 503 | 504 => Attempt::Transient { reason, after: retry_after },
-            _ => Attempt::Permanent { reason },
+            429 | 502 | 503 | 504 => Attempt::Transient { reason, after: retry_after, error_type },
+            _ => Attempt::Permanent { reason, error_type },
         }
     }
 }

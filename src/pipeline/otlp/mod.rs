@@ -14,7 +14,7 @@ mod retry;
 pub mod split;
 mod tls;
 
-use super::guarded::{Loss, Sink};
+use super::guarded::{error_type, Loss, Sink};
 use super::{render, runtime};
 use crate::config::{Protocol, ResolvedOtlp};
 use crate::diagnostics;
@@ -25,7 +25,7 @@ use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::Temporality;
 use prost::Message;
 use retry::{Attempt, Delivered};
-use split::Encoding;
+use split::{Encoding, Limits};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -61,7 +61,7 @@ pub struct OtlpExporter {
     encoding: Encoding,
     /// Longest wait for one request (`OTEL_EXPORTER_OTLP_TIMEOUT`).
     per_request: Duration,
-    max_request_bytes: usize,
+    limits: Limits,
     temporality: Temporality,
     /// Whether the last export needed more than one request.
     split_last_time: AtomicBool,
@@ -87,7 +87,7 @@ pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExport
         transport,
         encoding,
         per_request: otlp.timeout,
-        max_request_bytes: otlp.max_request_bytes,
+        limits: Limits { bytes: otlp.max_request_bytes, points: otlp.max_export_batch_size.unwrap_or(usize::MAX) },
         temporality,
         split_last_time: AtomicBool::new(false),
     })
@@ -121,10 +121,10 @@ impl Sink for OtlpExporter {
 }
 
 impl OtlpExporter {
-    /// Encodes the request, split into bodies of at most the size limit.
-    /// The common case (it fits) costs one encoding and no copy.
+    /// Encodes the request, split into bodies within the size limit and the
+    /// point limit. The common case (it fits) costs one encoding and no copy.
     fn encode_within_limit(&self, request: ExportMetricsServiceRequest) -> (Vec<Body>, Vec<Loss>) {
-        let max = self.max_request_bytes;
+        let Limits { bytes: max, points: max_points } = self.limits;
         let mut bodies = Vec::new();
         let mut oversized = 0u64;
         let mut split_from = None;
@@ -132,18 +132,26 @@ impl OtlpExporter {
         // be split, split this one at once rather than encode it whole first.
         let first = if self.split_last_time.load(Ordering::Relaxed) {
             split_from = Some(split::count_points(&request));
-            let pieces = split::split(request, max, self.encoding);
+            let pieces = split::split(request, self.limits, self.encoding);
             oversized += pieces.oversized_points;
             pieces.requests
         } else {
             vec![request]
         };
-        // Pieces still to encode with the limit to split them by, last
+        // Pieces still to encode with the byte limit to split them by, last
         // first (so they are sent in order).
         let mut pending: Vec<_> = first.into_iter().rev().map(|piece| (piece, max)).collect();
         while let Some((request, limit)) = pending.pop() {
-            let encoded = self.encoding.encode(&request);
             let points = split::count_points(&request);
+            if points > max_points as u64 {
+                // Too many points: split by count before spending an encoding.
+                split_from.get_or_insert(points);
+                let pieces = split::split(request, Limits { bytes: limit, points: max_points }, self.encoding);
+                oversized += pieces.oversized_points;
+                pending.extend(pieces.requests.into_iter().rev().map(|piece| (piece, limit)));
+                continue;
+            }
+            let encoded = self.encoding.encode(&request);
             if encoded.len() <= max {
                 if points > 0 {
                     bodies.push(Body { bytes: self.transport.prepare(encoded), points });
@@ -155,7 +163,7 @@ impl OtlpExporter {
                 continue;
             }
             split_from.get_or_insert(points);
-            let pieces = split::split(request, limit, self.encoding);
+            let pieces = split::split(request, Limits { bytes: limit, points: max_points }, self.encoding);
             oversized += pieces.oversized_points;
             // Pieces are measured in the encoding sent, so they fit; should
             // one not (a measuring slip), it is split again, smaller.
@@ -164,13 +172,15 @@ impl OtlpExporter {
         }
         self.split_last_time.store(bodies.len() > 1, Ordering::Relaxed);
         if let Some(points) = split_from {
+            let by_count = if max_points < usize::MAX { format!(" and {max_points} data points") } else { String::new() };
             diagnostics::emit(
                 diagnostics::Level::Debug,
-                &format!("an export of {points} data points was split into {} requests of at most {max} bytes", bodies.len()),
+                &format!("an export of {points} data points was split into {} requests of at most {max} bytes{by_count}", bodies.len()),
             );
         }
         let losses = if oversized > 0 {
             vec![Loss {
+                error_type: error_type::TOO_LARGE.into(),
                 points: oversized,
                 why: format!("failed: {oversized} data point(s) are each larger than the request size limit ({max} bytes) on their own"),
             }]
@@ -191,6 +201,7 @@ impl OtlpExporter {
                 Ok(Delivered { rejected_points, message }) => {
                     if rejected_points > 0 {
                         losses.push(Loss {
+                            error_type: error_type::REJECTED.into(),
                             points: rejected_points,
                             why: format!("was partly rejected by the receiver: {}", shorten(&message)),
                         });
@@ -199,11 +210,12 @@ impl OtlpExporter {
                     }
                 }
                 Err(failure) => {
-                    losses.push(Loss { points: body.points, why: failure.why });
+                    losses.push(Loss { points: body.points, why: failure.why, error_type: failure.error_type.clone() });
                     if !failure.permanent {
                         let rest: Vec<Body> = bodies.collect();
                         if !rest.is_empty() {
                             losses.push(Loss {
+                                error_type: failure.error_type,
                                 points: rest.iter().map(|b| b.points).sum(),
                                 why: format!("left {} more request(s) of this export unsent (the receiver is unavailable)", rest.len()),
                             });

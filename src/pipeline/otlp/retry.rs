@@ -4,6 +4,7 @@
 //! (HTTP `Retry-After`, gRPC `RetryInfo`) is honoured; nothing is retried
 //! past the export's deadline; permanent failures are not retried.
 
+use crate::pipeline::guarded::{error_type, ErrorType};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -20,9 +21,9 @@ pub struct Delivered {
 pub enum Attempt {
     Delivered(Delivered),
     /// Worth trying again, after `after` if the receiver said so.
-    Transient { reason: String, after: Option<Duration> },
+    Transient { reason: String, after: Option<Duration>, error_type: ErrorType },
     /// Trying again would fail the same way.
-    Permanent { reason: String },
+    Permanent { reason: String, error_type: ErrorType },
 }
 
 /// Why a request was given up.
@@ -32,6 +33,8 @@ pub struct Failure {
     pub why: String,
     /// Refused for good (as opposed to: out of time while it kept failing).
     pub permanent: bool,
+    /// The cause of the last attempt (or `timeout` when none was made).
+    pub error_type: ErrorType,
 }
 
 /// The first backoff delay; it doubles per retry up to [`MAX_BACKOFF`].
@@ -48,22 +51,30 @@ where
 {
     let mut backoff = INITIAL_BACKOFF;
     let mut tries = 0u32;
+    let mut last_cause: ErrorType = error_type::TIMEOUT.into();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             let why = format!("failed: the export deadline passed before attempt {}", tries + 1);
-            return Err(Failure { why, permanent: false });
+            return Err(Failure { why, permanent: false, error_type: last_cause });
         }
         let budget = per_attempt.min(left);
         tries += 1;
         let outcome = match tokio::time::timeout(budget, attempt(budget)).await {
             Ok(outcome) => outcome,
-            Err(_) => Attempt::Transient { reason: format!("timed out after {} ms", budget.as_millis()), after: None },
+            Err(_) => Attempt::Transient {
+                reason: format!("timed out after {} ms", budget.as_millis()),
+                after: None,
+                error_type: error_type::TIMEOUT.into(),
+            },
         };
         match outcome {
             Attempt::Delivered(delivered) => return Ok(delivered),
-            Attempt::Permanent { reason } => return Err(Failure { why: format!("failed: {reason} (not retried)"), permanent: true }),
-            Attempt::Transient { reason, after } => {
+            Attempt::Permanent { reason, error_type } => {
+                return Err(Failure { why: format!("failed: {reason} (not retried)"), permanent: true, error_type })
+            }
+            Attempt::Transient { reason, after, error_type } => {
+                last_cause = error_type;
                 let wait = after.unwrap_or_else(|| jittered(backoff));
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 if Instant::now() + wait >= deadline {
@@ -72,7 +83,7 @@ where
                         "failed: {reason} ({tries} attempt(s); {asked} in {} ms, past the export deadline)",
                         wait.as_millis()
                     );
-                    return Err(Failure { why, permanent: false });
+                    return Err(Failure { why, permanent: false, error_type: last_cause });
                 }
                 tokio::time::sleep(wait).await;
             }
@@ -111,7 +122,7 @@ mod tests {
     }
 
     fn transient(after_ms: Option<u64>) -> Attempt {
-        Attempt::Transient { reason: "unavailable".into(), after: after_ms.map(Duration::from_millis) }
+        Attempt::Transient { reason: "unavailable".into(), after: after_ms.map(Duration::from_millis), error_type: "UNAVAILABLE".into() }
     }
 
     fn delivered() -> Attempt {
@@ -143,10 +154,11 @@ mod tests {
 
     #[test]
     fn a_permanent_failure_is_not_retried() {
-        let (attempt, times) = scripted(vec![Attempt::Permanent { reason: "HTTP 400".into() }]);
+        let (attempt, times) = scripted(vec![Attempt::Permanent { reason: "HTTP 400".into(), error_type: "400".into() }]);
         let deadline = Instant::now() + Duration::from_secs(5);
         let err = run(with_retries(deadline, Duration::from_secs(1), attempt)).unwrap_err();
         assert!(err.permanent);
+        assert_eq!(err.error_type, "400");
         assert!(err.why.contains("HTTP 400") && err.why.contains("not retried"), "{err:?}");
         assert_eq!(times.lock().unwrap().len(), 1);
     }
@@ -158,6 +170,7 @@ mod tests {
         let err = run(with_retries(started + Duration::from_secs(1), Duration::from_secs(1), attempt)).unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(500), "waited for a retry it could not make");
         assert!(!err.permanent);
+        assert_eq!(err.error_type, "UNAVAILABLE", "the cause of the last attempt");
         assert!(err.why.contains("asked to retry in 10000 ms"), "{err:?}");
         assert_eq!(times.lock().unwrap().len(), 1);
     }
@@ -175,5 +188,6 @@ mod tests {
         assert!(elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2), "{elapsed:?}");
         assert!(budgets.lock().unwrap()[0] <= Duration::from_millis(300));
         assert!(err.why.contains("timed out"), "{err:?}");
+        assert_eq!(err.error_type, "timeout");
     }
 }

@@ -1,8 +1,10 @@
 //! Splits one OTLP export request into requests that each encode to at most
 //! a given number of bytes, so a large collection never exceeds a
 //! receiver's message limit (gRPC servers refuse messages over 4 MiB by
-//! default). Data points are packed greedily in their original order; each
-//! piece repeats the resource, scope and metric description it belongs to.
+//! default), and, when asked, carry at most a given number of data points
+//! (the specification's `max_export_batch_size`). Data points are packed
+//! greedily in their original order; each piece repeats the resource, scope
+//! and metric description it belongs to.
 //!
 //! Sizes are measured in the encoding that will be sent ([`Encoding`]):
 //! protobuf's encoded lengths with an upper bound on every length prefix,
@@ -84,10 +86,24 @@ pub struct Pieces {
     pub oversized_points: u64,
 }
 
-/// Splits `request` into pieces of at most `max_bytes` bytes each in
-/// `encoding`.
-pub fn split(request: ExportMetricsServiceRequest, max_bytes: usize, encoding: Encoding) -> Pieces {
-    let mut packer = Packer::new(max_bytes, encoding);
+/// What every piece must satisfy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Encoded size in the encoding sent.
+    pub bytes: usize,
+    /// Data points (`usize::MAX`: no limit).
+    pub points: usize,
+}
+
+impl Limits {
+    pub fn bytes(bytes: usize) -> Self {
+        Limits { bytes, points: usize::MAX }
+    }
+}
+
+/// Splits `request` into pieces within `limits` in `encoding`.
+pub fn split(request: ExportMetricsServiceRequest, limits: Limits, encoding: Encoding) -> Pieces {
+    let mut packer = Packer::new(limits, encoding);
     for mut resource in request.resource_metrics {
         let scopes = std::mem::take(&mut resource.scope_metrics);
         packer.enter_resource(resource);
@@ -122,6 +138,7 @@ pub fn count_points(request: &ExportMetricsServiceRequest) -> u64 {
 
 struct Packer {
     max_bytes: usize,
+    max_points: usize,
     encoding: Encoding,
     /// What a data point and a header add besides their own encoding.
     point_overhead: usize,
@@ -130,6 +147,8 @@ struct Packer {
     current: ExportMetricsServiceRequest,
     /// Upper bound of `current`'s encoded length.
     size: usize,
+    /// Data points in `current`.
+    points: usize,
     resource: ResourceMetrics,
     resource_cost: usize,
     /// Whether `current` holds the resource and scope being filled.
@@ -141,15 +160,18 @@ struct Packer {
 }
 
 impl Packer {
-    fn new(max_bytes: usize, encoding: Encoding) -> Self {
+    fn new(limits: Limits, encoding: Encoding) -> Self {
+        let max_bytes = limits.bytes;
         Packer {
             max_bytes,
+            max_points: limits.points.max(1),
             encoding,
             point_overhead: encoding.point_overhead(max_bytes),
             header_overhead: encoding.header_overhead(max_bytes),
             done: Vec::new(),
             current: ExportMetricsServiceRequest::default(),
             size: 0,
+            points: 0,
             resource: ResourceMetrics::default(),
             resource_cost: 0,
             resource_open: false,
@@ -195,6 +217,7 @@ impl Packer {
             self.done.push(std::mem::take(&mut self.current));
         }
         self.size = 0;
+        self.points = 0;
         self.resource_open = false;
         self.scope_open = false;
     }
@@ -251,11 +274,12 @@ impl Packer {
             let point_cost = self.point_overhead + self.encoding.size(&point);
             loop {
                 let opening = if run.is_empty() { metric_cost + self.path_cost() } else { 0 };
-                if self.size + opening + point_cost <= self.max_bytes {
+                if self.size + opening + point_cost <= self.max_bytes && self.points < self.max_points {
                     if run.is_empty() {
                         self.open_path();
                     }
                     self.size += opening + point_cost;
+                    self.points += 1;
                     run.push(point);
                     break;
                 }
@@ -380,7 +404,7 @@ mod tests {
     #[test]
     fn a_request_well_within_the_limit_stays_whole() {
         let original = big_request();
-        let pieces = split(original.clone(), 2 * original.encoded_len(), Encoding::Protobuf);
+        let pieces = split(original.clone(), Limits::bytes(2 * original.encoded_len()), Encoding::Protobuf);
         assert_eq!(pieces.requests, vec![original]);
         assert_eq!(pieces.oversized_points, 0);
     }
@@ -390,7 +414,7 @@ mod tests {
         let original = big_request();
         let total = original.encoded_len();
         for max_bytes in [total - 1, total / 2, total / 7, 4096, 1024, 400] {
-            let pieces = split(original.clone(), max_bytes, Encoding::Protobuf);
+            let pieces = split(original.clone(), Limits::bytes(max_bytes), Encoding::Protobuf);
             assert_eq!(pieces.oversized_points, 0, "limit {max_bytes}");
             assert!(pieces.requests.len() >= total.div_ceil(max_bytes), "limit {max_bytes}: {} pieces", pieces.requests.len());
             for piece in &pieces.requests {
@@ -407,7 +431,7 @@ mod tests {
         // nearly full, so the count is close to the least possible.
         let original = big_request();
         let max_bytes = 8192;
-        let pieces = split(original.clone(), max_bytes, Encoding::Protobuf);
+        let pieces = split(original.clone(), Limits::bytes(max_bytes), Encoding::Protobuf);
         let (last, full) = pieces.requests.split_last().unwrap();
         for piece in full {
             assert!(piece.encoded_len() > max_bytes * 9 / 10, "a piece of only {} bytes", piece.encoded_len());
@@ -421,7 +445,7 @@ mod tests {
         let original = big_request();
         let total = serde_json::to_vec(&original).unwrap().len();
         for max_bytes in [total / 3, 16384, 4096] {
-            let pieces = split(original.clone(), max_bytes, Encoding::Json);
+            let pieces = split(original.clone(), Limits::bytes(max_bytes), Encoding::Json);
             assert_eq!(pieces.oversized_points, 0);
             let sizes: Vec<usize> = pieces.requests.iter().map(|r| serde_json::to_vec(r).unwrap().len()).collect();
             assert!(sizes.iter().all(|&n| n <= max_bytes), "limit {max_bytes}: {sizes:?}");
@@ -435,7 +459,7 @@ mod tests {
         let mut huge = number(1, 7);
         huge.attributes.push(kv("blob", &"x".repeat(5000)));
         let original = request(vec![("scope.a", vec![sum("a.requests", vec![number(0, 1), huge, number(2, 3)])])]);
-        let pieces = split(original, 2048, Encoding::Protobuf);
+        let pieces = split(original, Limits::bytes(2048), Encoding::Protobuf);
         assert_eq!(pieces.oversized_points, 1);
         let kept = flatten(&pieces.requests);
         assert_eq!(kept.len(), 2);
@@ -444,8 +468,27 @@ mod tests {
 
     #[test]
     fn an_empty_request_has_no_pieces() {
-        let pieces = split(ExportMetricsServiceRequest::default(), 1024, Encoding::Protobuf);
+        let pieces = split(ExportMetricsServiceRequest::default(), Limits::bytes(1024), Encoding::Protobuf);
         assert!(pieces.requests.is_empty());
         assert_eq!(pieces.oversized_points, 0);
+    }
+
+    #[test]
+    fn pieces_respect_a_point_limit_together_with_the_byte_limit() {
+        let original = big_request();
+        let total = count_points(&original) as usize;
+        for (bytes, points) in [(usize::MAX / 2, 250), (usize::MAX / 2, 1), (8192, 1000), (8192, 37), (original.encoded_len(), total - 1)] {
+            let pieces = split(original.clone(), Limits { bytes, points }, Encoding::Protobuf);
+            assert_eq!(pieces.oversized_points, 0);
+            let counts: Vec<u64> = pieces.requests.iter().map(count_points).collect();
+            assert!(counts.iter().all(|&n| n as usize <= points), "{bytes} {points}: {counts:?}");
+            assert!(pieces.requests.iter().all(|r| r.encoded_len() <= bytes), "{bytes} {points}");
+            // Whichever limit binds, every piece but the last is filled to it.
+            for piece in &pieces.requests[..pieces.requests.len() - 1] {
+                let n = count_points(piece) as usize;
+                assert!(n == points || piece.encoded_len() > bytes * 9 / 10, "{bytes} {points}: {n} points, {} bytes", piece.encoded_len());
+            }
+            assert_eq!(flatten(&pieces.requests), flatten(&[original.clone()]), "{bytes} {points}");
+        }
     }
 }

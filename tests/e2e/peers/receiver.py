@@ -1,5 +1,5 @@
 """A programmable OTLP metrics receiver for tests: HTTP ``/v1/metrics`` (protobuf and
-JSON, gzip) and gRPC ``MetricsService/Export`` on free 127.0.0.1 ports, optionally
+JSON, gzip, zstd) and gRPC ``MetricsService/Export`` on free 127.0.0.1 ports, optionally
 over TLS or mTLS. Every request is kept (headers, raw and decoded body, the decoded
 ``ExportMetricsServiceRequest``) and can be answered as programmed::
 
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import grpc
+import zstandard
 from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any as AnyProto
 from google.protobuf.duration_pb2 import Duration
@@ -262,10 +263,13 @@ def _decode(rec: ReceivedRequest) -> None:
             body = gzip.decompress(body)
         elif enc == "deflate":
             body = zlib.decompress(body)
+        elif enc == "zstd":
+            # A stream reader: frames need not state their content size.
+            body = zstandard.ZstdDecompressor().stream_reader(body).read()
         else:
             rec.error = f"unsupported content encoding {rec.content_encoding!r}"
             return
-    except (OSError, EOFError, zlib.error) as e:
+    except (OSError, EOFError, zlib.error, zstandard.ZstdError) as e:
         rec.error = f"cannot decompress ({rec.content_encoding}): {e}"
         return
     rec.decoded_body = body

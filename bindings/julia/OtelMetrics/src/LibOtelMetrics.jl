@@ -95,6 +95,7 @@ const OTELMETRICS_PROTOCOL_HTTP_PROTOBUF = UInt32(2)
 const OTELMETRICS_PROTOCOL_HTTP_JSON = UInt32(3)
 const OTELMETRICS_COMPRESSION_NONE = UInt32(1)
 const OTELMETRICS_COMPRESSION_GZIP = UInt32(2)
+const OTELMETRICS_COMPRESSION_ZSTD = UInt32(3)
 const OTELMETRICS_TEMPORALITY_CUMULATIVE = UInt32(1)
 const OTELMETRICS_TEMPORALITY_DELTA = UInt32(2)
 const OTELMETRICS_TEMPORALITY_LOW_MEMORY = UInt32(3)
@@ -275,6 +276,12 @@ otelmetrics_provider_builder_set_otlp_timeout_ms(builder, timeout_ms) =
 
 otelmetrics_provider_builder_set_otlp_max_request_bytes(builder, max_bytes) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_max_request_bytes(builder::Ptr{otelmetrics_provider_builder}, max_bytes::Csize_t)::otelmetrics_status
+
+otelmetrics_provider_builder_set_max_export_batch_size(builder, max_data_points) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_max_export_batch_size(builder::Ptr{otelmetrics_provider_builder}, max_data_points::Csize_t)::otelmetrics_status
+
+otelmetrics_provider_builder_set_self_metrics(builder, enabled) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_self_metrics(builder::Ptr{otelmetrics_provider_builder}, enabled::Bool)::otelmetrics_status
 
 otelmetrics_provider_builder_set_otlp_compression(builder, compression) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_compression(builder::Ptr{otelmetrics_provider_builder}, compression::otelmetrics_compression)::otelmetrics_status

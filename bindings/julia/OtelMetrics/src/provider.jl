@@ -13,7 +13,8 @@ const PROTOCOLS = Dict(
     :http_protobuf => L.OTELMETRICS_PROTOCOL_HTTP_PROTOBUF,
     :http_json => L.OTELMETRICS_PROTOCOL_HTTP_JSON,
 )
-const COMPRESSIONS = Dict(:none => L.OTELMETRICS_COMPRESSION_NONE, :gzip => L.OTELMETRICS_COMPRESSION_GZIP)
+const COMPRESSIONS = Dict(:none => L.OTELMETRICS_COMPRESSION_NONE, :gzip => L.OTELMETRICS_COMPRESSION_GZIP,
+                          :zstd => L.OTELMETRICS_COMPRESSION_ZSTD)
 const CONSOLE_FORMATS = Dict(:text => L.OTELMETRICS_CONSOLE_FORMAT_TEXT, :json => L.OTELMETRICS_CONSOLE_FORMAT_JSON)
 const TEMPORALITIES = Dict(
     :cumulative => L.OTELMETRICS_TEMPORALITY_CUMULATIVE,
@@ -41,13 +42,16 @@ defaults:
 - `exporters`: any of `:otlp`, `:console`, `:prometheus`, `:none`;
 - `otlp_endpoint` (HTTP endpoints include the path, e.g. `http://127.0.0.1:4318/v1/metrics`),
   `otlp_protocol` (`:grpc`, `:http_protobuf`, `:http_json`), `otlp_headers`,
-  `otlp_timeout` (s), `otlp_compression` (`:none`, `:gzip`), `otlp_certificate`,
+  `otlp_timeout` (s), `otlp_compression` (`:none`, `:gzip`, `:zstd`), `otlp_certificate`,
   `otlp_client_certificate`, `otlp_client_key` (PEM paths), `otlp_insecure`,
-  `otlp_max_request_bytes` (larger exports are split; default 4 MiB);
+  `otlp_max_request_bytes` (larger exports are split; default 4 MiB),
+  `max_export_batch_size` (most data points per OTLP request; no limit by default);
 - `console_format` (`:text`, `:json`), `console_path`;
 - `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
-  `cardinality_limit`, `views` (a vector of `View`), `in_memory_reader` (for `read_json`).
+  `cardinality_limit`, `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
+- `self_metrics` (`true` records and exports the semantic conventions' SDK metrics,
+  `otel.sdk.exporter.*` and `otel.sdk.metric_reader.collection.duration`).
 
 `shutdown(provider)` exports what is left; `close(provider)` shuts down and frees (idempotent).
 """
@@ -65,7 +69,8 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        otlp_endpoint=nothing, otlp_protocol=nothing, otlp_headers=nothing,
                        otlp_timeout=nothing, otlp_compression=nothing, otlp_certificate=nothing,
                        otlp_client_certificate=nothing, otlp_client_key=nothing, otlp_insecure=nothing,
-                       otlp_max_request_bytes=nothing, console_format=nothing, console_path=nothing,
+                       otlp_max_request_bytes=nothing, max_export_batch_size=nothing, self_metrics=nothing,
+                       console_format=nothing, console_path=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
                        cardinality_limit=nothing, views=View[], in_memory_reader::Bool=false)
@@ -98,6 +103,8 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         otlp_client_key === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_otlp_client_key_file(h, s)), b, otlp_client_key)
         otlp_insecure === nothing || check(L.otelmetrics_provider_builder_set_otlp_insecure(b, Bool(otlp_insecure)))
         otlp_max_request_bytes === nothing || check(L.otelmetrics_provider_builder_set_otlp_max_request_bytes(b, otlp_max_request_bytes))
+        max_export_batch_size === nothing || check(L.otelmetrics_provider_builder_set_max_export_batch_size(b, max_export_batch_size))
+        self_metrics === nothing || check(L.otelmetrics_provider_builder_set_self_metrics(b, Bool(self_metrics)))
         console_format === nothing || check(L.otelmetrics_provider_builder_set_console_format(b, lookup(CONSOLE_FORMATS, "console format", console_format)))
         console_path === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_console_path(h, s)), b, console_path)
         if prometheus_host !== nothing || prometheus_port !== nothing

@@ -146,6 +146,14 @@ end
         @test_throws ArgumentError MeterProvider(; exporters=[:carrier_pigeon])
         @test_throws ArgumentError MeterProvider(; otlp_protocol=:smoke_signals)
         expect_status(() -> MeterProvider(; views=[View(name="renamed")]), :INVALID_CONFIG)   # selects nothing
+        expect_status(() -> MeterProvider(; exporters=[:otlp], max_export_batch_size=0), :INVALID_CONFIG)
+        @test_throws ArgumentError MeterProvider(; otlp_compression=:brotli)
+    end
+
+    @testset "zstd, a batch size and self-metrics are accepted" begin
+        p = MeterProvider(; exporters=[:otlp], otlp_endpoint="http://127.0.0.1:9/v1/metrics", otlp_compression=:zstd,
+                          max_export_batch_size=500, self_metrics=true)
+        close(p)
     end
 
     @testset "observable instruments: one value, many measurements, totals" begin

@@ -15,7 +15,7 @@ from ._status import check
 
 EXPORTERS = {"otlp": 1, "console": 2, "none": 3, "prometheus": 4}
 PROTOCOLS = {"grpc": 1, "http/protobuf": 2, "http/json": 3}
-COMPRESSIONS = {"none": 1, "gzip": 2}
+COMPRESSIONS = {"none": 1, "gzip": 2, "zstd": 3}
 TEMPORALITIES = {"cumulative": 1, "delta": 2, "low_memory": 3, "lowmemory": 3}
 CONSOLE_FORMATS = {"text": 1, "json": 2}
 
@@ -50,6 +50,9 @@ def apply(builder: int, settings: Mapping[str, Any]) -> None:
             b, _millis("otlp_timeout_millis", v)),
         "otlp_max_request_bytes": lambda v: FNS.otelmetrics_provider_builder_set_otlp_max_request_bytes(
             b, _positive_int("otlp_max_request_bytes", v)),
+        "max_export_batch_size": lambda v: FNS.otelmetrics_provider_builder_set_max_export_batch_size(
+            b, _positive_int("max_export_batch_size", v)),
+        "self_metrics": lambda v: FNS.otelmetrics_provider_builder_set_self_metrics(b, _flag("self_metrics", v)),
         "otlp_compression": lambda v: FNS.otelmetrics_provider_builder_set_otlp_compression(
             b, _choice("otlp_compression", COMPRESSIONS, v)),
         "otlp_certificate_file": lambda v: FNS.otelmetrics_provider_builder_set_otlp_certificate_file(
@@ -75,6 +78,12 @@ def apply(builder: int, settings: Mapping[str, Any]) -> None:
         if settings.get(name) is not None:
             check(setter(settings[name]))
     _apply_collections(b, settings)
+
+
+def _flag(setting: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{setting} must be True or False, not {type(value).__name__}")
+    return value
 
 
 def _positive_int(setting: str, value: Any) -> int:

@@ -41,7 +41,12 @@ class MeterProvider(Handle):
     ``exporters``: a list of "otlp", "console", "none", "prometheus".
     ``in_memory=True`` adds a reader for ``read_json()``/``read_metrics()``.
     ``otlp_max_request_bytes`` caps one OTLP request (encoded, before
-    compression; default 4 MiB): larger exports are split into several.
+    compression; default 4 MiB) and ``max_export_batch_size`` its number of
+    data points (no limit by default): larger exports are split into several.
+    ``otlp_compression``: "none", "gzip" or "zstd".
+    ``self_metrics=True`` records the semantic conventions' SDK metrics
+    (``otel.sdk.exporter.*``, ``otel.sdk.metric_reader.collection.duration``)
+    and exports them with the rest (``OTELMETRICS_SELF_METRICS``).
     """
 
     __slots__ = ("_is_shut_down",)
@@ -52,6 +57,7 @@ class MeterProvider(Handle):
                  otlp_endpoint: Optional[str] = None, otlp_protocol: Optional[str] = None,
                  otlp_headers: Optional[Mapping[str, str]] = None, otlp_timeout_millis: Optional[float] = None,
                  otlp_compression: Optional[str] = None, otlp_max_request_bytes: Optional[int] = None,
+                 max_export_batch_size: Optional[int] = None, self_metrics: Optional[bool] = None,
                  otlp_certificate_file: Union[str, PathLike, None] = None,
                  otlp_client_certificate_file: Union[str, PathLike, None] = None,
                  otlp_client_key_file: Union[str, PathLike, None] = None,
