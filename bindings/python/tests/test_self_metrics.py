@@ -133,32 +133,44 @@ def test_delivered_rejected_retried_and_lost_points_by_the_conventions(receiver_
 
 
 def test_rotel_receives_them_and_a_collector_outage_is_counted_after_its_retries(e2e_peers, tmp_path):
+    def metric_names(batch):
+        return {m.name for m in batch.metrics()}
+
     with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
         with otelmetrics.MeterProvider(exporters=["otlp"], otlp_endpoint=rotel.grpc_url, otlp_protocol="grpc",
                                        export_interval_millis=3_600_000, export_timeout_millis=2_000,
                                        otlp_timeout_millis=1_000, self_metrics=True) as p:
             p.get_meter("app").create_counter("work").add(1, {"k": "v"})
             flush(p)                                          # 1: delivered
-            first = rotel.wait_for(lambda bs: bs, timeout_s=15, what="the first export")
+            # rotel logs a request line by line after answering it: let it
+            # log the whole first export (its series and the inflight gauge;
+            # the rest is recorded after it) before it is stopped.
+            def first_export_logged():
+                assert metric_names(rotel.batches()[0]) == {"work", INFLIGHT}
+            e2e_peers.eventually(first_export_logged, timeout_s=15)
             rotel.stop()
             flush(p, ok=False)                                # 2: the collector is down: lost after retries
             rotel.restart()                                   # the same ports
             flush(p)                                          # 3: delivered, and says what 1 and 2 did
-            batches = rotel.wait_for(lambda bs: len(bs) >= 2 and bs, timeout_s=15, what="the third export")
-    third = batches[-1]
-    n1 = sum(len(m.data_points) for m in first[0].metrics())
-    n3 = sum(len(m.data_points) for m in third.metrics())
-    points = by_error(one_metric(third, EXPORTED))
-    assert set(points) == {None, "UNAVAILABLE"}, points
-    assert points[None].value == n1
-    # Export 2 held every series of export 3 but the two its failure made
-    # (exported and operation.duration with error.type).
-    assert points["UNAVAILABLE"].value == n3 - 2
-    assert points[None].attributes["otel.component.type"] == "otlp_grpc_metric_exporter"
-    assert points[None].attributes["server.port"] == int(rotel.grpc_url.rsplit(":", 1)[1])
-    assert {k: v.count for k, v in by_error(one_metric(third, OPERATION)).items()} == {None: 1, "UNAVAILABLE": 1}
-    assert one_metric(third, INFLIGHT).data_points[0].value == 0
-    assert one_metric(third, COLLECTION).data_points[0].count == 2
+
+            def third_export_tells_what_happened():
+                first, third = rotel.batches()   # read before shutdown's export follows
+                n1 = sum(len(m.data_points) for m in first.metrics())
+                n3 = sum(len(m.data_points) for m in third.metrics())
+                points = by_error(one_metric(third, EXPORTED))
+                assert set(points) == {None, "UNAVAILABLE"}, points
+                assert points[None].value == n1
+                # Export 2 held every series of export 3 but the two its failure
+                # made (exported and operation.duration with error.type).
+                assert points["UNAVAILABLE"].value == n3 - 2
+                assert points[None].attributes["otel.component.type"] == "otlp_grpc_metric_exporter"
+                assert points[None].attributes["server.port"] == int(rotel.grpc_url.rsplit(":", 1)[1])
+                operation = by_error(one_metric(third, OPERATION))
+                assert {k: v.count for k, v in operation.items()} == {None: 1, "UNAVAILABLE": 1}
+                assert one_metric(third, INFLIGHT).data_points[0].value == 0
+                assert one_metric(third, COLLECTION).data_points[0].count == 2
+
+            e2e_peers.eventually(third_export_tells_what_happened, timeout_s=15)
 
 
 def test_prometheus_serves_them_beside_otlp(receiver_module):
