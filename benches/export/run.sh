@@ -10,17 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SERIES=${1:-10000}
 EXPORTS=${2:-15}
-PY=${PYTHON:-python3}
 cargo build --release --quiet
 (cd benches/export/native && cargo build --release --quiet)
-out=$(mktemp -d)
-trap 'kill $sink 2>/dev/null; rm -rf "$out"' EXIT
-cc -O2 benches/export/ours.c -Iinclude -Ltarget/release -lotelmetrics -Wl,-rpath,"$PWD/target/release" -o "$out/ours"
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$PY benches/export/sink.py "$port" & sink=$!
-for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/stats" >/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$port/v1/metrics"
-bytes() { curl -s "http://127.0.0.1:$port/stats" | $PY -c 'import json,sys; s=json.load(sys.stdin); print(max(s) if s else 0)'; }
+source benches/export/setup.sh
 bytes >/dev/null
 "$out/ours" "$url" "$SERIES" "$EXPORTS" >"$out/ours.txt"; echo "bytes_per_export $(bytes)" >>"$out/ours.txt"
 benches/export/native/target/release/native-export "$url" "$SERIES" "$EXPORTS" >"$out/native.txt"; echo "bytes_per_export $(bytes)" >>"$out/native.txt"
