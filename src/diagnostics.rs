@@ -5,7 +5,9 @@
 //! Never silent (errors reach stderr by default), never noisy (a message
 //! repeated back to back is counted, not reprinted).
 
-use std::sync::{Mutex, OnceLock, RwLock};
+use crate::pipeline::fork_safe::{Lock, UserCode};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Severity, ordered from most to least severe. Values are ABI.
@@ -44,35 +46,46 @@ impl Level {
 /// The application's hook: called with the level and the message.
 pub type Hook = Box<dyn Fn(Level, &str) + Send + Sync>;
 
-static HOOK: RwLock<Option<Hook>> = RwLock::new(None);
-static THRESHOLD: OnceLock<Option<Level>> = OnceLock::new();
-static LAST_PRINTED: Mutex<Option<(String, Instant, u64)>> = Mutex::new(None);
+// Safe across fork (pipeline/fork_safe.rs): the hook is called with no lock
+// held, and stderr is written with write(2), not through std's stderr lock,
+// which a child forked mid-message would find held.
+static HOOK: UserCode<dyn Fn(Level, &str) + Send + Sync> = UserCode::new();
+/// `OTEL_LOG_LEVEL` as read: 0 not yet, 1 none, else the level + 1.
+static THRESHOLD: AtomicU8 = AtomicU8::new(0);
+static LAST_PRINTED: Lock<Option<(String, Instant, u64)>> = Lock::new(None);
 
 /// How long an identical stderr message is folded into a repeat count.
 const REPEAT_WINDOW: Duration = Duration::from_secs(60);
 
-/// Replaces the hook (`None` restores stderr output).
+/// Replaces the hook (`None` restores stderr output), once no call of the
+/// previous one is running.
 pub fn set_hook(hook: Option<Hook>) {
-    *HOOK.write().unwrap_or_else(|e| e.into_inner()) = hook;
+    HOOK.replace(hook.map(Arc::from));
 }
 
 fn stderr_threshold() -> Option<Level> {
-    *THRESHOLD.get_or_init(|| match std::env::var("OTEL_LOG_LEVEL") {
-        Ok(v) => Level::parse_threshold(&v).unwrap_or(Some(Level::Info)),
-        Err(_) => Some(Level::Info),
-    })
+    const LEVELS: [Level; 4] = [Level::Error, Level::Warn, Level::Info, Level::Debug];
+    let mut read = THRESHOLD.load(Ordering::Relaxed);
+    if read == 0 {
+        // Read at most a few times if threads race; never waited for.
+        let threshold = match std::env::var("OTEL_LOG_LEVEL") {
+            Ok(v) => Level::parse_threshold(&v).unwrap_or(Some(Level::Info)),
+            Err(_) => Some(Level::Info),
+        };
+        read = threshold.map_or(1, |l| l as u8 + 1);
+        THRESHOLD.store(read, Ordering::Relaxed);
+    }
+    LEVELS.get(usize::from(read).wrapping_sub(2)).copied()
 }
 
 /// Reports one diagnostic. Never panics, never blocks on I/O beyond stderr.
 pub fn emit(level: Level, message: &str) {
     let message = &*crate::error::escape_controls(message);
-    let hook = HOOK.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(hook) = hook.as_ref() {
-        // A panicking hook must not take the export thread down with it.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(level, message)));
+    // A panicking hook must not take the export thread down with it.
+    let called = HOOK.call(|hook| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(level, message))));
+    if called.is_some() {
         return;
     }
-    drop(hook);
     match stderr_threshold() {
         Some(threshold) if level <= threshold => print_folded(level, message),
         _ => {}
@@ -80,19 +93,37 @@ pub fn emit(level: Level, message: &str) {
 }
 
 fn print_folded(level: Level, message: &str) {
-    let mut last = LAST_PRINTED.lock().unwrap_or_else(|e| e.into_inner());
-    let now = Instant::now();
-    if let Some((text, since, repeats)) = last.as_mut() {
-        if text == message && now.duration_since(*since) < REPEAT_WINDOW {
-            *repeats += 1;
+    let mut out = String::new();
+    {
+        let mut last = LAST_PRINTED.lock();
+        let now = Instant::now();
+        if let Some((text, since, repeats)) = last.as_mut() {
+            if text == message && now.duration_since(*since) < REPEAT_WINDOW {
+                *repeats += 1;
+                return;
+            }
+            if *repeats > 0 {
+                out = format!("otelmetrics: [{}] previous message repeated {} more times\n", level.name(), repeats);
+            }
+        }
+        *last = Some((message.to_owned(), now, 0));
+    }
+    out.push_str(&format!("otelmetrics: [{}] {}\n", level.name(), message));
+    write_stderr(out.as_bytes());
+}
+
+/// Writes to file descriptor 2 directly (see the statics above).
+fn write_stderr(mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        let n = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        if n > 0 {
+            bytes = &bytes[n as usize..];
+        } else if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        } else {
             return;
         }
-        if *repeats > 0 {
-            eprintln!("otelmetrics: [{}] previous message repeated {} more times", level.name(), repeats);
-        }
     }
-    eprintln!("otelmetrics: [{}] {}", level.name(), message);
-    *last = Some((message.to_owned(), now, 0));
 }
 
 pub fn error(message: &str) {

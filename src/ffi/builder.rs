@@ -10,7 +10,7 @@ use crate::config::{Compression, ConsoleFormat, ExporterKind, Protocol, ProcessE
 use crate::error::{Error, Result};
 use crate::pipeline::Provider;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use crate::pipeline::fork_safe::Lock;
 use std::time::Duration;
 
 /// Settings for a meter provider, set in code. Anything not set comes from
@@ -18,7 +18,7 @@ use std::time::Duration;
 pub struct otelmetrics_provider_builder {
     _private: [u8; 0],
 }
-handle!(otelmetrics_provider_builder, Mutex<Settings>, 0x01);
+handle!(otelmetrics_provider_builder, Lock<Settings>, 0x01);
 
 unsafe fn with_settings(
     builder: *mut otelmetrics_provider_builder,
@@ -26,7 +26,7 @@ unsafe fn with_settings(
 ) -> otelmetrics_status {
     guard(|| {
         let settings = otelmetrics_provider_builder::borrow(builder)?;
-        let mut s = settings.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = settings.lock();
         f(&mut s)
     })
 }
@@ -41,7 +41,7 @@ fn unknown(what: &str, value: u32) -> Error {
 pub unsafe extern "C" fn otelmetrics_provider_builder_new(out: *mut *mut otelmetrics_provider_builder) -> otelmetrics_status {
     guard(|| {
         check_out(out, "out")?;
-        write_out(out, otelmetrics_provider_builder::into_raw(Mutex::new(Settings::default())));
+        write_out(out, otelmetrics_provider_builder::into_raw(Lock::new(Settings::default())));
         Ok(())
     })
 }
@@ -412,7 +412,7 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_build(
 ) -> otelmetrics_status {
     guard(|| {
         check_out(out, "out")?;
-        let settings = otelmetrics_provider_builder::borrow(builder)?.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let settings = otelmetrics_provider_builder::borrow(builder)?.lock().clone();
         let provider = Provider::build(&settings, &ProcessEnv)?;
         write_out(out, otelmetrics_provider::into_raw(provider));
         Ok(())

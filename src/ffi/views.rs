@@ -7,13 +7,13 @@ use super::handle::{handle, Handle};
 use super::*;
 use crate::error::{Error, Result};
 use crate::views::{AggregationSpec, Kind, ViewSpec};
-use std::sync::Mutex;
+use crate::pipeline::fork_safe::Lock;
 
 /// A view under construction: selectors plus stream changes.
 pub struct otelmetrics_view {
     _private: [u8; 0],
 }
-handle!(otelmetrics_view, Mutex<ViewSpec>, 0x90);
+handle!(otelmetrics_view, Lock<ViewSpec>, 0x90);
 
 /// Instrument kinds, for view selectors.
 pub type otelmetrics_instrument_kind = u32;
@@ -28,7 +28,7 @@ pub const OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_GAUGE: otelmetrics_instrument_k
 unsafe fn with_view(view: *mut otelmetrics_view, f: impl FnOnce(&mut ViewSpec) -> Result<()>) -> otelmetrics_status {
     guard(|| {
         let v = otelmetrics_view::borrow(view)?;
-        let mut spec = v.lock().unwrap_or_else(|e| e.into_inner());
+        let mut spec = v.lock();
         f(&mut spec)
     })
 }
@@ -43,7 +43,7 @@ unsafe fn text(s: otelmetrics_str, what: &str) -> Result<String> {
 pub unsafe extern "C" fn otelmetrics_view_new(out: *mut *mut otelmetrics_view) -> otelmetrics_status {
     guard(|| {
         check_out(out, "out")?;
-        write_out(out, otelmetrics_view::into_raw(Mutex::new(ViewSpec::default())));
+        write_out(out, otelmetrics_view::into_raw(Lock::new(ViewSpec::default())));
         Ok(())
     })
 }
@@ -236,10 +236,10 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_add_view(
     view: *const otelmetrics_view,
 ) -> otelmetrics_status {
     guard(|| {
-        let spec = otelmetrics_view::borrow(view)?.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let spec = otelmetrics_view::borrow(view)?.lock().clone();
         spec.validate()?;
         let settings = otelmetrics_provider_builder::borrow(builder)?;
-        settings.lock().unwrap_or_else(|e| e.into_inner()).views.push(spec);
+        settings.lock().views.push(spec);
         Ok(())
     })
 }

@@ -13,6 +13,7 @@
 use super::reentrancy::{refuse_in_callback, InCallback};
 use super::{validate_instrument_name, validate_unit, InstrumentSpec};
 use crate::error::{Error, Result};
+use crate::pipeline::fork_safe::{Lock, UserCode};
 use crate::pipeline::{Lifecycle, ScopedMeter};
 use crate::limits::AttributeLimits;
 use crate::views::apply_deny_list;
@@ -22,7 +23,7 @@ use opentelemetry::KeyValue;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 /// A measurement of any of the three value types.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -188,10 +189,11 @@ static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 struct State {
     id: usize,
     kind: ObservableKind,
-    /// The instrument's own callback; `None` once unregistered. The mutex
-    /// is held while it runs, so unregistering waits for a running call.
-    own: Mutex<Option<Box<dyn Callback>>>,
-    multi: RwLock<Vec<Arc<Registration>>>,
+    /// The instrument's own callback; `None` once unregistered, which
+    /// waits for a running call. No lock is held while it runs: a process
+    /// forked meanwhile must still collect.
+    own: UserCode<dyn Callback>,
+    multi: Lock<Vec<Arc<Registration>>>,
     denied: Option<Arc<HashSet<String>>>,
     limits: AttributeLimits,
 }
@@ -207,11 +209,11 @@ impl State {
     }
 
     fn collect(&self, sink: &Sink<'_>) {
-        if let Some(cb) = self.own.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        self.own.call(|cb| {
             let mut observer = Observer { target: Target::Own { state: self, sink } };
-            run_callback(cb.as_ref(), &mut observer);
-        }
-        let registrations = self.multi.read().unwrap_or_else(|e| e.into_inner()).clone();
+            run_callback(cb, &mut observer);
+        });
+        let registrations = self.multi.lock().clone();
         for r in registrations {
             r.collect_for(self.id, sink);
         }
@@ -243,8 +245,8 @@ impl ObservableInstrument {
         let state = Arc::new(State {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             kind,
-            own: Mutex::new(callback),
-            multi: RwLock::new(Vec::new()),
+            own: UserCode::with(callback.map(Arc::from)),
+            multi: Lock::new(Vec::new()),
             denied: meter.denied_keys(&spec.name, kind.view_kind(), spec.unit.as_deref().unwrap_or("")),
             limits: *lifecycle.limits(),
         });
@@ -272,8 +274,7 @@ impl ObservableInstrument {
     /// for it unless a multi-instrument callback does.
     pub fn unregister(&self) -> Result<()> {
         refuse_in_callback("unregistering a callback")?;
-        let taken = self.state.own.lock().unwrap_or_else(|e| e.into_inner()).take();
-        drop(taken);
+        self.state.own.replace(None);
         Ok(())
     }
 }
@@ -314,9 +315,9 @@ struct Slot {
 
 /// A callback registered for several instruments.
 pub struct Registration {
-    callback: Mutex<Option<Box<dyn Callback>>>,
+    callback: UserCode<dyn Callback>,
     states: Vec<Arc<State>>,
-    slots: Mutex<HashMap<usize, Slot>>,
+    slots: Lock<HashMap<usize, Slot>>,
 }
 
 impl Registration {
@@ -329,26 +330,26 @@ impl Registration {
             return Err(Error::shutdown());
         }
         let reg = Arc::new(Registration {
-            callback: Mutex::new(Some(callback)),
+            callback: UserCode::with(Some(Arc::from(callback))),
             states: instruments.iter().map(|i| i.state.clone()).collect(),
-            slots: Mutex::new(HashMap::new()),
+            slots: Lock::new(HashMap::new()),
         });
         for s in &reg.states {
-            s.multi.write().unwrap_or_else(|e| e.into_inner()).push(reg.clone());
+            s.multi.lock().push(reg.clone());
         }
         Ok(reg)
     }
 
     fn collect_for(&self, id: usize, sink: &Sink<'_>) {
-        let needs_run = !self.slots.lock().unwrap_or_else(|e| e.into_inner()).get(&id).is_some_and(|s| s.fresh);
+        let needs_run = !self.slots.lock().get(&id).is_some_and(|s| s.fresh);
         if needs_run {
-            let guard = self.callback.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(cb) = guard.as_ref() else { return };
-            let mut observer = Observer { target: Target::Many { instruments: &self.states, buffer: Vec::new() } };
-            run_callback(cb.as_ref(), &mut observer);
-            drop(guard);
-            let Target::Many { buffer, .. } = observer.target else { unreachable!() };
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let ran = self.callback.call(|cb| {
+                let mut observer = Observer { target: Target::Many { instruments: &self.states, buffer: Vec::new() } };
+                run_callback(cb, &mut observer);
+                observer.target
+            });
+            let Some(Target::Many { buffer, .. }) = ran else { return };
+            let mut slots = self.slots.lock();
             for s in &self.states {
                 slots.insert(s.id, Slot { fresh: true, points: Vec::new() });
             }
@@ -357,7 +358,7 @@ impl Registration {
             }
         }
         let points = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slots = self.slots.lock();
             let slot = slots.entry(id).or_default();
             slot.fresh = false;
             std::mem::take(&mut slot.points)
@@ -370,10 +371,9 @@ impl Registration {
     /// Stops the callback (waiting for a running call) and releases it.
     pub fn unregister(self: &Arc<Self>) -> Result<()> {
         refuse_in_callback("unregistering a callback")?;
-        let taken = self.callback.lock().unwrap_or_else(|e| e.into_inner()).take();
-        drop(taken);
+        self.callback.replace(None);
         for s in &self.states {
-            s.multi.write().unwrap_or_else(|e| e.into_inner()).retain(|r| !Arc::ptr_eq(r, self));
+            s.multi.lock().retain(|r| !Arc::ptr_eq(r, self));
         }
         Ok(())
     }

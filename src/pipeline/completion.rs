@@ -2,55 +2,76 @@
 //! deadline: the SDK's own flush and shutdown do not honour their timeouts,
 //! ours must.
 
+use super::fork::generation;
 use crate::error::{status, Error, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A result that arrives once, possibly after the caller stopped waiting.
+///
+/// Safe across fork: the result is read without a lock, and a forked
+/// child never waits on (nor locks) a completion of the parent's that was
+/// not done at the fork: its work ran on a thread the child does not have.
 pub struct Completion {
-    result: Mutex<Option<Result<()>>>,
+    result: OnceLock<Result<()>>,
+    /// The process generation whose thread does the work.
+    worked_in: u64,
+    /// Only for sleeping until `result` is set.
+    wake: Mutex<()>,
     ready: Condvar,
 }
 
 impl Completion {
     pub fn new() -> Arc<Self> {
-        Arc::new(Completion { result: Mutex::new(None), ready: Condvar::new() })
+        Arc::new(Completion { result: OnceLock::new(), worked_in: generation(), wake: Mutex::new(()), ready: Condvar::new() })
     }
 
-    fn complete(&self, r: Result<()>) {
-        *self.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+    pub(super) fn complete(&self, r: Result<()>) {
+        let _ = self.result.set(r);
+        drop(self.wake.lock().unwrap_or_else(|e| e.into_inner()));
         self.ready.notify_all();
     }
 
     pub fn is_done(&self) -> bool {
-        self.result.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+        self.result.get().is_some()
     }
 
     /// Waits until the work is done, for work that ends by its own deadline.
     pub fn wait_done(&self) -> Result<()> {
-        let mut guard = self.result.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(r) = guard.as_ref() {
-                return r.clone();
-            }
-            guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
-        }
+        self.wait_until(None).expect("waits without a deadline")
     }
 
     /// Waits up to `timeout`; `None` when the work is still running.
     pub fn wait(&self, timeout: Duration) -> Option<Result<()>> {
-        let deadline = Instant::now() + timeout;
-        let mut guard = self.result.lock().unwrap_or_else(|e| e.into_inner());
+        self.wait_until(Some(Instant::now() + timeout))
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> Option<Result<()>> {
         loop {
-            if let Some(r) = guard.as_ref() {
+            if let Some(r) = self.result.get() {
                 return Some(r.clone());
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return None;
+            if generation() != self.worked_in {
+                return Some(Err(Error::new(
+                    status::SHUTDOWN,
+                    "this was under way in the parent process when it forked; it goes on there only",
+                )));
             }
-            guard = self.ready.wait_timeout(guard, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+            let guard = self.wake.lock().unwrap_or_else(|e| e.into_inner());
+            if self.result.get().is_some() {
+                continue;
+            }
+            match deadline {
+                None => drop(self.ready.wait(guard)),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return None;
+                    }
+                    drop(self.ready.wait_timeout(guard, deadline - now));
+                }
+            }
         }
     }
 }
@@ -59,6 +80,12 @@ impl Completion {
 /// status) lands in the returned completion.
 pub fn spawn(name: &str, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<Arc<Completion>> {
     let completion = Completion::new();
+    spawn_into(&completion, name, work)?;
+    Ok(completion)
+}
+
+/// Starts `work` on a named helper thread; its result lands in `completion`.
+pub fn spawn_into(completion: &Arc<Completion>, name: &str, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<()> {
     let done = completion.clone();
     std::thread::Builder::new()
         .name(name.to_owned())
@@ -69,7 +96,7 @@ pub fn spawn(name: &str, work: impl FnOnce() -> Result<()> + Send + 'static) -> 
             done.complete(r);
         })
         .map_err(|e| Error::new(status::INTERNAL, format!("cannot start a helper thread: {e}")))?;
-    Ok(completion)
+    Ok(())
 }
 
 /// Runs `work` on a helper thread and returns its result, or TIMEOUT.

@@ -1,28 +1,32 @@
 //! Providers the application never shut down still export their last data
 //! when the process exits, each bounded by its export timeout.
 
+use super::fork_safe::Lock;
 use super::Provider;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
-static LIVE: Mutex<Vec<Arc<Provider>>> = Mutex::new(Vec::new());
-static HOOK: Once = Once::new();
+// Both safe across fork (fork_safe.rs): a `Once` would leave a child forked
+// mid-registration waiting forever.
+static LIVE: Lock<Vec<Arc<Provider>>> = Lock::new(Vec::new());
+static HOOK_REGISTERED: AtomicBool = AtomicBool::new(false);
 
 pub fn register(provider: &Arc<Provider>) {
-    HOOK.call_once(|| unsafe {
-        libc::atexit(at_exit);
-    });
-    LIVE.lock().unwrap_or_else(|e| e.into_inner()).push(provider.clone());
+    if !HOOK_REGISTERED.swap(true, Ordering::SeqCst) {
+        unsafe { libc::atexit(at_exit) };
+    }
+    LIVE.lock().push(provider.clone());
 }
 
 pub fn unregister(provider: &Arc<Provider>) {
-    LIVE.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| !Arc::ptr_eq(p, provider));
+    LIVE.lock().retain(|p| !Arc::ptr_eq(p, provider));
 }
 
 extern "C" fn at_exit() {
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        let live: Vec<Arc<Provider>> = LIVE.lock().unwrap_or_else(|e| e.into_inner()).drain(..).collect();
+        let live: Vec<Arc<Provider>> = LIVE.lock().drain(..).collect();
         // Start every shutdown first, then wait: the waits overlap.
         let pending: Vec<_> = live
             .iter()

@@ -8,23 +8,28 @@
 //! one, builds itself anew in the child and abandons (leaks, never drops)
 //! the parent's copy: dropping it would wait for threads that do not exist.
 
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
-use std::sync::Once;
+use super::fork_safe;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
-static HANDLER: Once = Once::new();
+/// Not a `Once`: a child forked while another thread ran it would wait on
+/// it forever.
+static HANDLER_INSTALLED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn in_child() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
+    fork_safe::after_fork_in_child();
     super::lifecycle::advance_recording_epoch();
     super::prometheus::inherited::close_in_child();
 }
 
-/// Installs the fork handler (once per process).
+/// Installs the fork handlers (once per process).
 pub fn install_handler() {
-    HANDLER.call_once(|| unsafe {
-        libc::pthread_atfork(None, None, Some(in_child));
-    });
+    if !HANDLER_INSTALLED.load(Ordering::Relaxed) && !HANDLER_INSTALLED.swap(true, Ordering::SeqCst) {
+        unsafe {
+            libc::pthread_atfork(Some(fork_safe::before_fork), Some(fork_safe::after_fork_in_parent), Some(in_child));
+        }
+    }
 }
 
 /// The current generation: 0 in the original process, +1 per fork.

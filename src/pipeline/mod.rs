@@ -8,6 +8,7 @@ mod compress;
 pub mod console;
 mod exit;
 pub mod fork;
+pub mod fork_safe;
 pub mod guarded;
 mod lifecycle;
 pub mod otlp;

@@ -5,6 +5,7 @@
 use super::assemble::{assemble, exports, Pipeline};
 use super::completion::{self, Completion};
 use super::fork::{self, PerGeneration};
+use super::fork_safe::Lock;
 use super::{exit, Lifecycle};
 use crate::config::{self, Env, Resolved, Settings, TemporalityPreference};
 use crate::diagnostics;
@@ -13,7 +14,7 @@ use crate::instruments::reentrancy::refuse_in_callback;
 use opentelemetry::metrics::{Meter, MeterProvider as _};
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The name, version, schema URL and attributes of a meter.
@@ -47,8 +48,8 @@ pub struct Provider {
     cfg: Resolved,
     pipeline: PerGeneration<Pipeline>,
     lifecycle: Arc<Lifecycle>,
-    shutdown: Mutex<Option<Arc<Completion>>>,
-    rebuild_hooks: Mutex<Vec<RebuildHook>>,
+    shutdown: Lock<Option<Arc<Completion>>>,
+    rebuild_hooks: Lock<Vec<RebuildHook>>,
 }
 
 /// A meter with what instruments need to know about where they live.
@@ -83,7 +84,7 @@ impl ScopedMeter {
     /// Registers `attach` to run against every new generation's SDK (after
     /// a fork); the caller attaches to the current one itself.
     pub fn on_rebuild(&self, attach: RebuildHook) {
-        self.provider.rebuild_hooks.lock().unwrap_or_else(|e| e.into_inner()).push(attach);
+        self.provider.rebuild_hooks.lock().push(attach);
     }
 }
 
@@ -103,8 +104,8 @@ impl Provider {
             lifecycle: Arc::new(Lifecycle::new(effective, cfg.views.clone(), cfg.attribute_limits)),
             pipeline: PerGeneration::new(pipeline),
             cfg,
-            shutdown: Mutex::new(None),
-            rebuild_hooks: Mutex::new(Vec::new()),
+            shutdown: Lock::new(None),
+            rebuild_hooks: Lock::new(Vec::new()),
         });
         exit::register(&provider);
         Ok(provider)
@@ -120,7 +121,7 @@ impl Provider {
                 none.exporters.clear();
                 assemble(&none, true).expect("a pipeline without exporters always builds")
             });
-            for hook in self.rebuild_hooks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            for hook in self.rebuild_hooks.lock().iter() {
                 hook(&fresh.sdk);
             }
             fresh
@@ -169,9 +170,16 @@ impl Provider {
 
     /// Starts the shutdown (once) and returns its completion.
     pub(crate) fn begin_shutdown(self: &Arc<Self>) -> Result<Arc<Completion>> {
-        let mut slot = self.shutdown.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = slot.as_ref() {
-            return Ok(c.clone());
+        // The slot is claimed under its lock; the work (stopping servers,
+        // starting a thread) is done outside it: the lock is fork-safe only
+        // for short sections.
+        let c = Completion::new();
+        {
+            let mut slot = self.shutdown.lock();
+            if let Some(c) = slot.as_ref() {
+                return Ok(c.clone());
+            }
+            *slot = Some(c.clone());
         }
         self.lifecycle.begin_shutdown();
         let pipeline = self.pipeline();
@@ -181,7 +189,7 @@ impl Provider {
         let sdk = pipeline.sdk.clone();
         let final_exports = pipeline.final_exports.clone();
         let me = Arc::downgrade(self);
-        let c = completion::spawn("otelmetrics-shutdown", move || {
+        let started = completion::spawn_into(&c, "otelmetrics-shutdown", move || {
             // The SDK waits at most 5 s for its readers' last exports; they
             // run detached and are awaited here, by their own deadlines.
             final_exports.detach();
@@ -191,8 +199,14 @@ impl Provider {
                 exit::unregister(&p);
             }
             r
-        })?;
-        *slot = Some(c.clone());
+        });
+        if let Err(e) = started {
+            // Whoever waits on it meanwhile gets the error; a later call
+            // tries again.
+            c.complete(Err(e.clone()));
+            *self.shutdown.lock() = None;
+            return Err(e);
+        }
         Ok(c)
     }
 
@@ -200,7 +214,7 @@ impl Provider {
     /// collector does. A second call reports SHUTDOWN.
     pub fn shutdown(self: &Arc<Self>, timeout: Duration) -> Result<()> {
         refuse_in_callback("shutdown")?;
-        if self.shutdown.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|c| c.is_done()) {
+        if self.shutdown.lock().as_ref().is_some_and(|c| c.is_done()) {
             return Err(Error::new(status::SHUTDOWN, "the meter provider was already shut down"));
         }
         let c = self.begin_shutdown()?;

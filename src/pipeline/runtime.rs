@@ -1,15 +1,15 @@
 //! The library's own tokio runtime, which the gRPC and HTTP transports need.
 //! The application never sees it: exports run on the SDK's reader thread,
 //! which blocks on this runtime with a deadline. A forked child gets a new
-//! runtime (the parent's worker thread does not exist there).
+//! runtime (the parent's worker thread does not exist there), also when the
+//! parent was still creating its own at the fork (no one-time lock).
 
-use super::fork::PerGeneration;
+use super::fork_safe::Lazy;
 use std::future::Future;
-use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
-static RUNTIME: OnceLock<PerGeneration<Runtime>> = OnceLock::new();
+static RUNTIME: Lazy<Runtime> = Lazy::new();
 
 fn build() -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -23,7 +23,7 @@ fn build() -> Runtime {
 
 /// The runtime of this process (one I/O worker thread), created on first use.
 pub fn runtime() -> &'static Runtime {
-    RUNTIME.get_or_init(|| PerGeneration::new(build())).get_or_rebuild(|_| build())
+    RUNTIME.get_or_init(build)
 }
 
 /// Drives `fut` to completion on the runtime, giving up after `timeout`.
