@@ -109,21 +109,7 @@ fn print_folded(level: Level, message: &str) {
         *last = Some((message.to_owned(), now, 0));
     }
     out.push_str(&format!("otelmetrics: [{}] {}\n", level.name(), message));
-    write_stderr(out.as_bytes());
-}
-
-/// Writes to file descriptor 2 directly (see the statics above).
-fn write_stderr(mut bytes: &[u8]) {
-    while !bytes.is_empty() {
-        let n = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
-        if n > 0 {
-            bytes = &bytes[n as usize..];
-        } else if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-            continue;
-        } else {
-            return;
-        }
-    }
+    let _ = crate::pipeline::fork_safe::write_fd(2, out.as_bytes());
 }
 
 pub fn error(message: &str) {

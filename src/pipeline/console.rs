@@ -39,11 +39,9 @@ impl ConsoleExporter {
                 f.write_all(text.as_bytes())?;
                 f.flush()
             }
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
-                out.flush()
-            }
+            // Not through std's stdout handle: its process-wide lock is not
+            // safe across fork (fork_safe::write_fd).
+            None => super::fork_safe::write_fd(1, text.as_bytes()),
         }
     }
 }

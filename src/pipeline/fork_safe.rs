@@ -18,6 +18,8 @@
 //! - [`Lazy`] is one-time state without a one-time lock: built for the
 //!   current process generation, so a child rebuilds what the parent had,
 //!   or was still building, at the fork.
+//! - [`write_fd`] writes to stdout or stderr without std's process-wide
+//!   locks on them.
 
 use super::fork::{self, generation};
 use std::cell::Cell;
@@ -199,6 +201,24 @@ impl<T: ?Sized> UserCode<T> {
         self.turn.give_back(self.turn.take());
         drop(old);
     }
+}
+
+/// Writes all of `bytes` to file descriptor `fd` (1 or 2) directly: std's
+/// stdout and stderr handles take a process-wide lock, which a child forked
+/// while another thread was writing would find held forever.
+pub fn write_fd(fd: i32, mut bytes: &[u8]) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n >= 0 {
+            bytes = &bytes[n as usize..];
+            continue;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// A value built once per process generation, on first use, without a
