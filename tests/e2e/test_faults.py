@@ -29,7 +29,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.receiver import Response, request_to_batch  # noqa: E402
-from peers.rotel import wait_until  # noqa: E402
+from peers.rotel import eventually, wait_until  # noqa: E402
 
 PROTOCOLS = ["grpc", "http/protobuf"]
 EXPORT_TIMEOUT_MS = 1000
@@ -39,6 +39,8 @@ MARGIN_S = 3.0
 # Adds made while an export is stuck: if recording waited on the export, this
 # many could not all finish before the stuck flush gives up.
 ADDS_WHILE_STUCK = 100_000
+# How long a diagnostic may take to reach the test's stderr reader thread.
+DIAGNOSTIC_WAIT_S = 10.0
 # Resident memory may wander (allocator, thread stacks); a queue of pending
 # batches growing every interval would exceed this quickly.
 RSS_DRIFT_KIB = 16 * 1024
@@ -94,6 +96,20 @@ class App:
         """The data point counts of the dropped batches reported so far."""
         return [int(m.group(1)) for line in list(self.stderr) if (m := DROPPED.search(line))]
 
+    def assert_dropped(self, expected: list[int]):
+        """Waits until the dropped batches reported are exactly `expected`: a
+        diagnostic is written before the call that caused it returns, but this
+        test reads stderr on a thread of its own, which may still be behind."""
+        def check():
+            assert self.dropped() == expected, self.stderr[-20:]
+        eventually(check, DIAGNOSTIC_WAIT_S)
+
+    def assert_stderr_has(self, text: str):
+        """Waits until a line of stderr contains `text` (see assert_dropped)."""
+        def check():
+            assert any(text in line for line in list(self.stderr)), self.stderr[-10:]
+        eventually(check, DIAGNOSTIC_WAIT_S)
+
     def quit(self):
         self.proc.stdin.write("quit\n")
         self.proc.stdin.flush()
@@ -145,7 +161,7 @@ def assert_every_failed_request_reported(app, rx, failed):
     once as a dropped batch, with that request's number of data points."""
     bad = [r for r in rx.requests if r.response is not None and failed(r.response)]
     assert bad, "the fault never happened"
-    assert app.dropped() == [points_in(r) for r in bad], app.stderr[-20:]
+    app.assert_dropped([points_in(r) for r in bad])
 
 
 STUCK = {
@@ -292,7 +308,7 @@ def test_unresolvable_host(app, protocol):
     # Every failed export dropped the batch of two series, and said so.
     dropped = app.dropped()
     assert len(dropped) >= 5 and set(dropped) == {2}, dropped
-    assert any("nonexistent.invalid" in line for line in app.stderr), app.stderr[-5:]
+    app.assert_stderr_has("nonexistent.invalid")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
@@ -326,7 +342,7 @@ def test_second_provider_after_the_first_was_shut_down(app, make_receiver, proto
     app.quit()
     first = [r for r in rx.requests if r.response is not None and r.response.black_hole]
     assert len(first) == 1
-    assert app.dropped() == [points_in(first[0])], app.stderr[-10:]
+    app.assert_dropped([points_in(first[0])])
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
@@ -361,6 +377,6 @@ def test_points_a_receiver_rejects_in_a_partial_success_are_reported(app, make_r
     assert app.ask("flush 5000") == "EXPORT_FAILED"
     assert app.ask("flush 5000") == "OK"
     assert [r.status for r in rx.requests] == [200, 200]
-    assert app.dropped() == [1]
-    assert any("partly rejected by the receiver: the /health series is refused" in line for line in app.stderr)
+    app.assert_dropped([1])
+    app.assert_stderr_has("partly rejected by the receiver: the /health series is refused")
     app.quit()
