@@ -142,8 +142,8 @@ pub unsafe extern "C" fn otelmetrics_{name}_free(instrument: *mut otelmetrics_{n
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_{bound}_{verb}(bound: *const otelmetrics_{bound}, value: {value}) -> otelmetrics_status {{
     guard_fast(
-        || try_record_bound::<otelmetrics_{bound}, core::{kind}>(bound, value),
-        || record_bound::<otelmetrics_{bound}, core::{kind}>(bound, value),
+        move || try_record_bound::<otelmetrics_{bound}, core::{kind}>(bound, value),
+        move || record_bound::<otelmetrics_{bound}, core::{kind}>(bound, value),
     )
 }}
 

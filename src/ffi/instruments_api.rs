@@ -94,8 +94,8 @@ pub unsafe extern "C" fn otelmetrics_counter_u64_free(instrument: *mut otelmetri
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_counter_u64_add(bound: *const otelmetrics_bound_counter_u64, value: u64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
-        || record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
+        move || record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
     )
 }
 
@@ -187,8 +187,8 @@ pub unsafe extern "C" fn otelmetrics_counter_f64_free(instrument: *mut otelmetri
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_counter_f64_add(bound: *const otelmetrics_bound_counter_f64, value: f64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
-        || record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
+        move || record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
     )
 }
 
@@ -280,8 +280,8 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_free(instrument: *mut o
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_add(bound: *const otelmetrics_bound_up_down_counter_i64, value: i64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(bound, value),
-        || record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(bound, value),
+        move || record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(bound, value),
     )
 }
 
@@ -373,8 +373,8 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_free(instrument: *mut o
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_add(bound: *const otelmetrics_bound_up_down_counter_f64, value: f64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(bound, value),
-        || record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(bound, value),
+        move || record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(bound, value),
     )
 }
 
@@ -471,8 +471,8 @@ pub unsafe extern "C" fn otelmetrics_histogram_u64_free(instrument: *mut otelmet
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_record(bound: *const otelmetrics_bound_histogram_u64, value: u64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
-        || record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
+        move || record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
     )
 }
 
@@ -569,8 +569,8 @@ pub unsafe extern "C" fn otelmetrics_histogram_f64_free(instrument: *mut otelmet
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_record(bound: *const otelmetrics_bound_histogram_f64, value: f64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
-        || record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
+        move || record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
     )
 }
 
@@ -662,8 +662,8 @@ pub unsafe extern "C" fn otelmetrics_gauge_u64_free(instrument: *mut otelmetrics
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_gauge_u64_record(bound: *const otelmetrics_bound_gauge_u64, value: u64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
-        || record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
+        move || record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
     )
 }
 
@@ -755,8 +755,8 @@ pub unsafe extern "C" fn otelmetrics_gauge_i64_free(instrument: *mut otelmetrics
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_gauge_i64_record(bound: *const otelmetrics_bound_gauge_i64, value: i64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
-        || record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
+        move || record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
     )
 }
 
@@ -848,8 +848,8 @@ pub unsafe extern "C" fn otelmetrics_gauge_f64_free(instrument: *mut otelmetrics
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_bound_gauge_f64_record(bound: *const otelmetrics_bound_gauge_f64, value: f64) -> otelmetrics_status {
     guard_fast(
-        || try_record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
-        || record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
+        move || try_record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
+        move || record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
     )
 }
 

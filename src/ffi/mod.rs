@@ -47,7 +47,9 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
 /// nothing and returns false; then `body`, the complete path with every
 /// check and message, runs under [`guard`], out of line. Panics in either
 /// are caught. Keeping messages, error values and their stack space out of
-/// `fast` is what makes it as short as the SDK's own bound record.
+/// `fast` is what makes it as short as the SDK's own bound record; `body`
+/// should be a `move` closure of the arguments (copies in registers, where
+/// references would make every call spill them to the stack first).
 #[inline(always)]
 pub(crate) fn guard_fast(fast: impl FnOnce() -> bool, body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
     match catch_unwind(AssertUnwindSafe(fast)) {

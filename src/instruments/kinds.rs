@@ -61,10 +61,13 @@ fn finite(value: f64) -> bool {
     value.is_finite()
 }
 
-/// One compare: false for NaN, infinities and negatives (-0.0 is accepted).
+/// False for NaN, negatives and the infinities; -0.0 is accepted. On the
+/// bits: sign clear and exponent below all-ones, or exactly -0.0 (LLVM
+/// turns the float comparisons into some twenty integer ops).
 #[inline(always)]
 fn finite_non_negative(value: f64) -> bool {
-    value >= 0.0 && value < f64::INFINITY
+    let bits = value.to_bits();
+    bits < f64::INFINITY.to_bits() || bits == (-0.0f64).to_bits()
 }
 
 #[cold]
@@ -187,6 +190,9 @@ mod tests {
         assert!(CounterF64::check(0.0).is_ok());
         assert!(CounterF64::check(-0.0).is_ok(), "-0.0 is not negative");
         assert!(CounterF64::check(f64::MAX).is_ok());
+        assert!(CounterF64::check(f64::MIN_POSITIVE / 2.0).is_ok(), "subnormals are finite");
+        assert!(CounterF64::check(-f64::MIN_POSITIVE / 2.0).is_err());
+        assert!(CounterF64::check(-f64::NAN).is_err(), "a NaN with the sign bit set");
         assert!(CounterF64::check(f64::NEG_INFINITY).unwrap_err().message.contains("not a finite number"));
         assert!(CounterF64::check(-1.0).unwrap_err().message.contains("cannot decrease"));
         assert!(UpDownCounterF64::check(-3.5).is_ok());
