@@ -18,10 +18,9 @@ and, for the ratio, the range over rounds paired in time.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict
+
+import paired
 
 from opentelemetry import metrics
 from opentelemetry.metrics._internal import _ProxyMeter
@@ -58,17 +57,9 @@ def cases(provider: metrics.MeterProvider) -> Dict[str, Callable[[int], None]]:
             "counter.add (no attributes)": add_bare, "proxy counter.add (dict of 3)": add_proxied}
 
 
-def ns_per_call(fn: Callable[[int], None], n: int) -> float:
-    start = time.perf_counter_ns()
-    fn(n)
-    return (time.perf_counter_ns() - start) / n
-
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=50_000, help="calls per round")
-    parser.add_argument("--rounds", type=int, default=15)
-    args = parser.parse_args()
+    args = paired.arguments(__doc__.splitlines()[0])
     from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
@@ -76,20 +67,7 @@ def main() -> None:
 
     sdk = cases(SdkMeterProvider(metric_readers=[InMemoryMetricReader()]))
     ours = cases(otelmetrics.api.MeterProvider(exporters=["none"], in_memory=True))
-    print(f"{'case':32} {'otel-sdk ns':>12} {'otelmetrics ns':>15} {'speedup':>8} {'range':>12} {'target':>7}")
-    for case in ours:
-        sdk[case](1000), ours[case](1000)   # warm-up: first-time series creation, caches
-        a: List[float] = []
-        b: List[float] = []
-        for _ in range(args.rounds):
-            a.append(ns_per_call(sdk[case], args.calls))
-            b.append(ns_per_call(ours[case], args.calls))
-        s, o = statistics.median(a), statistics.median(b)
-        ratios = sorted(x / y for x, y in zip(a, b))
-        low, high = ratios[len(ratios) // 4], ratios[-(len(ratios) // 4) - 1]   # interquartile
-        target = TARGETS.get(case)
-        print(f"{case:32} {s:12.0f} {o:15.0f} {s / o:7.1f}x {f'{low:.1f}-{high:.1f}x':>12} "
-              f"{f'{target:.0f}x' if target else '-':>7}")
+    paired.compare(sdk, ours, TARGETS, calls=args.calls, rounds=args.rounds)
 
 
 if __name__ == "__main__":

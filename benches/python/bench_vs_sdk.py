@@ -1,6 +1,6 @@
 """otelmetrics against the OpenTelemetry Python SDK, same work, one process.
 
-    .venv-test/bin/python benches/python/bench_vs_sdk.py [--seconds S]
+    .venv-test/bin/python benches/python/bench_vs_sdk.py [--calls N] [--rounds R]
 
 Measures nanoseconds per call for:
   - counter.add(1, {"method": "GET", "route": "/api/v1/users", "status": 200})
@@ -16,10 +16,9 @@ processes on a shared machine hits both alike).
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-from typing import Callable, Dict, List, Union
+from typing import Callable, Dict, Union
+
+import paired
 
 ATTRS: Dict[str, Union[str, int]] = {"method": "GET", "route": "/api/v1/users", "status": 200}
 TARGETS = {"counter.add (dict of 3)": 6.0, "bound counter.add": 15.0}
@@ -73,29 +72,10 @@ def otelmetrics_cases() -> Dict[str, Callable[[int], None]]:
             "histogram.record (dict of 3)": record}
 
 
-def ns_per_call(fn: Callable[[int], None], n: int) -> float:
-    start = time.perf_counter_ns()
-    fn(n)
-    return (time.perf_counter_ns() - start) / n
-
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=50_000, help="calls per round")
-    parser.add_argument("--rounds", type=int, default=15)
-    args = parser.parse_args()
-    sdk, ours = otel_sdk_cases(), otelmetrics_cases()
-    print(f"{'case':32} {'otel-sdk ns':>12} {'otelmetrics ns':>15} {'speedup':>8} {'target':>7}")
-    for case in ours:
-        sdk[case](1000), ours[case](1000)   # warm-up: first-time series creation, caches
-        a: List[float] = []
-        b: List[float] = []
-        for _ in range(args.rounds):
-            a.append(ns_per_call(sdk[case], args.calls))
-            b.append(ns_per_call(ours[case], args.calls))
-        s, o = statistics.median(a), statistics.median(b)
-        target = TARGETS.get(case)
-        print(f"{case:32} {s:12.0f} {o:15.0f} {s / o:7.1f}x {f'{target:.0f}x' if target else '-':>7}")
+    args = paired.arguments(__doc__.splitlines()[0])
+    paired.compare(otel_sdk_cases(), otelmetrics_cases(), TARGETS, calls=args.calls, rounds=args.rounds)
 
 
 if __name__ == "__main__":
