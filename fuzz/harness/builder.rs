@@ -1,7 +1,10 @@
 //! Configuration through the builder's setters: any sequence of them with
 //! arbitrary strings and numbers, then a build and one instrument. A built
 //! provider is shut down and freed; nothing is recorded, so nothing is ever
-//! exported and the fuzzed endpoints are never contacted.
+//! exported and the fuzzed endpoints are never contacted. The one exception
+//! is self-metrics, which report (an in-flight count of 0) with nothing
+//! recorded: a provider built with them on exports at shutdown, so it gets
+//! an endpoint nothing listens on and a 1 ms export deadline instead.
 //!
 //! Kept away from the outside world on purpose: file paths get a prefix
 //! that does not exist (so certificates are never read and console output
@@ -37,15 +40,23 @@ pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
     let mut builder = null_mut();
     check::status(unsafe { otelmetrics_provider_builder_new(&mut builder) }, &[], "builder_new");
+    let mut self_metrics = false;
     for _ in 0..24 {
         if input.is_empty() {
             break;
         }
-        let (status, call) = unsafe { apply_one(builder, &mut input) };
+        let (status, call) = unsafe { apply_one(builder, &mut input, &mut self_metrics) };
         check::status(status, SETTER_ERRORS, call);
     }
+    if self_metrics {
+        unsafe { export_nowhere(builder) };
+    }
     let allowed = [OTELMETRICS_STATUS_INVALID_CONFIG, OTELMETRICS_STATUS_INVALID_ARGUMENT];
-    if let Some(session) = Session::build(builder, &allowed) {
+    if let Some(mut session) = Session::build(builder, &allowed) {
+        if self_metrics {
+            // The export at shutdown fails (refused) or outlives 1 ms.
+            session.shutdown_may_fail_with = &[OTELMETRICS_STATUS_EXPORT_FAILED, OTELMETRICS_STATUS_TIMEOUT];
+        }
         // An instrument sizes its storage from the configuration (the
         // cardinality limit). Nothing is recorded: an empty collection is
         // never exported, so the endpoint is still never contacted.
@@ -58,7 +69,18 @@ pub fn run(data: &[u8]) {
     }
 }
 
-unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> (otelmetrics_status, &'static str) {
+/// An OTLP endpoint on a port nothing listens on (connections are refused
+/// at once, no name is resolved) and a 1 ms export deadline.
+unsafe fn export_nowhere(b: *mut otelmetrics_provider_builder) {
+    check::status(otelmetrics_provider_builder_set_otlp_endpoint(b, view(b"http://127.0.0.1:1")), &[], "set_otlp_endpoint(nowhere)");
+    check::status(otelmetrics_provider_builder_set_export_timeout_ms(b, 1), &[], "set_export_timeout_ms(1)");
+}
+
+unsafe fn apply_one(
+    b: *mut otelmetrics_provider_builder,
+    input: &mut Input,
+    self_metrics: &mut bool,
+) -> (otelmetrics_status, &'static str) {
     match input.u8() % 23 {
         0 => (otelmetrics_provider_builder_set_service_name(b, view(&input.bytes())), "set_service_name"),
         1 => {
@@ -99,7 +121,14 @@ unsafe fn apply_one(b: *mut otelmetrics_provider_builder, input: &mut Input) -> 
         18 => (otelmetrics_provider_builder_set_cardinality_limit(b, input.u64() as usize), "set_cardinality_limit"),
         19 => (otelmetrics_provider_builder_set_otlp_max_request_bytes(b, input.u64() as usize), "set_otlp_max_request_bytes"),
         20 => (otelmetrics_provider_builder_set_max_export_batch_size(b, input.u64() as usize), "set_max_export_batch_size"),
-        21 => (otelmetrics_provider_builder_set_self_metrics(b, input.bool()), "set_self_metrics"),
+        21 => {
+            let on = input.bool();
+            let status = otelmetrics_provider_builder_set_self_metrics(b, on);
+            if status == OTELMETRICS_STATUS_OK {
+                *self_metrics = on;
+            }
+            (status, "set_self_metrics")
+        }
         _ => (otelmetrics_provider_builder_enable_in_memory_reader(b), "enable_in_memory_reader"),
     }
 }

@@ -12,6 +12,9 @@ use std::ptr::null_mut;
 pub struct Session {
     pub provider: *mut otelmetrics_provider,
     pub meter: *mut otelmetrics_meter,
+    /// Statuses other than OK that the shutdown in `drop` may return (for a
+    /// provider that exports to an endpoint that cannot take it).
+    pub shutdown_may_fail_with: &'static [otelmetrics_status],
 }
 
 /// A builder set up for an in-memory provider; the caller may add more
@@ -45,7 +48,7 @@ impl Session {
             otelmetrics_provider_get_meter(provider, view(b"fuzz"), view(b""), view(b""), std::ptr::null(), 0, &mut meter)
         };
         check::status(got, &[], "get_meter(fuzz)");
-        Some(Session { provider, meter })
+        Some(Session { provider, meter, shutdown_may_fail_with: &[] })
     }
 
     /// What the provider holds, as parsed OTLP JSON.
@@ -63,7 +66,7 @@ impl Drop for Session {
     fn drop(&mut self) {
         unsafe {
             otelmetrics_meter_free(self.meter);
-            check::status(otelmetrics_provider_shutdown(self.provider, 5000), &[], "shutdown");
+            check::status(otelmetrics_provider_shutdown(self.provider, 5000), self.shutdown_may_fail_with, "shutdown");
             otelmetrics_provider_free(self.provider);
         }
     }
