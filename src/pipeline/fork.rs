@@ -9,6 +9,7 @@
 //! the parent's copy: dropping it would wait for threads that do not exist.
 
 use super::fork_safe;
+use std::ptr::null_mut;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
@@ -66,16 +67,7 @@ impl<T> PerGeneration<T> {
     #[cold]
     #[inline(never)]
     fn replace(&self, stale: *mut (u64, T), now: u64, rebuild: impl FnOnce(&T) -> T) -> &T {
-        let fresh = rebuild(unsafe { &(*stale).1 });
-        let fresh = Box::into_raw(Box::new((now, fresh)));
-        match self.current.compare_exchange(stale, fresh, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => unsafe { &(*fresh).1 },
-            Err(winner) => {
-                // Another thread of the child rebuilt first: use theirs.
-                drop(unsafe { Box::from_raw(fresh) });
-                unsafe { &(*winner).1 }
-            }
-        }
+        install(&self.current, stale, now, rebuild(unsafe { &(*stale).1 }))
     }
 
     /// The value without the generation check (for shutdown paths that must
@@ -97,3 +89,62 @@ impl<T> Drop for PerGeneration<T> {
 
 unsafe impl<T: Send + Sync> Send for PerGeneration<T> {}
 unsafe impl<T: Send + Sync> Sync for PerGeneration<T> {}
+
+/// A value built once per process generation, on first use, without a
+/// lock (a one-time lock another thread held at a fork would stay held in
+/// the child): threads racing to build it each build one and the first to
+/// install it wins (the others drop theirs). Values of earlier generations
+/// are leaked on purpose, as with `PerGeneration`.
+pub struct Lazy<T> {
+    current: AtomicPtr<(u64, T)>,
+}
+
+impl<T> Lazy<T> {
+    pub const fn new() -> Self {
+        Lazy { current: AtomicPtr::new(null_mut()) }
+    }
+
+    pub fn get_or_init(&self, build: impl FnOnce() -> T) -> &T {
+        let seen = self.current.load(Ordering::Acquire);
+        let now = generation();
+        if let Some((built_in, value)) = unsafe { seen.as_ref() } {
+            if *built_in == now {
+                return value;
+            }
+        }
+        install(&self.current, seen, now, build())
+    }
+}
+
+unsafe impl<T: Send + Sync> Send for Lazy<T> {}
+unsafe impl<T: Send + Sync> Sync for Lazy<T> {}
+
+/// Puts `value`, built in generation `now`, where `seen` was. When another
+/// thread of this process installed its own first, `value` is dropped and
+/// theirs (built in the same generation: a child has no other thread from
+/// before the fork) is returned.
+fn install<T>(current: &AtomicPtr<(u64, T)>, seen: *mut (u64, T), now: u64, value: T) -> &T {
+    let fresh = Box::into_raw(Box::new((now, value)));
+    match current.compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => unsafe { &(*fresh).1 },
+        Err(winner) => {
+            drop(unsafe { Box::from_raw(fresh) });
+            unsafe { &(*winner).1 }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn lazy_builds_once_per_generation() {
+        static BUILT: AtomicUsize = AtomicUsize::new(0);
+        let lazy: Lazy<usize> = Lazy::new();
+        let a = *lazy.get_or_init(|| BUILT.fetch_add(1, Ordering::SeqCst));
+        let b = *lazy.get_or_init(|| BUILT.fetch_add(1, Ordering::SeqCst));
+        assert_eq!((a, b, BUILT.load(Ordering::SeqCst)), (0, 0, 1));
+    }
+}

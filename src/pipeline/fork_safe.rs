@@ -15,7 +15,7 @@
 //!   is an atomic that names the process generation, so a call that was
 //!   running in the parent at the fork is nobody's turn in the child, where
 //!   its thread does not exist. Replacing the code waits for a running call.
-//! - [`Lazy`] is one-time state without a one-time lock: built for the
+//! - `fork::Lazy` is one-time state without a one-time lock: built for the
 //!   current process generation, so a child rebuilds what the parent had,
 //!   or was still building, at the fork.
 //! - [`write_fd`] writes to stdout or stderr without std's process-wide
@@ -24,8 +24,7 @@
 use super::fork::{self, generation};
 use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
-use std::ptr::null_mut;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -221,39 +220,6 @@ pub fn write_fd(fd: i32, mut bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A value built once per process generation, on first use, without a
-/// lock: threads racing to build it each build one and the first to finish
-/// wins (the others drop theirs). Values of earlier generations are leaked
-/// on purpose (dropping one would wait for threads the child does not have).
-pub struct Lazy<T> {
-    current: AtomicPtr<(u64, T)>,
-}
-
-impl<T> Lazy<T> {
-    pub const fn new() -> Self {
-        Lazy { current: AtomicPtr::new(null_mut()) }
-    }
-
-    pub fn get_or_init(&self, build: impl Fn() -> T) -> &T {
-        loop {
-            let seen = self.current.load(Ordering::Acquire);
-            if let Some((built_in, value)) = unsafe { seen.as_ref() } {
-                if *built_in == generation() {
-                    return value;
-                }
-            }
-            let fresh = Box::into_raw(Box::new((generation(), build())));
-            match self.current.compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return unsafe { &(*fresh).1 },
-                // Another thread installed one first: use it (next turn).
-                Err(_) => drop(unsafe { Box::from_raw(fresh) }),
-            }
-        }
-    }
-}
-
-unsafe impl<T: Send + Sync> Send for Lazy<T> {}
-unsafe impl<T: Send + Sync> Sync for Lazy<T> {}
 
 #[cfg(test)]
 mod tests {
@@ -314,14 +280,5 @@ mod tests {
             })
             .collect();
         threads.into_iter().for_each(|t| t.join().unwrap());
-    }
-
-    #[test]
-    fn lazy_builds_once_per_generation() {
-        static BUILT: AtomicUsize = AtomicUsize::new(0);
-        let lazy: Lazy<usize> = Lazy::new();
-        let a = *lazy.get_or_init(|| BUILT.fetch_add(1, Ordering::SeqCst));
-        let b = *lazy.get_or_init(|| BUILT.fetch_add(1, Ordering::SeqCst));
-        assert_eq!((a, b, BUILT.load(Ordering::SeqCst)), (0, 0, 1));
     }
 }

@@ -4,7 +4,7 @@
 //! runtime (the parent's worker thread does not exist there), also when the
 //! parent was still creating its own at the fork (no one-time lock).
 
-use super::fork_safe::Lazy;
+use super::fork::Lazy;
 use std::future::Future;
 use std::time::Duration;
 use tokio::runtime::Runtime;
