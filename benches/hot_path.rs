@@ -83,11 +83,19 @@ fn s(text: &'static str) -> otelmetrics_str {
 }
 
 fn attr_str(key: &'static str, value: &'static str) -> otelmetrics_attribute {
-    otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_STRING, value: otelmetrics_value { string: s(value) } }
+    otelmetrics_attribute {
+        key: s(key),
+        value_type: OTELMETRICS_VALUE_STRING,
+        value: otelmetrics_value { string: s(value) },
+    }
 }
 
 fn attr_i64(key: &'static str, value: i64) -> otelmetrics_attribute {
-    otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_INT64, value: otelmetrics_value { int64: value } }
+    otelmetrics_attribute {
+        key: s(key),
+        value_type: OTELMETRICS_VALUE_INT64,
+        value: otelmetrics_value { int64: value },
+    }
 }
 
 fn c_attrs() -> [otelmetrics_attribute; 3] {
@@ -95,7 +103,11 @@ fn c_attrs() -> [otelmetrics_attribute; 3] {
 }
 
 fn native_attrs() -> [KeyValue; 3] {
-    [KeyValue::new("method", "GET"), KeyValue::new("route", "/api/v1/users"), KeyValue::new("status", 200i64)]
+    [
+        KeyValue::new("method", "GET"),
+        KeyValue::new("route", "/api/v1/users"),
+        KeyValue::new("status", 200i64),
+    ]
 }
 
 type Status = u32;
@@ -143,36 +155,88 @@ struct Setup {
 fn setup() -> Setup {
     let lib = Lib::open();
     unsafe {
-        let builder_new: unsafe extern "C" fn(*mut P) -> Status = lib.sym("otelmetrics_provider_builder_new");
-        let add_exporter: unsafe extern "C" fn(P, u32) -> Status = lib.sym("otelmetrics_provider_builder_add_exporter");
-        let in_memory: unsafe extern "C" fn(P) -> Status = lib.sym("otelmetrics_provider_builder_enable_in_memory_reader");
-        let build: unsafe extern "C" fn(P, *mut P) -> Status = lib.sym("otelmetrics_provider_builder_build");
-        let get_meter: unsafe extern "C" fn(P, otelmetrics_str, otelmetrics_str, otelmetrics_str, *const otelmetrics_attribute, usize, *mut P) -> Status =
-            lib.sym("otelmetrics_provider_get_meter");
-        let create_counter: unsafe extern "C" fn(P, otelmetrics_str, otelmetrics_str, otelmetrics_str, *mut P) -> Status =
-            lib.sym("otelmetrics_meter_create_counter_u64");
-        let create_histogram: unsafe extern "C" fn(P, otelmetrics_str, otelmetrics_str, otelmetrics_str, *const f64, usize, *mut P) -> Status =
-            lib.sym("otelmetrics_meter_create_histogram_f64");
+        let builder_new: unsafe extern "C" fn(*mut P) -> Status =
+            lib.sym("otelmetrics_provider_builder_new");
+        let add_exporter: unsafe extern "C" fn(P, u32) -> Status =
+            lib.sym("otelmetrics_provider_builder_add_exporter");
+        let in_memory: unsafe extern "C" fn(P) -> Status =
+            lib.sym("otelmetrics_provider_builder_enable_in_memory_reader");
+        let build: unsafe extern "C" fn(P, *mut P) -> Status =
+            lib.sym("otelmetrics_provider_builder_build");
+        let get_meter: unsafe extern "C" fn(
+            P,
+            otelmetrics_str,
+            otelmetrics_str,
+            otelmetrics_str,
+            *const otelmetrics_attribute,
+            usize,
+            *mut P,
+        ) -> Status = lib.sym("otelmetrics_provider_get_meter");
+        let create_counter: unsafe extern "C" fn(
+            P,
+            otelmetrics_str,
+            otelmetrics_str,
+            otelmetrics_str,
+            *mut P,
+        ) -> Status = lib.sym("otelmetrics_meter_create_counter_u64");
+        let create_histogram: unsafe extern "C" fn(
+            P,
+            otelmetrics_str,
+            otelmetrics_str,
+            otelmetrics_str,
+            *const f64,
+            usize,
+            *mut P,
+        ) -> Status = lib.sym("otelmetrics_meter_create_histogram_f64");
         let counter_add: CounterAdd = lib.sym("otelmetrics_counter_u64_add");
-        let counter_add_with_set: unsafe extern "C" fn(P, u64, P) -> Status = lib.sym("otelmetrics_counter_u64_add_with_set");
-        let histogram_record: unsafe extern "C" fn(P, f64, *const otelmetrics_attribute, usize) -> Status =
-            lib.sym("otelmetrics_histogram_f64_record");
-        let attributes_new: unsafe extern "C" fn(*const otelmetrics_attribute, usize, *mut P) -> Status = lib.sym("otelmetrics_attributes_new");
-        let counter_bind: unsafe extern "C" fn(P, P, *mut P) -> Status = lib.sym("otelmetrics_counter_u64_bind");
-        let bound_counter_add: unsafe extern "C" fn(P, u64) -> Status = lib.sym("otelmetrics_bound_counter_u64_add");
-        let histogram_bind: unsafe extern "C" fn(P, P, *mut P) -> Status = lib.sym("otelmetrics_histogram_f64_bind");
-        let bound_histogram_record: unsafe extern "C" fn(P, f64) -> Status = lib.sym("otelmetrics_bound_histogram_f64_record");
+        let counter_add_with_set: unsafe extern "C" fn(P, u64, P) -> Status =
+            lib.sym("otelmetrics_counter_u64_add_with_set");
+        let histogram_record: unsafe extern "C" fn(
+            P,
+            f64,
+            *const otelmetrics_attribute,
+            usize,
+        ) -> Status = lib.sym("otelmetrics_histogram_f64_record");
+        let attributes_new: unsafe extern "C" fn(
+            *const otelmetrics_attribute,
+            usize,
+            *mut P,
+        ) -> Status = lib.sym("otelmetrics_attributes_new");
+        let counter_bind: unsafe extern "C" fn(P, P, *mut P) -> Status =
+            lib.sym("otelmetrics_counter_u64_bind");
+        let bound_counter_add: unsafe extern "C" fn(P, u64) -> Status =
+            lib.sym("otelmetrics_bound_counter_u64_add");
+        let histogram_bind: unsafe extern "C" fn(P, P, *mut P) -> Status =
+            lib.sym("otelmetrics_histogram_f64_bind");
+        let bound_histogram_record: unsafe extern "C" fn(P, f64) -> Status =
+            lib.sym("otelmetrics_bound_histogram_f64_record");
 
-        let (mut builder, mut provider, mut meter, mut counter, mut histogram) = (P::default(), P::default(), P::default(), P::default(), P::default());
+        let (mut builder, mut provider, mut meter, mut counter, mut histogram) =
+            (P::default(), P::default(), P::default(), P::default(), P::default());
         check(builder_new(&mut builder), "builder");
         check(add_exporter(builder, OTELMETRICS_EXPORTER_NONE), "exporter none");
         check(in_memory(builder), "in-memory reader");
         check(build(builder, &mut provider), "build");
-        check(get_meter(provider, s("bench"), s(""), s(""), std::ptr::null(), 0, &mut meter), "meter");
+        check(
+            get_meter(provider, s("bench"), s(""), s(""), std::ptr::null(), 0, &mut meter),
+            "meter",
+        );
         check(create_counter(meter, s("requests"), s(""), s(""), &mut counter), "counter");
-        check(create_histogram(meter, s("latency"), s(""), s(""), std::ptr::null(), 0, &mut histogram), "histogram");
+        check(
+            create_histogram(
+                meter,
+                s("latency"),
+                s(""),
+                s(""),
+                std::ptr::null(),
+                0,
+                &mut histogram,
+            ),
+            "histogram",
+        );
 
-        let native_provider = SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build();
+        let native_provider =
+            SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build();
         let native_meter = native_provider.meter("bench");
         let native_counter = native_meter.u64_counter("requests").build();
         let native_histogram = native_meter.f64_histogram("latency").build();
@@ -256,7 +320,9 @@ fn verdict(ratio: f64, target: Option<f64>) -> String {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// This thread's CPU time in ns: unlike the wall clock, it does not count
@@ -308,13 +374,24 @@ fn wall_clock() {
         println!("|---|---:|---:|---:|---:|");
         for (name, target, native, ours) in &results {
             let side = |rounds: &Vec<(f64, f64)>| {
-                spread(&mut rounds.iter().map(|r| if pick == 0 { r.0 } else { r.1 }).collect::<Vec<_>>())
+                spread(
+                    &mut rounds
+                        .iter()
+                        .map(|r| if pick == 0 { r.0 } else { r.1 })
+                        .collect::<Vec<_>>(),
+                )
             };
             let (n, o) = (side(native), side(ours));
             let ratio = o.1 / n.1;
             println!(
                 "| {name} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {ratio:.2}x | {} |",
-                n.0, n.1, n.2, o.0, o.1, o.2, verdict(ratio, *target)
+                n.0,
+                n.1,
+                n.2,
+                o.0,
+                o.1,
+                o.2,
+                verdict(ratio, *target)
             );
         }
     }
@@ -323,12 +400,20 @@ fn wall_clock() {
     // more work two threads get done than one (per-call attributes).
     let (c_addr, add) = (s.counter, s.counter_add);
     let scaling_ours = scaling(move |thread, i| {
-        let a = [attr_str("method", if thread == 0 { "GET" } else { "PUT" }), attr_str("route", "/api/v1/users"), attr_i64("status", (i % 4) as i64)];
+        let a = [
+            attr_str("method", if thread == 0 { "GET" } else { "PUT" }),
+            attr_str("route", "/api/v1/users"),
+            attr_i64("status", (i % 4) as i64),
+        ];
         ok(unsafe { add(c_addr as P, 1, black_box(a.as_ptr()), 3) });
     });
     let native_counter = s.native_counter.clone();
     let scaling_native = scaling(move |thread, i| {
-        let a = [KeyValue::new("method", if thread == 0 { "GET" } else { "PUT" }), KeyValue::new("route", "/api/v1/users"), KeyValue::new("status", (i % 4) as i64)];
+        let a = [
+            KeyValue::new("method", if thread == 0 { "GET" } else { "PUT" }),
+            KeyValue::new("route", "/api/v1/users"),
+            KeyValue::new("status", (i % 4) as i64),
+        ];
         native_counter.add(1, black_box(&a));
     });
     println!();
@@ -373,7 +458,11 @@ fn run_one(case: &str, side: &str, calls: u64) {
         &mut empty
     } else {
         let c = s.cases.iter_mut().find(|c| c.name == case).expect("unknown case");
-        if side == "native" { &mut c.native } else { &mut c.ours }
+        if side == "native" {
+            &mut c.native
+        } else {
+            &mut c.ours
+        }
     };
     run_calls(f, INSTRUCTION_WARMUP);
     otelmetrics_bench_measured(f, calls);
@@ -381,7 +470,8 @@ fn run_one(case: &str, side: &str, calls: u64) {
 
 /// Instructions callgrind counted in `otelmetrics_bench_measured` for one run.
 fn count(exe: &std::path::Path, case: &str, side: &str) -> u64 {
-    let out = std::env::temp_dir().join(format!("otelmetrics-callgrind-{}.out", std::process::id()));
+    let out =
+        std::env::temp_dir().join(format!("otelmetrics-callgrind-{}.out", std::process::id()));
     let status = Command::new("valgrind")
         .args(["--tool=callgrind", "--toggle-collect=otelmetrics_bench_measured", "--quiet"])
         .arg(format!("--callgrind-out-file={}", out.display()))
@@ -400,8 +490,10 @@ fn count(exe: &std::path::Path, case: &str, side: &str) -> u64 {
 
 fn instructions() {
     let exe = std::env::current_exe().unwrap();
-    let names: Vec<(&'static str, Option<f64>)> = setup().cases.iter().map(|c| (c.name, c.target)).collect();
-    let per_call = |case: &str, side: &str| count(&exe, case, side) as f64 / INSTRUCTION_CALLS as f64;
+    let names: Vec<(&'static str, Option<f64>)> =
+        setup().cases.iter().map(|c| (c.name, c.target)).collect();
+    let per_call =
+        |case: &str, side: &str| count(&exe, case, side) as f64 / INSTRUCTION_CALLS as f64;
     let harness = per_call("empty", "-");
     println!("instructions per call (valgrind --tool=callgrind, {INSTRUCTION_CALLS} calls after {INSTRUCTION_WARMUP} uncounted;");
     println!("the loop and closure call, {harness:.1} per call, subtracted from every figure)");
@@ -423,7 +515,9 @@ fn main() {
         [] => wall_clock(),
         ["--instructions"] => instructions(),
         ["--run-one", case, side] => run_one(case, side, INSTRUCTION_CALLS),
-        ["--run-one", case, side, calls] => run_one(case, side, calls.parse().expect("a number of calls")),
+        ["--run-one", case, side, calls] => {
+            run_one(case, side, calls.parse().expect("a number of calls"))
+        }
         other => panic!("unknown arguments {other:?}: none (wall clock) or --instructions"),
     }
 }

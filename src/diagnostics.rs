@@ -82,7 +82,9 @@ fn stderr_threshold() -> Option<Level> {
 pub fn emit(level: Level, message: &str) {
     let message = &*crate::error::escape_controls(message);
     // A panicking hook must not take the export thread down with it.
-    let called = HOOK.call(|hook| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(level, message))));
+    let called = HOOK.call(|hook| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(level, message)))
+    });
     if called.is_some() {
         return;
     }
@@ -103,7 +105,11 @@ fn print_folded(level: Level, message: &str) {
                 return;
             }
             if *repeats > 0 {
-                out = format!("otelmetrics: [{}] previous message repeated {} more times\n", level.name(), repeats);
+                out = format!(
+                    "otelmetrics: [{}] previous message repeated {} more times\n",
+                    level.name(),
+                    repeats
+                );
             }
         }
         *last = Some((message.to_owned(), now, 0));

@@ -60,7 +60,16 @@ mod tests {
             KeyValue::new("b", Value::Array(Array::String(vec!["abcd".into(), "x".into()]))),
             KeyValue::new("c", 1),
         ]);
-        assert_eq!(out, vec![KeyValue::new("a", "hél"), KeyValue::new("b", Value::Array(Array::String(vec!["abc".into(), "x".into()])))]);
-        assert_eq!(AttributeLimits::default().apply(vec![KeyValue::new("a", "long")]), vec![KeyValue::new("a", "long")]);
+        assert_eq!(
+            out,
+            vec![
+                KeyValue::new("a", "hél"),
+                KeyValue::new("b", Value::Array(Array::String(vec!["abc".into(), "x".into()])))
+            ]
+        );
+        assert_eq!(
+            AttributeLimits::default().apply(vec![KeyValue::new("a", "long")]),
+            vec![KeyValue::new("a", "long")]
+        );
     }
 }

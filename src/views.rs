@@ -111,7 +111,10 @@ impl ViewSpec {
             || self.meter_name.is_some()
             || self.meter_version.is_some();
         if !selects_something {
-            return Err(Error::config(setting, "a view must select instruments (name, kind, unit or meter)"));
+            return Err(Error::config(
+                setting,
+                "a view must select instruments (name, kind, unit or meter)",
+            ));
         }
         if self.name.is_some() && self.has_wildcard() {
             return Err(Error::config(
@@ -120,23 +123,34 @@ impl ViewSpec {
             ));
         }
         if self.allowed_keys.is_some() && self.denied_keys.is_some() {
-            return Err(Error::config(setting, "a view takes an allow-list or a deny-list of attribute keys, not both"));
+            return Err(Error::config(
+                setting,
+                "a view takes an allow-list or a deny-list of attribute keys, not both",
+            ));
         }
         if let Some(limit) = self.cardinality_limit {
             check_cardinality_limit(setting, limit)?;
         }
         match &self.aggregation {
             Some(AggregationSpec::ExplicitBuckets { boundaries, .. }) => {
-                if boundaries.iter().any(|b| !b.is_finite()) || boundaries.windows(2).any(|w| w[0] >= w[1]) {
+                if boundaries.iter().any(|b| !b.is_finite())
+                    || boundaries.windows(2).any(|w| w[0] >= w[1])
+                {
                     return Err(Error::config(setting, format!("histogram boundaries {boundaries:?} must be finite and strictly increasing")));
                 }
             }
             Some(AggregationSpec::Exponential { max_size, max_scale, .. }) => {
                 if *max_size < 2 {
-                    return Err(Error::config(setting, "an exponential histogram needs max_size of at least 2"));
+                    return Err(Error::config(
+                        setting,
+                        "an exponential histogram needs max_size of at least 2",
+                    ));
                 }
                 if !(-10..=20).contains(max_scale) {
-                    return Err(Error::config(setting, format!("exponential max_scale {max_scale} is outside -10..=20")));
+                    return Err(Error::config(
+                        setting,
+                        format!("exponential max_scale {max_scale} is outside -10..=20"),
+                    ));
                 }
             }
             _ => {}
@@ -192,7 +206,10 @@ impl ViewSpec {
 
     /// The SDK view function for this view; `default_limit` is the
     /// provider's cardinality limit, for views that set none.
-    pub fn into_sdk_view(self, default_limit: Option<usize>) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+    pub fn into_sdk_view(
+        self,
+        default_limit: Option<usize>,
+    ) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
         move |i: &Instrument| if self.selects_sdk(i) { self.stream(default_limit) } else { None }
     }
 }
@@ -218,7 +235,10 @@ pub fn check_cardinality_limit(setting: &str, limit: usize) -> Result<()> {
 /// The provider's default cardinality limit, as a view that selects only
 /// instruments no other view selects (a matching view replaces the default
 /// stream in the SDK, so a catch-all would add a second stream).
-pub fn default_limit_view(views: Vec<ViewSpec>, limit: usize) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+pub fn default_limit_view(
+    views: Vec<ViewSpec>,
+    limit: usize,
+) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
     move |i: &Instrument| {
         if views.iter().any(|v| v.selects_sdk(i)) {
             return None;
@@ -230,8 +250,11 @@ pub fn default_limit_view(views: Vec<ViewSpec>, limit: usize) -> impl Fn(&Instru
 /// The attribute keys our instruments drop before recording: the union of
 /// the deny-lists of every view selecting the instrument (the SDK cannot).
 pub fn denied_keys(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> Option<Arc<HashSet<String>>> {
-    let keys: HashSet<String> =
-        views.iter().filter(|v| v.selects(i)).flat_map(|v| v.denied_keys.iter().flatten().cloned()).collect();
+    let keys: HashSet<String> = views
+        .iter()
+        .filter(|v| v.selects(i))
+        .flat_map(|v| v.denied_keys.iter().flatten().cloned())
+        .collect();
     (!keys.is_empty()).then(|| Arc::new(keys))
 }
 
@@ -258,11 +281,18 @@ mod tests {
 
     #[test]
     fn invalid_views_are_refused_with_a_reason() {
-        let rename_wild = ViewSpec { instrument_name: Some("http.*".into()), name: Some("x".into()), ..Default::default() };
+        let rename_wild = ViewSpec {
+            instrument_name: Some("http.*".into()),
+            name: Some("x".into()),
+            ..Default::default()
+        };
         assert!(rename_wild.validate().unwrap_err().message.contains("rename"));
         let unsorted = ViewSpec {
             instrument_name: Some("h".into()),
-            aggregation: Some(AggregationSpec::ExplicitBuckets { boundaries: vec![5.0, 1.0], record_min_max: true }),
+            aggregation: Some(AggregationSpec::ExplicitBuckets {
+                boundaries: vec![5.0, 1.0],
+                record_min_max: true,
+            }),
             ..Default::default()
         };
         assert!(unsorted.validate().unwrap_err().message.contains("strictly increasing"));
@@ -279,14 +309,39 @@ mod tests {
     #[test]
     fn deny_lists_union_over_selecting_views() {
         let views = vec![
-            ViewSpec { instrument_name: Some("http.*".into()), denied_keys: Some(vec!["user.id".into()]), ..Default::default() },
-            ViewSpec { kind: Some(Kind::Counter), denied_keys: Some(vec!["session".into()]), ..Default::default() },
-            ViewSpec { meter_name: Some("other".into()), denied_keys: Some(vec!["x".into()]), ..Default::default() },
+            ViewSpec {
+                instrument_name: Some("http.*".into()),
+                denied_keys: Some(vec!["user.id".into()]),
+                ..Default::default()
+            },
+            ViewSpec {
+                kind: Some(Kind::Counter),
+                denied_keys: Some(vec!["session".into()]),
+                ..Default::default()
+            },
+            ViewSpec {
+                meter_name: Some("other".into()),
+                denied_keys: Some(vec!["x".into()]),
+                ..Default::default()
+            },
         ];
-        let id = InstrumentIdentity { name: "http.requests", kind: Kind::Counter, unit: "", meter_name: "m", meter_version: "" };
+        let id = InstrumentIdentity {
+            name: "http.requests",
+            kind: Kind::Counter,
+            unit: "",
+            meter_name: "m",
+            meter_version: "",
+        };
         let denied = denied_keys(&views, &id).unwrap();
         assert_eq!(denied.len(), 2);
-        let kept = apply_deny_list(&denied, vec![KeyValue::new("user.id", 1), KeyValue::new("route", "/"), KeyValue::new("session", "s")]);
+        let kept = apply_deny_list(
+            &denied,
+            vec![
+                KeyValue::new("user.id", 1),
+                KeyValue::new("route", "/"),
+                KeyValue::new("session", "s"),
+            ],
+        );
         assert_eq!(kept, vec![KeyValue::new("route", "/")]);
     }
 }

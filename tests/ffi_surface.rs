@@ -45,7 +45,8 @@ fn exported_functions(source: &str) -> Vec<(String, String)> {
             }
             if let Some(end) = sig_end {
                 if let Some(b) = after[end..].find('{') {
-                    found.push((name, after[end + b + 1..].trim_start().chars().take(60).collect()));
+                    found
+                        .push((name, after[end + b + 1..].trim_start().chars().take(60).collect()));
                 }
             }
         }
@@ -54,7 +55,8 @@ fn exported_functions(source: &str) -> Vec<(String, String)> {
     found
 }
 
-const GUARDS: [&str; 6] = ["guard(", "guard_fast(", "guard_value(", "with_settings(", "with_provider(", "with_view("];
+const GUARDS: [&str; 6] =
+    ["guard(", "guard_fast(", "guard_value(", "with_settings(", "with_provider(", "with_view("];
 
 #[test]
 fn every_export_runs_inside_the_panic_guard() {
@@ -78,7 +80,8 @@ fn wrappers_used_by_exports_are_themselves_guarded() {
         for wrapper in ["fn with_settings(", "fn with_provider(", "fn with_view("] {
             if let Some(pos) = source.find(wrapper) {
                 let body = &source[pos..];
-                let open = body.find(") -> otelmetrics_status {").expect("wrapper returns a status");
+                let open =
+                    body.find(") -> otelmetrics_status {").expect("wrapper returns a status");
                 let inside = body[open + ") -> otelmetrics_status {".len()..].trim_start();
                 assert!(inside.starts_with("guard("), "{wrapper} must start with guard(");
             }
@@ -88,11 +91,16 @@ fn wrappers_used_by_exports_are_themselves_guarded() {
 
 #[test]
 fn every_export_is_declared_in_the_header() {
-    let header = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("include/otelmetrics.h")).unwrap();
+    let header =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("include/otelmetrics.h"))
+            .unwrap();
     for (file, source) in ffi_sources() {
         for (name, _) in exported_functions(&source) {
             assert!(name.starts_with("otelmetrics_"), "{file}: export `{name}` lacks the prefix");
-            assert!(header.contains(&format!("{name}(")), "{file}: `{name}` is missing from the header");
+            assert!(
+                header.contains(&format!("{name}(")),
+                "{file}: `{name}` is missing from the header"
+            );
         }
     }
 }
@@ -103,6 +111,7 @@ fn version_constants_match_cargo_toml() {
     assert_eq!(OTELMETRICS_VERSION_MAJOR.to_string(), env!("CARGO_PKG_VERSION_MAJOR"));
     assert_eq!(OTELMETRICS_VERSION_MINOR.to_string(), env!("CARGO_PKG_VERSION_MINOR"));
     assert_eq!(OTELMETRICS_VERSION_PATCH.to_string(), env!("CARGO_PKG_VERSION_PATCH"));
-    let runtime = unsafe { std::ffi::CStr::from_ptr(otelmetrics::ffi::errors::otelmetrics_version()) };
+    let runtime =
+        unsafe { std::ffi::CStr::from_ptr(otelmetrics::ffi::errors::otelmetrics_version()) };
     assert_eq!(runtime.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
 }

@@ -25,7 +25,8 @@ fn fuzz_dir() -> PathBuf {
 }
 
 fn known_findings() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(fuzz_dir().join("known-findings.txt")).expect("fuzz/known-findings.txt");
+    let text = std::fs::read_to_string(fuzz_dir().join("known-findings.txt"))
+        .expect("fuzz/known-findings.txt");
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| l.split_whitespace().next().expect("a corpus path").to_owned())
@@ -33,7 +34,11 @@ fn known_findings() -> BTreeSet<String> {
 }
 
 fn target_fn(target: &str) -> fn(&[u8]) {
-    harness::TARGETS.iter().find(|(name, _)| *name == target).map(|(_, run)| *run).expect("a known target")
+    harness::TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .map(|(_, run)| *run)
+        .expect("a known target")
 }
 
 /// Every corpus file as `<target>/<file>`, sorted.
@@ -43,7 +48,13 @@ fn corpus_files() -> Vec<String> {
         let dir = fuzz_dir().join("corpus").join(target);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|entry| entry.expect("a readable corpus entry").file_name().into_string().expect("a UTF-8 name"))
+            .map(|entry| {
+                entry
+                    .expect("a readable corpus entry")
+                    .file_name()
+                    .into_string()
+                    .expect("a UTF-8 name")
+            })
             .collect();
         assert!(!files.is_empty(), "no corpus for target {target}");
         files.sort();
@@ -91,7 +102,18 @@ fn every_committed_corpus_file_replays_cleanly() {
     }
     let missing: Vec<_> = known.iter().filter(|k| !files.contains(k)).collect();
     eprintln!("replayed {} corpus files ({} known findings)", files.len(), known.len());
-    assert!(unexpected.is_empty(), "corpus files that fail their target's checks:\n{}", unexpected.join("\n"));
-    assert!(fixed.is_empty(), "fixed (remove them from fuzz/known-findings.txt):\n{}", fixed.join("\n"));
-    assert!(missing.is_empty(), "fuzz/known-findings.txt lists files not in the corpus: {missing:?}");
+    assert!(
+        unexpected.is_empty(),
+        "corpus files that fail their target's checks:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "fixed (remove them from fuzz/known-findings.txt):\n{}",
+        fixed.join("\n")
+    );
+    assert!(
+        missing.is_empty(),
+        "fuzz/known-findings.txt lists files not in the corpus: {missing:?}"
+    );
 }

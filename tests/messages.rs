@@ -14,9 +14,13 @@ fn control_characters_in_names_are_escaped_in_the_last_error() {
     unsafe {
         let (p, m) = in_memory_provider(|_| {});
         let mut c = null_mut();
-        let status = otelmetrics_meter_create_counter_u64(m, s("bad\nname\u{1b}[31m"), s(""), s(""), &mut c);
+        let status =
+            otelmetrics_meter_create_counter_u64(m, s("bad\nname\u{1b}[31m"), s(""), s(""), &mut c);
         assert_eq!(status, OTELMETRICS_STATUS_INVALID_NAME);
-        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut())).to_str().unwrap().to_owned();
+        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut()))
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(!message.chars().any(char::is_control), "{message:?}");
         assert!(message.contains("bad\\nname\\u{1b}[31m"), "{message:?}");
         close(p, m);

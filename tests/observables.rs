@@ -17,7 +17,11 @@ use std::ptr::null_mut;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn attr(key: &'static str, value: &'static str) -> otelmetrics_attribute {
-    otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_STRING, value: otelmetrics_value { string: s(value) } }
+    otelmetrics_attribute {
+        key: s(key),
+        value_type: OTELMETRICS_VALUE_STRING,
+        value: otelmetrics_value { string: s(value) },
+    }
 }
 
 unsafe fn provider_and_meter() -> (*mut otelmetrics_provider, *mut otelmetrics_meter) {
@@ -32,11 +36,18 @@ fn points(snapshot: &Value, name: &str) -> Vec<(String, f64)> {
             for p in data["dataPoints"].as_array().unwrap() {
                 let label = p["attributes"]
                     .as_array()
-                    .map(|a| a.iter().map(|kv| kv["value"]["stringValue"].as_str().unwrap().to_owned()).collect::<Vec<_>>().join(","))
+                    .map(|a| {
+                        a.iter()
+                            .map(|kv| kv["value"]["stringValue"].as_str().unwrap().to_owned())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
                     .unwrap_or_default();
-                let v = p.get("asDouble").and_then(Value::as_f64).unwrap_or_else(|| match &p["asInt"] {
-                    Value::String(s) => s.parse().unwrap(),
-                    other => other.as_f64().unwrap(),
+                let v = p.get("asDouble").and_then(Value::as_f64).unwrap_or_else(|| {
+                    match &p["asInt"] {
+                        Value::String(s) => s.parse().unwrap(),
+                        other => other.as_f64().unwrap(),
+                    }
                 });
                 out.push((label, v));
             }
@@ -56,7 +67,10 @@ unsafe extern "C" fn queues(observer: *mut otelmetrics_observer, _user: *mut c_v
     assert_eq!(otelmetrics_observer_observe_i64(observer, 3, a.as_ptr(), 1), 0);
     assert_eq!(otelmetrics_observer_observe_i64(observer, -2, b.as_ptr(), 1), 0);
     // The wrong value type is refused, not converted.
-    assert_eq!(otelmetrics_observer_observe_f64(observer, 1.0, a.as_ptr(), 1), OTELMETRICS_STATUS_INVALID_ARGUMENT);
+    assert_eq!(
+        otelmetrics_observer_observe_f64(observer, 1.0, a.as_ptr(), 1),
+        OTELMETRICS_STATUS_INVALID_ARGUMENT
+    );
 }
 
 unsafe extern "C" fn count_free(_user: *mut c_void) {
@@ -69,7 +83,14 @@ fn a_callback_reports_many_attribute_sets_and_its_destructor_runs_once() {
         let (p, m) = provider_and_meter();
         let mut q = null_mut();
         let status = otelmetrics_meter_create_observable_up_down_counter_i64(
-            m, s("queue.length"), s(""), s("{item}"), Some(queues), null_mut(), Some(count_free), &mut q,
+            m,
+            s("queue.length"),
+            s(""),
+            s("{item}"),
+            Some(queues),
+            null_mut(),
+            Some(count_free),
+            &mut q,
         );
         assert_eq!(status, 0);
         let snap = snapshot(p);
@@ -78,7 +99,11 @@ fn a_callback_reports_many_attribute_sets_and_its_destructor_runs_once() {
         otelmetrics_observable_up_down_counter_i64_free(q);
         assert_eq!(FREED.load(Ordering::SeqCst), 1, "destructor runs when the instrument is freed");
         let _ = snapshot(p);
-        assert_eq!(QUEUE_CALLS.load(Ordering::SeqCst), 1, "an unregistered callback is not called again");
+        assert_eq!(
+            QUEUE_CALLS.load(Ordering::SeqCst),
+            1,
+            "an unregistered callback is not called again"
+        );
         assert_eq!(FREED.load(Ordering::SeqCst), 1, "and its destructor never runs twice");
         otelmetrics_meter_free(m);
         otelmetrics_provider_shutdown(p, 1000);
@@ -96,30 +121,94 @@ unsafe extern "C" fn both(observer: *mut otelmetrics_observer, user: *mut c_void
     let pair = &*(user as *const Pair);
     pair.calls.fetch_add(1, Ordering::SeqCst);
     let room = [attr("room", "kitchen")];
-    assert_eq!(otelmetrics_observer_observe_f64_for(observer, pair.temperature as *const c_void, 21.5, room.as_ptr(), 1), 0);
-    assert_eq!(otelmetrics_observer_observe_u64_for(observer, pair.reads as *const c_void, 7, std::ptr::null(), 0), 0);
+    assert_eq!(
+        otelmetrics_observer_observe_f64_for(
+            observer,
+            pair.temperature as *const c_void,
+            21.5,
+            room.as_ptr(),
+            1
+        ),
+        0
+    );
+    assert_eq!(
+        otelmetrics_observer_observe_u64_for(
+            observer,
+            pair.reads as *const c_void,
+            7,
+            std::ptr::null(),
+            0
+        ),
+        0
+    );
     // Without naming the instrument, a multi-instrument observation is refused.
-    assert_eq!(otelmetrics_observer_observe_u64(observer, 1, std::ptr::null(), 0), OTELMETRICS_STATUS_INVALID_ARGUMENT);
+    assert_eq!(
+        otelmetrics_observer_observe_u64(observer, 1, std::ptr::null(), 0),
+        OTELMETRICS_STATUS_INVALID_ARGUMENT
+    );
 }
 
 #[test]
 fn one_callback_reports_for_several_instruments_once_per_collection() {
     unsafe {
         let (p, m) = provider_and_meter();
-        let mut pair = Box::new(Pair { temperature: null_mut(), reads: null_mut(), calls: AtomicUsize::new(0) });
-        assert_eq!(otelmetrics_meter_create_observable_gauge_f64(m, s("temperature"), s(""), s("Cel"), None, null_mut(), None, &mut pair.temperature), 0);
-        assert_eq!(otelmetrics_meter_create_observable_counter_u64(m, s("sensor.reads"), s(""), s(""), None, null_mut(), None, &mut pair.reads), 0);
+        let mut pair = Box::new(Pair {
+            temperature: null_mut(),
+            reads: null_mut(),
+            calls: AtomicUsize::new(0),
+        });
+        assert_eq!(
+            otelmetrics_meter_create_observable_gauge_f64(
+                m,
+                s("temperature"),
+                s(""),
+                s("Cel"),
+                None,
+                null_mut(),
+                None,
+                &mut pair.temperature
+            ),
+            0
+        );
+        assert_eq!(
+            otelmetrics_meter_create_observable_counter_u64(
+                m,
+                s("sensor.reads"),
+                s(""),
+                s(""),
+                None,
+                null_mut(),
+                None,
+                &mut pair.reads
+            ),
+            0
+        );
         let list = [pair.temperature as *const c_void, pair.reads as *const c_void];
         let mut reg = null_mut();
         let user = &*pair as *const Pair as *mut c_void;
-        assert_eq!(otelmetrics_meter_register_callback(m, list.as_ptr(), 2, Some(both), user, None, &mut reg), 0);
+        assert_eq!(
+            otelmetrics_meter_register_callback(
+                m,
+                list.as_ptr(),
+                2,
+                Some(both),
+                user,
+                None,
+                &mut reg
+            ),
+            0
+        );
 
         let snap = snapshot(p);
         assert_eq!(points(&snap, "temperature"), vec![("kitchen".into(), 21.5)]);
         assert_eq!(points(&snap, "sensor.reads"), vec![(String::new(), 7.0)]);
         assert_eq!(pair.calls.load(Ordering::SeqCst), 1, "one run serves both instruments");
         let _ = snapshot(p);
-        assert_eq!(pair.calls.load(Ordering::SeqCst), 2, "and it runs again on the next collection");
+        assert_eq!(
+            pair.calls.load(Ordering::SeqCst),
+            2,
+            "and it runs again on the next collection"
+        );
 
         assert_eq!(otelmetrics_callback_registration_unregister(reg), 0);
         let _ = snapshot(p);
@@ -158,7 +247,19 @@ fn calling_back_into_the_library_from_a_callback_is_refused_not_deadlocked() {
         let r = Box::new(Reentry { provider: p, meter: m, statuses: Default::default() });
         let mut g = null_mut();
         let user = &*r as *const Reentry as *mut c_void;
-        assert_eq!(otelmetrics_meter_create_observable_gauge_u64(m, s("g"), s(""), s(""), Some(call_back_in), user, None, &mut g), 0);
+        assert_eq!(
+            otelmetrics_meter_create_observable_gauge_u64(
+                m,
+                s("g"),
+                s(""),
+                s(""),
+                Some(call_back_in),
+                user,
+                None,
+                &mut g
+            ),
+            0
+        );
         let _ = snapshot(p);
         let r2 = OTELMETRICS_STATUS_REENTRANT_CALL;
         assert_eq!(*r.statuses.lock().unwrap(), vec![r2, r2, r2, r2, 0]);
@@ -180,7 +281,16 @@ fn a_failed_creation_still_releases_the_user_data_once() {
         }
         let (p, m) = provider_and_meter();
         let mut g = null_mut();
-        let st = otelmetrics_meter_create_observable_gauge_u64(m, s("bad name"), s(""), s(""), Some(queues), null_mut(), Some(release), &mut g);
+        let st = otelmetrics_meter_create_observable_gauge_u64(
+            m,
+            s("bad name"),
+            s(""),
+            s(""),
+            Some(queues),
+            null_mut(),
+            Some(release),
+            &mut g,
+        );
         assert_eq!(st, OTELMETRICS_STATUS_INVALID_NAME);
         assert!(g.is_null(), "out is written only on success");
         assert_eq!(RELEASED.load(Ordering::SeqCst), 1);

@@ -68,7 +68,11 @@ fn keyed_recording_aggregates_per_series_and_attribute_order_does_not_matter() {
 fn histogram_boundaries_and_counts_reach_the_snapshot() {
     let provider = Provider::build(&in_memory(), &MapEnv::default()).unwrap();
     let meter = provider.meter(&scope()).unwrap();
-    let s = InstrumentSpec { boundaries: Some(vec![1.0, 10.0]), unit: Some("ms".into()), ..spec("latency") };
+    let s = InstrumentSpec {
+        boundaries: Some(vec![1.0, 10.0]),
+        unit: Some("ms".into()),
+        ..spec("latency")
+    };
     let h = Instrument::<HistogramF64>::new(&meter, &s).unwrap();
     for v in [0.5, 5.0, 50.0, 7.0] {
         h.record(v, &[]).unwrap();
@@ -103,7 +107,11 @@ fn black_hole() -> (TcpListener, String) {
 }
 
 fn hanging_provider(protocol: Protocol, endpoint: &str) -> Arc<Provider> {
-    let url = if protocol == Protocol::Grpc { endpoint.to_owned() } else { format!("{endpoint}/v1/metrics") };
+    let url = if protocol == Protocol::Grpc {
+        endpoint.to_owned()
+    } else {
+        format!("{endpoint}/v1/metrics")
+    };
     let settings = Settings {
         exporters: Some(vec![ExporterKind::Otlp]),
         otlp_protocol: Some(protocol),
@@ -128,12 +136,20 @@ fn flush_and_shutdown_return_by_their_timeout_when_the_collector_hangs() {
         let started = Instant::now();
         let e = provider.force_flush(Duration::from_millis(300)).unwrap_err();
         assert_eq!(e.status, 9, "{protocol:?}: {e}");
-        assert!(started.elapsed() < Duration::from_secs(3), "{protocol:?}: flush took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{protocol:?}: flush took {:?}",
+            started.elapsed()
+        );
 
         let started = Instant::now();
         let e = provider.shutdown(Duration::from_millis(300)).unwrap_err();
         assert_eq!(e.status, 9, "{protocol:?}: {e}");
-        assert!(started.elapsed() < Duration::from_secs(3), "{protocol:?}: shutdown took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{protocol:?}: shutdown took {:?}",
+            started.elapsed()
+        );
         assert_eq!(counter.record(1, &[]).unwrap_err().status, 8);
     }
 }

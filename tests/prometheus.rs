@@ -37,7 +37,11 @@ fn scrape(port: u16, accept: &str) -> String {
     let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     // Read to the end: ask the server to close after its answer.
-    write!(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        conn,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     conn.read_to_string(&mut response).unwrap();
     response
@@ -51,9 +55,29 @@ fn serves_what_was_recorded_in_both_formats() {
         assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0);
         otelmetrics_provider_builder_free(b);
         let mut m = null_mut();
-        assert_eq!(otelmetrics_provider_get_meter(p, s("shop"), s("1.2"), s(""), std::ptr::null(), 0, &mut m), 0);
+        assert_eq!(
+            otelmetrics_provider_get_meter(
+                p,
+                s("shop"),
+                s("1.2"),
+                s(""),
+                std::ptr::null(),
+                0,
+                &mut m
+            ),
+            0
+        );
         let mut c = null_mut();
-        assert_eq!(otelmetrics_meter_create_counter_u64(m, s("orders.placed"), s("Orders"), s("{order}"), &mut c), 0);
+        assert_eq!(
+            otelmetrics_meter_create_counter_u64(
+                m,
+                s("orders.placed"),
+                s("Orders"),
+                s("{order}"),
+                &mut c
+            ),
+            0
+        );
         let attrs = [attr_str("region", "eu-west")];
         assert_eq!(otelmetrics_counter_u64_add(c, 41, attrs.as_ptr(), 1), 0);
         assert_eq!(otelmetrics_counter_u64_add(c, 1, attrs.as_ptr(), 1), 0);
@@ -84,10 +108,18 @@ fn a_port_in_use_fails_the_build_with_a_message() {
     unsafe {
         let b = prometheus_builder(port);
         let mut p = null_mut();
-        assert_eq!(otelmetrics_provider_builder_build(b, &mut p), OTELMETRICS_STATUS_INVALID_CONFIG);
+        assert_eq!(
+            otelmetrics_provider_builder_build(b, &mut p),
+            OTELMETRICS_STATUS_INVALID_CONFIG
+        );
         assert!(p.is_null());
-        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut())).to_string_lossy().into_owned();
-        assert!(message.contains(&format!("127.0.0.1:{port}")) && message.contains("already in use"), "{message}");
+        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut()))
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            message.contains(&format!("127.0.0.1:{port}")) && message.contains("already in use"),
+            "{message}"
+        );
         otelmetrics_provider_builder_free(b);
     }
 }
@@ -96,11 +128,20 @@ fn a_port_in_use_fails_the_build_with_a_message() {
 fn runs_beside_the_in_memory_reader() {
     unsafe {
         let (p, m) = in_memory_provider(|b| {
-            assert_eq!(otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_PROMETHEUS), 0);
-            assert_eq!(otelmetrics_provider_builder_set_prometheus_endpoint(b, s("127.0.0.1"), 0), 0);
+            assert_eq!(
+                otelmetrics_provider_builder_add_exporter(b, OTELMETRICS_EXPORTER_PROMETHEUS),
+                0
+            );
+            assert_eq!(
+                otelmetrics_provider_builder_set_prometheus_endpoint(b, s("127.0.0.1"), 0),
+                0
+            );
         });
         let mut g = null_mut();
-        assert_eq!(otelmetrics_meter_create_gauge_f64(m, s("room.temperature"), s(""), s("Cel"), &mut g), 0);
+        assert_eq!(
+            otelmetrics_meter_create_gauge_f64(m, s("room.temperature"), s(""), s("Cel"), &mut g),
+            0
+        );
         assert_eq!(otelmetrics_gauge_f64_record(g, 21.5, std::ptr::null(), 0), 0);
         let text = scrape(port_of(p), "*/*");
         assert!(text.contains("room_temperature_celsius{otel_scope_name=\"shop\",otel_scope_version=\"1.2\"} 21.5\n"), "{text}");

@@ -20,7 +20,10 @@ unsafe fn view(configure: impl FnOnce(*mut otelmetrics_view)) -> *mut otelmetric
     v
 }
 
-unsafe fn provider_with(views: &[*mut otelmetrics_view], limit: Option<usize>) -> (*mut otelmetrics_provider, *mut otelmetrics_meter) {
+unsafe fn provider_with(
+    views: &[*mut otelmetrics_view],
+    limit: Option<usize>,
+) -> (*mut otelmetrics_provider, *mut otelmetrics_meter) {
     in_memory_provider(|b| {
         if let Some(l) = limit {
             assert_eq!(otelmetrics_provider_builder_set_cardinality_limit(b, l), 0);
@@ -33,8 +36,12 @@ unsafe fn provider_with(views: &[*mut otelmetrics_view], limit: Option<usize>) -
 }
 
 fn attribute_keys(point: &Value) -> Vec<String> {
-    let mut keys: Vec<String> =
-        point["attributes"].as_array().into_iter().flatten().map(|kv| kv["key"].as_str().unwrap().to_owned()).collect();
+    let mut keys: Vec<String> = point["attributes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|kv| kv["key"].as_str().unwrap().to_owned())
+        .collect();
     keys.sort();
     keys
 }
@@ -98,17 +105,32 @@ fn aggregations_drop_histogram_buckets_and_exponential_and_two_views_on_one_inst
         let noise = counter(m, "noise");
         assert_eq!(otelmetrics_counter_u64_add(noise, 1, std::ptr::null(), 0), 0);
         let mut h = null_mut();
-        assert_eq!(otelmetrics_meter_create_histogram_f64(m, s("latency"), s(""), s("ms"), std::ptr::null(), 0, &mut h), 0);
+        assert_eq!(
+            otelmetrics_meter_create_histogram_f64(
+                m,
+                s("latency"),
+                s(""),
+                s("ms"),
+                std::ptr::null(),
+                0,
+                &mut h
+            ),
+            0
+        );
         for v in [5.0, 50.0, 500.0] {
             assert_eq!(otelmetrics_histogram_f64_record(h, v, std::ptr::null(), 0), 0);
         }
         let all = metrics(&snapshot(p));
         assert!(all.iter().all(|m| m["name"] != "noise"), "dropped");
-        let explicit = all.iter().find(|m| m["name"] == "latency" && m.get("histogram").is_some()).unwrap();
+        let explicit =
+            all.iter().find(|m| m["name"] == "latency" && m.get("histogram").is_some()).unwrap();
         let point = &explicit["histogram"]["dataPoints"][0];
         assert_eq!(point["explicitBounds"], serde_json::json!([10.0, 100.0]));
         assert!(point.get("min").map_or(true, Value::is_null), "min/max off: {point}");
-        let exp = all.iter().find(|m| m["name"] == "latency.exp").expect("second stream from a second view");
+        let exp = all
+            .iter()
+            .find(|m| m["name"] == "latency.exp")
+            .expect("second stream from a second view");
         assert!(exp.get("exponentialHistogram").is_some(), "{exp}");
         close(p, m);
     }
@@ -123,15 +145,23 @@ fn invalid_views_fail_when_added_with_a_message() {
             otelmetrics_view_select_instrument_name(v, s("http.*"));
             otelmetrics_view_set_name(v, s("x"));
         });
-        assert_eq!(otelmetrics_provider_builder_add_view(b, wild_rename), OTELMETRICS_STATUS_INVALID_CONFIG);
-        let msg = std::ffi::CStr::from_ptr(otelmetrics::ffi::errors::otelmetrics_last_error_message(null_mut()));
+        assert_eq!(
+            otelmetrics_provider_builder_add_view(b, wild_rename),
+            OTELMETRICS_STATUS_INVALID_CONFIG
+        );
+        let msg = std::ffi::CStr::from_ptr(
+            otelmetrics::ffi::errors::otelmetrics_last_error_message(null_mut()),
+        );
         assert!(msg.to_str().unwrap().contains("wildcard"), "{msg:?}");
         let unsorted = view(|v| {
             otelmetrics_view_select_instrument_name(v, s("h"));
             let b = [5.0, 1.0];
             otelmetrics_view_set_aggregation_explicit_buckets(v, b.as_ptr(), 2, true);
         });
-        assert_eq!(otelmetrics_provider_builder_add_view(b, unsorted), OTELMETRICS_STATUS_INVALID_CONFIG);
+        assert_eq!(
+            otelmetrics_provider_builder_add_view(b, unsorted),
+            OTELMETRICS_STATUS_INVALID_CONFIG
+        );
         otelmetrics_view_free(wild_rename);
         otelmetrics_view_free(unsorted);
         otelmetrics_provider_builder_free(b);
@@ -157,15 +187,28 @@ fn a_million_distinct_attribute_sets_stay_bounded_by_the_cardinality_limit() {
         }
         let growth_kib = peak_rss_kib() - before;
         let growth_mib = growth_kib / 1024;
-        eprintln!("peak resident memory grew by {growth_kib} KiB over 1,000,000 distinct attribute sets");
+        eprintln!(
+            "peak resident memory grew by {growth_kib} KiB over 1,000,000 distinct attribute sets"
+        );
         let snap = snapshot(p);
         let points = metrics(&snap)[0]["sum"]["dataPoints"].as_array().unwrap().clone();
-        assert!(points.len() <= 1001, "{} points: the limit plus the overflow point at most", points.len());
+        assert!(
+            points.len() <= 1001,
+            "{} points: the limit plus the overflow point at most",
+            points.len()
+        );
         let overflow = points
             .iter()
             .find(|p| p["attributes"][0]["key"] == "otel.metric.overflow")
             .expect("measurements past the limit go to the overflow point");
-        let total: i64 = points.iter().map(|p| p["asInt"].as_str().map_or_else(|| p["asInt"].as_i64().unwrap(), |s| s.parse().unwrap())).sum();
+        let total: i64 = points
+            .iter()
+            .map(|p| {
+                p["asInt"]
+                    .as_str()
+                    .map_or_else(|| p["asInt"].as_i64().unwrap(), |s| s.parse().unwrap())
+            })
+            .sum();
         assert_eq!(total, 1_000_000, "nothing is lost: {overflow}");
         assert!(growth_mib < 64, "memory grew by {growth_mib} MiB");
         close(p, m);

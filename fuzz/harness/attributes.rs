@@ -20,19 +20,44 @@ pub fn run(data: &[u8]) {
     let mut counter = null_mut();
     let mut histogram = null_mut();
     unsafe {
-        let made = otelmetrics_meter_create_counter_u64(session.meter, view(b"fuzz.counter"), view(b""), view(b""), &mut counter);
+        let made = otelmetrics_meter_create_counter_u64(
+            session.meter,
+            view(b"fuzz.counter"),
+            view(b""),
+            view(b""),
+            &mut counter,
+        );
         check::status(made, &[], "create_counter_u64");
         let made = otelmetrics_meter_create_histogram_f64(
-            session.meter, view(b"fuzz.histogram"), view(b""), view(b""), std::ptr::null(), 0, &mut histogram);
+            session.meter,
+            view(b"fuzz.histogram"),
+            view(b""),
+            view(b""),
+            std::ptr::null(),
+            0,
+            &mut histogram,
+        );
         check::status(made, &[], "create_histogram_f64");
 
-        let added = check::status(otelmetrics_counter_u64_add(counter, 1, attrs.ptr(), attrs.len()), BAD_INPUT, "counter add");
+        let added = check::status(
+            otelmetrics_counter_u64_add(counter, 1, attrs.ptr(), attrs.len()),
+            BAD_INPUT,
+            "counter add",
+        );
         let mut set = null_mut();
-        let built = check::status(otelmetrics_attributes_new(attrs.ptr(), attrs.len(), &mut set), BAD_INPUT, "attributes_new");
+        let built = check::status(
+            otelmetrics_attributes_new(attrs.ptr(), attrs.len(), &mut set),
+            BAD_INPUT,
+            "attributes_new",
+        );
         assert_eq!(added, built, "a set and a per-call add must accept the same attributes");
         let mut expected = u64::from(added);
         if built {
-            check::status(otelmetrics_counter_u64_add_with_set(counter, 2, set), &[], "add_with_set");
+            check::status(
+                otelmetrics_counter_u64_add_with_set(counter, 2, set),
+                &[],
+                "add_with_set",
+            );
             let mut bound = null_mut();
             check::status(otelmetrics_counter_u64_bind(counter, set, &mut bound), &[], "bind");
             check::status(otelmetrics_bound_counter_u64_add(bound, 4), &[], "bound add");
@@ -44,7 +69,10 @@ pub fn run(data: &[u8]) {
         let mut allowed = BAD_INPUT.to_vec();
         allowed.push(OTELMETRICS_STATUS_INVALID_VALUE);
         let recorded = check::status(recorded, &allowed, "histogram record");
-        assert!(recorded || !added || !value.is_finite(), "a finite value with valid attributes is recorded");
+        assert!(
+            recorded || !added || !value.is_finite(),
+            "a finite value with valid attributes is recorded"
+        );
         assert_total(&session, expected);
         otelmetrics_counter_u64_free(counter);
         otelmetrics_histogram_f64_free(histogram);

@@ -55,14 +55,21 @@ pub fn run(data: &[u8]) {
     if let Some(mut session) = Session::build(builder, &allowed) {
         if self_metrics {
             // The export at shutdown fails (refused) or outlives 1 ms.
-            session.shutdown_may_fail_with = &[OTELMETRICS_STATUS_EXPORT_FAILED, OTELMETRICS_STATUS_TIMEOUT];
+            session.shutdown_may_fail_with =
+                &[OTELMETRICS_STATUS_EXPORT_FAILED, OTELMETRICS_STATUS_TIMEOUT];
         }
         // An instrument sizes its storage from the configuration (the
         // cardinality limit). Nothing is recorded: an empty collection is
         // never exported, so the endpoint is still never contacted.
         let mut counter = null_mut();
         let made = unsafe {
-            otelmetrics_meter_create_counter_u64(session.meter, view(b"fuzz.unused"), view(b""), view(b""), &mut counter)
+            otelmetrics_meter_create_counter_u64(
+                session.meter,
+                view(b"fuzz.unused"),
+                view(b""),
+                view(b""),
+                &mut counter,
+            )
         };
         check::status(made, &[], "create_counter_u64 on a built provider");
         unsafe { otelmetrics_counter_u64_free(counter) };
@@ -72,8 +79,16 @@ pub fn run(data: &[u8]) {
 /// An OTLP endpoint on a port nothing listens on (connections are refused
 /// at once, no name is resolved) and a 1 ms export deadline.
 unsafe fn export_nowhere(b: *mut otelmetrics_provider_builder) {
-    check::status(otelmetrics_provider_builder_set_otlp_endpoint(b, view(b"http://127.0.0.1:1")), &[], "set_otlp_endpoint(nowhere)");
-    check::status(otelmetrics_provider_builder_set_export_timeout_ms(b, 1), &[], "set_export_timeout_ms(1)");
+    check::status(
+        otelmetrics_provider_builder_set_otlp_endpoint(b, view(b"http://127.0.0.1:1")),
+        &[],
+        "set_otlp_endpoint(nowhere)",
+    );
+    check::status(
+        otelmetrics_provider_builder_set_export_timeout_ms(b, 1),
+        &[],
+        "set_export_timeout_ms(1)",
+    );
 }
 
 unsafe fn apply_one(
@@ -82,10 +97,16 @@ unsafe fn apply_one(
     self_metrics: &mut bool,
 ) -> (otelmetrics_status, &'static str) {
     match input.u8() % 23 {
-        0 => (otelmetrics_provider_builder_set_service_name(b, view(&input.bytes())), "set_service_name"),
+        0 => (
+            otelmetrics_provider_builder_set_service_name(b, view(&input.bytes())),
+            "set_service_name",
+        ),
         1 => {
             let attrs = Attributes::read(input, 6);
-            (otelmetrics_provider_builder_add_resource_attributes(b, attrs.ptr(), attrs.len()), "add_resource_attributes")
+            (
+                otelmetrics_provider_builder_add_resource_attributes(b, attrs.ptr(), attrs.len()),
+                "add_resource_attributes",
+            )
         }
         2 => {
             let exporter = match input.u32() {
@@ -94,33 +115,87 @@ unsafe fn apply_one(
             };
             (otelmetrics_provider_builder_add_exporter(b, exporter), "add_exporter")
         }
-        3 => (otelmetrics_provider_builder_set_otlp_endpoint(b, view(&input.bytes())), "set_otlp_endpoint"),
-        4 => (otelmetrics_provider_builder_set_otlp_protocol(b, input.u32() % 5), "set_otlp_protocol"),
+        3 => (
+            otelmetrics_provider_builder_set_otlp_endpoint(b, view(&input.bytes())),
+            "set_otlp_endpoint",
+        ),
+        4 => (
+            otelmetrics_provider_builder_set_otlp_protocol(b, input.u32() % 5),
+            "set_otlp_protocol",
+        ),
         5 => {
             let (name, value) = (input.bytes(), input.bytes());
-            (otelmetrics_provider_builder_add_otlp_header(b, view(&name), view(&value)), "add_otlp_header")
+            (
+                otelmetrics_provider_builder_add_otlp_header(b, view(&name), view(&value)),
+                "add_otlp_header",
+            )
         }
-        6 => (otelmetrics_provider_builder_set_otlp_timeout_ms(b, input.u64()), "set_otlp_timeout_ms"),
-        7 => (otelmetrics_provider_builder_set_otlp_compression(b, input.u32() % 5), "set_otlp_compression"),
-        8 => (otelmetrics_provider_builder_set_otlp_certificate_file(b, view(&confined_path(input))), "set_otlp_certificate_file"),
+        6 => (
+            otelmetrics_provider_builder_set_otlp_timeout_ms(b, input.u64()),
+            "set_otlp_timeout_ms",
+        ),
+        7 => (
+            otelmetrics_provider_builder_set_otlp_compression(b, input.u32() % 5),
+            "set_otlp_compression",
+        ),
+        8 => (
+            otelmetrics_provider_builder_set_otlp_certificate_file(b, view(&confined_path(input))),
+            "set_otlp_certificate_file",
+        ),
         9 => (
-            otelmetrics_provider_builder_set_otlp_client_certificate_file(b, view(&confined_path(input))),
+            otelmetrics_provider_builder_set_otlp_client_certificate_file(
+                b,
+                view(&confined_path(input)),
+            ),
             "set_otlp_client_certificate_file",
         ),
-        10 => (otelmetrics_provider_builder_set_otlp_client_key_file(b, view(&confined_path(input))), "set_otlp_client_key_file"),
-        11 => (otelmetrics_provider_builder_set_otlp_insecure(b, input.bool()), "set_otlp_insecure"),
-        12 => (otelmetrics_provider_builder_set_console_format(b, input.u32() % 4), "set_console_format"),
-        13 => (otelmetrics_provider_builder_set_console_path(b, view(&confined_path(input))), "set_console_path"),
+        10 => (
+            otelmetrics_provider_builder_set_otlp_client_key_file(b, view(&confined_path(input))),
+            "set_otlp_client_key_file",
+        ),
+        11 => {
+            (otelmetrics_provider_builder_set_otlp_insecure(b, input.bool()), "set_otlp_insecure")
+        }
+        12 => (
+            otelmetrics_provider_builder_set_console_format(b, input.u32() % 4),
+            "set_console_format",
+        ),
+        13 => (
+            otelmetrics_provider_builder_set_console_path(b, view(&confined_path(input))),
+            "set_console_path",
+        ),
         14 => {
             let host = input.bytes();
-            (otelmetrics_provider_builder_set_prometheus_endpoint(b, view(&host), input.u32() as u16), "set_prometheus_endpoint")
+            (
+                otelmetrics_provider_builder_set_prometheus_endpoint(
+                    b,
+                    view(&host),
+                    input.u32() as u16,
+                ),
+                "set_prometheus_endpoint",
+            )
         }
-        15 => (otelmetrics_provider_builder_set_export_interval_ms(b, input.u64()), "set_export_interval_ms"),
-        16 => (otelmetrics_provider_builder_set_export_timeout_ms(b, input.u64()), "set_export_timeout_ms"),
+        15 => (
+            otelmetrics_provider_builder_set_export_interval_ms(b, input.u64()),
+            "set_export_interval_ms",
+        ),
+        16 => (
+            otelmetrics_provider_builder_set_export_timeout_ms(b, input.u64()),
+            "set_export_timeout_ms",
+        ),
         17 => (otelmetrics_provider_builder_set_temporality(b, input.u32() % 5), "set_temporality"),
-        18 => (otelmetrics_provider_builder_set_cardinality_limit(b, input.u64() as usize), "set_cardinality_limit"),
-        19 => (otelmetrics_provider_builder_set_otlp_max_request_bytes(b, input.u64() as usize), "set_otlp_max_request_bytes"),
-        20 => (otelmetrics_provider_builder_set_max_export_batch_size(b, input.u64() as usize), "set_max_export_batch_size"),
+        18 => (
+            otelmetrics_provider_builder_set_cardinality_limit(b, input.u64() as usize),
+            "set_cardinality_limit",
+        ),
+        19 => (
+            otelmetrics_provider_builder_set_otlp_max_request_bytes(b, input.u64() as usize),
+            "set_otlp_max_request_bytes",
+        ),
+        20 => (
+            otelmetrics_provider_builder_set_max_export_batch_size(b, input.u64() as usize),
+            "set_max_export_batch_size",
+        ),
         21 => {
             let on = input.bool();
             let status = otelmetrics_provider_builder_set_self_metrics(b, on);

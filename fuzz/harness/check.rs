@@ -4,8 +4,11 @@ use otelmetrics::ffi::errors::otelmetrics_last_error_message;
 use otelmetrics::ffi::*;
 
 /// Statuses an argument can be refused with by any call taking data.
-pub const BAD_INPUT: &[otelmetrics_status] =
-    &[OTELMETRICS_STATUS_NULL_POINTER, OTELMETRICS_STATUS_INVALID_UTF8, OTELMETRICS_STATUS_INVALID_ARGUMENT];
+pub const BAD_INPUT: &[otelmetrics_status] = &[
+    OTELMETRICS_STATUS_NULL_POINTER,
+    OTELMETRICS_STATUS_INVALID_UTF8,
+    OTELMETRICS_STATUS_INVALID_ARGUMENT,
+];
 
 /// What a call taking a name (instrument, meter) may refuse with.
 pub const NAME_ERRORS: &[otelmetrics_status] = &[

@@ -73,12 +73,17 @@ pub fn run(data: &[u8]) {
     if let Err(e) = resolve(&Settings::default(), &env) {
         assert_eq!(e.status, OTELMETRICS_STATUS_INVALID_CONFIG, "{e}");
         assert!(!e.message.is_empty());
-        for secret in header_values(&env).iter().filter(|v| v.len() >= 8 && e.message.contains(v.as_str())) {
+        for secret in
+            header_values(&env).iter().filter(|v| v.len() >= 8 && e.message.contains(v.as_str()))
+        {
             // Shown because of the value itself, or only because the same
             // text is also in a setting's name or elsewhere? Blank it out and
             // ask again: a message that no longer holds it had quoted it.
             let blanked = with_header_value_blanked(&env, secret);
-            let again = resolve(&Settings::default(), &blanked).err().map(|e| e.message).unwrap_or_default();
+            let again = resolve(&Settings::default(), &blanked)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
             assert!(again.contains(secret.as_str()), "a header value appears in the error: {e}");
         }
     }
@@ -95,7 +100,11 @@ fn with_header_value_blanked(env: &MapEnv, secret: &str) -> MapEnv {
     };
     let mut out = MapEnv::default();
     for (k, v) in &env.0 {
-        let v = if k.ends_with("HEADERS") { v.split(',').map(blank_entry).collect::<Vec<_>>().join(",") } else { v.clone() };
+        let v = if k.ends_with("HEADERS") {
+            v.split(',').map(blank_entry).collect::<Vec<_>>().join(",")
+        } else {
+            v.clone()
+        };
         out = out.with(k, &v);
     }
     out
@@ -104,6 +113,7 @@ fn with_header_value_blanked(env: &MapEnv, secret: &str) -> MapEnv {
 /// The values of the header variables' entries; an entry without `=`
 /// (e.g. `Authorization: Bearer ...`) counts as a value whole.
 fn header_values(env: &MapEnv) -> Vec<String> {
-    let entries = env.0.iter().filter(|(k, _)| k.ends_with("HEADERS")).flat_map(|(_, v)| v.split(','));
+    let entries =
+        env.0.iter().filter(|(k, _)| k.ends_with("HEADERS")).flat_map(|(_, v)| v.split(','));
     entries.map(|kv| kv.split_once('=').map_or(kv, |(_, v)| v).trim().to_owned()).collect()
 }

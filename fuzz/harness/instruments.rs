@@ -28,7 +28,11 @@ pub fn run(data: &[u8]) {
         match kind % 7 {
             0 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_counter_u64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_counter_u64");
+                let ok = check::status(
+                    otelmetrics_meter_create_counter_u64(session.meter, n, d, u, &mut h),
+                    NAME_ERRORS,
+                    "create_counter_u64",
+                );
                 let added = otelmetrics_counter_u64_add(h, value.to_bits(), std::ptr::null(), 0);
                 let rec = ok && check::status(added, BEYOND_I64, "add");
                 otelmetrics_counter_u64_free(h);
@@ -36,42 +40,93 @@ pub fn run(data: &[u8]) {
             }
             1 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_counter_f64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_counter_f64");
+                let ok = check::status(
+                    otelmetrics_meter_create_counter_f64(session.meter, n, d, u, &mut h),
+                    NAME_ERRORS,
+                    "create_counter_f64",
+                );
                 let rec = ok
-                    && check::status(otelmetrics_counter_f64_add(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "add");
+                    && check::status(
+                        otelmetrics_counter_f64_add(h, value, std::ptr::null(), 0),
+                        &[OTELMETRICS_STATUS_INVALID_VALUE],
+                        "add",
+                    );
                 otelmetrics_counter_f64_free(h);
                 rec
             }
             2 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_up_down_counter_i64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_up_down_counter_i64");
-                let rec = ok && check::status(otelmetrics_up_down_counter_i64_add(h, value.to_bits() as i64, std::ptr::null(), 0), &[], "add");
+                let ok = check::status(
+                    otelmetrics_meter_create_up_down_counter_i64(session.meter, n, d, u, &mut h),
+                    NAME_ERRORS,
+                    "create_up_down_counter_i64",
+                );
+                let rec = ok
+                    && check::status(
+                        otelmetrics_up_down_counter_i64_add(
+                            h,
+                            value.to_bits() as i64,
+                            std::ptr::null(),
+                            0,
+                        ),
+                        &[],
+                        "add",
+                    );
                 otelmetrics_up_down_counter_i64_free(h);
                 rec
             }
             3 => {
                 let mut h = null_mut();
-                let made = otelmetrics_meter_create_histogram_f64(session.meter, n, d, u, boundaries.as_ptr(), boundary_len, &mut h);
+                let made = otelmetrics_meter_create_histogram_f64(
+                    session.meter,
+                    n,
+                    d,
+                    u,
+                    boundaries.as_ptr(),
+                    boundary_len,
+                    &mut h,
+                );
                 let ok = check::status(made, NAME_ERRORS, "create_histogram_f64");
                 let rec = ok
-                    && check::status(otelmetrics_histogram_f64_record(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "record");
+                    && check::status(
+                        otelmetrics_histogram_f64_record(h, value, std::ptr::null(), 0),
+                        &[OTELMETRICS_STATUS_INVALID_VALUE],
+                        "record",
+                    );
                 otelmetrics_histogram_f64_free(h);
                 rec
             }
             4 => {
                 let mut h = null_mut();
-                let made = otelmetrics_meter_create_histogram_u64(session.meter, n, d, u, boundaries.as_ptr(), boundary_len, &mut h);
+                let made = otelmetrics_meter_create_histogram_u64(
+                    session.meter,
+                    n,
+                    d,
+                    u,
+                    boundaries.as_ptr(),
+                    boundary_len,
+                    &mut h,
+                );
                 let ok = check::status(made, NAME_ERRORS, "create_histogram_u64");
-                let recorded = otelmetrics_histogram_u64_record(h, value.to_bits(), std::ptr::null(), 0);
+                let recorded =
+                    otelmetrics_histogram_u64_record(h, value.to_bits(), std::ptr::null(), 0);
                 let rec = ok && check::status(recorded, BEYOND_I64, "record");
                 otelmetrics_histogram_u64_free(h);
                 rec
             }
             5 => {
                 let mut h = null_mut();
-                let ok = check::status(otelmetrics_meter_create_gauge_f64(session.meter, n, d, u, &mut h), NAME_ERRORS, "create_gauge_f64");
+                let ok = check::status(
+                    otelmetrics_meter_create_gauge_f64(session.meter, n, d, u, &mut h),
+                    NAME_ERRORS,
+                    "create_gauge_f64",
+                );
                 let rec = ok
-                    && check::status(otelmetrics_gauge_f64_record(h, value, std::ptr::null(), 0), &[OTELMETRICS_STATUS_INVALID_VALUE], "record");
+                    && check::status(
+                        otelmetrics_gauge_f64_record(h, value, std::ptr::null(), 0),
+                        &[OTELMETRICS_STATUS_INVALID_VALUE],
+                        "record",
+                    );
                 otelmetrics_gauge_f64_free(h);
                 rec
             }
@@ -81,7 +136,15 @@ pub fn run(data: &[u8]) {
                 let mut h = null_mut();
                 let user_data = &value as *const f64 as *mut c_void;
                 let made = otelmetrics_meter_create_observable_gauge_f64(
-                    session.meter, n, d, u, Some(observe_value), user_data, None, &mut h);
+                    session.meter,
+                    n,
+                    d,
+                    u,
+                    Some(observe_value),
+                    user_data,
+                    None,
+                    &mut h,
+                );
                 let ok = check::status(made, NAME_ERRORS, "create_observable_gauge_f64");
                 if ok && value.is_finite() {
                     assert_reads_back(&session, &name, &description, &unit);
@@ -109,7 +172,8 @@ fn assert_reads_back(session: &Session, name: &[u8], description: &[u8], unit: &
     let found = metrics(&json);
     let name = std::str::from_utf8(name).expect("an accepted name is UTF-8");
     let metric = found.iter().map(|(_, m)| m).find(|m| m["name"] == name);
-    let metric = metric.unwrap_or_else(|| panic!("instrument {name:?} recorded but not in the snapshot: {json}"));
+    let metric = metric
+        .unwrap_or_else(|| panic!("instrument {name:?} recorded but not in the snapshot: {json}"));
     let text = |field: &str| metric.get(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
     assert_eq!(text("description").as_bytes(), description, "description kept as given");
     assert_eq!(text("unit").as_bytes(), unit, "unit kept as given");

@@ -23,8 +23,16 @@ pub fn in_memory_builder() -> *mut otelmetrics_provider_builder {
     let mut builder = null_mut();
     unsafe {
         check::status(otelmetrics_provider_builder_new(&mut builder), &[], "builder_new");
-        check::status(otelmetrics_provider_builder_add_exporter(builder, OTELMETRICS_EXPORTER_NONE), &[], "add_exporter(NONE)");
-        check::status(otelmetrics_provider_builder_enable_in_memory_reader(builder), &[], "enable_in_memory_reader");
+        check::status(
+            otelmetrics_provider_builder_add_exporter(builder, OTELMETRICS_EXPORTER_NONE),
+            &[],
+            "add_exporter(NONE)",
+        );
+        check::status(
+            otelmetrics_provider_builder_enable_in_memory_reader(builder),
+            &[],
+            "enable_in_memory_reader",
+        );
     }
     builder
 }
@@ -36,7 +44,10 @@ impl Session {
 
     /// Builds from `builder` (freed here); `None` when the build was refused
     /// with one of `allowed`.
-    pub fn build(builder: *mut otelmetrics_provider_builder, allowed: &[otelmetrics_status]) -> Option<Session> {
+    pub fn build(
+        builder: *mut otelmetrics_provider_builder,
+        allowed: &[otelmetrics_status],
+    ) -> Option<Session> {
         let mut provider = null_mut();
         let built = unsafe { otelmetrics_provider_builder_build(builder, &mut provider) };
         unsafe { otelmetrics_provider_builder_free(builder) };
@@ -45,7 +56,15 @@ impl Session {
         }
         let mut meter = null_mut();
         let got = unsafe {
-            otelmetrics_provider_get_meter(provider, view(b"fuzz"), view(b""), view(b""), std::ptr::null(), 0, &mut meter)
+            otelmetrics_provider_get_meter(
+                provider,
+                view(b"fuzz"),
+                view(b""),
+                view(b""),
+                std::ptr::null(),
+                0,
+                &mut meter,
+            )
         };
         check::status(got, &[], "get_meter(fuzz)");
         Some(Session { provider, meter, shutdown_may_fail_with: &[] })
@@ -55,10 +74,16 @@ impl Session {
     pub fn read_json(&self) -> serde_json::Value {
         let mut json = null_mut();
         let mut len = 0usize;
-        check::status(unsafe { otelmetrics_provider_read_json(self.provider, &mut json, &mut len) }, &[], "read_json");
+        check::status(
+            unsafe { otelmetrics_provider_read_json(self.provider, &mut json, &mut len) },
+            &[],
+            "read_json",
+        );
         let bytes = unsafe { std::slice::from_raw_parts(json.cast::<u8>(), len) }.to_vec();
         unsafe { otelmetrics_string_free(json) };
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("read_json is not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!("read_json is not JSON ({e}): {}", String::from_utf8_lossy(&bytes))
+        })
     }
 }
 
@@ -66,7 +91,11 @@ impl Drop for Session {
     fn drop(&mut self) {
         unsafe {
             otelmetrics_meter_free(self.meter);
-            check::status(otelmetrics_provider_shutdown(self.provider, 5000), self.shutdown_may_fail_with, "shutdown");
+            check::status(
+                otelmetrics_provider_shutdown(self.provider, 5000),
+                self.shutdown_may_fail_with,
+                "shutdown",
+            );
             otelmetrics_provider_free(self.provider);
         }
     }

@@ -31,7 +31,11 @@ impl Strings {
 
 /// Numbers for an array argument (boundaries, array attribute values) and
 /// the length to pass, which may be absurd (see [`Input::length`]).
-pub fn numbers<T>(input: &mut Input, max: u8, mut read: impl FnMut(&mut Input) -> T) -> (Vec<T>, usize) {
+pub fn numbers<T>(
+    input: &mut Input,
+    max: u8,
+    mut read: impl FnMut(&mut Input) -> T,
+) -> (Vec<T>, usize) {
     let length = input.length(max, std::mem::size_of::<T>());
     let values: Vec<T> = (0..length.elements()).map(|_| read(input)).collect();
     let len = length.given(values.len());

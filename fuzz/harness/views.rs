@@ -30,7 +30,11 @@ pub fn run(data: &[u8]) {
             let (status, call) = unsafe { apply_one(v, &mut input) };
             check::status(status, VIEW_ERRORS, call);
         }
-        check::status(unsafe { otelmetrics_provider_builder_add_view(builder, v) }, VIEW_ERRORS, "add_view");
+        check::status(
+            unsafe { otelmetrics_provider_builder_add_view(builder, v) },
+            VIEW_ERRORS,
+            "add_view",
+        );
         unsafe { otelmetrics_view_free(v) };
     }
     let Some(session) = Session::build(builder, VIEW_ERRORS) else { return };
@@ -43,10 +47,18 @@ pub fn run(data: &[u8]) {
     session.read_json();
 }
 
-unsafe fn apply_one(v: *mut otelmetrics_view, input: &mut Input) -> (otelmetrics_status, &'static str) {
+unsafe fn apply_one(
+    v: *mut otelmetrics_view,
+    input: &mut Input,
+) -> (otelmetrics_status, &'static str) {
     match input.u8() % 12 {
-        0 => (otelmetrics_view_select_instrument_name(v, view(&input.bytes())), "select_instrument_name"),
-        1 => (otelmetrics_view_select_instrument_kind(v, input.u32() % 9), "select_instrument_kind"),
+        0 => (
+            otelmetrics_view_select_instrument_name(v, view(&input.bytes())),
+            "select_instrument_name",
+        ),
+        1 => {
+            (otelmetrics_view_select_instrument_kind(v, input.u32() % 9), "select_instrument_kind")
+        }
         2 => (otelmetrics_view_select_unit(v, view(&input.bytes())), "select_unit"),
         3 => {
             let (name, version) = (input.bytes(), input.bytes());
@@ -56,11 +68,17 @@ unsafe fn apply_one(v: *mut otelmetrics_view, input: &mut Input) -> (otelmetrics
         5 => (otelmetrics_view_set_description(v, view(&input.bytes())), "set_description"),
         6 => {
             let keys = Strings::read(input, 6);
-            (otelmetrics_view_allow_attribute_keys(v, keys.views.as_ptr(), keys.len), "allow_attribute_keys")
+            (
+                otelmetrics_view_allow_attribute_keys(v, keys.views.as_ptr(), keys.len),
+                "allow_attribute_keys",
+            )
         }
         7 => {
             let keys = Strings::read(input, 6);
-            (otelmetrics_view_deny_attribute_keys(v, keys.views.as_ptr(), keys.len), "deny_attribute_keys")
+            (
+                otelmetrics_view_deny_attribute_keys(v, keys.views.as_ptr(), keys.len),
+                "deny_attribute_keys",
+            )
         }
         8 => match input.u8() % 3 {
             0 => (otelmetrics_view_set_aggregation_drop(v), "set_aggregation_drop"),
@@ -69,13 +87,27 @@ unsafe fn apply_one(v: *mut otelmetrics_view, input: &mut Input) -> (otelmetrics
         },
         9 => {
             let (bounds, len) = numbers(input, 12, |i| i.f64());
-            (otelmetrics_view_set_aggregation_explicit_buckets(v, bounds.as_ptr(), len, input.bool()), "set_aggregation_explicit_buckets")
+            (
+                otelmetrics_view_set_aggregation_explicit_buckets(
+                    v,
+                    bounds.as_ptr(),
+                    len,
+                    input.bool(),
+                ),
+                "set_aggregation_explicit_buckets",
+            )
         }
         10 => {
             let (size, scale) = (input.u32(), input.u32() as i32);
-            (otelmetrics_view_set_aggregation_exponential(v, size, scale, input.bool()), "set_aggregation_exponential")
+            (
+                otelmetrics_view_set_aggregation_exponential(v, size, scale, input.bool()),
+                "set_aggregation_exponential",
+            )
         }
-        _ => (otelmetrics_view_set_cardinality_limit(v, input.u64() as usize), "set_cardinality_limit"),
+        _ => (
+            otelmetrics_view_set_cardinality_limit(v, input.u64() as usize),
+            "set_cardinality_limit",
+        ),
     }
 }
 
@@ -89,23 +121,51 @@ unsafe fn record(session: &Session, name: &[u8], attrs: &Attributes, value: f64,
     match kind % 3 {
         0 => {
             let mut h = null_mut();
-            if check::status(otelmetrics_meter_create_counter_f64(session.meter, n, empty, empty, &mut h), &create_refused, "create_counter_f64") {
-                check::status(otelmetrics_counter_f64_add(h, value, attrs.ptr(), attrs.len()), &values_refused, "counter add");
+            if check::status(
+                otelmetrics_meter_create_counter_f64(session.meter, n, empty, empty, &mut h),
+                &create_refused,
+                "create_counter_f64",
+            ) {
+                check::status(
+                    otelmetrics_counter_f64_add(h, value, attrs.ptr(), attrs.len()),
+                    &values_refused,
+                    "counter add",
+                );
                 otelmetrics_counter_f64_free(h);
             }
         }
         1 => {
             let mut h = null_mut();
-            let made = otelmetrics_meter_create_histogram_f64(session.meter, n, empty, empty, std::ptr::null(), 0, &mut h);
+            let made = otelmetrics_meter_create_histogram_f64(
+                session.meter,
+                n,
+                empty,
+                empty,
+                std::ptr::null(),
+                0,
+                &mut h,
+            );
             if check::status(made, &create_refused, "create_histogram_f64") {
-                check::status(otelmetrics_histogram_f64_record(h, value, attrs.ptr(), attrs.len()), &values_refused, "histogram record");
+                check::status(
+                    otelmetrics_histogram_f64_record(h, value, attrs.ptr(), attrs.len()),
+                    &values_refused,
+                    "histogram record",
+                );
                 otelmetrics_histogram_f64_free(h);
             }
         }
         _ => {
             let mut h = null_mut();
-            if check::status(otelmetrics_meter_create_gauge_f64(session.meter, n, empty, empty, &mut h), &create_refused, "create_gauge_f64") {
-                check::status(otelmetrics_gauge_f64_record(h, value, attrs.ptr(), attrs.len()), &values_refused, "gauge record");
+            if check::status(
+                otelmetrics_meter_create_gauge_f64(session.meter, n, empty, empty, &mut h),
+                &create_refused,
+                "create_gauge_f64",
+            ) {
+                check::status(
+                    otelmetrics_gauge_f64_record(h, value, attrs.ptr(), attrs.len()),
+                    &values_refused,
+                    "gauge record",
+                );
                 otelmetrics_gauge_f64_free(h);
             }
         }

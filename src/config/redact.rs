@@ -11,7 +11,10 @@
 /// `pa`).
 pub fn endpoint(text: &str) -> String {
     let text = text.trim();
-    let uri = text.parse::<http::Uri>().ok().filter(|uri| !has_bad_port(uri) && !uri.path().contains('@'));
+    let uri = text
+        .parse::<http::Uri>()
+        .ok()
+        .filter(|uri| !has_bad_port(uri) && !uri.path().contains('@'));
     let Some(uri) = uri else {
         return match scheme_of(text) {
             Some(scheme) => format!("{scheme}://<redacted>"),
@@ -65,8 +68,14 @@ mod tests {
 
     #[test]
     fn credentials_and_queries_are_redacted() {
-        assert_eq!(endpoint("https://user:s3cret@collector:4318/v1/metrics?token=abc"), "https://<redacted>@collector:4318/v1/metrics?<redacted>");
-        assert_eq!(endpoint("ftp://user:s3cret@collector/x?token=abc"), "ftp://<redacted>@collector/x?<redacted>");
+        assert_eq!(
+            endpoint("https://user:s3cret@collector:4318/v1/metrics?token=abc"),
+            "https://<redacted>@collector:4318/v1/metrics?<redacted>"
+        );
+        assert_eq!(
+            endpoint("ftp://user:s3cret@collector/x?token=abc"),
+            "ftp://<redacted>@collector/x?<redacted>"
+        );
         assert_eq!(endpoint("user:s3cret@collector:4318"), "<redacted>@collector:4318");
         assert_eq!(endpoint("http://localhost:4317"), "http://localhost:4317/");
         assert_eq!(endpoint(" http://[::1]:4318/v1/metrics "), "http://[::1]:4318/v1/metrics");

@@ -4,7 +4,9 @@
 //! default. Every invalid value is reported with the name of the setting it
 //! came from.
 
-use super::{Compression, ConsoleFormat, Env, ExporterKind, Protocol, Settings, TemporalityPreference};
+use super::{
+    Compression, ConsoleFormat, Env, ExporterKind, Protocol, Settings, TemporalityPreference,
+};
 use crate::error::{Error, Result};
 use opentelemetry::{KeyValue, Value};
 use std::path::PathBuf;
@@ -105,7 +107,9 @@ where
     if let Some(v) = code {
         return Some(Sourced { value: v.to_string(), source: code_name.to_owned() });
     }
-    for var in [format!("OTEL_EXPORTER_OTLP_METRICS_{suffix}"), format!("OTEL_EXPORTER_OTLP_{suffix}")] {
+    for var in
+        [format!("OTEL_EXPORTER_OTLP_METRICS_{suffix}"), format!("OTEL_EXPORTER_OTLP_{suffix}")]
+    {
         if let Some(v) = env.get(&var) {
             return Some(Sourced { value: v, source: var });
         }
@@ -122,10 +126,9 @@ fn parse_bool(setting: &str, value: &str) -> Result<bool> {
 }
 
 fn parse_millis(setting: &str, value: &str) -> Result<Duration> {
-    let ms: u64 = value
-        .trim()
-        .parse()
-        .map_err(|_| Error::config(setting, format!("expected a whole number of milliseconds, got `{value}`")))?;
+    let ms: u64 = value.trim().parse().map_err(|_| {
+        Error::config(setting, format!("expected a whole number of milliseconds, got `{value}`"))
+    })?;
     positive(setting, Duration::from_millis(ms))
 }
 
@@ -153,7 +156,10 @@ fn parse_compression(setting: &str, value: &str) -> Result<Compression> {
         "gzip" => Ok(Compression::Gzip),
         "zstd" => Ok(Compression::Zstd),
         "none" => Ok(Compression::None),
-        _ => Err(Error::config(setting, format!("unknown compression `{value}` (expected `gzip`, `zstd` or `none`)"))),
+        _ => Err(Error::config(
+            setting,
+            format!("unknown compression `{value}` (expected `gzip`, `zstd` or `none`)"),
+        )),
     }
 }
 
@@ -164,7 +170,9 @@ fn parse_temporality(setting: &str, value: &str) -> Result<TemporalityPreference
         "lowmemory" => Ok(TemporalityPreference::LowMemory),
         _ => Err(Error::config(
             setting,
-            format!("unknown temporality `{value}` (expected `cumulative`, `delta` or `lowmemory`)"),
+            format!(
+                "unknown temporality `{value}` (expected `cumulative`, `delta` or `lowmemory`)"
+            ),
         )),
     }
 }
@@ -198,7 +206,9 @@ fn percent_decode(setting: &str, s: &str) -> Result<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             if let Some(b) = hex {
                 out.push(b);
                 i += 3;
@@ -208,7 +218,8 @@ fn percent_decode(setting: &str, s: &str) -> Result<String> {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| Error::config(setting, "percent-decoded value is not valid UTF-8"))
+    String::from_utf8(out)
+        .map_err(|_| Error::config(setting, "percent-decoded value is not valid UTF-8"))
 }
 
 /// Parses `key1=value1,key2=value2` (used by `OTEL_RESOURCE_ATTRIBUTES` and
@@ -237,8 +248,14 @@ fn read_file(setting: &str, path: &str) -> Result<Vec<u8>> {
 
 /// Resolves the endpoint URL: the spec appends `/v1/metrics` to the generic
 /// variable for HTTP; code and the signal-specific variable are used as given.
-fn resolve_endpoint(settings: &Settings, env: &dyn Env, protocol: Protocol, insecure: bool) -> Result<Endpoint> {
-    let picked = pick(settings.otlp_endpoint.clone(), "otlp endpoint (set in code)", env, "ENDPOINT");
+fn resolve_endpoint(
+    settings: &Settings,
+    env: &dyn Env,
+    protocol: Protocol,
+    insecure: bool,
+) -> Result<Endpoint> {
+    let picked =
+        pick(settings.otlp_endpoint.clone(), "otlp endpoint (set in code)", env, "ENDPOINT");
     let (mut url, source) = match picked {
         Some(Sourced { value, source }) => {
             let is_generic = source == "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -250,7 +267,11 @@ fn resolve_endpoint(settings: &Settings, env: &dyn Env, protocol: Protocol, inse
             (url, source)
         }
         None => {
-            let url = if protocol == Protocol::Grpc { DEFAULT_GRPC_ENDPOINT } else { DEFAULT_HTTP_ENDPOINT };
+            let url = if protocol == Protocol::Grpc {
+                DEFAULT_GRPC_ENDPOINT
+            } else {
+                DEFAULT_HTTP_ENDPOINT
+            };
             (url.to_owned(), "default endpoint".to_owned())
         }
     };
@@ -261,29 +282,45 @@ fn resolve_endpoint(settings: &Settings, env: &dyn Env, protocol: Protocol, inse
     }
     // Messages show the endpoint only through `redact::endpoint`.
     let shown = || super::redact::endpoint(&url);
-    let uri: http::Uri = url.parse().map_err(|e| Error::config(&source, format!("cannot parse endpoint `{}`: {e}", shown())))?;
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e| Error::config(&source, format!("cannot parse endpoint `{}`: {e}", shown())))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
-        _ => return Err(Error::config(&source, format!("endpoint `{}` must start with http:// or https://", shown()))),
+        _ => {
+            return Err(Error::config(
+                &source,
+                format!("endpoint `{}` must start with http:// or https://", shown()),
+            ))
+        }
     }
     if uri.host().map_or(true, str::is_empty) {
         return Err(Error::config(&source, format!("endpoint `{}` has no host", shown())));
     }
     if super::redact::has_bad_port(&uri) {
-        return Err(Error::config(&source, format!("endpoint `{}` has a port that is not a number from 0 to 65535", shown())));
+        return Err(Error::config(
+            &source,
+            format!("endpoint `{}` has a port that is not a number from 0 to 65535", shown()),
+        ));
     }
     Ok(Endpoint { url, source })
 }
 
 fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
-    let protocol = match pick(settings.otlp_protocol.map(protocol_name), "otlp protocol (set in code)", env, "PROTOCOL") {
+    let protocol = match pick(
+        settings.otlp_protocol.map(protocol_name),
+        "otlp protocol (set in code)",
+        env,
+        "PROTOCOL",
+    ) {
         Some(p) => parse_protocol(&p.source, &p.value)?,
         None => Protocol::HttpProtobuf,
     };
-    let insecure = match pick(settings.otlp_insecure, "otlp insecure (set in code)", env, "INSECURE") {
-        Some(v) => parse_bool(&v.source, &v.value)?,
-        None => false,
-    };
+    let insecure =
+        match pick(settings.otlp_insecure, "otlp insecure (set in code)", env, "INSECURE") {
+            Some(v) => parse_bool(&v.source, &v.value)?,
+            None => false,
+        };
     let endpoint = resolve_endpoint(settings, env, protocol, insecure)?;
 
     // Headers: environment first, code overrides keys it names.
@@ -298,10 +335,16 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     for (k, v) in &headers {
         if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
             // Not echoed: a mangled entry can carry the secret in its key.
-            return Err(Error::config("otlp headers", "a header name is not a valid HTTP header name (not shown: it may hold a secret)"));
+            return Err(Error::config(
+                "otlp headers",
+                "a header name is not a valid HTTP header name (not shown: it may hold a secret)",
+            ));
         }
         if http::HeaderValue::from_str(v).is_err() {
-            return Err(Error::config("otlp headers", format!("the value of header `{k}` is not a valid HTTP header value")));
+            return Err(Error::config(
+                "otlp headers",
+                format!("the value of header `{k}` is not a valid HTTP header value"),
+            ));
         }
     }
 
@@ -322,20 +365,33 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     // An empty path set in code means "not set" (the environment or the
     // default then applies).
     let path_setting = |code: &Option<PathBuf>, name: &str, suffix: &str| {
-        let code = code.as_ref().filter(|p| !p.as_os_str().is_empty()).map(|p| p.display().to_string());
+        let code =
+            code.as_ref().filter(|p| !p.as_os_str().is_empty()).map(|p| p.display().to_string());
         pick(code, name, env, suffix)
     };
-    let read_pem = |p: Sourced<String>| -> Result<Pem> { Ok(Pem { bytes: read_file(&p.source, &p.value)?, source: p.source }) };
-    let ca_pem = match path_setting(&settings.otlp_ca_file, "otlp CA file (set in code)", "CERTIFICATE") {
-        Some(p) => Some(read_pem(p)?),
-        None => None,
+    let read_pem = |p: Sourced<String>| -> Result<Pem> {
+        Ok(Pem { bytes: read_file(&p.source, &p.value)?, source: p.source })
     };
-    let cert = path_setting(&settings.otlp_client_cert_file, "otlp client certificate (set in code)", "CLIENT_CERTIFICATE");
-    let key = path_setting(&settings.otlp_client_key_file, "otlp client key (set in code)", "CLIENT_KEY");
+    let ca_pem =
+        match path_setting(&settings.otlp_ca_file, "otlp CA file (set in code)", "CERTIFICATE") {
+            Some(p) => Some(read_pem(p)?),
+            None => None,
+        };
+    let cert = path_setting(
+        &settings.otlp_client_cert_file,
+        "otlp client certificate (set in code)",
+        "CLIENT_CERTIFICATE",
+    );
+    let key =
+        path_setting(&settings.otlp_client_key_file, "otlp client key (set in code)", "CLIENT_KEY");
     let client_identity_pem = match (cert, key) {
         (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
-        (Some(c), None) => return Err(Error::config(&c.source, "a client certificate needs a client key too")),
-        (None, Some(k)) => return Err(Error::config(&k.source, "a client key needs a client certificate too")),
+        (Some(c), None) => {
+            return Err(Error::config(&c.source, "a client certificate needs a client key too"))
+        }
+        (None, Some(k)) => {
+            return Err(Error::config(&k.source, "a client key needs a client certificate too"))
+        }
         (None, None) => None,
     };
     let max_request_bytes = bounded_count(
@@ -379,13 +435,18 @@ fn bounded_count(
     let (value, source) = match (code, env.get(var)) {
         (Some(n), _) => (n, code_name),
         (None, Some(text)) => {
-            let n = text.trim().parse().map_err(|_| Error::config(var, format!("expected a whole number of {what}, got `{text}`")))?;
+            let n = text.trim().parse().map_err(|_| {
+                Error::config(var, format!("expected a whole number of {what}, got `{text}`"))
+            })?;
             (n, var)
         }
         (None, None) => return Ok(None),
     };
     if !range.contains(&value) {
-        return Err(Error::config(source, format!("must be between {} and {} {what}, got {value}", range.start(), range.end())));
+        return Err(Error::config(
+            source,
+            format!("must be between {} and {} {what}, got {value}", range.start(), range.end()),
+        ));
     }
     Ok(Some(value))
 }
@@ -393,23 +454,30 @@ fn bounded_count(
 /// `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`, default 127.0.0.1:9464: the
 /// endpoint binds to loopback unless told otherwise.
 fn resolve_prometheus(settings: &Settings, env: &dyn Env) -> Result<std::net::SocketAddr> {
-    let (host, host_source) = match (&settings.prometheus_host, env.get("OTEL_EXPORTER_PROMETHEUS_HOST")) {
-        (Some(h), _) => (h.clone(), "prometheus host (set in code)"),
-        (None, Some(h)) => (h, "OTEL_EXPORTER_PROMETHEUS_HOST"),
-        (None, None) => ("127.0.0.1".to_owned(), "default prometheus host"),
-    };
+    let (host, host_source) =
+        match (&settings.prometheus_host, env.get("OTEL_EXPORTER_PROMETHEUS_HOST")) {
+            (Some(h), _) => (h.clone(), "prometheus host (set in code)"),
+            (None, Some(h)) => (h, "OTEL_EXPORTER_PROMETHEUS_HOST"),
+            (None, None) => ("127.0.0.1".to_owned(), "default prometheus host"),
+        };
     let port = match (settings.prometheus_port, env.get("OTEL_EXPORTER_PROMETHEUS_PORT")) {
         (Some(p), _) => p,
         (None, Some(p)) => p.trim().parse().map_err(|_| {
-            Error::config("OTEL_EXPORTER_PROMETHEUS_PORT", format!("expected a port number, got `{p}`"))
+            Error::config(
+                "OTEL_EXPORTER_PROMETHEUS_PORT",
+                format!("expected a port number, got `{p}`"),
+            )
         })?,
         (None, None) => 9464,
     };
     let host = if host == "localhost" { "127.0.0.1".to_owned() } else { host };
-    let ip: std::net::IpAddr = host
-        .trim_matches(|c| c == '[' || c == ']')
-        .parse()
-        .map_err(|_| Error::config(host_source, format!("`{}` is not an IP address", super::redact::endpoint(&host))))?;
+    let ip: std::net::IpAddr =
+        host.trim_matches(|c| c == '[' || c == ']').parse().map_err(|_| {
+            Error::config(
+                host_source,
+                format!("`{}` is not an IP address", super::redact::endpoint(&host)),
+            )
+        })?;
     Ok(std::net::SocketAddr::new(ip, port))
 }
 
@@ -447,7 +515,11 @@ fn resolve_resource(settings: &Settings, env: &dyn Env) -> Result<Vec<KeyValue>>
 
 fn optional_count(env: &dyn Env, var: &str) -> Result<Option<usize>> {
     match env.get(var) {
-        Some(v) => v.trim().parse().map(Some).map_err(|_| Error::config(var, format!("expected a whole number, got `{v}`"))),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::config(var, format!("expected a whole number, got `{v}`"))),
         None => Ok(None),
     }
 }
@@ -486,12 +558,20 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
             None => TemporalityPreference::Cumulative,
         },
     };
-    let otlp = if exporters.contains(&ExporterKind::Otlp) { Some(resolve_otlp(settings, env)?) } else { None };
+    let otlp = if exporters.contains(&ExporterKind::Otlp) {
+        Some(resolve_otlp(settings, env)?)
+    } else {
+        None
+    };
     let console = exporters.contains(&ExporterKind::Console).then(|| ResolvedConsole {
         format: settings.console_format.unwrap_or(ConsoleFormat::Human),
         path: settings.console_path.clone(),
     });
-    let prometheus = if exporters.contains(&ExporterKind::Prometheus) { Some(resolve_prometheus(settings, env)?) } else { None };
+    let prometheus = if exporters.contains(&ExporterKind::Prometheus) {
+        Some(resolve_prometheus(settings, env)?)
+    } else {
+        None
+    };
     for view in &settings.views {
         view.validate()?;
     }
@@ -550,7 +630,10 @@ mod tests {
     #[test]
     fn generic_endpoint_gets_the_signal_path_for_http_only() {
         let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/");
-        assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4318/v1/metrics");
+        assert_eq!(
+            otlp(&Settings::default(), &env).endpoint.url,
+            "http://collector:4318/v1/metrics"
+        );
         let env = env.with("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
         assert_eq!(otlp(&Settings::default(), &env).endpoint.url, "http://collector:4318/");
     }
@@ -559,7 +642,11 @@ mod tests {
     fn a_port_past_65535_is_refused_at_build() {
         let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:99999");
         let e = resolve(&Settings::default(), &env).unwrap_err();
-        assert!(e.message.contains("OTEL_EXPORTER_OTLP_ENDPOINT") && e.message.contains("port"), "{}", e.message);
+        assert!(
+            e.message.contains("OTEL_EXPORTER_OTLP_ENDPOINT") && e.message.contains("port"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -594,16 +681,27 @@ mod tests {
 
     #[test]
     fn headers_are_parsed_percent_decoded_and_overridden_by_code() {
-        let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_HEADERS", "api-key=se%20cret, tenant=a");
-        let code = Settings { otlp_headers: vec![("Tenant".into(), "b".into())], ..Default::default() };
+        let env =
+            MapEnv::default().with("OTEL_EXPORTER_OTLP_HEADERS", "api-key=se%20cret, tenant=a");
+        let code =
+            Settings { otlp_headers: vec![("Tenant".into(), "b".into())], ..Default::default() };
         let o = otlp(&code, &env);
-        assert_eq!(o.headers, vec![("api-key".to_owned(), "se cret".to_owned()), ("Tenant".to_owned(), "b".to_owned())]);
+        assert_eq!(
+            o.headers,
+            vec![
+                ("api-key".to_owned(), "se cret".to_owned()),
+                ("Tenant".to_owned(), "b".to_owned())
+            ]
+        );
     }
 
     #[test]
     fn resource_precedence_code_over_service_name_over_resource_attributes() {
         let env = MapEnv::default()
-            .with("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs,deployment.environment=prod,team=a%2Cb")
+            .with(
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "service.name=from-attrs,deployment.environment=prod,team=a%2Cb",
+            )
             .with("OTEL_SERVICE_NAME", "from-env");
         let r = resolve(&Settings::default(), &env).unwrap();
         assert!(r.resource.contains(&KeyValue::new("service.name", "from-env")));
@@ -639,19 +737,53 @@ mod tests {
     #[test]
     fn invalid_configuration_names_the_setting() {
         let cases: Vec<(MapEnv, &str)> = vec![
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"), "OTEL_EXPORTER_OTLP_ENDPOINT"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "ftp://x"), "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"), "OTEL_EXPORTER_OTLP_PROTOCOL"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem"), "OTEL_EXPORTER_OTLP_CERTIFICATE"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_CLIENT_KEY", "/nonexistent/key.pem"), "OTEL_EXPORTER_OTLP_CLIENT_KEY"),
-            (MapEnv::default().with("OTEL_METRIC_EXPORT_INTERVAL", "0"), "OTEL_METRIC_EXPORT_INTERVAL"),
-            (MapEnv::default().with("OTEL_METRIC_EXPORT_TIMEOUT", "soon"), "OTEL_METRIC_EXPORT_TIMEOUT"),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"),
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+            ),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "ftp://x"),
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+            ),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"),
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+            ),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem"),
+                "OTEL_EXPORTER_OTLP_CERTIFICATE",
+            ),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_CLIENT_KEY", "/nonexistent/key.pem"),
+                "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+            ),
+            (
+                MapEnv::default().with("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+                "OTEL_METRIC_EXPORT_INTERVAL",
+            ),
+            (
+                MapEnv::default().with("OTEL_METRIC_EXPORT_TIMEOUT", "soon"),
+                "OTEL_METRIC_EXPORT_TIMEOUT",
+            ),
             (MapEnv::default().with("OTEL_METRICS_EXPORTER", "zipkin"), "OTEL_METRICS_EXPORTER"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"), "OTEL_EXPORTER_OTLP_COMPRESSION"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_INSECURE", "maybe"), "OTEL_EXPORTER_OTLP_INSECURE"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_HEADERS", "novalue"), "OTEL_EXPORTER_OTLP_HEADERS"),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"),
+                "OTEL_EXPORTER_OTLP_COMPRESSION",
+            ),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_INSECURE", "maybe"),
+                "OTEL_EXPORTER_OTLP_INSECURE",
+            ),
+            (
+                MapEnv::default().with("OTEL_EXPORTER_OTLP_HEADERS", "novalue"),
+                "OTEL_EXPORTER_OTLP_HEADERS",
+            ),
             (MapEnv::default().with("OTEL_RESOURCE_ATTRIBUTES", "=x"), "OTEL_RESOURCE_ATTRIBUTES"),
-            (MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "sometimes"), "TEMPORALITY_PREFERENCE"),
+            (
+                MapEnv::default()
+                    .with("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "sometimes"),
+                "TEMPORALITY_PREFERENCE",
+            ),
         ];
         for (env, setting) in cases {
             let e = resolve(&Settings::default(), &env).unwrap_err();
@@ -675,12 +807,22 @@ mod tests {
 
     #[test]
     fn max_request_bytes_from_code_then_environment_then_default() {
-        assert_eq!(otlp(&Settings::default(), &MapEnv::default()).max_request_bytes, 4 * 1024 * 1024);
+        assert_eq!(
+            otlp(&Settings::default(), &MapEnv::default()).max_request_bytes,
+            4 * 1024 * 1024
+        );
         let env = MapEnv::default().with(MAX_REQUEST_BYTES_VAR, " 65536 ");
         assert_eq!(otlp(&Settings::default(), &env).max_request_bytes, 65536);
         let code = Settings { otlp_max_request_bytes: Some(1024), ..Default::default() };
         assert_eq!(otlp(&code, &env).max_request_bytes, 1024);
-        assert_eq!(otlp(&Settings { otlp_max_request_bytes: Some((1 << 31) - 1), ..Default::default() }, &env).max_request_bytes, (1 << 31) - 1);
+        assert_eq!(
+            otlp(
+                &Settings { otlp_max_request_bytes: Some((1 << 31) - 1), ..Default::default() },
+                &env
+            )
+            .max_request_bytes,
+            (1 << 31) - 1
+        );
     }
 
     #[test]
@@ -688,10 +830,17 @@ mod tests {
         for bad in [0usize, 1023, 1 << 31] {
             let code = Settings { otlp_max_request_bytes: Some(bad), ..Default::default() };
             let e = resolve(&code, &MapEnv::default()).unwrap_err();
-            assert!(e.message.contains("otlp max request bytes (set in code)") && e.message.contains(&bad.to_string()), "{}", e.message);
+            assert!(
+                e.message.contains("otlp max request bytes (set in code)")
+                    && e.message.contains(&bad.to_string()),
+                "{}",
+                e.message
+            );
         }
         for bad in ["4MiB", "-1", "1e6", "100"] {
-            let e = resolve(&Settings::default(), &MapEnv::default().with(MAX_REQUEST_BYTES_VAR, bad)).unwrap_err();
+            let e =
+                resolve(&Settings::default(), &MapEnv::default().with(MAX_REQUEST_BYTES_VAR, bad))
+                    .unwrap_err();
             assert!(e.message.contains(MAX_REQUEST_BYTES_VAR), "{bad}: {}", e.message);
         }
     }
@@ -703,10 +852,18 @@ mod tests {
         assert_eq!(otlp(&Settings::default(), &env).max_export_batch_size, Some(500));
         let code = Settings { otlp_max_export_batch_size: Some(1), ..Default::default() };
         assert_eq!(otlp(&code, &env).max_export_batch_size, Some(1));
-        let e = resolve(&Settings { otlp_max_export_batch_size: Some(0), ..Default::default() }, &MapEnv::default()).unwrap_err();
+        let e = resolve(
+            &Settings { otlp_max_export_batch_size: Some(0), ..Default::default() },
+            &MapEnv::default(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("max export batch size (set in code)"), "{}", e.message);
         for bad in ["0", "lots", "-3"] {
-            let e = resolve(&Settings::default(), &MapEnv::default().with(MAX_EXPORT_BATCH_SIZE_VAR, bad)).unwrap_err();
+            let e = resolve(
+                &Settings::default(),
+                &MapEnv::default().with(MAX_EXPORT_BATCH_SIZE_VAR, bad),
+            )
+            .unwrap_err();
             assert!(e.message.contains(MAX_EXPORT_BATCH_SIZE_VAR), "{bad}: {}", e.message);
         }
     }
@@ -715,7 +872,11 @@ mod tests {
     fn zstd_compression_from_the_environment() {
         let env = MapEnv::default().with("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "zstd");
         assert_eq!(otlp(&Settings::default(), &env).compression, Compression::Zstd);
-        let e = resolve(&Settings::default(), &MapEnv::default().with("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli")).unwrap_err();
+        let e = resolve(
+            &Settings::default(),
+            &MapEnv::default().with("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"),
+        )
+        .unwrap_err();
         assert!(e.message.contains("`gzip`, `zstd` or `none`"), "{}", e.message);
     }
 
@@ -724,8 +885,13 @@ mod tests {
         assert!(!resolve(&Settings::default(), &MapEnv::default()).unwrap().self_metrics);
         let on = MapEnv::default().with(SELF_METRICS_VAR, "true");
         assert!(resolve(&Settings::default(), &on).unwrap().self_metrics);
-        assert!(!resolve(&Settings { self_metrics: Some(false), ..Default::default() }, &on).unwrap().self_metrics);
-        let e = resolve(&Settings::default(), &MapEnv::default().with(SELF_METRICS_VAR, "yes")).unwrap_err();
+        assert!(
+            !resolve(&Settings { self_metrics: Some(false), ..Default::default() }, &on)
+                .unwrap()
+                .self_metrics
+        );
+        let e = resolve(&Settings::default(), &MapEnv::default().with(SELF_METRICS_VAR, "yes"))
+            .unwrap_err();
         assert!(e.message.contains(SELF_METRICS_VAR), "{}", e.message);
     }
 }

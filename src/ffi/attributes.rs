@@ -5,14 +5,17 @@ use super::handle::{handle, Handle};
 use super::*;
 use crate::error::{status, Error, Result};
 use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
-use std::sync::Arc;
 use std::mem::MaybeUninit;
+use std::sync::Arc;
 
 /// Borrows a string view as `&str`, checking its length, NULL and UTF-8.
 pub(crate) unsafe fn str_arg<'a>(s: otelmetrics_str, what: &str) -> Result<&'a str> {
     let bytes = slice_arg(s.ptr as *const u8, s.len, format_args!("the {what}"))?;
     std::str::from_utf8(bytes).map_err(|e| {
-        Error::new(status::INVALID_UTF8, format!("the {what} is not valid UTF-8 (at byte {})", e.valid_up_to()))
+        Error::new(
+            status::INVALID_UTF8,
+            format!("the {what} is not valid UTF-8 (at byte {})", e.valid_up_to()),
+        )
     })
 }
 
@@ -30,7 +33,11 @@ pub(crate) unsafe fn opt_str_arg(s: otelmetrics_str, what: &str) -> Result<Optio
 /// `slice::from_raw_parts` requires; then a NULL pointer with a non-zero
 /// length.
 #[inline]
-pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, count: usize, what: impl std::fmt::Display) -> Result<&'a [T]> {
+pub(crate) unsafe fn slice_arg<'a, T>(
+    ptr: *const T,
+    count: usize,
+    what: impl std::fmt::Display,
+) -> Result<&'a [T]> {
     let size = std::mem::size_of::<T>().max(1);
     if count > isize::MAX as usize / size || (ptr as usize).checked_add(count * size).is_none() {
         return Err(absurd_length(what, count, size));
@@ -39,7 +46,10 @@ pub(crate) unsafe fn slice_arg<'a, T>(ptr: *const T, count: usize, what: impl st
         return Ok(&[]);
     }
     if ptr.is_null() {
-        return Err(Error::new(status::NULL_POINTER, format!("{what} has a NULL pointer and length {count}")));
+        return Err(Error::new(
+            status::NULL_POINTER,
+            format!("{what} has a NULL pointer and length {count}"),
+        ));
     }
     Ok(std::slice::from_raw_parts(ptr, count))
 }
@@ -53,14 +63,19 @@ fn absurd_length(what: impl std::fmt::Display, count: usize, size: usize) -> Err
 }
 
 fn bad_tag(key: &str, tag: u32) -> Error {
-    Error::argument(format!("attribute `{key}` has unknown value type tag {tag} (expected 1..=8, OTELMETRICS_VALUE_*)"))
+    Error::argument(format!(
+        "attribute `{key}` has unknown value type tag {tag} (expected 1..=8, OTELMETRICS_VALUE_*)"
+    ))
 }
 
 unsafe fn strings(arr: otelmetrics_array, key: &str) -> Result<Vec<StringValue>> {
     let items = slice_arg(arr.ptr as *const otelmetrics_str, arr.len, "a string array attribute")?;
     items
         .iter()
-        .map(|s| str_arg(*s, &format!("string array element of attribute `{key}`")).map(|v| StringValue::from(shared(v))))
+        .map(|s| {
+            str_arg(*s, &format!("string array element of attribute `{key}`"))
+                .map(|v| StringValue::from(shared(v)))
+        })
         .collect()
 }
 
@@ -68,7 +83,9 @@ unsafe fn strings(arr: otelmetrics_array, key: &str) -> Result<Vec<StringValue>>
 /// a new series on every call (and OTLP JSON cannot carry it).
 fn not_nan(v: f64, key: &str) -> Result<f64> {
     if v.is_nan() {
-        return Err(Error::argument(format!("attribute `{key}` is NaN, which cannot identify a series")));
+        return Err(Error::argument(format!(
+            "attribute `{key}` is NaN, which cannot identify a series"
+        )));
     }
     Ok(v)
 }
@@ -90,12 +107,14 @@ unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
             let v = slice_arg(a.value.array.ptr as *const u8, a.value.array.len, &what())?;
             Value::Array(Array::Bool(v.iter().map(|b| *b != 0).collect()))
         }
-        OTELMETRICS_VALUE_INT64_ARRAY => {
-            Value::Array(Array::I64(slice_arg(a.value.array.ptr as *const i64, a.value.array.len, &what())?.to_vec()))
-        }
+        OTELMETRICS_VALUE_INT64_ARRAY => Value::Array(Array::I64(
+            slice_arg(a.value.array.ptr as *const i64, a.value.array.len, &what())?.to_vec(),
+        )),
         OTELMETRICS_VALUE_DOUBLE_ARRAY => {
             let values = slice_arg(a.value.array.ptr as *const f64, a.value.array.len, &what())?;
-            Value::Array(Array::F64(values.iter().map(|v| not_nan(*v, key)).collect::<Result<_>>()?))
+            Value::Array(Array::F64(
+                values.iter().map(|v| not_nan(*v, key)).collect::<Result<_>>()?,
+            ))
         }
         tag => return Err(bad_tag(key, tag)),
     };
@@ -110,7 +129,10 @@ fn shared(s: &str) -> Arc<str> {
 }
 
 /// Converts a C attribute array, validating every tag, pointer and string.
-pub(crate) unsafe fn convert(attrs: *const otelmetrics_attribute, count: usize) -> Result<Vec<KeyValue>> {
+pub(crate) unsafe fn convert(
+    attrs: *const otelmetrics_attribute,
+    count: usize,
+) -> Result<Vec<KeyValue>> {
     slice_arg(attrs, count, "the attribute array")?.iter().map(|a| convert_one(a)).collect()
 }
 
@@ -151,7 +173,11 @@ impl Sink for StackKey {
             return false;
         }
         unsafe {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.buf.as_mut_ptr().add(self.len) as *mut u8, bytes.len());
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.buf.as_mut_ptr().add(self.len) as *mut u8,
+                bytes.len(),
+            );
         }
         self.len += bytes.len();
         true
@@ -165,7 +191,11 @@ unsafe fn put_bytes(sink: &mut impl Sink, s: otelmetrics_str, what: &str) -> Res
 }
 
 #[inline]
-unsafe fn put_array<T: Copy>(sink: &mut impl Sink, arr: otelmetrics_array, f: impl Fn(T) -> [u8; 8]) -> Result<bool> {
+unsafe fn put_array<T: Copy>(
+    sink: &mut impl Sink,
+    arr: otelmetrics_array,
+    f: impl Fn(T) -> [u8; 8],
+) -> Result<bool> {
     let items = slice_arg(arr.ptr as *const T, arr.len, "an array attribute")?;
     let mut ok = sink.put(&(items.len() as u64).to_le_bytes());
     for item in items {
@@ -189,20 +219,30 @@ pub(crate) unsafe fn encode(sink: &mut impl Sink, attrs: &[otelmetrics_attribute
         let mut ok = sink.put(&[tag as u8]) && put_bytes(sink, a.key, "attribute key")?;
         ok = ok
             && match tag {
-                OTELMETRICS_VALUE_STRING => put_bytes(sink, a.value.string, "string attribute value")?,
+                OTELMETRICS_VALUE_STRING => {
+                    put_bytes(sink, a.value.string, "string attribute value")?
+                }
                 OTELMETRICS_VALUE_BOOL => sink.put(&[(a.value.boolean != 0) as u8]),
                 OTELMETRICS_VALUE_INT64 => sink.put(&a.value.int64.to_le_bytes()),
                 OTELMETRICS_VALUE_DOUBLE => sink.put(&a.value.float64.to_bits().to_le_bytes()),
                 OTELMETRICS_VALUE_STRING_ARRAY => {
-                    let items = slice_arg(a.value.array.ptr as *const otelmetrics_str, a.value.array.len, "a string array attribute")?;
+                    let items = slice_arg(
+                        a.value.array.ptr as *const otelmetrics_str,
+                        a.value.array.len,
+                        "a string array attribute",
+                    )?;
                     let mut ok = sink.put(&(items.len() as u64).to_le_bytes());
                     for s in items {
                         ok = ok && put_bytes(sink, *s, "string array element")?;
                     }
                     ok
                 }
-                OTELMETRICS_VALUE_BOOL_ARRAY => put_array(sink, a.value.array, |b: u8| ((b != 0) as u64).to_le_bytes())?,
-                OTELMETRICS_VALUE_INT64_ARRAY => put_array(sink, a.value.array, |v: i64| v.to_le_bytes())?,
+                OTELMETRICS_VALUE_BOOL_ARRAY => {
+                    put_array(sink, a.value.array, |b: u8| ((b != 0) as u64).to_le_bytes())?
+                }
+                OTELMETRICS_VALUE_INT64_ARRAY => {
+                    put_array(sink, a.value.array, |v: i64| v.to_le_bytes())?
+                }
                 _ => put_array(sink, a.value.array, |v: f64| v.to_bits().to_le_bytes())?,
             };
         if !ok {
@@ -259,7 +299,9 @@ pub unsafe extern "C" fn otelmetrics_attributes_free(set: *mut otelmetrics_attri
 }
 
 /// Borrows a set argument; NULL means "no attributes".
-pub(crate) unsafe fn set_arg<'a>(set: *const otelmetrics_attributes) -> Result<Option<&'a AttributeSet>> {
+pub(crate) unsafe fn set_arg<'a>(
+    set: *const otelmetrics_attributes,
+) -> Result<Option<&'a AttributeSet>> {
     if set.is_null() {
         return Ok(None);
     }
@@ -280,7 +322,11 @@ mod tests {
             for count in [usize::MAX, isize::MAX as usize + 1] {
                 let e = slice_arg(NEVER_READ as *const u8, count, "the probe").unwrap_err();
                 assert_eq!(e.status, status::INVALID_ARGUMENT);
-                assert!(e.message.contains(&format!("the probe has length {count}")), "{}", e.message);
+                assert!(
+                    e.message.contains(&format!("the probe has length {count}")),
+                    "{}",
+                    e.message
+                );
             }
             for count in [usize::MAX, isize::MAX as usize / 8 + 1] {
                 let e = slice_arg(NEVER_READ as *const f64, count, "the probe").unwrap_err();
@@ -290,7 +336,8 @@ mod tests {
             let e = slice_arg((usize::MAX - 7) as *const u8, 16, "the probe").unwrap_err();
             assert_eq!(e.status, status::INVALID_ARGUMENT);
             // NULL with an absurd length is an absurd length, too.
-            let e = str_arg(otelmetrics_str { ptr: std::ptr::null(), len: usize::MAX }, "name").unwrap_err();
+            let e = str_arg(otelmetrics_str { ptr: std::ptr::null(), len: usize::MAX }, "name")
+                .unwrap_err();
             assert_eq!(e.status, status::INVALID_ARGUMENT);
         }
     }
@@ -299,7 +346,8 @@ mod tests {
     fn the_largest_possible_length_still_passes_the_check() {
         // isize::MAX / 8 doubles is exactly representable: the check must
         // let it through to the NULL check (which then fails).
-        let e = unsafe { slice_arg(std::ptr::null::<f64>(), isize::MAX as usize / 8, "the probe") }.unwrap_err();
+        let e = unsafe { slice_arg(std::ptr::null::<f64>(), isize::MAX as usize / 8, "the probe") }
+            .unwrap_err();
         assert_eq!(e.status, status::NULL_POINTER);
     }
 }

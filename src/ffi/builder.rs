@@ -6,11 +6,13 @@ use super::attributes::{convert, str_arg};
 use super::handle::{handle, Handle};
 use super::provider::otelmetrics_provider;
 use super::*;
-use crate::config::{Compression, ConsoleFormat, ExporterKind, Protocol, ProcessEnv, Settings, TemporalityPreference};
+use crate::config::{
+    Compression, ConsoleFormat, ExporterKind, ProcessEnv, Protocol, Settings, TemporalityPreference,
+};
 use crate::error::{Error, Result};
+use crate::pipeline::fork_safe::Lock;
 use crate::pipeline::Provider;
 use std::path::PathBuf;
-use crate::pipeline::fork_safe::Lock;
 use std::time::Duration;
 
 /// Settings for a meter provider, set in code. Anything not set comes from
@@ -38,7 +40,9 @@ fn unknown(what: &str, value: u32) -> Error {
 /// Creates an empty builder. Free it with `otelmetrics_provider_builder_free`
 /// (building does not consume it). Returns OK or NULL_POINTER.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_provider_builder_new(out: *mut *mut otelmetrics_provider_builder) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_provider_builder_new(
+    out: *mut *mut otelmetrics_provider_builder,
+) -> otelmetrics_status {
     guard(|| {
         check_out(out, "out")?;
         write_out(out, otelmetrics_provider_builder::into_raw(Lock::new(Settings::default())));
@@ -48,7 +52,9 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_new(out: *mut *mut otelmet
 
 /// Frees a builder. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_provider_builder_free(builder: *mut otelmetrics_provider_builder) {
+pub unsafe extern "C" fn otelmetrics_provider_builder_free(
+    builder: *mut otelmetrics_provider_builder,
+) {
     guard_value((), || otelmetrics_provider_builder::free(builder))
 }
 
@@ -146,7 +152,10 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_add_otlp_header(
     value: otelmetrics_str,
 ) -> otelmetrics_status {
     with_settings(builder, |s| {
-        s.otlp_headers.push((str_arg(name, "header name")?.to_owned(), str_arg(value, "header value")?.to_owned()));
+        s.otlp_headers.push((
+            str_arg(name, "header name")?.to_owned(),
+            str_arg(value, "header value")?.to_owned(),
+        ));
         Ok(())
     })
 }
@@ -422,7 +431,9 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_build(
 /// Builds a provider from the `OTEL_*` environment variables alone.
 /// Returns as `otelmetrics_provider_builder_build`.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_provider_new_from_env(out: *mut *mut otelmetrics_provider) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_provider_new_from_env(
+    out: *mut *mut otelmetrics_provider,
+) -> otelmetrics_status {
     guard(|| {
         check_out(out, "out")?;
         let provider = Provider::build(&Settings::default(), &ProcessEnv)?;

@@ -61,10 +61,11 @@ pub extern "C" fn otelmetrics_status_name(code: otelmetrics_status) -> *const c_
     })
 }
 
-static VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-    Ok(v) => v,
-    Err(_) => panic!("version string"),
-};
+static VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(v) => v,
+        Err(_) => panic!("version string"),
+    };
 
 /// The library's version, "MAJOR.MINOR.PATCH" (static storage). Bindings
 /// compare it with `OTELMETRICS_VERSION_*` of the header they were made for.
@@ -75,8 +76,13 @@ pub extern "C" fn otelmetrics_version() -> *const c_char {
 
 /// A diagnostics callback: `level` is one of `OTELMETRICS_LOG_*`, `message`
 /// is UTF-8 and valid only during the call.
-pub type otelmetrics_diagnostic_fn =
-    Option<unsafe extern "C" fn(level: otelmetrics_log_level, message: otelmetrics_str, user_data: *mut c_void)>;
+pub type otelmetrics_diagnostic_fn = Option<
+    unsafe extern "C" fn(
+        level: otelmetrics_log_level,
+        message: otelmetrics_str,
+        user_data: *mut c_void,
+    ),
+>;
 
 struct UserData(*mut c_void);
 // The application promises (see the header) that its user data may be used
@@ -105,7 +111,8 @@ pub extern "C" fn otelmetrics_set_diagnostic_hook(
         let user = UserData(user_data);
         diagnostics::set_hook(hook.map(|f| {
             Box::new(move |level: Level, message: &str| {
-                let view = otelmetrics_str { ptr: message.as_ptr() as *const c_char, len: message.len() };
+                let view =
+                    otelmetrics_str { ptr: message.as_ptr() as *const c_char, len: message.len() };
                 let user = &user;
                 unsafe { f(level as u32, view, user.0) }
             }) as diagnostics::Hook

@@ -24,7 +24,10 @@ fn null_handle(name: &str) -> Error {
 #[cold]
 #[inline(never)]
 fn wrong_handle(name: &str) -> Error {
-    Error::new(status::WRONG_HANDLE, format!("the handle passed as {name} is not one (wrong type, or already freed)"))
+    Error::new(
+        status::WRONG_HANDLE,
+        format!("the handle passed as {name} is not one (wrong type, or already freed)"),
+    )
 }
 
 /// Implemented by every opaque C handle type.

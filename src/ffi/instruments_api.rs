@@ -40,7 +40,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_counter_u64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_counter_u64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_counter_u64, core::CounterU64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_counter_u64, core::CounterU64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -56,7 +66,9 @@ pub unsafe extern "C" fn otelmetrics_counter_u64_add(
     attributes: *const otelmetrics_attribute,
     count: usize,
 ) -> otelmetrics_status {
-    guard(|| record::<otelmetrics_counter_u64, core::CounterU64>(instrument, value, attributes, count))
+    guard(|| {
+        record::<otelmetrics_counter_u64, core::CounterU64>(instrument, value, attributes, count)
+    })
 }
 
 /// Records `value` with a pre-built attribute set (NULL: no attributes).
@@ -79,7 +91,11 @@ pub unsafe extern "C" fn otelmetrics_counter_u64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_counter_u64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_counter_u64, otelmetrics_bound_counter_u64, core::CounterU64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_counter_u64, otelmetrics_bound_counter_u64, core::CounterU64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
@@ -92,7 +108,10 @@ pub unsafe extern "C" fn otelmetrics_counter_u64_free(instrument: *mut otelmetri
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_counter_u64_add(bound: *const otelmetrics_bound_counter_u64, value: u64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_counter_u64_add(
+    bound: *const otelmetrics_bound_counter_u64,
+    value: u64,
+) -> otelmetrics_status {
     guard_fast(
         move || try_record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
         move || record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
@@ -101,7 +120,9 @@ pub unsafe extern "C" fn otelmetrics_bound_counter_u64_add(bound: *const otelmet
 
 /// Frees a bound instrument. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_counter_u64_free(bound: *mut otelmetrics_bound_counter_u64) {
+pub unsafe extern "C" fn otelmetrics_bound_counter_u64_free(
+    bound: *mut otelmetrics_bound_counter_u64,
+) {
     guard_value((), || otelmetrics_bound_counter_u64::free(bound))
 }
 
@@ -133,7 +154,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_counter_f64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_counter_f64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_counter_f64, core::CounterF64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_counter_f64, core::CounterF64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -149,7 +180,9 @@ pub unsafe extern "C" fn otelmetrics_counter_f64_add(
     attributes: *const otelmetrics_attribute,
     count: usize,
 ) -> otelmetrics_status {
-    guard(|| record::<otelmetrics_counter_f64, core::CounterF64>(instrument, value, attributes, count))
+    guard(|| {
+        record::<otelmetrics_counter_f64, core::CounterF64>(instrument, value, attributes, count)
+    })
 }
 
 /// Records `value` with a pre-built attribute set (NULL: no attributes).
@@ -172,7 +205,11 @@ pub unsafe extern "C" fn otelmetrics_counter_f64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_counter_f64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_counter_f64, otelmetrics_bound_counter_f64, core::CounterF64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_counter_f64, otelmetrics_bound_counter_f64, core::CounterF64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
@@ -185,7 +222,10 @@ pub unsafe extern "C" fn otelmetrics_counter_f64_free(instrument: *mut otelmetri
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_counter_f64_add(bound: *const otelmetrics_bound_counter_f64, value: f64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_counter_f64_add(
+    bound: *const otelmetrics_bound_counter_f64,
+    value: f64,
+) -> otelmetrics_status {
     guard_fast(
         move || try_record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
         move || record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
@@ -194,7 +234,9 @@ pub unsafe extern "C" fn otelmetrics_bound_counter_f64_add(bound: *const otelmet
 
 /// Frees a bound instrument. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_counter_f64_free(bound: *mut otelmetrics_bound_counter_f64) {
+pub unsafe extern "C" fn otelmetrics_bound_counter_f64_free(
+    bound: *mut otelmetrics_bound_counter_f64,
+) {
     guard_value((), || otelmetrics_bound_counter_f64::free(bound))
 }
 
@@ -226,7 +268,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_up_down_counter_i64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_up_down_counter_i64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -242,7 +294,11 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_add(
     attributes: *const otelmetrics_attribute,
     count: usize,
 ) -> otelmetrics_status {
-    guard(|| record::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(instrument, value, attributes, count))
+    guard(|| {
+        record::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(
+            instrument, value, attributes, count,
+        )
+    })
 }
 
 /// Records `value` with a pre-built attribute set (NULL: no attributes).
@@ -253,7 +309,11 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_add_with_set(
     value: i64,
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
-    guard(|| record_with_set::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(instrument, value, set))
+    guard(|| {
+        record_with_set::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(
+            instrument, value, set,
+        )
+    })
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -265,29 +325,50 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_up_down_counter_i64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_up_down_counter_i64, otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(instrument, set, out))
+    guard(|| {
+        bind::<
+            otelmetrics_up_down_counter_i64,
+            otelmetrics_bound_up_down_counter_i64,
+            core::UpDownCounterI64,
+        >(instrument, set, out)
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
 /// a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_free(instrument: *mut otelmetrics_up_down_counter_i64) {
+pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_free(
+    instrument: *mut otelmetrics_up_down_counter_i64,
+) {
     guard_value((), || otelmetrics_up_down_counter_i64::free(instrument))
 }
 
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_add(bound: *const otelmetrics_bound_up_down_counter_i64, value: i64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_add(
+    bound: *const otelmetrics_bound_up_down_counter_i64,
+    value: i64,
+) -> otelmetrics_status {
     guard_fast(
-        move || try_record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(bound, value),
-        move || record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(bound, value),
+        move || {
+            try_record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(
+                bound, value,
+            )
+        },
+        move || {
+            record_bound::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(
+                bound, value,
+            )
+        },
     )
 }
 
 /// Frees a bound instrument. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_free(bound: *mut otelmetrics_bound_up_down_counter_i64) {
+pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_free(
+    bound: *mut otelmetrics_bound_up_down_counter_i64,
+) {
     guard_value((), || otelmetrics_bound_up_down_counter_i64::free(bound))
 }
 
@@ -319,7 +400,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_up_down_counter_f64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_up_down_counter_f64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -335,7 +426,11 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_add(
     attributes: *const otelmetrics_attribute,
     count: usize,
 ) -> otelmetrics_status {
-    guard(|| record::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(instrument, value, attributes, count))
+    guard(|| {
+        record::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(
+            instrument, value, attributes, count,
+        )
+    })
 }
 
 /// Records `value` with a pre-built attribute set (NULL: no attributes).
@@ -346,7 +441,11 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_add_with_set(
     value: f64,
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
-    guard(|| record_with_set::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(instrument, value, set))
+    guard(|| {
+        record_with_set::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(
+            instrument, value, set,
+        )
+    })
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -358,29 +457,50 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_up_down_counter_f64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_up_down_counter_f64, otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(instrument, set, out))
+    guard(|| {
+        bind::<
+            otelmetrics_up_down_counter_f64,
+            otelmetrics_bound_up_down_counter_f64,
+            core::UpDownCounterF64,
+        >(instrument, set, out)
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
 /// a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_free(instrument: *mut otelmetrics_up_down_counter_f64) {
+pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_free(
+    instrument: *mut otelmetrics_up_down_counter_f64,
+) {
     guard_value((), || otelmetrics_up_down_counter_f64::free(instrument))
 }
 
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_add(bound: *const otelmetrics_bound_up_down_counter_f64, value: f64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_add(
+    bound: *const otelmetrics_bound_up_down_counter_f64,
+    value: f64,
+) -> otelmetrics_status {
     guard_fast(
-        move || try_record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(bound, value),
-        move || record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(bound, value),
+        move || {
+            try_record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(
+                bound, value,
+            )
+        },
+        move || {
+            record_bound::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(
+                bound, value,
+            )
+        },
     )
 }
 
 /// Frees a bound instrument. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_free(bound: *mut otelmetrics_bound_up_down_counter_f64) {
+pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_free(
+    bound: *mut otelmetrics_bound_up_down_counter_f64,
+) {
     guard_value((), || otelmetrics_bound_up_down_counter_f64::free(bound))
 }
 
@@ -417,7 +537,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_histogram_u64(
     boundary_count: usize,
     out: *mut *mut otelmetrics_histogram_u64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_histogram_u64, core::HistogramU64>(meter, name, description, unit, boundaries, boundary_count, out))
+    guard(|| {
+        create::<otelmetrics_histogram_u64, core::HistogramU64>(
+            meter,
+            name,
+            description,
+            unit,
+            boundaries,
+            boundary_count,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -433,7 +563,11 @@ pub unsafe extern "C" fn otelmetrics_histogram_u64_record(
     attributes: *const otelmetrics_attribute,
     count: usize,
 ) -> otelmetrics_status {
-    guard(|| record::<otelmetrics_histogram_u64, core::HistogramU64>(instrument, value, attributes, count))
+    guard(|| {
+        record::<otelmetrics_histogram_u64, core::HistogramU64>(
+            instrument, value, attributes, count,
+        )
+    })
 }
 
 /// Records `value` with a pre-built attribute set (NULL: no attributes).
@@ -444,7 +578,9 @@ pub unsafe extern "C" fn otelmetrics_histogram_u64_record_with_set(
     value: u64,
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
-    guard(|| record_with_set::<otelmetrics_histogram_u64, core::HistogramU64>(instrument, value, set))
+    guard(|| {
+        record_with_set::<otelmetrics_histogram_u64, core::HistogramU64>(instrument, value, set)
+    })
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -456,29 +592,42 @@ pub unsafe extern "C" fn otelmetrics_histogram_u64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_histogram_u64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_histogram_u64, otelmetrics_bound_histogram_u64, core::HistogramU64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_histogram_u64, otelmetrics_bound_histogram_u64, core::HistogramU64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
 /// a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_histogram_u64_free(instrument: *mut otelmetrics_histogram_u64) {
+pub unsafe extern "C" fn otelmetrics_histogram_u64_free(
+    instrument: *mut otelmetrics_histogram_u64,
+) {
     guard_value((), || otelmetrics_histogram_u64::free(instrument))
 }
 
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_record(bound: *const otelmetrics_bound_histogram_u64, value: u64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_record(
+    bound: *const otelmetrics_bound_histogram_u64,
+    value: u64,
+) -> otelmetrics_status {
     guard_fast(
-        move || try_record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
+        move || {
+            try_record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value)
+        },
         move || record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
     )
 }
 
 /// Frees a bound instrument. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_free(bound: *mut otelmetrics_bound_histogram_u64) {
+pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_free(
+    bound: *mut otelmetrics_bound_histogram_u64,
+) {
     guard_value((), || otelmetrics_bound_histogram_u64::free(bound))
 }
 
@@ -515,7 +664,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_histogram_f64(
     boundary_count: usize,
     out: *mut *mut otelmetrics_histogram_f64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_histogram_f64, core::HistogramF64>(meter, name, description, unit, boundaries, boundary_count, out))
+    guard(|| {
+        create::<otelmetrics_histogram_f64, core::HistogramF64>(
+            meter,
+            name,
+            description,
+            unit,
+            boundaries,
+            boundary_count,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -531,7 +690,11 @@ pub unsafe extern "C" fn otelmetrics_histogram_f64_record(
     attributes: *const otelmetrics_attribute,
     count: usize,
 ) -> otelmetrics_status {
-    guard(|| record::<otelmetrics_histogram_f64, core::HistogramF64>(instrument, value, attributes, count))
+    guard(|| {
+        record::<otelmetrics_histogram_f64, core::HistogramF64>(
+            instrument, value, attributes, count,
+        )
+    })
 }
 
 /// Records `value` with a pre-built attribute set (NULL: no attributes).
@@ -542,7 +705,9 @@ pub unsafe extern "C" fn otelmetrics_histogram_f64_record_with_set(
     value: f64,
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
-    guard(|| record_with_set::<otelmetrics_histogram_f64, core::HistogramF64>(instrument, value, set))
+    guard(|| {
+        record_with_set::<otelmetrics_histogram_f64, core::HistogramF64>(instrument, value, set)
+    })
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -554,29 +719,42 @@ pub unsafe extern "C" fn otelmetrics_histogram_f64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_histogram_f64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_histogram_f64, otelmetrics_bound_histogram_f64, core::HistogramF64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_histogram_f64, otelmetrics_bound_histogram_f64, core::HistogramF64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
 /// a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_histogram_f64_free(instrument: *mut otelmetrics_histogram_f64) {
+pub unsafe extern "C" fn otelmetrics_histogram_f64_free(
+    instrument: *mut otelmetrics_histogram_f64,
+) {
     guard_value((), || otelmetrics_histogram_f64::free(instrument))
 }
 
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_record(bound: *const otelmetrics_bound_histogram_f64, value: f64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_record(
+    bound: *const otelmetrics_bound_histogram_f64,
+    value: f64,
+) -> otelmetrics_status {
     guard_fast(
-        move || try_record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
+        move || {
+            try_record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value)
+        },
         move || record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
     )
 }
 
 /// Frees a bound instrument. NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_free(bound: *mut otelmetrics_bound_histogram_f64) {
+pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_free(
+    bound: *mut otelmetrics_bound_histogram_f64,
+) {
     guard_value((), || otelmetrics_bound_histogram_f64::free(bound))
 }
 
@@ -608,7 +786,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_gauge_u64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_gauge_u64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_gauge_u64, core::GaugeU64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_gauge_u64, core::GaugeU64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -647,7 +835,11 @@ pub unsafe extern "C" fn otelmetrics_gauge_u64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_gauge_u64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_gauge_u64, otelmetrics_bound_gauge_u64, core::GaugeU64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_gauge_u64, otelmetrics_bound_gauge_u64, core::GaugeU64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
@@ -660,7 +852,10 @@ pub unsafe extern "C" fn otelmetrics_gauge_u64_free(instrument: *mut otelmetrics
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_gauge_u64_record(bound: *const otelmetrics_bound_gauge_u64, value: u64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_gauge_u64_record(
+    bound: *const otelmetrics_bound_gauge_u64,
+    value: u64,
+) -> otelmetrics_status {
     guard_fast(
         move || try_record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
         move || record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
@@ -701,7 +896,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_gauge_i64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_gauge_i64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_gauge_i64, core::GaugeI64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_gauge_i64, core::GaugeI64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -740,7 +945,11 @@ pub unsafe extern "C" fn otelmetrics_gauge_i64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_gauge_i64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_gauge_i64, otelmetrics_bound_gauge_i64, core::GaugeI64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_gauge_i64, otelmetrics_bound_gauge_i64, core::GaugeI64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
@@ -753,7 +962,10 @@ pub unsafe extern "C" fn otelmetrics_gauge_i64_free(instrument: *mut otelmetrics
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_gauge_i64_record(bound: *const otelmetrics_bound_gauge_i64, value: i64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_gauge_i64_record(
+    bound: *const otelmetrics_bound_gauge_i64,
+    value: i64,
+) -> otelmetrics_status {
     guard_fast(
         move || try_record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
         move || record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
@@ -794,7 +1006,17 @@ pub unsafe extern "C" fn otelmetrics_meter_create_gauge_f64(
     unit: otelmetrics_str,
     out: *mut *mut otelmetrics_gauge_f64,
 ) -> otelmetrics_status {
-    guard(|| create::<otelmetrics_gauge_f64, core::GaugeF64>(meter, name, description, unit, std::ptr::null(), 0, out))
+    guard(|| {
+        create::<otelmetrics_gauge_f64, core::GaugeF64>(
+            meter,
+            name,
+            description,
+            unit,
+            std::ptr::null(),
+            0,
+            out,
+        )
+    })
 }
 
 /// Records `value` with `count` attributes (copied only the first time a
@@ -833,7 +1055,11 @@ pub unsafe extern "C" fn otelmetrics_gauge_f64_bind(
     set: *const otelmetrics_attributes,
     out: *mut *mut otelmetrics_bound_gauge_f64,
 ) -> otelmetrics_status {
-    guard(|| bind::<otelmetrics_gauge_f64, otelmetrics_bound_gauge_f64, core::GaugeF64>(instrument, set, out))
+    guard(|| {
+        bind::<otelmetrics_gauge_f64, otelmetrics_bound_gauge_f64, core::GaugeF64>(
+            instrument, set, out,
+        )
+    })
 }
 
 /// Frees the instrument. Bound instruments made from it stay valid. NULL is
@@ -846,7 +1072,10 @@ pub unsafe extern "C" fn otelmetrics_gauge_f64_free(instrument: *mut otelmetrics
 /// Records `value` on the bound series. Returns OK, NULL_POINTER,
 /// WRONG_HANDLE, INVALID_VALUE or SHUTDOWN.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_bound_gauge_f64_record(bound: *const otelmetrics_bound_gauge_f64, value: f64) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_bound_gauge_f64_record(
+    bound: *const otelmetrics_bound_gauge_f64,
+    value: f64,
+) -> otelmetrics_status {
     guard_fast(
         move || try_record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
         move || record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),

@@ -51,7 +51,10 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
 /// should be a `move` closure of the arguments (copies in registers, where
 /// references would make every call spill them to the stack first).
 #[inline(always)]
-pub(crate) fn guard_fast(fast: impl FnOnce() -> bool, body: impl FnOnce() -> Result<()>) -> otelmetrics_status {
+pub(crate) fn guard_fast(
+    fast: impl FnOnce() -> bool,
+    body: impl FnOnce() -> Result<()>,
+) -> otelmetrics_status {
     match catch_unwind(AssertUnwindSafe(fast)) {
         Ok(true) => status::OK,
         Ok(false) => guard_cold(body),
@@ -85,7 +88,10 @@ pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> Result<T>) -> T
             fallback
         }
         Err(payload) => {
-            errors::fail(Error::new(status::PANIC, format!("internal error (a panic): {}", panic_message(&*payload))));
+            errors::fail(Error::new(
+                status::PANIC,
+                format!("internal error (a panic): {}", panic_message(&*payload)),
+            ));
             fallback
         }
     }
@@ -99,7 +105,10 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) {
 /// Checks an out-parameter before any work is done.
 pub(crate) fn check_out<T>(out: *mut T, name: &str) -> Result<()> {
     if out.is_null() {
-        return Err(Error::new(status::NULL_POINTER, format!("the out-parameter `{name}` is NULL")));
+        return Err(Error::new(
+            status::NULL_POINTER,
+            format!("the out-parameter `{name}` is NULL"),
+        ));
     }
     Ok(())
 }

@@ -9,12 +9,14 @@
 
 use super::attributes::{convert, slice_arg};
 use super::handle::{handle, Handle};
+use super::instruments::spec_arg;
 use super::meter::otelmetrics_meter;
 use super::observables_api::*;
 use super::*;
 use crate::error::{status, Error, Result};
-use crate::instruments::observable::{Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration};
-use super::instruments::spec_arg;
+use crate::instruments::observable::{
+    Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration,
+};
 use std::ffi::c_void;
 use std::sync::Arc;
 
@@ -29,7 +31,8 @@ pub struct ObserverRef(*mut Observer<'static>);
 
 /// A callback: called once per collection with an observer and the user
 /// data given at registration.
-pub type otelmetrics_observe_fn = Option<unsafe extern "C" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void)>;
+pub type otelmetrics_observe_fn =
+    Option<unsafe extern "C" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void)>;
 
 /// Releases user data; runs exactly once, when the callback is unregistered
 /// (or its instrument freed) and no call of it is running any more.
@@ -54,7 +57,9 @@ impl Callback for CCallback {
         // The observer outlives this call; C only sees it during the call.
         let erased = observer as *mut Observer<'_> as *mut Observer<'static>;
         if let Some(f) = self.f {
-            otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe { f(ptr, self.user_data) });
+            otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe {
+                f(ptr, self.user_data)
+            });
         }
     }
 }
@@ -67,10 +72,15 @@ impl Drop for CCallback {
     }
 }
 
-pub(crate) fn c_callback(f: otelmetrics_observe_fn, user_data: *mut c_void, free: otelmetrics_free_fn) -> Option<Box<dyn Callback>> {
+pub(crate) fn c_callback(
+    f: otelmetrics_observe_fn,
+    user_data: *mut c_void,
+    free: otelmetrics_free_fn,
+) -> Option<Box<dyn Callback>> {
     // Whenever there is something to call or to free, the box owns the user
     // data, so its destructor runs exactly once: when the box is dropped.
-    (f.is_some() || free.is_some()).then(|| Box::new(CCallback { f, user_data, free }) as Box<dyn Callback>)
+    (f.is_some() || free.is_some())
+        .then(|| Box::new(CCallback { f, user_data, free }) as Box<dyn Callback>)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -90,12 +100,15 @@ pub(crate) unsafe fn create<H: Handle<Inner = ObservableInstrument>>(
     let cb = c_callback(callback, user_data, free_user_data);
     check_out(out, "out")?;
     let m = otelmetrics_meter::borrow(meter)?;
-    let instrument = ObservableInstrument::new(m, kind, &spec_arg(name, description, unit, None)?, cb)?;
+    let instrument =
+        ObservableInstrument::new(m, kind, &spec_arg(name, description, unit, None)?, cb)?;
     write_out(out, H::into_raw(instrument));
     Ok(())
 }
 
-pub(crate) unsafe fn free<H: Handle<Inner = ObservableInstrument>>(instrument: *mut H) -> Result<()> {
+pub(crate) unsafe fn free<H: Handle<Inner = ObservableInstrument>>(
+    instrument: *mut H,
+) -> Result<()> {
     if instrument.is_null() {
         return Ok(());
     }
@@ -243,11 +256,14 @@ pub unsafe extern "C" fn otelmetrics_meter_register_callback(
         let cb = c_callback(callback, user_data, free_user_data);
         check_out(out, "out")?;
         otelmetrics_meter::borrow(meter)?;
-        let cb = cb.filter(|_| callback.is_some()).ok_or_else(|| Error::new(status::NULL_POINTER, "the callback is NULL"))?;
-        let list: Vec<&ObservableInstrument> = slice_arg(instruments, instrument_count, "the instrument array")?
-            .iter()
-            .map(|p| any_observable(*p))
-            .collect::<Result<_>>()?;
+        let cb = cb
+            .filter(|_| callback.is_some())
+            .ok_or_else(|| Error::new(status::NULL_POINTER, "the callback is NULL"))?;
+        let list: Vec<&ObservableInstrument> =
+            slice_arg(instruments, instrument_count, "the instrument array")?
+                .iter()
+                .map(|p| any_observable(*p))
+                .collect::<Result<_>>()?;
         let reg = Registration::register(&list, cb)?;
         write_out(out, otelmetrics_callback_registration::into_raw(reg));
         Ok(())
@@ -267,7 +283,9 @@ pub unsafe extern "C" fn otelmetrics_callback_registration_unregister(
 /// Unregisters (if still registered) and frees the registration handle.
 /// NULL is a no-op. Must not be called from inside a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_callback_registration_free(registration: *mut otelmetrics_callback_registration) {
+pub unsafe extern "C" fn otelmetrics_callback_registration_free(
+    registration: *mut otelmetrics_callback_registration,
+) {
     guard_value((), || {
         if registration.is_null() {
             return Ok(());

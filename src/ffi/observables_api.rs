@@ -58,7 +58,9 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_counter_u64(
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_counter_u64_free(instrument: *mut otelmetrics_observable_counter_u64) {
+pub unsafe extern "C" fn otelmetrics_observable_counter_u64_free(
+    instrument: *mut otelmetrics_observable_counter_u64,
+) {
     guard_value((), || free(instrument))
 }
 
@@ -110,7 +112,9 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_counter_f64(
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_counter_f64_free(instrument: *mut otelmetrics_observable_counter_f64) {
+pub unsafe extern "C" fn otelmetrics_observable_counter_f64_free(
+    instrument: *mut otelmetrics_observable_counter_f64,
+) {
     guard_value((), || free(instrument))
 }
 
@@ -162,7 +166,9 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_up_down_counter_i64
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_up_down_counter_i64_free(instrument: *mut otelmetrics_observable_up_down_counter_i64) {
+pub unsafe extern "C" fn otelmetrics_observable_up_down_counter_i64_free(
+    instrument: *mut otelmetrics_observable_up_down_counter_i64,
+) {
     guard_value((), || free(instrument))
 }
 
@@ -214,7 +220,9 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_up_down_counter_f64
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_up_down_counter_f64_free(instrument: *mut otelmetrics_observable_up_down_counter_f64) {
+pub unsafe extern "C" fn otelmetrics_observable_up_down_counter_f64_free(
+    instrument: *mut otelmetrics_observable_up_down_counter_f64,
+) {
     guard_value((), || free(instrument))
 }
 
@@ -266,7 +274,9 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_gauge_u64(
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_gauge_u64_free(instrument: *mut otelmetrics_observable_gauge_u64) {
+pub unsafe extern "C" fn otelmetrics_observable_gauge_u64_free(
+    instrument: *mut otelmetrics_observable_gauge_u64,
+) {
     guard_value((), || free(instrument))
 }
 
@@ -318,7 +328,9 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_gauge_i64(
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_gauge_i64_free(instrument: *mut otelmetrics_observable_gauge_i64) {
+pub unsafe extern "C" fn otelmetrics_observable_gauge_i64_free(
+    instrument: *mut otelmetrics_observable_gauge_i64,
+) {
     guard_value((), || free(instrument))
 }
 
@@ -370,6 +382,8 @@ pub unsafe extern "C" fn otelmetrics_meter_create_observable_gauge_f64(
 /// releasing its user data) and frees the handle; the instrument reports
 /// nothing more. NULL is a no-op. Must not be called from a callback.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_observable_gauge_f64_free(instrument: *mut otelmetrics_observable_gauge_f64) {
+pub unsafe extern "C" fn otelmetrics_observable_gauge_f64_free(
+    instrument: *mut otelmetrics_observable_gauge_f64,
+) {
     guard_value((), || free(instrument))
 }

@@ -19,7 +19,10 @@ pub struct otelmetrics_provider {
 }
 handle!(otelmetrics_provider, Arc<Provider>, 0x02);
 
-unsafe fn with_provider(p: *const otelmetrics_provider, f: impl FnOnce(&Arc<Provider>) -> Result<()>) -> otelmetrics_status {
+unsafe fn with_provider(
+    p: *const otelmetrics_provider,
+    f: impl FnOnce(&Arc<Provider>) -> Result<()>,
+) -> otelmetrics_status {
     guard(|| f(otelmetrics_provider::borrow(p)?))
 }
 
@@ -105,7 +108,8 @@ pub unsafe extern "C" fn otelmetrics_provider_read_json(
         check_out(out_json, "out_json")?;
         let json = p.snapshot_json()?;
         let len = json.len();
-        let c = std::ffi::CString::new(json).map_err(|_| crate::error::Error::argument("snapshot holds a NUL byte"))?;
+        let c = std::ffi::CString::new(json)
+            .map_err(|_| crate::error::Error::argument("snapshot holds a NUL byte"))?;
         write_out(out_json, c.into_raw());
         if !out_len.is_null() {
             write_out(out_len, len);
@@ -125,7 +129,9 @@ pub unsafe extern "C" fn otelmetrics_provider_prometheus_port(
     with_provider(provider, |p| {
         check_out(out_port, "out_port")?;
         let addr = p.prometheus_addresses().into_iter().next().ok_or_else(|| {
-            crate::error::Error::argument("this provider has no Prometheus endpoint (add OTELMETRICS_EXPORTER_PROMETHEUS)")
+            crate::error::Error::argument(
+                "this provider has no Prometheus endpoint (add OTELMETRICS_EXPORTER_PROMETHEUS)",
+            )
         })?;
         write_out(out_port, addr.port());
         Ok(())

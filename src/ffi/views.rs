@@ -6,8 +6,8 @@ use super::builder::otelmetrics_provider_builder;
 use super::handle::{handle, Handle};
 use super::*;
 use crate::error::{Error, Result};
-use crate::views::{AggregationSpec, Kind, ViewSpec};
 use crate::pipeline::fork_safe::Lock;
+use crate::views::{AggregationSpec, Kind, ViewSpec};
 
 /// A view under construction: selectors plus stream changes.
 pub struct otelmetrics_view {
@@ -25,7 +25,10 @@ pub const OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_COUNTER: otelmetrics_instrument
 pub const OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_UP_DOWN_COUNTER: otelmetrics_instrument_kind = 6;
 pub const OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_GAUGE: otelmetrics_instrument_kind = 7;
 
-unsafe fn with_view(view: *mut otelmetrics_view, f: impl FnOnce(&mut ViewSpec) -> Result<()>) -> otelmetrics_status {
+unsafe fn with_view(
+    view: *mut otelmetrics_view,
+    f: impl FnOnce(&mut ViewSpec) -> Result<()>,
+) -> otelmetrics_status {
     guard(|| {
         let v = otelmetrics_view::borrow(view)?;
         let mut spec = v.lock();
@@ -40,7 +43,9 @@ unsafe fn text(s: otelmetrics_str, what: &str) -> Result<String> {
 /// Creates an empty view. It must select something before it is added.
 /// Returns OK or NULL_POINTER.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_new(out: *mut *mut otelmetrics_view) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_new(
+    out: *mut *mut otelmetrics_view,
+) -> otelmetrics_status {
     guard(|| {
         check_out(out, "out")?;
         write_out(out, otelmetrics_view::into_raw(Lock::new(ViewSpec::default())));
@@ -57,7 +62,10 @@ pub unsafe extern "C" fn otelmetrics_view_free(view: *mut otelmetrics_view) {
 /// Selects instruments by name; `*` matches any run of characters and `?`
 /// one character (case-insensitive).
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_select_instrument_name(view: *mut otelmetrics_view, pattern: otelmetrics_str) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_select_instrument_name(
+    view: *mut otelmetrics_view,
+    pattern: otelmetrics_str,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.instrument_name = Some(text(pattern, "instrument name pattern")?);
         Ok(())
@@ -87,7 +95,10 @@ pub unsafe extern "C" fn otelmetrics_view_select_instrument_kind(
 
 /// Selects instruments by unit (exact match).
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_select_unit(view: *mut otelmetrics_view, unit: otelmetrics_str) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_select_unit(
+    view: *mut otelmetrics_view,
+    unit: otelmetrics_str,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.unit = Some(text(unit, "unit")?);
         Ok(())
@@ -112,7 +123,10 @@ pub unsafe extern "C" fn otelmetrics_view_select_meter(
 
 /// Renames the stream (only for a view selecting one exact instrument name).
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_set_name(view: *mut otelmetrics_view, name: otelmetrics_str) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_set_name(
+    view: *mut otelmetrics_view,
+    name: otelmetrics_str,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.name = Some(text(name, "stream name")?);
         Ok(())
@@ -121,7 +135,10 @@ pub unsafe extern "C" fn otelmetrics_view_set_name(view: *mut otelmetrics_view, 
 
 /// Replaces the stream's description.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_set_description(view: *mut otelmetrics_view, description: otelmetrics_str) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_set_description(
+    view: *mut otelmetrics_view,
+    description: otelmetrics_str,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.description = Some(text(description, "description")?);
         Ok(())
@@ -160,7 +177,9 @@ pub unsafe extern "C" fn otelmetrics_view_deny_attribute_keys(
 
 /// Drops the selected instruments' data entirely.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_set_aggregation_drop(view: *mut otelmetrics_view) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_set_aggregation_drop(
+    view: *mut otelmetrics_view,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.aggregation = Some(AggregationSpec::Drop);
         Ok(())
@@ -169,7 +188,9 @@ pub unsafe extern "C" fn otelmetrics_view_set_aggregation_drop(view: *mut otelme
 
 /// Aggregates as a sum.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_set_aggregation_sum(view: *mut otelmetrics_view) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_set_aggregation_sum(
+    view: *mut otelmetrics_view,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.aggregation = Some(AggregationSpec::Sum);
         Ok(())
@@ -178,7 +199,9 @@ pub unsafe extern "C" fn otelmetrics_view_set_aggregation_sum(view: *mut otelmet
 
 /// Keeps the last value.
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_set_aggregation_last_value(view: *mut otelmetrics_view) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_set_aggregation_last_value(
+    view: *mut otelmetrics_view,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.aggregation = Some(AggregationSpec::LastValue);
         Ok(())
@@ -211,7 +234,8 @@ pub unsafe extern "C" fn otelmetrics_view_set_aggregation_exponential(
     record_min_max: bool,
 ) -> otelmetrics_status {
     with_view(view, |v| {
-        let max_scale = i8::try_from(max_scale).map_err(|_| Error::argument(format!("max_scale {max_scale} is out of range")))?;
+        let max_scale = i8::try_from(max_scale)
+            .map_err(|_| Error::argument(format!("max_scale {max_scale} is out of range")))?;
         v.aggregation = Some(AggregationSpec::Exponential { max_size, max_scale, record_min_max });
         Ok(())
     })
@@ -219,7 +243,10 @@ pub unsafe extern "C" fn otelmetrics_view_set_aggregation_exponential(
 
 /// Sets the stream's cardinality limit (1 to 1,000,000; checked when added).
 #[no_mangle]
-pub unsafe extern "C" fn otelmetrics_view_set_cardinality_limit(view: *mut otelmetrics_view, limit: usize) -> otelmetrics_status {
+pub unsafe extern "C" fn otelmetrics_view_set_cardinality_limit(
+    view: *mut otelmetrics_view,
+    limit: usize,
+) -> otelmetrics_status {
     with_view(view, |v| {
         v.cardinality_limit = Some(limit);
         Ok(())

@@ -46,7 +46,10 @@ impl<B> Default for BoundCache<B> {
 impl<B> BoundCache<B> {
     pub fn new() -> Self {
         let shards = (0..SHARDS)
-            .map(|_| Shard { table: ArcSwap::from_pointee(HashTable::new()), insert: Mutex::new(()) })
+            .map(|_| Shard {
+                table: ArcSwap::from_pointee(HashTable::new()),
+                insert: Mutex::new(()),
+            })
             .collect();
         // Randomly seeded per cache: keys are caller-controlled bytes.
         BoundCache { shards, hasher: RandomState::default(), len: AtomicUsize::new(0) }
@@ -143,9 +146,13 @@ mod tests {
                                 n.fetch_add(1, Ordering::Relaxed);
                             });
                             if !hit {
-                                assert!(cache.insert_with(&k, || AtomicUsize::new(0), |n| {
-                                    n.fetch_add(1, Ordering::Relaxed);
-                                }));
+                                assert!(cache.insert_with(
+                                    &k,
+                                    || AtomicUsize::new(0),
+                                    |n| {
+                                        n.fetch_add(1, Ordering::Relaxed);
+                                    }
+                                ));
                             }
                         }
                         let _ = round;
@@ -157,7 +164,9 @@ mod tests {
         assert_eq!(cache.len(), 200);
         // Every increment landed on the one handle of its key.
         for key in 0u32..200 {
-            assert!(cache.with(&key.to_le_bytes(), |n| assert_eq!(n.load(Ordering::Relaxed), 4 * 50)));
+            assert!(
+                cache.with(&key.to_le_bytes(), |n| assert_eq!(n.load(Ordering::Relaxed), 4 * 50))
+            );
         }
     }
 }

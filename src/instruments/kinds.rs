@@ -5,7 +5,8 @@ use super::{is_delta_for, InstrumentSpec};
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
 use opentelemetry::metrics::{
-    BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, Counter, Gauge, Histogram, Meter, UpDownCounter,
+    BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, Counter, Gauge, Histogram, Meter,
+    UpDownCounter,
 };
 use opentelemetry::KeyValue;
 
@@ -156,26 +157,134 @@ macro_rules! kind {
     };
 }
 
-kind!(CounterU64, "counter_u64", u64, Counter, BoundCounter, u64_counter, add, within_int64, beyond_int64,
-      delta_if_monotonic = true, histogram = false, view = Counter);
-kind!(CounterF64, "counter_f64", f64, Counter, BoundCounter, f64_counter, add, finite_non_negative, negative_or_not_finite,
-      delta_if_monotonic = true, histogram = false, view = Counter);
-kind!(UpDownCounterI64, "up_down_counter_i64", i64, UpDownCounter, BoundUpDownCounter, i64_up_down_counter, add,
-      any_value, never_refused, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
-kind!(UpDownCounterF64, "up_down_counter_f64", f64, UpDownCounter, BoundUpDownCounter, f64_up_down_counter, add,
-      finite, not_finite, delta_if_monotonic = false, histogram = false, view = UpDownCounter);
-kind!(HistogramU64, "histogram_u64", u64, Histogram, BoundHistogram, u64_histogram, record, any_value, never_refused,
-      delta_if_monotonic = true, histogram = true, view = Histogram);
-kind!(HistogramF64, "histogram_f64", f64, Histogram, BoundHistogram, f64_histogram, record, finite, not_finite,
-      delta_if_monotonic = true, histogram = true, view = Histogram);
+kind!(
+    CounterU64,
+    "counter_u64",
+    u64,
+    Counter,
+    BoundCounter,
+    u64_counter,
+    add,
+    within_int64,
+    beyond_int64,
+    delta_if_monotonic = true,
+    histogram = false,
+    view = Counter
+);
+kind!(
+    CounterF64,
+    "counter_f64",
+    f64,
+    Counter,
+    BoundCounter,
+    f64_counter,
+    add,
+    finite_non_negative,
+    negative_or_not_finite,
+    delta_if_monotonic = true,
+    histogram = false,
+    view = Counter
+);
+kind!(
+    UpDownCounterI64,
+    "up_down_counter_i64",
+    i64,
+    UpDownCounter,
+    BoundUpDownCounter,
+    i64_up_down_counter,
+    add,
+    any_value,
+    never_refused,
+    delta_if_monotonic = false,
+    histogram = false,
+    view = UpDownCounter
+);
+kind!(
+    UpDownCounterF64,
+    "up_down_counter_f64",
+    f64,
+    UpDownCounter,
+    BoundUpDownCounter,
+    f64_up_down_counter,
+    add,
+    finite,
+    not_finite,
+    delta_if_monotonic = false,
+    histogram = false,
+    view = UpDownCounter
+);
+kind!(
+    HistogramU64,
+    "histogram_u64",
+    u64,
+    Histogram,
+    BoundHistogram,
+    u64_histogram,
+    record,
+    any_value,
+    never_refused,
+    delta_if_monotonic = true,
+    histogram = true,
+    view = Histogram
+);
+kind!(
+    HistogramF64,
+    "histogram_f64",
+    f64,
+    Histogram,
+    BoundHistogram,
+    f64_histogram,
+    record,
+    finite,
+    not_finite,
+    delta_if_monotonic = true,
+    histogram = true,
+    view = Histogram
+);
 // Gauges report the last value; a delta preference makes the SDK reset them
 // after each collection, so they count as delta there.
-kind!(GaugeU64, "gauge_u64", u64, Gauge, BoundGauge, u64_gauge, record, within_int64, beyond_int64,
-      delta_if_monotonic = true, histogram = false, view = Gauge);
-kind!(GaugeI64, "gauge_i64", i64, Gauge, BoundGauge, i64_gauge, record, any_value, never_refused,
-      delta_if_monotonic = true, histogram = false, view = Gauge);
-kind!(GaugeF64, "gauge_f64", f64, Gauge, BoundGauge, f64_gauge, record, finite, not_finite,
-      delta_if_monotonic = true, histogram = false, view = Gauge);
+kind!(
+    GaugeU64,
+    "gauge_u64",
+    u64,
+    Gauge,
+    BoundGauge,
+    u64_gauge,
+    record,
+    within_int64,
+    beyond_int64,
+    delta_if_monotonic = true,
+    histogram = false,
+    view = Gauge
+);
+kind!(
+    GaugeI64,
+    "gauge_i64",
+    i64,
+    Gauge,
+    BoundGauge,
+    i64_gauge,
+    record,
+    any_value,
+    never_refused,
+    delta_if_monotonic = true,
+    histogram = false,
+    view = Gauge
+);
+kind!(
+    GaugeF64,
+    "gauge_f64",
+    f64,
+    Gauge,
+    BoundGauge,
+    f64_gauge,
+    record,
+    finite,
+    not_finite,
+    delta_if_monotonic = true,
+    histogram = false,
+    view = Gauge
+);
 
 #[cfg(test)]
 mod tests {
@@ -193,13 +302,22 @@ mod tests {
         assert!(CounterF64::check(f64::MIN_POSITIVE / 2.0).is_ok(), "subnormals are finite");
         assert!(CounterF64::check(-f64::MIN_POSITIVE / 2.0).is_err());
         assert!(CounterF64::check(-f64::NAN).is_err(), "a NaN with the sign bit set");
-        assert!(CounterF64::check(f64::NEG_INFINITY).unwrap_err().message.contains("not a finite number"));
+        assert!(CounterF64::check(f64::NEG_INFINITY)
+            .unwrap_err()
+            .message
+            .contains("not a finite number"));
         assert!(CounterF64::check(-1.0).unwrap_err().message.contains("cannot decrease"));
         assert!(UpDownCounterF64::check(-3.5).is_ok());
         assert!(UpDownCounterF64::check(f64::NAN).is_err());
-        assert!(HistogramF64::check(-2.0).is_ok(), "histograms accept negative values (the spec says not to validate)");
+        assert!(
+            HistogramF64::check(-2.0).is_ok(),
+            "histograms accept negative values (the spec says not to validate)"
+        );
         assert!(GaugeF64::check(f64::NEG_INFINITY).is_err());
-        assert_eq!(CounterU64::check(i64::MAX as u64 + 1).unwrap_err().status, status::INVALID_VALUE);
+        assert_eq!(
+            CounterU64::check(i64::MAX as u64 + 1).unwrap_err().status,
+            status::INVALID_VALUE
+        );
         assert!(CounterU64::check(i64::MAX as u64).is_ok());
         assert!(GaugeU64::check(u64::MAX).is_err());
     }

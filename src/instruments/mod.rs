@@ -42,7 +42,9 @@ impl InstrumentSpec {
                 return Err(Error::argument("histogram boundaries must be finite numbers"));
             }
             if b.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(Error::argument("histogram boundaries must be sorted in strictly increasing order"));
+                return Err(Error::argument(
+                    "histogram boundaries must be sorted in strictly increasing order",
+                ));
             }
         }
         Ok(())
@@ -74,9 +76,16 @@ impl<K: Kind> Instrument<K> {
             return Err(Error::shutdown());
         }
         spec.validate()?;
-        let denied = meter.denied_keys(&spec.name, K::VIEW_KIND, spec.unit.as_deref().unwrap_or(""));
+        let denied =
+            meter.denied_keys(&spec.name, K::VIEW_KIND, spec.unit.as_deref().unwrap_or(""));
         let sdk = PerGeneration::new(Self::sdk_side(meter, spec, &lifecycle));
-        Ok(Arc::new(Instrument { meter: meter.clone(), spec: spec.clone(), sdk, lifecycle, denied }))
+        Ok(Arc::new(Instrument {
+            meter: meter.clone(),
+            spec: spec.clone(),
+            sdk,
+            lifecycle,
+            denied,
+        }))
     }
 
     fn sdk_side(meter: &ScopedMeter, spec: &InstrumentSpec, lifecycle: &Lifecycle) -> SdkSide<K> {
@@ -142,7 +151,11 @@ impl<K: Kind> Instrument<K> {
             return Ok(());
         }
         let attributes = self.filtered(convert()?);
-        if !cache.insert_with(key, || K::bind(&sdk.api, &attributes), |bound| K::record_bound(bound, value)) {
+        if !cache.insert_with(
+            key,
+            || K::bind(&sdk.api, &attributes),
+            |bound| K::record_bound(bound, value),
+        ) {
             K::record(&sdk.api, value, &attributes);
         }
         Ok(())
@@ -200,7 +213,8 @@ impl<K: Kind> BoundInstrument<K> {
             return Err(Error::shutdown());
         };
         K::check(value)?;
-        let bound = self.bound.get_or_rebuild(|_| K::bind(&self.instrument.sdk().api, &self.attributes));
+        let bound =
+            self.bound.get_or_rebuild(|_| K::bind(&self.instrument.sdk().api, &self.attributes));
         K::record_bound(bound, value);
         // Release: a thread that reads this epoch sees `bound` installed.
         self.checked_in.store(epoch, Ordering::Release);

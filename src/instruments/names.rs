@@ -8,18 +8,26 @@ const MAX_UNIT_LEN: usize = 63;
 
 /// `^[A-Za-z][A-Za-z0-9_./-]{0,254}$`
 pub fn validate_instrument_name(name: &str) -> Result<()> {
-    let invalid = |why: &str| Err(Error::new(status::INVALID_NAME, format!("invalid instrument name `{name}`: {why}")));
+    let invalid = |why: &str| {
+        Err(Error::new(status::INVALID_NAME, format!("invalid instrument name `{name}`: {why}")))
+    };
     let mut chars = name.chars();
     match chars.next() {
         None => return invalid("it is empty"),
-        Some(c) if !c.is_ascii_alphabetic() => return invalid("it must start with an ASCII letter"),
+        Some(c) if !c.is_ascii_alphabetic() => {
+            return invalid("it must start with an ASCII letter")
+        }
         _ => {}
     }
     if name.len() > MAX_NAME_LEN {
         return invalid("it is longer than 255 characters");
     }
-    if let Some(c) = chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))) {
-        return invalid(&format!("character `{c}` is not allowed (letters, digits, `_`, `.`, `-`, `/` are)"));
+    if let Some(c) =
+        chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/')))
+    {
+        return invalid(&format!(
+            "character `{c}` is not allowed (letters, digits, `_`, `.`, `-`, `/` are)"
+        ));
     }
     Ok(())
 }
@@ -27,7 +35,10 @@ pub fn validate_instrument_name(name: &str) -> Result<()> {
 /// At most 63 ASCII characters.
 pub fn validate_unit(unit: &str) -> Result<()> {
     if !unit.is_ascii() || unit.len() > MAX_UNIT_LEN {
-        return Err(Error::new(status::INVALID_NAME, format!("invalid unit `{unit}`: at most 63 ASCII characters")));
+        return Err(Error::new(
+            status::INVALID_NAME,
+            format!("invalid unit `{unit}`: at most 63 ASCII characters"),
+        ));
     }
     Ok(())
 }

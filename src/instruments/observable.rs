@@ -13,14 +13,14 @@
 use super::reentrancy::{refuse_in_callback, InCallback};
 use super::{validate_instrument_name, validate_unit, InstrumentSpec};
 use crate::error::{Error, Result};
+use crate::limits::AttributeLimits;
 use crate::pipeline::fork_safe::{Lock, UserCode};
 use crate::pipeline::{Lifecycle, ScopedMeter};
-use crate::limits::AttributeLimits;
 use crate::views::apply_deny_list;
 use opentelemetry::metrics::{AsyncInstrument, Meter};
-use std::collections::HashSet;
 use opentelemetry::KeyValue;
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -93,15 +93,21 @@ impl ObservableKind {
         if let Number::U64(v) = n {
             // OTLP carries integer points as int64.
             if v > i64::MAX as u64 {
-                return Err(Error::value(format!("observation {v} exceeds the largest integer OTLP carries; it was dropped")));
+                return Err(Error::value(format!(
+                    "observation {v} exceeds the largest integer OTLP carries; it was dropped"
+                )));
             }
         }
         if let Number::F64(v) = n {
             if !v.is_finite() {
-                return Err(Error::value(format!("observation {v} is not a finite number; it was dropped")));
+                return Err(Error::value(format!(
+                    "observation {v} is not a finite number; it was dropped"
+                )));
             }
             if self == ObservableKind::CounterF64 && v < 0.0 {
-                return Err(Error::value(format!("an observable counter total cannot be negative ({v}); it was dropped")));
+                return Err(Error::value(format!(
+                    "an observable counter total cannot be negative ({v}); it was dropped"
+                )));
             }
         }
         Ok(())
@@ -160,19 +166,26 @@ impl Observer<'_> {
 
     /// Observes for one of the instruments a multi-instrument callback was
     /// registered with.
-    pub fn observe_for(&mut self, instrument: &ObservableInstrument, n: Number, attrs: Vec<KeyValue>) -> Result<()> {
+    pub fn observe_for(
+        &mut self,
+        instrument: &ObservableInstrument,
+        n: Number,
+        attrs: Vec<KeyValue>,
+    ) -> Result<()> {
         match &mut self.target {
             Target::Many { instruments, buffer } => {
                 let Some(state) = instruments.iter().find(|s| s.id == instrument.state.id) else {
-                    return Err(Error::argument("this instrument is not one the callback was registered for"));
+                    return Err(Error::argument(
+                        "this instrument is not one the callback was registered for",
+                    ));
                 };
                 state.kind.check(n)?;
                 buffer.push((state.id, n, state.filtered(attrs)));
                 Ok(())
             }
-            Target::Own { .. } => {
-                Err(Error::argument("a single-instrument callback observes with the functions without `_for`"))
-            }
+            Target::Own { .. } => Err(Error::argument(
+                "a single-instrument callback observes with the functions without `_for`",
+            )),
         }
     }
 }
@@ -247,7 +260,11 @@ impl ObservableInstrument {
             kind,
             own: UserCode::with(callback.map(Arc::from)),
             multi: Lock::new(Vec::new()),
-            denied: meter.denied_keys(&spec.name, kind.view_kind(), spec.unit.as_deref().unwrap_or("")),
+            denied: meter.denied_keys(
+                &spec.name,
+                kind.view_kind(),
+                spec.unit.as_deref().unwrap_or(""),
+            ),
             limits: *lifecycle.limits(),
         });
         register_with_sdk(meter.meter(), kind, spec, state.clone());
@@ -293,13 +310,22 @@ macro_rules! sdk_observable {
     }};
 }
 
-fn register_with_sdk(meter: &Meter, kind: ObservableKind, spec: &InstrumentSpec, state: Arc<State>) {
+fn register_with_sdk(
+    meter: &Meter,
+    kind: ObservableKind,
+    spec: &InstrumentSpec,
+    state: Arc<State>,
+) {
     use ObservableKind::*;
     match kind {
         CounterU64 => sdk_observable!(meter, spec, state, u64_observable_counter, U64),
         CounterF64 => sdk_observable!(meter, spec, state, f64_observable_counter, F64),
-        UpDownCounterI64 => sdk_observable!(meter, spec, state, i64_observable_up_down_counter, I64),
-        UpDownCounterF64 => sdk_observable!(meter, spec, state, f64_observable_up_down_counter, F64),
+        UpDownCounterI64 => {
+            sdk_observable!(meter, spec, state, i64_observable_up_down_counter, I64)
+        }
+        UpDownCounterF64 => {
+            sdk_observable!(meter, spec, state, f64_observable_up_down_counter, F64)
+        }
         GaugeU64 => sdk_observable!(meter, spec, state, u64_observable_gauge, U64),
         GaugeI64 => sdk_observable!(meter, spec, state, i64_observable_gauge, I64),
         GaugeF64 => sdk_observable!(meter, spec, state, f64_observable_gauge, F64),
@@ -321,10 +347,15 @@ pub struct Registration {
 }
 
 impl Registration {
-    pub fn register(instruments: &[&ObservableInstrument], callback: Box<dyn Callback>) -> Result<Arc<Registration>> {
+    pub fn register(
+        instruments: &[&ObservableInstrument],
+        callback: Box<dyn Callback>,
+    ) -> Result<Arc<Registration>> {
         refuse_in_callback("registering a callback")?;
         if instruments.is_empty() {
-            return Err(Error::argument("a callback must be registered for at least one instrument"));
+            return Err(Error::argument(
+                "a callback must be registered for at least one instrument",
+            ));
         }
         if instruments.iter().any(|i| i.lifecycle.is_shut_down()) {
             return Err(Error::shutdown());
@@ -344,7 +375,9 @@ impl Registration {
         let needs_run = !self.slots.lock().get(&id).is_some_and(|s| s.fresh);
         if needs_run {
             let ran = self.callback.call(|cb| {
-                let mut observer = Observer { target: Target::Many { instruments: &self.states, buffer: Vec::new() } };
+                let mut observer = Observer {
+                    target: Target::Many { instruments: &self.states, buffer: Vec::new() },
+                };
                 run_callback(cb, &mut observer);
                 observer.target
             });

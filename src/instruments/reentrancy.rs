@@ -30,7 +30,9 @@ pub fn refuse_in_callback(what: &str) -> Result<()> {
     if DEPTH.with(|d| d.get()) > 0 {
         return Err(Error::new(
             status::REENTRANT_CALL,
-            format!("{what} cannot be called from inside an observable callback (it would deadlock)"),
+            format!(
+                "{what} cannot be called from inside an observable callback (it would deadlock)"
+            ),
         ));
     }
     Ok(())

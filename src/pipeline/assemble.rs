@@ -61,7 +61,8 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     let final_exports = Arc::new(FinalExports::default());
     // Only when asked for: otherwise no instrument exists and exporters
     // carry no observer.
-    let self_metrics = (cfg.self_metrics && !cfg.disabled).then(|| Arc::new(SelfMetrics::default()));
+    let self_metrics =
+        (cfg.self_metrics && !cfg.disabled).then(|| Arc::new(SelfMetrics::default()));
     if !cfg.disabled {
         for kind in &cfg.exporters {
             match kind {
@@ -69,28 +70,50 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     let otlp = cfg.otlp.as_ref().expect("resolved with the otlp exporter");
                     otlp::validate_tls(otlp)?;
                     let exporter = otlp::build(otlp, temporality)?;
-                    let destination =
-                        format!("otlp {} {}", config::protocol_name(otlp.protocol), config::redact::endpoint(&otlp.endpoint.url));
+                    let destination = format!(
+                        "otlp {} {}",
+                        config::protocol_name(otlp.protocol),
+                        config::redact::endpoint(&otlp.endpoint.url)
+                    );
                     let kind = match otlp.protocol {
                         Protocol::Grpc => component_type::OTLP_GRPC_METRIC_EXPORTER,
                         Protocol::HttpProtobuf => component_type::OTLP_HTTP_METRIC_EXPORTER,
                         Protocol::HttpJson => component_type::OTLP_HTTP_JSON_METRIC_EXPORTER,
                     };
-                    let observer = self_metrics.as_ref().map(|m| m.observer(Some((kind, &otlp.endpoint.url))));
-                    let guarded = Guarded::new(exporter, destination, cfg.export_timeout, Driver::Runtime, final_exports.clone())
-                        .observed_by(observer);
-                    builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
+                    let observer =
+                        self_metrics.as_ref().map(|m| m.observer(Some((kind, &otlp.endpoint.url))));
+                    let guarded = Guarded::new(
+                        exporter,
+                        destination,
+                        cfg.export_timeout,
+                        Driver::Runtime,
+                        final_exports.clone(),
+                    )
+                    .observed_by(observer);
+                    builder = builder.with_reader(
+                        PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build(),
+                    );
                 }
                 ExporterKind::Console => {
                     let console = cfg.console.as_ref().expect("resolved with the console exporter");
                     let exporter = console::ConsoleExporter::new(console, temporality)?;
                     let observer = self_metrics.as_ref().map(|m| m.observer(None));
-                    let guarded = Guarded::new(exporter, "console".to_owned(), cfg.export_timeout, Driver::Inline, final_exports.clone())
-                        .observed_by(observer);
-                    builder = builder.with_reader(PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build());
+                    let guarded = Guarded::new(
+                        exporter,
+                        "console".to_owned(),
+                        cfg.export_timeout,
+                        Driver::Inline,
+                        final_exports.clone(),
+                    )
+                    .observed_by(observer);
+                    builder = builder.with_reader(
+                        PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build(),
+                    );
                 }
                 ExporterKind::Prometheus if forked => {
-                    diagnostics::warn("a forked child does not serve the parent's Prometheus endpoint");
+                    diagnostics::warn(
+                        "a forked child does not serve the parent's Prometheus endpoint",
+                    );
                 }
                 ExporterKind::Prometheus => {
                     // Pull, not push: served on scrape by hyper on the

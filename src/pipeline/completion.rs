@@ -24,7 +24,12 @@ pub struct Completion {
 
 impl Completion {
     pub fn new() -> Arc<Self> {
-        Arc::new(Completion { result: OnceLock::new(), worked_in: generation(), wake: Mutex::new(()), ready: Condvar::new() })
+        Arc::new(Completion {
+            result: OnceLock::new(),
+            worked_in: generation(),
+            wake: Mutex::new(()),
+            ready: Condvar::new(),
+        })
     }
 
     pub(super) fn complete(&self, r: Result<()>) {
@@ -78,21 +83,29 @@ impl Completion {
 
 /// Starts `work` on a named helper thread; its result (or its panic, as a
 /// status) lands in the returned completion.
-pub fn spawn(name: &str, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<Arc<Completion>> {
+pub fn spawn(
+    name: &str,
+    work: impl FnOnce() -> Result<()> + Send + 'static,
+) -> Result<Arc<Completion>> {
     let completion = Completion::new();
     spawn_into(&completion, name, work)?;
     Ok(completion)
 }
 
 /// Starts `work` on a named helper thread; its result lands in `completion`.
-pub fn spawn_into(completion: &Arc<Completion>, name: &str, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<()> {
+pub fn spawn_into(
+    completion: &Arc<Completion>,
+    name: &str,
+    work: impl FnOnce() -> Result<()> + Send + 'static,
+) -> Result<()> {
     let done = completion.clone();
     std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
             super::sigpipe::block_in_this_thread();
-            let r = catch_unwind(AssertUnwindSafe(work))
-                .unwrap_or_else(|_| Err(Error::new(status::PANIC, "the SDK panicked; the host process is unaffected")));
+            let r = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|_| {
+                Err(Error::new(status::PANIC, "the SDK panicked; the host process is unaffected"))
+            });
             done.complete(r);
         })
         .map_err(|e| Error::new(status::INTERNAL, format!("cannot start a helper thread: {e}")))?;
@@ -100,13 +113,20 @@ pub fn spawn_into(completion: &Arc<Completion>, name: &str, work: impl FnOnce() 
 }
 
 /// Runs `work` on a helper thread and returns its result, or TIMEOUT.
-pub fn run_bounded(name: &str, timeout: Duration, work: impl FnOnce() -> Result<()> + Send + 'static) -> Result<()> {
+pub fn run_bounded(
+    name: &str,
+    timeout: Duration,
+    work: impl FnOnce() -> Result<()> + Send + 'static,
+) -> Result<()> {
     spawn(name, work)?.wait(timeout).unwrap_or_else(|| Err(timed_out(name, timeout)))
 }
 
 pub fn timed_out(what: &str, timeout: Duration) -> Error {
     Error::new(
         status::TIMEOUT,
-        format!("{what} did not finish within {} ms; it goes on in the background", timeout.as_millis()),
+        format!(
+            "{what} did not finish within {} ms; it goes on in the background",
+            timeout.as_millis()
+        ),
     )
 }

@@ -7,7 +7,10 @@
 use std::io::Write;
 
 pub fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4 + 64), flate2::Compression::fast());
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::fast(),
+    );
     // Writing into memory cannot fail.
     encoder.write_all(body).expect("gzip into memory");
     encoder.finish().expect("gzip into memory")

@@ -24,7 +24,10 @@ impl ConsoleExporter {
         let file = match &console.path {
             Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| {
-                    Error::config("console path", format!("cannot open `{}` for appending: {e}", path.display()))
+                    Error::config(
+                        "console path",
+                        format!("cannot open `{}` for appending: {e}", path.display()),
+                    )
                 })?,
             )),
             None => None,
@@ -63,10 +66,18 @@ impl Sink for ConsoleExporter {
         batch.1
     }
 
-    fn send(&self, (text, points): Self::Batch, _deadline: Instant) -> impl std::future::Future<Output = Vec<Loss>> + Send {
+    fn send(
+        &self,
+        (text, points): Self::Batch,
+        _deadline: Instant,
+    ) -> impl std::future::Future<Output = Vec<Loss>> + Send {
         let losses = match self.write(&text) {
             Ok(()) => Vec::new(),
-            Err(e) => vec![Loss { points, why: format!("failed: cannot write: {e}"), error_type: super::guarded::error_type::IO.into() }],
+            Err(e) => vec![Loss {
+                points,
+                why: format!("failed: cannot write: {e}"),
+                error_type: super::guarded::error_type::IO.into(),
+            }],
         };
         std::future::ready(losses)
     }

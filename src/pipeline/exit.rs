@@ -30,11 +30,14 @@ extern "C" fn at_exit() {
         // Start every shutdown first, then wait: the waits overlap.
         let pending: Vec<_> = live
             .iter()
-            .filter_map(|p| p.begin_shutdown().ok().map(|c| (c, Instant::now() + p.export_timeout())))
+            .filter_map(|p| {
+                p.begin_shutdown().ok().map(|c| (c, Instant::now() + p.export_timeout()))
+            })
             .collect();
         let mut finished = true;
         for (completion, deadline) in pending {
-            finished &= completion.wait(deadline.saturating_duration_since(Instant::now())).is_some();
+            finished &=
+                completion.wait(deadline.saturating_duration_since(Instant::now())).is_some();
         }
         if !finished {
             // A provider still exporting past its deadline is left to the

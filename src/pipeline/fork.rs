@@ -26,9 +26,14 @@ extern "C" fn in_child() {
 
 /// Installs the fork handlers (once per process).
 pub fn install_handler() {
-    if !HANDLER_INSTALLED.load(Ordering::Relaxed) && !HANDLER_INSTALLED.swap(true, Ordering::SeqCst) {
+    if !HANDLER_INSTALLED.load(Ordering::Relaxed) && !HANDLER_INSTALLED.swap(true, Ordering::SeqCst)
+    {
         unsafe {
-            libc::pthread_atfork(Some(fork_safe::before_fork), Some(fork_safe::after_fork_in_parent), Some(in_child));
+            libc::pthread_atfork(
+                Some(fork_safe::before_fork),
+                Some(fork_safe::after_fork_in_parent),
+                Some(in_child),
+            );
         }
     }
 }

@@ -220,7 +220,6 @@ pub fn write_fd(fd: i32, mut bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,7 +270,11 @@ mod tests {
                 std::thread::spawn(move || {
                     for _ in 0..200 {
                         slot.call(|_| {
-                            assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "another call was running");
+                            assert_eq!(
+                                inside.fetch_add(1, Ordering::SeqCst),
+                                0,
+                                "another call was running"
+                            );
                             std::thread::yield_now();
                             inside.fetch_sub(1, Ordering::SeqCst);
                         });

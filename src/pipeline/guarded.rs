@@ -68,7 +68,8 @@ pub trait Sink: Send + Sync + 'static {
 
     /// Delivers a batch, giving up at `deadline`. Returns what did not
     /// arrive (empty when everything did).
-    fn send(&self, batch: Self::Batch, deadline: Instant) -> impl Future<Output = Vec<Loss>> + Send;
+    fn send(&self, batch: Self::Batch, deadline: Instant)
+        -> impl Future<Output = Vec<Loss>> + Send;
 
     fn temporality(&self) -> Temporality;
 }
@@ -106,7 +107,8 @@ impl FinalExports {
     /// Waits for every detached export (each ends by its own deadline);
     /// an error if one of them lost data.
     pub fn wait(&self) -> Result<()> {
-        let running: Vec<_> = std::mem::take(&mut *self.running.lock().unwrap_or_else(|e| e.into_inner()));
+        let running: Vec<_> =
+            std::mem::take(&mut *self.running.lock().unwrap_or_else(|e| e.into_inner()));
         let mut outcome = Ok(());
         for export in running {
             // Each ends by its own deadline plus the guard's grace.
@@ -133,7 +135,10 @@ impl Reporter {
             if failed > 0 {
                 diagnostics::emit(
                     diagnostics::Level::Info,
-                    &format!("export to {} recovered after {failed} failed export(s)", self.destination),
+                    &format!(
+                        "export to {} recovered after {failed} failed export(s)",
+                        self.destination
+                    ),
                 );
             }
             return Ok(());
@@ -162,9 +167,26 @@ pub struct Guarded<S> {
 }
 
 impl<S: Sink> Guarded<S> {
-    pub fn new(inner: S, destination: String, timeout: Duration, driver: Driver, final_exports: Arc<FinalExports>) -> Self {
-        let reporter = Reporter { destination, failures_in_a_row: AtomicU64::new(0), dropped_points: AtomicU64::new(0) };
-        Guarded { inner: Arc::new(inner), reporter: Arc::new(reporter), timeout, driver, final_exports, observer: None }
+    pub fn new(
+        inner: S,
+        destination: String,
+        timeout: Duration,
+        driver: Driver,
+        final_exports: Arc<FinalExports>,
+    ) -> Self {
+        let reporter = Reporter {
+            destination,
+            failures_in_a_row: AtomicU64::new(0),
+            dropped_points: AtomicU64::new(0),
+        };
+        Guarded {
+            inner: Arc::new(inner),
+            reporter: Arc::new(reporter),
+            timeout,
+            driver,
+            final_exports,
+            observer: None,
+        }
     }
 
     /// Records this exporter's self-metrics with `observer`.
@@ -187,17 +209,24 @@ impl<S: Sink> Guarded<S> {
         let batch = match catch_unwind(AssertUnwindSafe(|| self.inner.prepare(metrics))) {
             Ok(batch) => batch,
             Err(_) => {
-                let losses = vec![Loss { points: count_points(metrics), why: panicked(), error_type: error_type::PANIC.into() }];
+                let losses = vec![Loss {
+                    points: count_points(metrics),
+                    why: panicked(),
+                    error_type: error_type::PANIC.into(),
+                }];
                 settle(&losses);
                 return self.reporter.report(losses).map_err(OTelSdkError::InternalFailure);
             }
         };
         if self.driver == Driver::Runtime && self.final_exports.is_detached() {
-            let (inner, reporter, timeout) = (self.inner.clone(), self.reporter.clone(), self.timeout);
+            let (inner, reporter, timeout) =
+                (self.inner.clone(), self.reporter.clone(), self.timeout);
             let started = completion::spawn("otelmetrics-final-export", move || {
                 let losses = deliver(&*inner, batch, deadline, timeout, Driver::Runtime);
                 settle(&losses);
-                reporter.report(losses).map_err(|m| Error::new(status::EXPORT_FAILED, format!("the final export lost data: {m}")))
+                reporter.report(losses).map_err(|m| {
+                    Error::new(status::EXPORT_FAILED, format!("the final export lost data: {m}"))
+                })
             });
             return match started {
                 Ok(c) => {
@@ -218,18 +247,31 @@ fn panicked() -> String {
 }
 
 /// Sends a prepared batch by its deadline, whatever the sink does.
-fn deliver<S: Sink>(sink: &S, batch: S::Batch, deadline: Instant, timeout: Duration, driver: Driver) -> Vec<Loss> {
+fn deliver<S: Sink>(
+    sink: &S,
+    batch: S::Batch,
+    deadline: Instant,
+    timeout: Duration,
+    driver: Driver,
+) -> Vec<Loss> {
     let points = S::points(&batch);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let fut = sink.send(batch, deadline);
         match driver {
-            Driver::Runtime => runtime::block_on_with_timeout(fut, deadline.saturating_duration_since(Instant::now()) + GRACE),
+            Driver::Runtime => runtime::block_on_with_timeout(
+                fut,
+                deadline.saturating_duration_since(Instant::now()) + GRACE,
+            ),
             Driver::Inline => Some(futures_executor::block_on(fut)),
         }
     }));
     match outcome {
         Ok(Some(losses)) => losses,
-        Ok(None) => vec![Loss { points, why: format!("timed out after {} ms", timeout.as_millis()), error_type: error_type::TIMEOUT.into() }],
+        Ok(None) => vec![Loss {
+            points,
+            why: format!("timed out after {} ms", timeout.as_millis()),
+            error_type: error_type::TIMEOUT.into(),
+        }],
         Err(_) => vec![Loss { points, why: panicked(), error_type: error_type::PANIC.into() }],
     }
 }

@@ -34,7 +34,11 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
-    pub fn new(temporality: TemporalityPreference, views: Vec<ViewSpec>, limits: AttributeLimits) -> Self {
+    pub fn new(
+        temporality: TemporalityPreference,
+        views: Vec<ViewSpec>,
+        limits: AttributeLimits,
+    ) -> Self {
         Lifecycle { shut_down: AtomicBool::new(false), temporality, views, limits }
     }
 

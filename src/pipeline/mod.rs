@@ -15,8 +15,8 @@ pub mod otlp;
 pub mod prometheus;
 mod provider;
 pub mod render;
-pub mod self_metrics;
 pub mod runtime;
+pub mod self_metrics;
 mod sigpipe;
 pub mod snapshot;
 

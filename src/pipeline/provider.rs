@@ -29,7 +29,8 @@ pub struct MeterScope {
 impl MeterScope {
     /// An SDK meter for this scope on `sdk`.
     pub fn sdk_meter(&self, sdk: &SdkMeterProvider) -> Meter {
-        let mut b = InstrumentationScope::builder(self.name.clone()).with_attributes(self.attributes.clone());
+        let mut b = InstrumentationScope::builder(self.name.clone())
+            .with_attributes(self.attributes.clone());
         if let Some(v) = &self.version {
             b = b.with_version(v.clone());
         }
@@ -70,7 +71,12 @@ impl ScopedMeter {
     }
 
     /// The deny-list of attribute keys views impose on one instrument.
-    pub fn denied_keys(&self, name: &str, kind: crate::views::Kind, unit: &str) -> Option<Arc<std::collections::HashSet<String>>> {
+    pub fn denied_keys(
+        &self,
+        name: &str,
+        kind: crate::views::Kind,
+        unit: &str,
+    ) -> Option<Arc<std::collections::HashSet<String>>> {
         let id = crate::views::InstrumentIdentity {
             name,
             kind,
@@ -99,7 +105,8 @@ impl Provider {
         let pipeline = assemble(&cfg, false)?;
         // Instruments cache bound series only when every reader aggregates
         // cumulatively (the in-memory and Prometheus readers always do).
-        let effective = if exports(&cfg) { cfg.temporality } else { TemporalityPreference::Cumulative };
+        let effective =
+            if exports(&cfg) { cfg.temporality } else { TemporalityPreference::Cumulative };
         let provider = Arc::new(Provider {
             lifecycle: Arc::new(Lifecycle::new(effective, cfg.views.clone(), cfg.attribute_limits)),
             pipeline: PerGeneration::new(pipeline),
@@ -116,7 +123,9 @@ impl Provider {
     fn pipeline(&self) -> &Pipeline {
         self.pipeline.get_or_rebuild(|_| {
             let fresh = assemble(&self.cfg, true).unwrap_or_else(|e| {
-                diagnostics::error(&format!("after fork: cannot rebuild the export pipeline ({e}); exporting nothing"));
+                diagnostics::error(&format!(
+                    "after fork: cannot rebuild the export pipeline ({e}); exporting nothing"
+                ));
                 let mut none = self.cfg.clone();
                 none.exporters.clear();
                 assemble(&none, true).expect("a pipeline without exporters always builds")
@@ -134,7 +143,13 @@ impl Provider {
 
     /// The addresses the Prometheus endpoints listen on (port 0 resolved).
     pub fn prometheus_addresses(&self) -> Vec<std::net::SocketAddr> {
-        self.pipeline().servers.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|s| s.local_addr()).collect()
+        self.pipeline()
+            .servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|s| s.local_addr())
+            .collect()
     }
 
     pub fn export_timeout(&self) -> Duration {
@@ -164,7 +179,8 @@ impl Provider {
         self.ensure_running()?;
         let sdk = self.pipeline().sdk.clone();
         completion::run_bounded("otelmetrics-flush", timeout, move || {
-            sdk.force_flush().map_err(|e| Error::new(status::EXPORT_FAILED, format!("force_flush: {e}")))
+            sdk.force_flush()
+                .map_err(|e| Error::new(status::EXPORT_FAILED, format!("force_flush: {e}")))
         })
     }
 
@@ -193,7 +209,9 @@ impl Provider {
             // The SDK waits at most 5 s for its readers' last exports; they
             // run detached and are awaited here, by their own deadlines.
             final_exports.detach();
-            let r = sdk.shutdown().map_err(|e| Error::new(status::EXPORT_FAILED, format!("shutdown: {e}")));
+            let r = sdk
+                .shutdown()
+                .map_err(|e| Error::new(status::EXPORT_FAILED, format!("shutdown: {e}")));
             let r = r.and(final_exports.wait());
             if let Some(p) = me.upgrade() {
                 exit::unregister(&p);

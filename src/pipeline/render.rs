@@ -13,7 +13,8 @@ pub fn to_request(metrics: &ResourceMetrics) -> ExportMetricsServiceRequest {
 }
 
 pub fn to_json(request: &ExportMetricsServiceRequest) -> String {
-    serde_json::to_string(request).unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise: {e}\"}}"))
+    serde_json::to_string(request)
+        .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise: {e}\"}}"))
 }
 
 fn value_text(v: &Option<AnyValue>) -> String {
@@ -23,7 +24,8 @@ fn value_text(v: &Option<AnyValue>) -> String {
         Some(any_value::Value::IntValue(i)) => i.to_string(),
         Some(any_value::Value::DoubleValue(d)) => d.to_string(),
         Some(any_value::Value::ArrayValue(a)) => {
-            let items: Vec<String> = a.values.iter().map(|v| value_text(&Some(v.clone()))).collect();
+            let items: Vec<String> =
+                a.values.iter().map(|v| value_text(&Some(v.clone()))).collect();
             format!("[{}]", items.join(", "))
         }
         Some(other) => format!("{other:?}"),
@@ -32,7 +34,8 @@ fn value_text(v: &Option<AnyValue>) -> String {
 }
 
 fn attrs_text(attrs: &[KeyValue]) -> String {
-    let items: Vec<String> = attrs.iter().map(|kv| format!("{}={}", kv.key, value_text(&kv.value))).collect();
+    let items: Vec<String> =
+        attrs.iter().map(|kv| format!("{}={}", kv.key, value_text(&kv.value))).collect();
     format!("{{{}}}", items.join(", "))
 }
 
@@ -55,26 +58,44 @@ pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
         let resource = rm.resource.as_ref().map(|r| attrs_text(&r.attributes)).unwrap_or_default();
         let _ = writeln!(out, "resource {resource}");
         for sm in &rm.scope_metrics {
-            let (name, version) = sm.scope.as_ref().map(|s| (s.name.as_str(), s.version.as_str())).unwrap_or(("", ""));
+            let (name, version) = sm
+                .scope
+                .as_ref()
+                .map(|s| (s.name.as_str(), s.version.as_str()))
+                .unwrap_or(("", ""));
             let _ = writeln!(out, "  scope {name} {version}");
             for m in &sm.metrics {
                 let kind = match &m.data {
                     Some(metric::Data::Sum(s)) => {
-                        format!("sum, {}, {}", temporality_text(s.aggregation_temporality), if s.is_monotonic { "monotonic" } else { "non-monotonic" })
+                        format!(
+                            "sum, {}, {}",
+                            temporality_text(s.aggregation_temporality),
+                            if s.is_monotonic { "monotonic" } else { "non-monotonic" }
+                        )
                     }
                     Some(metric::Data::Gauge(_)) => "gauge".to_owned(),
-                    Some(metric::Data::Histogram(h)) => format!("histogram, {}", temporality_text(h.aggregation_temporality)),
+                    Some(metric::Data::Histogram(h)) => {
+                        format!("histogram, {}", temporality_text(h.aggregation_temporality))
+                    }
                     Some(metric::Data::ExponentialHistogram(h)) => {
-                        format!("exponential histogram, {}", temporality_text(h.aggregation_temporality))
+                        format!(
+                            "exponential histogram, {}",
+                            temporality_text(h.aggregation_temporality)
+                        )
                     }
                     _ => "other".to_owned(),
                 };
-                let _ = writeln!(out, "    {} [{}] unit={:?} {:?}", m.name, kind, m.unit, m.description);
-                let number = |p: &opentelemetry_proto::tonic::metrics::v1::NumberDataPoint| match p.value {
-                    Some(number_data_point::Value::AsInt(i)) => i.to_string(),
-                    Some(number_data_point::Value::AsDouble(d)) => d.to_string(),
-                    None => "none".to_owned(),
-                };
+                let _ = writeln!(
+                    out,
+                    "    {} [{}] unit={:?} {:?}",
+                    m.name, kind, m.unit, m.description
+                );
+                let number =
+                    |p: &opentelemetry_proto::tonic::metrics::v1::NumberDataPoint| match p.value {
+                        Some(number_data_point::Value::AsInt(i)) => i.to_string(),
+                        Some(number_data_point::Value::AsDouble(d)) => d.to_string(),
+                        None => "none".to_owned(),
+                    };
                 match &m.data {
                     Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
                         let _ = writeln!(out, "      {} {}", attrs_text(&p.attributes), number(p));
@@ -95,17 +116,19 @@ pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
                             p.bucket_counts
                         );
                     }),
-                    Some(metric::Data::ExponentialHistogram(h)) => h.data_points.iter().for_each(|p| {
-                        let _ = writeln!(
-                            out,
-                            "      {} count={} sum={} scale={} zero_count={}",
-                            attrs_text(&p.attributes),
-                            p.count,
-                            p.sum.unwrap_or_default(),
-                            p.scale,
-                            p.zero_count
-                        );
-                    }),
+                    Some(metric::Data::ExponentialHistogram(h)) => {
+                        h.data_points.iter().for_each(|p| {
+                            let _ = writeln!(
+                                out,
+                                "      {} count={} sum={} scale={} zero_count={}",
+                                attrs_text(&p.attributes),
+                                p.count,
+                                p.sum.unwrap_or_default(),
+                                p.scale,
+                                p.zero_count
+                            );
+                        })
+                    }
                     _ => {}
                 }
             }

@@ -33,7 +33,9 @@
 //! callback) and exports carry no observer.
 
 use super::guarded::{ErrorType, Loss};
-use opentelemetry::metrics::{Counter, Histogram, Meter, MeterProvider as _, ObservableUpDownCounter};
+use opentelemetry::metrics::{
+    Counter, Histogram, Meter, MeterProvider as _, ObservableUpDownCounter,
+};
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use std::cell::Cell;
@@ -59,7 +61,8 @@ pub mod component_type {
 
 /// The advice the conventions give HTTP durations (they give none here):
 /// 5 ms to 10 s, which spans a local collector to a retried export.
-const DURATION_BUCKETS: [f64; 14] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+const DURATION_BUCKETS: [f64; 14] =
+    [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
 
 thread_local! {
     /// When the collection under way on this thread started.
@@ -123,7 +126,11 @@ impl SelfMetrics {
     /// Creates the instruments on the built provider. Runs before any
     /// meter of the application exists, so the callback comes first.
     pub fn instrument(&self, sdk: &SdkMeterProvider) {
-        let meter = sdk.meter_with_scope(InstrumentationScope::builder(METER_NAME).with_version(env!("CARGO_PKG_VERSION")).build());
+        let meter = sdk.meter_with_scope(
+            InstrumentationScope::builder(METER_NAME)
+                .with_version(env!("CARGO_PKG_VERSION"))
+                .build(),
+        );
         let _ = self.instruments.set(Instruments::new(&meter, self.exporters.clone()));
     }
 }
@@ -191,8 +198,12 @@ impl Observer {
     /// collection that just ended and counts the points as in flight.
     pub fn begin(&self, points: u64) -> ExportInFlight {
         let started = Instant::now();
-        if let (Some(instruments), Some(collected)) = (self.metrics.instruments.get(), COLLECTION_STARTED.with(Cell::take)) {
-            instruments.collection.record(started.saturating_duration_since(collected).as_secs_f64(), &self.reader);
+        if let (Some(instruments), Some(collected)) =
+            (self.metrics.instruments.get(), COLLECTION_STARTED.with(Cell::take))
+        {
+            instruments
+                .collection
+                .record(started.saturating_duration_since(collected).as_secs_f64(), &self.reader);
         }
         if let Some(exporter) = &self.exporter {
             exporter.inflight.fetch_add(points as i64, Ordering::Relaxed);
@@ -211,12 +222,16 @@ impl Observer {
             instruments.exported.add(delivered, &exporter.attributes);
         }
         for loss in losses {
-            instruments.exported.add(loss.points, &with_error(&exporter.attributes, &loss.error_type));
+            instruments
+                .exported
+                .add(loss.points, &with_error(&exporter.attributes, &loss.error_type));
         }
         let elapsed = export.started.elapsed().as_secs_f64();
         match losses.last() {
             None => instruments.operation.record(elapsed, &exporter.attributes),
-            Some(last) => instruments.operation.record(elapsed, &with_error(&exporter.attributes, &last.error_type)),
+            Some(last) => instruments
+                .operation
+                .record(elapsed, &with_error(&exporter.attributes, &last.error_type)),
         }
     }
 
@@ -243,20 +258,34 @@ mod tests {
     #[test]
     fn components_are_named_by_type_and_index() {
         let metrics = Arc::new(SelfMetrics::default());
-        let first = metrics.observer(Some((component_type::OTLP_GRPC_METRIC_EXPORTER, "http://127.0.0.1:4317")));
+        let first = metrics
+            .observer(Some((component_type::OTLP_GRPC_METRIC_EXPORTER, "http://127.0.0.1:4317")));
         let second = metrics.observer(None);
-        assert_eq!(value(&first.reader, "otel.component.name").as_deref(), Some("periodic_metric_reader/0"));
-        assert_eq!(value(&second.reader, "otel.component.name").as_deref(), Some("periodic_metric_reader/1"));
+        assert_eq!(
+            value(&first.reader, "otel.component.name").as_deref(),
+            Some("periodic_metric_reader/0")
+        );
+        assert_eq!(
+            value(&second.reader, "otel.component.name").as_deref(),
+            Some("periodic_metric_reader/1")
+        );
         let exporter = first.exporter_attributes();
-        assert_eq!(value(exporter, "otel.component.type").as_deref(), Some("otlp_grpc_metric_exporter"));
-        assert_eq!(value(exporter, "otel.component.name").as_deref(), Some("otlp_grpc_metric_exporter/0"));
+        assert_eq!(
+            value(exporter, "otel.component.type").as_deref(),
+            Some("otlp_grpc_metric_exporter")
+        );
+        assert_eq!(
+            value(exporter, "otel.component.name").as_deref(),
+            Some("otlp_grpc_metric_exporter/0")
+        );
         assert_eq!(value(exporter, "server.address").as_deref(), Some("127.0.0.1"));
         assert_eq!(value(exporter, "server.port").as_deref(), Some("4317"));
     }
 
     #[test]
     fn the_port_follows_the_scheme_when_not_written() {
-        let attributes = server_attributes("https://user:secret@collector.example/v1/metrics?token=x");
+        let attributes =
+            server_attributes("https://user:secret@collector.example/v1/metrics?token=x");
         assert_eq!(value(&attributes, "server.address").as_deref(), Some("collector.example"));
         assert_eq!(value(&attributes, "server.port").as_deref(), Some("443"));
         let v6 = server_attributes("http://[::1]:4318/v1/metrics");

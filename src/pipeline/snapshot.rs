@@ -17,7 +17,9 @@ pub struct SnapshotReader(Arc<ManualReader>);
 
 impl SnapshotReader {
     pub fn new() -> Self {
-        SnapshotReader(Arc::new(ManualReader::builder().with_temporality(Temporality::Cumulative).build()))
+        SnapshotReader(Arc::new(
+            ManualReader::builder().with_temporality(Temporality::Cumulative).build(),
+        ))
     }
 
     /// Collects now (observable callbacks run on the calling thread) and
@@ -29,9 +31,9 @@ impl SnapshotReader {
     /// Collects now and returns what was collected as an OTLP request.
     pub fn request(&self) -> Result<ExportMetricsServiceRequest> {
         let mut rm = ResourceMetrics::default();
-        self.0
-            .collect(&mut rm)
-            .map_err(|e| Error::new(status::SHUTDOWN, format!("cannot collect the provider's metrics: {e}")))?;
+        self.0.collect(&mut rm).map_err(|e| {
+            Error::new(status::SHUTDOWN, format!("cannot collect the provider's metrics: {e}"))
+        })?;
         Ok(render::to_request(&rm))
     }
 }

@@ -14,7 +14,11 @@ pub fn s(text: &str) -> otelmetrics_str {
 }
 
 pub fn attr_str(key: &'static str, value: &str) -> otelmetrics_attribute {
-    otelmetrics_attribute { key: s(key), value_type: OTELMETRICS_VALUE_STRING, value: otelmetrics_value { string: s(value) } }
+    otelmetrics_attribute {
+        key: s(key),
+        value_type: OTELMETRICS_VALUE_STRING,
+        value: otelmetrics_value { string: s(value) },
+    }
 }
 
 /// A provider with only the in-memory reader, after `configure` ran on its
@@ -31,7 +35,10 @@ pub unsafe fn in_memory_provider(
     assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0);
     otelmetrics_provider_builder_free(b);
     let mut m = null_mut();
-    assert_eq!(otelmetrics_provider_get_meter(p, s("shop"), s("1.2"), s(""), std::ptr::null(), 0, &mut m), 0);
+    assert_eq!(
+        otelmetrics_provider_get_meter(p, s("shop"), s("1.2"), s(""), std::ptr::null(), 0, &mut m),
+        0
+    );
     (p, m)
 }
 

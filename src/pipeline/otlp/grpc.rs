@@ -7,9 +7,9 @@
 
 use super::retry::Attempt;
 use super::tls;
-use crate::pipeline::guarded::error_type;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
+use crate::pipeline::guarded::error_type;
 use bytes::{BufMut, Bytes};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use prost::Message;
@@ -30,13 +30,20 @@ pub struct GrpcTransport {
 impl GrpcTransport {
     /// Must run inside the runtime that will drive the channel.
     pub fn new(otlp: &ResolvedOtlp) -> Result<Self> {
-        let build_error = |e: &dyn std::fmt::Display| Error::config(&otlp.endpoint.source, format!("cannot build the OTLP gRPC channel: {e}"));
+        let build_error = |e: &dyn std::fmt::Display| {
+            Error::config(&otlp.endpoint.source, format!("cannot build the OTLP gRPC channel: {e}"))
+        };
         let mut metadata = MetadataMap::new();
         for (k, v) in &otlp.headers {
-            let key = MetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes())
-                .map_err(|_| Error::config("otlp headers", format!("`{k}` is not a valid gRPC metadata key")))?;
-            let value = MetadataValue::try_from(v.as_str())
-                .map_err(|_| Error::config("otlp headers", format!("the value of `{k}` is not valid gRPC metadata")))?;
+            let key = MetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes()).map_err(|_| {
+                Error::config("otlp headers", format!("`{k}` is not a valid gRPC metadata key"))
+            })?;
+            let value = MetadataValue::try_from(v.as_str()).map_err(|_| {
+                Error::config(
+                    "otlp headers",
+                    format!("the value of `{k}` is not valid gRPC metadata"),
+                )
+            })?;
             metadata.insert(key, value);
         }
         let mut endpoint = tonic::transport::Endpoint::from_shared(otlp.endpoint.url.clone())
@@ -88,10 +95,15 @@ fn classify(status: &Status) -> Attempt {
     }
     let error_type = code_name(status.code()).into();
     match status.code() {
-        Code::Unavailable | Code::Cancelled | Code::DeadlineExceeded | Code::Aborted | Code::OutOfRange | Code::DataLoss => {
+        Code::Unavailable
+        | Code::Cancelled
+        | Code::DeadlineExceeded
+        | Code::Aborted
+        | Code::OutOfRange
+        | Code::DataLoss => Attempt::Transient { reason, after, error_type },
+        Code::ResourceExhausted if after.is_some() => {
             Attempt::Transient { reason, after, error_type }
         }
-        Code::ResourceExhausted if after.is_some() => Attempt::Transient { reason, after, error_type },
         _ => Attempt::Permanent { reason, error_type },
     }
 }
@@ -163,8 +175,13 @@ impl Decoder for PreEncoded {
     type Item = ExportMetricsServiceResponse;
     type Error = Status;
 
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> std::result::Result<Option<Self::Item>, Status> {
-        ExportMetricsServiceResponse::decode(src).map(Some).map_err(|e| Status::internal(format!("undecodable OTLP response: {e}")))
+    fn decode(
+        &mut self,
+        src: &mut DecodeBuf<'_>,
+    ) -> std::result::Result<Option<Self::Item>, Status> {
+        ExportMetricsServiceResponse::decode(src)
+            .map(Some)
+            .map_err(|e| Status::internal(format!("undecodable OTLP response: {e}")))
     }
 }
 
@@ -183,18 +200,42 @@ mod tests {
 
     #[test]
     fn the_specification_s_retryable_codes_are_transient() {
-        for code in [Code::Unavailable, Code::Cancelled, Code::DeadlineExceeded, Code::Aborted, Code::OutOfRange, Code::DataLoss] {
-            assert!(matches!(classify(&Status::new(code, "x")), Attempt::Transient { after: None, .. }), "{code:?}");
+        for code in [
+            Code::Unavailable,
+            Code::Cancelled,
+            Code::DeadlineExceeded,
+            Code::Aborted,
+            Code::OutOfRange,
+            Code::DataLoss,
+        ] {
+            assert!(
+                matches!(classify(&Status::new(code, "x")), Attempt::Transient { after: None, .. }),
+                "{code:?}"
+            );
         }
-        for code in [Code::InvalidArgument, Code::Unauthenticated, Code::PermissionDenied, Code::Unimplemented, Code::Internal, Code::Unknown] {
-            assert!(matches!(classify(&Status::new(code, "x")), Attempt::Permanent { .. }), "{code:?}");
+        for code in [
+            Code::InvalidArgument,
+            Code::Unauthenticated,
+            Code::PermissionDenied,
+            Code::Unimplemented,
+            Code::Internal,
+            Code::Unknown,
+        ] {
+            assert!(
+                matches!(classify(&Status::new(code, "x")), Attempt::Permanent { .. }),
+                "{code:?}"
+            );
         }
     }
 
     #[test]
     fn resource_exhausted_is_transient_only_with_retry_info() {
-        assert!(matches!(classify(&with_retry_info(Code::ResourceExhausted, None)), Attempt::Permanent { .. }));
-        let throttled = classify(&with_retry_info(Code::ResourceExhausted, Some(Duration::from_millis(1500))));
+        assert!(matches!(
+            classify(&with_retry_info(Code::ResourceExhausted, None)),
+            Attempt::Permanent { .. }
+        ));
+        let throttled =
+            classify(&with_retry_info(Code::ResourceExhausted, Some(Duration::from_millis(1500))));
         assert_eq!(
             throttled,
             Attempt::Transient {
@@ -203,7 +244,10 @@ mod tests {
                 error_type: "RESOURCE_EXHAUSTED".into()
             }
         );
-        let unavailable = classify(&with_retry_info(Code::Unavailable, Some(Duration::from_secs(2))));
-        assert!(matches!(unavailable, Attempt::Transient { after: Some(d), .. } if d == Duration::from_secs(2)));
+        let unavailable =
+            classify(&with_retry_info(Code::Unavailable, Some(Duration::from_secs(2))));
+        assert!(
+            matches!(unavailable, Attempt::Transient { after: Some(d), .. } if d == Duration::from_secs(2))
+        );
     }
 }

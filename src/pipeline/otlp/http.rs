@@ -5,13 +5,15 @@
 
 use super::retry::Attempt;
 use super::split::Encoding;
-use crate::pipeline::guarded::error_type;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
+use crate::pipeline::guarded::error_type;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use prost::Message;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+};
 use std::time::{Duration, SystemTime};
 
 pub struct HttpTransport {
@@ -23,7 +25,12 @@ pub struct HttpTransport {
 
 impl HttpTransport {
     pub fn new(otlp: &ResolvedOtlp, encoding: Encoding) -> Result<Self> {
-        let build_error = |e: reqwest::Error| Error::config(&otlp.endpoint.source, format!("cannot build the OTLP HTTP client: {}", e.without_url()));
+        let build_error = |e: reqwest::Error| {
+            Error::config(
+                &otlp.endpoint.source,
+                format!("cannot build the OTLP HTTP client: {}", e.without_url()),
+            )
+        };
         // reqwest needs a TLS backend even for plain http (it has no default
         // crypto provider in this build, by design: see tls::rustls_config).
         let client = reqwest::Client::builder()
@@ -33,10 +40,13 @@ impl HttpTransport {
             .map_err(build_error)?;
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, HeaderValue::from_static(super::USER_AGENT));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(match encoding {
-            Encoding::Json => "application/json",
-            Encoding::Protobuf => "application/x-protobuf",
-        }));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(match encoding {
+                Encoding::Json => "application/json",
+                Encoding::Protobuf => "application/x-protobuf",
+            }),
+        );
         match otlp.compression {
             Compression::Gzip => headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip")),
             Compression::Zstd => headers.insert(CONTENT_ENCODING, HeaderValue::from_static("zstd")),
@@ -44,11 +54,19 @@ impl HttpTransport {
         };
         for (k, v) in &otlp.headers {
             // Both were validated when the configuration was resolved.
-            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| Error::config("otlp headers", "a header name is not valid"))?;
-            let value = HeaderValue::from_str(v).map_err(|_| Error::config("otlp headers", format!("the value of `{k}` is not valid")))?;
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| Error::config("otlp headers", "a header name is not valid"))?;
+            let value = HeaderValue::from_str(v).map_err(|_| {
+                Error::config("otlp headers", format!("the value of `{k}` is not valid"))
+            })?;
             headers.insert(name, value);
         }
-        Ok(HttpTransport { client, url: otlp.endpoint.url.clone(), headers, compression: otlp.compression })
+        Ok(HttpTransport {
+            client,
+            url: otlp.endpoint.url.clone(),
+            headers,
+            compression: otlp.compression,
+        })
     }
 
     /// Compresses a body once, so retries resend the same bytes.
@@ -62,22 +80,45 @@ impl HttpTransport {
     }
 
     pub async fn send(&self, body: bytes::Bytes, timeout: Duration) -> Attempt {
-        let sent = self.client.post(&self.url).headers(self.headers.clone()).timeout(timeout).body(body).send().await;
+        let sent = self
+            .client
+            .post(&self.url)
+            .headers(self.headers.clone())
+            .timeout(timeout)
+            .body(body)
+            .send()
+            .await;
         let response = match sent {
             Ok(r) => r,
             // Connection refused, reset, DNS, TLS, timeout: the URL is left
             // out of the message (it may hold credentials).
             Err(e) if super::is_tls_refusal(&e) => {
-                return Attempt::Permanent { reason: describe_error(&e), error_type: error_type::TLS.into() }
+                return Attempt::Permanent {
+                    reason: describe_error(&e),
+                    error_type: error_type::TLS.into(),
+                }
             }
             Err(e) => {
-                let cause = if e.is_timeout() { error_type::TIMEOUT } else { error_type::TRANSPORT };
-                return Attempt::Transient { reason: describe_error(&e), after: None, error_type: cause.into() };
+                let cause =
+                    if e.is_timeout() { error_type::TIMEOUT } else { error_type::TRANSPORT };
+                return Attempt::Transient {
+                    reason: describe_error(&e),
+                    after: None,
+                    error_type: cause.into(),
+                };
             }
         };
         let status = response.status();
-        let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
-        let json_body = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("application/json"));
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let json_body = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/json"));
         let body = response.bytes().await.unwrap_or_default();
         if status.is_success() {
             let answer = if json_body {
@@ -110,7 +151,8 @@ fn describe_error(e: &reqwest::Error) -> String {
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)));
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(3600.0)));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))

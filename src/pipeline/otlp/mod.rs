@@ -20,7 +20,9 @@ use crate::config::{Protocol, ResolvedOtlp};
 use crate::diagnostics;
 use crate::error::Result;
 use bytes::Bytes;
-use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::Temporality;
 use prost::Message;
@@ -74,20 +76,26 @@ struct Body {
 }
 
 pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExporter> {
-    let encoding = if otlp.protocol == Protocol::HttpJson { Encoding::Json } else { Encoding::Protobuf };
+    let encoding =
+        if otlp.protocol == Protocol::HttpJson { Encoding::Json } else { Encoding::Protobuf };
     let transport = match otlp.protocol {
         Protocol::Grpc => {
             // tonic's channel must be created inside the runtime that drives it.
             let _entered = runtime::runtime().enter();
             Transport::Grpc(grpc::GrpcTransport::new(otlp)?)
         }
-        Protocol::HttpProtobuf | Protocol::HttpJson => Transport::Http(http::HttpTransport::new(otlp, encoding)?),
+        Protocol::HttpProtobuf | Protocol::HttpJson => {
+            Transport::Http(http::HttpTransport::new(otlp, encoding)?)
+        }
     };
     Ok(OtlpExporter {
         transport,
         encoding,
         per_request: otlp.timeout,
-        limits: Limits { bytes: otlp.max_request_bytes, points: otlp.max_export_batch_size.unwrap_or(usize::MAX) },
+        limits: Limits {
+            bytes: otlp.max_request_bytes,
+            points: otlp.max_export_batch_size.unwrap_or(usize::MAX),
+        },
         temporality,
         split_last_time: AtomicBool::new(false),
     })
@@ -111,7 +119,11 @@ impl Sink for OtlpExporter {
         batch.bodies.iter().map(|b| b.points).sum()
     }
 
-    fn send(&self, batch: Prepared, deadline: Instant) -> impl std::future::Future<Output = Vec<Loss>> + Send {
+    fn send(
+        &self,
+        batch: Prepared,
+        deadline: Instant,
+    ) -> impl std::future::Future<Output = Vec<Loss>> + Send {
         self.send_all(batch.bodies, batch.oversized, deadline)
     }
 
@@ -146,7 +158,11 @@ impl OtlpExporter {
             if points > max_points as u64 {
                 // Too many points: split by count before spending an encoding.
                 split_from.get_or_insert(points);
-                let pieces = split::split(request, Limits { bytes: limit, points: max_points }, self.encoding);
+                let pieces = split::split(
+                    request,
+                    Limits { bytes: limit, points: max_points },
+                    self.encoding,
+                );
                 oversized += pieces.oversized_points;
                 pending.extend(pieces.requests.into_iter().rev().map(|piece| (piece, limit)));
                 continue;
@@ -163,7 +179,8 @@ impl OtlpExporter {
                 continue;
             }
             split_from.get_or_insert(points);
-            let pieces = split::split(request, Limits { bytes: limit, points: max_points }, self.encoding);
+            let pieces =
+                split::split(request, Limits { bytes: limit, points: max_points }, self.encoding);
             oversized += pieces.oversized_points;
             // Pieces are measured in the encoding sent, so they fit; should
             // one not (a measuring slip), it is split again, smaller.
@@ -172,7 +189,11 @@ impl OtlpExporter {
         }
         self.split_last_time.store(bodies.len() > 1, Ordering::Relaxed);
         if let Some(points) = split_from {
-            let by_count = if max_points < usize::MAX { format!(" and {max_points} data points") } else { String::new() };
+            let by_count = if max_points < usize::MAX {
+                format!(" and {max_points} data points")
+            } else {
+                String::new()
+            };
             diagnostics::emit(
                 diagnostics::Level::Debug,
                 &format!("an export of {points} data points was split into {} requests of at most {max} bytes{by_count}", bodies.len()),
@@ -193,24 +214,42 @@ impl OtlpExporter {
     /// Sends the bodies in order. A request refused for good is reported
     /// and the rest still go; once the receiver stays unavailable past the
     /// deadline, the requests not yet sent are reported together.
-    async fn send_all(&self, bodies: Vec<Body>, mut losses: Vec<Loss>, deadline: Instant) -> Vec<Loss> {
+    async fn send_all(
+        &self,
+        bodies: Vec<Body>,
+        mut losses: Vec<Loss>,
+        deadline: Instant,
+    ) -> Vec<Loss> {
         let mut bodies = bodies.into_iter();
         while let Some(body) = bodies.next() {
-            let sent = retry::with_retries(deadline, self.per_request, |budget| self.transport.send(body.bytes.clone(), budget)).await;
+            let sent = retry::with_retries(deadline, self.per_request, |budget| {
+                self.transport.send(body.bytes.clone(), budget)
+            })
+            .await;
             match sent {
                 Ok(Delivered { rejected_points, message }) => {
                     if rejected_points > 0 {
                         losses.push(Loss {
                             error_type: error_type::REJECTED.into(),
                             points: rejected_points,
-                            why: format!("was partly rejected by the receiver: {}", shorten(&message)),
+                            why: format!(
+                                "was partly rejected by the receiver: {}",
+                                shorten(&message)
+                            ),
                         });
                     } else if !message.is_empty() {
-                        diagnostics::warn(&format!("the OTLP receiver accepted an export with a warning: {}", shorten(&message)));
+                        diagnostics::warn(&format!(
+                            "the OTLP receiver accepted an export with a warning: {}",
+                            shorten(&message)
+                        ));
                     }
                 }
                 Err(failure) => {
-                    losses.push(Loss { points: body.points, why: failure.why, error_type: failure.error_type.clone() });
+                    losses.push(Loss {
+                        points: body.points,
+                        why: failure.why,
+                        error_type: failure.error_type.clone(),
+                    });
                     if !failure.permanent {
                         let rest: Vec<Body> = bodies.collect();
                         if !rest.is_empty() {
@@ -232,7 +271,10 @@ impl OtlpExporter {
 /// What a receiver's answer says arrived (no answer body: everything).
 fn delivered(response: Option<ExportMetricsServiceResponse>) -> Delivered {
     let partial = response.and_then(|r| r.partial_success).unwrap_or_default();
-    Delivered { rejected_points: partial.rejected_data_points.max(0) as u64, message: partial.error_message }
+    Delivered {
+        rejected_points: partial.rejected_data_points.max(0) as u64,
+        message: partial.error_message,
+    }
 }
 
 /// A receiver's message, cut to a length fit for a diagnostic line.
@@ -265,7 +307,9 @@ fn is_tls_refusal(error: &(dyn std::error::Error + 'static)) -> bool {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return matches!(
                 tls,
-                rustls::Error::InvalidCertificate(_) | rustls::Error::AlertReceived(_) | rustls::Error::NoCertificatesPresented
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::AlertReceived(_)
+                    | rustls::Error::NoCertificatesPresented
             );
         }
         // An io::Error hides what it wraps from `source()`: look inside.
@@ -302,9 +346,13 @@ mod tests {
 
     #[test]
     fn status_bodies_in_both_encodings() {
-        let pb = tonic_types::pb::Status { code: 3, message: "bad data".into(), details: vec![] }.encode_to_vec();
+        let pb = tonic_types::pb::Status { code: 3, message: "bad data".into(), details: vec![] }
+            .encode_to_vec();
         assert_eq!(status_message(&pb, false).as_deref(), Some("bad data"));
-        assert_eq!(status_message(br#"{"code":3,"message":"bad json"}"#, true).as_deref(), Some("bad json"));
+        assert_eq!(
+            status_message(br#"{"code":3,"message":"bad json"}"#, true).as_deref(),
+            Some("bad json")
+        );
         assert_eq!(status_message(b"<html>oops</html>", true), None);
         assert_eq!(status_message(b"", false), None);
     }

@@ -21,9 +21,16 @@ pub struct Delivered {
 pub enum Attempt {
     Delivered(Delivered),
     /// Worth trying again, after `after` if the receiver said so.
-    Transient { reason: String, after: Option<Duration>, error_type: ErrorType },
+    Transient {
+        reason: String,
+        after: Option<Duration>,
+        error_type: ErrorType,
+    },
     /// Trying again would fail the same way.
-    Permanent { reason: String, error_type: ErrorType },
+    Permanent {
+        reason: String,
+        error_type: ErrorType,
+    },
 }
 
 /// Why a request was given up.
@@ -44,7 +51,11 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Sends with `attempt` until delivered, refused, or `deadline`. Each
 /// attempt is given at most `per_attempt`, and never more than the time
 /// left. Returns the delivered outcome, or why the request was given up.
-pub async fn with_retries<F, Fut>(deadline: Instant, per_attempt: Duration, mut attempt: F) -> Result<Delivered, Failure>
+pub async fn with_retries<F, Fut>(
+    deadline: Instant,
+    per_attempt: Duration,
+    mut attempt: F,
+) -> Result<Delivered, Failure>
 where
     F: FnMut(Duration) -> Fut,
     Fut: Future<Output = Attempt>,
@@ -71,14 +82,22 @@ where
         match outcome {
             Attempt::Delivered(delivered) => return Ok(delivered),
             Attempt::Permanent { reason, error_type } => {
-                return Err(Failure { why: format!("failed: {reason} (not retried)"), permanent: true, error_type })
+                return Err(Failure {
+                    why: format!("failed: {reason} (not retried)"),
+                    permanent: true,
+                    error_type,
+                })
             }
             Attempt::Transient { reason, after, error_type } => {
                 last_cause = error_type;
                 let wait = after.unwrap_or_else(|| jittered(backoff));
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 if Instant::now() + wait >= deadline {
-                    let asked = if after.is_some() { "the receiver asked to retry" } else { "the next retry is due" };
+                    let asked = if after.is_some() {
+                        "the receiver asked to retry"
+                    } else {
+                        "the next retry is due"
+                    };
                     let why = format!(
                         "failed: {reason} ({tries} attempt(s); {asked} in {} ms, past the export deadline)",
                         wait.as_millis()
@@ -110,7 +129,10 @@ mod tests {
     }
 
     /// Replays `script`, one outcome per attempt, recording when each came.
-    fn scripted(script: Vec<Attempt>) -> (impl FnMut(Duration) -> std::future::Ready<Attempt>, std::sync::Arc<Mutex<Vec<Instant>>>) {
+    fn scripted(
+        script: Vec<Attempt>,
+    ) -> (impl FnMut(Duration) -> std::future::Ready<Attempt>, std::sync::Arc<Mutex<Vec<Instant>>>)
+    {
         let times = std::sync::Arc::new(Mutex::new(Vec::new()));
         let seen = times.clone();
         let mut script = script.into_iter();
@@ -122,7 +144,11 @@ mod tests {
     }
 
     fn transient(after_ms: Option<u64>) -> Attempt {
-        Attempt::Transient { reason: "unavailable".into(), after: after_ms.map(Duration::from_millis), error_type: "UNAVAILABLE".into() }
+        Attempt::Transient {
+            reason: "unavailable".into(),
+            after: after_ms.map(Duration::from_millis),
+            error_type: "UNAVAILABLE".into(),
+        }
     }
 
     fn delivered() -> Attempt {
@@ -133,7 +159,10 @@ mod tests {
     fn a_transient_failure_is_retried_after_the_delay_the_receiver_asked() {
         let (attempt, times) = scripted(vec![transient(Some(300)), delivered()]);
         let deadline = Instant::now() + Duration::from_secs(5);
-        assert_eq!(run(with_retries(deadline, Duration::from_secs(1), attempt)), Ok(Delivered::default()));
+        assert_eq!(
+            run(with_retries(deadline, Duration::from_secs(1), attempt)),
+            Ok(Delivered::default())
+        );
         let times = times.lock().unwrap();
         assert_eq!(times.len(), 2);
         assert!(times[1] - times[0] >= Duration::from_millis(300));
@@ -141,9 +170,13 @@ mod tests {
 
     #[test]
     fn backoff_without_a_hint_grows() {
-        let (attempt, times) = scripted(vec![transient(None), transient(None), transient(None), delivered()]);
+        let (attempt, times) =
+            scripted(vec![transient(None), transient(None), transient(None), delivered()]);
         let deadline = Instant::now() + Duration::from_secs(10);
-        assert_eq!(run(with_retries(deadline, Duration::from_secs(1), attempt)), Ok(Delivered::default()));
+        assert_eq!(
+            run(with_retries(deadline, Duration::from_secs(1), attempt)),
+            Ok(Delivered::default())
+        );
         let times = times.lock().unwrap();
         // Jitter keeps each wait within [half, whole] of 200, 400, 800 ms.
         for (i, base) in [200u64, 400, 800].into_iter().enumerate() {
@@ -154,7 +187,10 @@ mod tests {
 
     #[test]
     fn a_permanent_failure_is_not_retried() {
-        let (attempt, times) = scripted(vec![Attempt::Permanent { reason: "HTTP 400".into(), error_type: "400".into() }]);
+        let (attempt, times) = scripted(vec![Attempt::Permanent {
+            reason: "HTTP 400".into(),
+            error_type: "400".into(),
+        }]);
         let deadline = Instant::now() + Duration::from_secs(5);
         let err = run(with_retries(deadline, Duration::from_secs(1), attempt)).unwrap_err();
         assert!(err.permanent);
@@ -167,8 +203,13 @@ mod tests {
     fn a_delay_past_the_deadline_gives_up_at_once() {
         let (attempt, times) = scripted(vec![transient(Some(10_000))]);
         let started = Instant::now();
-        let err = run(with_retries(started + Duration::from_secs(1), Duration::from_secs(1), attempt)).unwrap_err();
-        assert!(started.elapsed() < Duration::from_millis(500), "waited for a retry it could not make");
+        let err =
+            run(with_retries(started + Duration::from_secs(1), Duration::from_secs(1), attempt))
+                .unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "waited for a retry it could not make"
+        );
         assert!(!err.permanent);
         assert_eq!(err.error_type, "UNAVAILABLE", "the cause of the last attempt");
         assert!(err.why.contains("asked to retry in 10000 ms"), "{err:?}");
@@ -179,13 +220,20 @@ mod tests {
     fn an_attempt_gets_no_more_than_the_time_left() {
         let started = Instant::now();
         let budgets = Mutex::new(Vec::new());
-        let err = run(with_retries(started + Duration::from_millis(300), Duration::from_secs(10), |budget| {
-            budgets.lock().unwrap().push(budget);
-            std::future::pending::<Attempt>()
-        }))
+        let err = run(with_retries(
+            started + Duration::from_millis(300),
+            Duration::from_secs(10),
+            |budget| {
+                budgets.lock().unwrap().push(budget);
+                std::future::pending::<Attempt>()
+            },
+        ))
         .unwrap_err();
         let elapsed = started.elapsed();
-        assert!(elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2),
+            "{elapsed:?}"
+        );
         assert!(budgets.lock().unwrap()[0] <= Duration::from_millis(300));
         assert!(err.why.contains("timed out"), "{err:?}");
         assert_eq!(err.error_type, "timeout");

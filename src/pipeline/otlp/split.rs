@@ -13,7 +13,9 @@
 //! with its resource, scope and metric is left out and counted.
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::metrics::v1::{metric::Data, Metric, ResourceMetrics, ScopeMetrics};
+use opentelemetry_proto::tonic::metrics::v1::{
+    metric::Data, Metric, ResourceMetrics, ScopeMetrics,
+};
 use prost::Message;
 use serde::Serialize;
 
@@ -29,7 +31,9 @@ impl Encoding {
     pub fn encode(self, request: &ExportMetricsServiceRequest) -> Vec<u8> {
         match self {
             Encoding::Protobuf => request.encode_to_vec(),
-            Encoding::Json => serde_json::to_vec(request).expect("OTLP messages always serialise to JSON"),
+            Encoding::Json => {
+                serde_json::to_vec(request).expect("OTLP messages always serialise to JSON")
+            }
         }
     }
 
@@ -197,7 +201,8 @@ impl Packer {
 
     /// What opening the current resource and scope in `current` would add.
     fn path_cost(&self) -> usize {
-        (if self.resource_open { 0 } else { self.resource_cost }) + (if self.scope_open { 0 } else { self.scope_cost })
+        (if self.resource_open { 0 } else { self.resource_cost })
+            + (if self.scope_open { 0 } else { self.scope_cost })
     }
 
     fn open_path(&mut self) {
@@ -231,30 +236,49 @@ impl Packer {
         match metric.data.take() {
             Some(Data::Gauge(mut d)) => {
                 let points = std::mem::take(&mut d.data_points);
-                self.add_points(metric, points, |p| Data::Gauge(opentelemetry_proto::tonic::metrics::v1::Gauge { data_points: p, ..d.clone() }))
-            }
-            Some(Data::Sum(mut d)) => {
-                let points = std::mem::take(&mut d.data_points);
-                self.add_points(metric, points, |p| Data::Sum(opentelemetry_proto::tonic::metrics::v1::Sum { data_points: p, ..d.clone() }))
-            }
-            Some(Data::Histogram(mut d)) => {
-                let points = std::mem::take(&mut d.data_points);
                 self.add_points(metric, points, |p| {
-                    Data::Histogram(opentelemetry_proto::tonic::metrics::v1::Histogram { data_points: p, ..d.clone() })
-                })
-            }
-            Some(Data::ExponentialHistogram(mut d)) => {
-                let points = std::mem::take(&mut d.data_points);
-                self.add_points(metric, points, |p| {
-                    Data::ExponentialHistogram(opentelemetry_proto::tonic::metrics::v1::ExponentialHistogram {
+                    Data::Gauge(opentelemetry_proto::tonic::metrics::v1::Gauge {
                         data_points: p,
                         ..d.clone()
                     })
                 })
             }
+            Some(Data::Sum(mut d)) => {
+                let points = std::mem::take(&mut d.data_points);
+                self.add_points(metric, points, |p| {
+                    Data::Sum(opentelemetry_proto::tonic::metrics::v1::Sum {
+                        data_points: p,
+                        ..d.clone()
+                    })
+                })
+            }
+            Some(Data::Histogram(mut d)) => {
+                let points = std::mem::take(&mut d.data_points);
+                self.add_points(metric, points, |p| {
+                    Data::Histogram(opentelemetry_proto::tonic::metrics::v1::Histogram {
+                        data_points: p,
+                        ..d.clone()
+                    })
+                })
+            }
+            Some(Data::ExponentialHistogram(mut d)) => {
+                let points = std::mem::take(&mut d.data_points);
+                self.add_points(metric, points, |p| {
+                    Data::ExponentialHistogram(
+                        opentelemetry_proto::tonic::metrics::v1::ExponentialHistogram {
+                            data_points: p,
+                            ..d.clone()
+                        },
+                    )
+                })
+            }
             Some(Data::Summary(mut d)) => {
                 let points = std::mem::take(&mut d.data_points);
-                self.add_points(metric, points, |p| Data::Summary(opentelemetry_proto::tonic::metrics::v1::Summary { data_points: p }))
+                self.add_points(metric, points, |p| {
+                    Data::Summary(opentelemetry_proto::tonic::metrics::v1::Summary {
+                        data_points: p,
+                    })
+                })
             }
             // A metric without data carries nothing to deliver.
             None => {}
@@ -264,7 +288,12 @@ impl Packer {
     /// Packs one metric's points, opening a new piece whenever the next
     /// point would overflow the current one. `wrap` rebuilds the metric's
     /// data (temporality, monotonicity) around a run of its points.
-    fn add_points<P: Message + Serialize>(&mut self, header: Metric, points: Vec<P>, wrap: impl Fn(Vec<P>) -> Data) {
+    fn add_points<P: Message + Serialize>(
+        &mut self,
+        header: Metric,
+        points: Vec<P>,
+        wrap: impl Fn(Vec<P>) -> Data,
+    ) {
         // The metric's own fields with its empty data, plus room for the
         // data field's length prefix to grow.
         let empty = Metric { data: Some(wrap(Vec::new())), ..header.clone() };
@@ -274,7 +303,9 @@ impl Packer {
             let point_cost = self.point_overhead + self.encoding.size(&point);
             loop {
                 let opening = if run.is_empty() { metric_cost + self.path_cost() } else { 0 };
-                if self.size + opening + point_cost <= self.max_bytes && self.points < self.max_points {
+                if self.size + opening + point_cost <= self.max_bytes
+                    && self.points < self.max_points
+                {
                     if run.is_empty() {
                         self.open_path();
                     }
@@ -289,7 +320,10 @@ impl Packer {
                     break;
                 }
                 if !run.is_empty() {
-                    self.push_metric(Metric { data: Some(wrap(std::mem::take(&mut run))), ..header.clone() });
+                    self.push_metric(Metric {
+                        data: Some(wrap(std::mem::take(&mut run))),
+                        ..header.clone()
+                    });
                 }
                 self.seal();
             }
@@ -308,12 +342,20 @@ impl Packer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
-    use opentelemetry_proto::tonic::metrics::v1::{number_data_point, Histogram, HistogramDataPoint, NumberDataPoint, Sum};
+    use opentelemetry_proto::tonic::common::v1::{
+        any_value, AnyValue, InstrumentationScope, KeyValue,
+    };
+    use opentelemetry_proto::tonic::metrics::v1::{
+        number_data_point, Histogram, HistogramDataPoint, NumberDataPoint, Sum,
+    };
     use opentelemetry_proto::tonic::resource::v1::Resource;
 
     fn kv(k: &str, v: &str) -> KeyValue {
-        KeyValue { key: k.into(), value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.into())) }), ..Default::default() }
+        KeyValue {
+            key: k.into(),
+            value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.into())) }),
+            ..Default::default()
+        }
     }
 
     fn number(series: usize, value: i64) -> NumberDataPoint {
@@ -330,7 +372,11 @@ mod tests {
             name: name.into(),
             unit: "1".into(),
             description: "a counter".into(),
-            data: Some(Data::Sum(Sum { data_points: points, aggregation_temporality: 2, is_monotonic: true })),
+            data: Some(Data::Sum(Sum {
+                data_points: points,
+                aggregation_temporality: 2,
+                is_monotonic: true,
+            })),
             ..Default::default()
         }
     }
@@ -345,17 +391,31 @@ mod tests {
                 ..Default::default()
             })
             .collect();
-        Metric { name: name.into(), data: Some(Data::Histogram(Histogram { data_points: points, aggregation_temporality: 1 })), ..Default::default() }
+        Metric {
+            name: name.into(),
+            data: Some(Data::Histogram(Histogram {
+                data_points: points,
+                aggregation_temporality: 1,
+            })),
+            ..Default::default()
+        }
     }
 
     fn request(scopes: Vec<(&str, Vec<Metric>)>) -> ExportMetricsServiceRequest {
         ExportMetricsServiceRequest {
             resource_metrics: vec![ResourceMetrics {
-                resource: Some(Resource { attributes: vec![kv("service.name", "split-test")], ..Default::default() }),
+                resource: Some(Resource {
+                    attributes: vec![kv("service.name", "split-test")],
+                    ..Default::default()
+                }),
                 scope_metrics: scopes
                     .into_iter()
                     .map(|(name, metrics)| ScopeMetrics {
-                        scope: Some(InstrumentationScope { name: name.into(), version: "1.0".into(), ..Default::default() }),
+                        scope: Some(InstrumentationScope {
+                            name: name.into(),
+                            version: "1.0".into(),
+                            ..Default::default()
+                        }),
                         metrics,
                         ..Default::default()
                     })
@@ -371,18 +431,30 @@ mod tests {
         let mut out = Vec::new();
         for r in requests {
             for rm in &r.resource_metrics {
-                assert_eq!(rm.resource.as_ref().unwrap().attributes, vec![kv("service.name", "split-test")]);
+                assert_eq!(
+                    rm.resource.as_ref().unwrap().attributes,
+                    vec![kv("service.name", "split-test")]
+                );
                 for sm in &rm.scope_metrics {
                     let scope = format!("{:?}", sm.scope);
                     for m in &sm.metrics {
                         let header = format!("{} {} {}", m.name, m.unit, m.description);
                         let points: Vec<String> = match &m.data {
-                            Some(Data::Sum(s)) => {
-                                s.data_points.iter().map(|p| format!("sum {} {} {p:?}", s.aggregation_temporality, s.is_monotonic)).collect()
-                            }
-                            Some(Data::Histogram(h)) => {
-                                h.data_points.iter().map(|p| format!("hist {} {p:?}", h.aggregation_temporality)).collect()
-                            }
+                            Some(Data::Sum(s)) => s
+                                .data_points
+                                .iter()
+                                .map(|p| {
+                                    format!(
+                                        "sum {} {} {p:?}",
+                                        s.aggregation_temporality, s.is_monotonic
+                                    )
+                                })
+                                .collect(),
+                            Some(Data::Histogram(h)) => h
+                                .data_points
+                                .iter()
+                                .map(|p| format!("hist {} {p:?}", h.aggregation_temporality))
+                                .collect(),
                             other => panic!("unexpected data {other:?}"),
                         };
                         assert!(!points.is_empty(), "a piece holds a metric without points");
@@ -396,15 +468,25 @@ mod tests {
 
     fn big_request() -> ExportMetricsServiceRequest {
         request(vec![
-            ("scope.a", vec![sum("a.requests", (0..700).map(|i| number(i, i as i64)).collect()), histogram("a.latency", 300)]),
-            ("scope.b", vec![sum("b.requests", (0..500).map(|i| number(i, -(i as i64))).collect())]),
+            (
+                "scope.a",
+                vec![
+                    sum("a.requests", (0..700).map(|i| number(i, i as i64)).collect()),
+                    histogram("a.latency", 300),
+                ],
+            ),
+            (
+                "scope.b",
+                vec![sum("b.requests", (0..500).map(|i| number(i, -(i as i64))).collect())],
+            ),
         ])
     }
 
     #[test]
     fn a_request_well_within_the_limit_stays_whole() {
         let original = big_request();
-        let pieces = split(original.clone(), Limits::bytes(2 * original.encoded_len()), Encoding::Protobuf);
+        let pieces =
+            split(original.clone(), Limits::bytes(2 * original.encoded_len()), Encoding::Protobuf);
         assert_eq!(pieces.requests, vec![original]);
         assert_eq!(pieces.oversized_points, 0);
     }
@@ -416,12 +498,27 @@ mod tests {
         for max_bytes in [total - 1, total / 2, total / 7, 4096, 1024, 400] {
             let pieces = split(original.clone(), Limits::bytes(max_bytes), Encoding::Protobuf);
             assert_eq!(pieces.oversized_points, 0, "limit {max_bytes}");
-            assert!(pieces.requests.len() >= total.div_ceil(max_bytes), "limit {max_bytes}: {} pieces", pieces.requests.len());
+            assert!(
+                pieces.requests.len() >= total.div_ceil(max_bytes),
+                "limit {max_bytes}: {} pieces",
+                pieces.requests.len()
+            );
             for piece in &pieces.requests {
-                assert!(piece.encoded_len() <= max_bytes, "limit {max_bytes}: a piece of {} bytes", piece.encoded_len());
+                assert!(
+                    piece.encoded_len() <= max_bytes,
+                    "limit {max_bytes}: a piece of {} bytes",
+                    piece.encoded_len()
+                );
             }
-            assert_eq!(flatten(&pieces.requests), flatten(&[original.clone()]), "limit {max_bytes}");
-            assert_eq!(pieces.requests.iter().map(count_points).sum::<u64>(), count_points(&original));
+            assert_eq!(
+                flatten(&pieces.requests),
+                flatten(&[original.clone()]),
+                "limit {max_bytes}"
+            );
+            assert_eq!(
+                pieces.requests.iter().map(count_points).sum::<u64>(),
+                count_points(&original)
+            );
         }
     }
 
@@ -434,7 +531,11 @@ mod tests {
         let pieces = split(original.clone(), Limits::bytes(max_bytes), Encoding::Protobuf);
         let (last, full) = pieces.requests.split_last().unwrap();
         for piece in full {
-            assert!(piece.encoded_len() > max_bytes * 9 / 10, "a piece of only {} bytes", piece.encoded_len());
+            assert!(
+                piece.encoded_len() > max_bytes * 9 / 10,
+                "a piece of only {} bytes",
+                piece.encoded_len()
+            );
         }
         assert!(last.encoded_len() <= max_bytes);
         assert!(pieces.requests.len() <= original.encoded_len().div_ceil(max_bytes) + 1);
@@ -447,9 +548,13 @@ mod tests {
         for max_bytes in [total / 3, 16384, 4096] {
             let pieces = split(original.clone(), Limits::bytes(max_bytes), Encoding::Json);
             assert_eq!(pieces.oversized_points, 0);
-            let sizes: Vec<usize> = pieces.requests.iter().map(|r| serde_json::to_vec(r).unwrap().len()).collect();
+            let sizes: Vec<usize> =
+                pieces.requests.iter().map(|r| serde_json::to_vec(r).unwrap().len()).collect();
             assert!(sizes.iter().all(|&n| n <= max_bytes), "limit {max_bytes}: {sizes:?}");
-            assert!(sizes[..sizes.len() - 1].iter().all(|&n| n > max_bytes * 8 / 10), "limit {max_bytes}: {sizes:?}");
+            assert!(
+                sizes[..sizes.len() - 1].iter().all(|&n| n > max_bytes * 8 / 10),
+                "limit {max_bytes}: {sizes:?}"
+            );
             assert_eq!(flatten(&pieces.requests), flatten(&[original.clone()]));
         }
     }
@@ -458,7 +563,10 @@ mod tests {
     fn a_point_too_large_alone_is_left_out_and_counted() {
         let mut huge = number(1, 7);
         huge.attributes.push(kv("blob", &"x".repeat(5000)));
-        let original = request(vec![("scope.a", vec![sum("a.requests", vec![number(0, 1), huge, number(2, 3)])])]);
+        let original = request(vec![(
+            "scope.a",
+            vec![sum("a.requests", vec![number(0, 1), huge, number(2, 3)])],
+        )]);
         let pieces = split(original, Limits::bytes(2048), Encoding::Protobuf);
         assert_eq!(pieces.oversized_points, 1);
         let kept = flatten(&pieces.requests);
@@ -468,7 +576,8 @@ mod tests {
 
     #[test]
     fn an_empty_request_has_no_pieces() {
-        let pieces = split(ExportMetricsServiceRequest::default(), Limits::bytes(1024), Encoding::Protobuf);
+        let pieces =
+            split(ExportMetricsServiceRequest::default(), Limits::bytes(1024), Encoding::Protobuf);
         assert!(pieces.requests.is_empty());
         assert_eq!(pieces.oversized_points, 0);
     }
@@ -477,7 +586,13 @@ mod tests {
     fn pieces_respect_a_point_limit_together_with_the_byte_limit() {
         let original = big_request();
         let total = count_points(&original) as usize;
-        for (bytes, points) in [(usize::MAX / 2, 250), (usize::MAX / 2, 1), (8192, 1000), (8192, 37), (original.encoded_len(), total - 1)] {
+        for (bytes, points) in [
+            (usize::MAX / 2, 250),
+            (usize::MAX / 2, 1),
+            (8192, 1000),
+            (8192, 37),
+            (original.encoded_len(), total - 1),
+        ] {
             let pieces = split(original.clone(), Limits { bytes, points }, Encoding::Protobuf);
             assert_eq!(pieces.oversized_points, 0);
             let counts: Vec<u64> = pieces.requests.iter().map(count_points).collect();
@@ -486,7 +601,11 @@ mod tests {
             // Whichever limit binds, every piece but the last is filled to it.
             for piece in &pieces.requests[..pieces.requests.len() - 1] {
                 let n = count_points(piece) as usize;
-                assert!(n == points || piece.encoded_len() > bytes * 9 / 10, "{bytes} {points}: {n} points, {} bytes", piece.encoded_len());
+                assert!(
+                    n == points || piece.encoded_len() > bytes * 9 / 10,
+                    "{bytes} {points}: {n} points, {} bytes",
+                    piece.encoded_len()
+                );
             }
             assert_eq!(flatten(&pieces.requests), flatten(&[original.clone()]), "{bytes} {points}");
         }

@@ -33,7 +33,9 @@ pub fn rustls_config(otlp: &ResolvedOtlp) -> Result<rustls::ClientConfig> {
     match &otlp.ca_pem {
         Some(pem) => {
             for cert in parse_certs(pem)? {
-                roots.add(cert).map_err(|e| Error::config(&pem.source, format!("unusable CA certificate: {e}")))?;
+                roots.add(cert).map_err(|e| {
+                    Error::config(&pem.source, format!("unusable CA certificate: {e}"))
+                })?;
             }
         }
         // The system's roots are only read when TLS will be used.
@@ -44,14 +46,18 @@ pub fn rustls_config(otlp: &ResolvedOtlp) -> Result<rustls::ClientConfig> {
         }
         None => {}
     }
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::config("otlp TLS", e))?
-        .with_root_certificates(roots);
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| Error::config("otlp TLS", e))?
+    .with_root_certificates(roots);
     match &otlp.client_identity_pem {
         Some((cert, key)) => {
             let certs = parse_certs(cert)?;
-            builder.with_client_auth_cert(certs, parse_key(key)?).map_err(|e| Error::config(&cert.source, e))
+            builder
+                .with_client_auth_cert(certs, parse_key(key)?)
+                .map_err(|e| Error::config(&cert.source, e))
         }
         None => Ok(builder.with_no_client_auth()),
     }
@@ -68,7 +74,8 @@ fn parse_certs(pem: &Pem) -> Result<Vec<CertificateDer<'static>>> {
 }
 
 fn parse_key(pem: &Pem) -> Result<PrivateKeyDer<'static>> {
-    PrivateKeyDer::from_pem_slice(&pem.bytes).map_err(|e| Error::config(&pem.source, format!("no usable private key: {e}")))
+    PrivateKeyDer::from_pem_slice(&pem.bytes)
+        .map_err(|e| Error::config(&pem.source, format!("no usable private key: {e}")))
 }
 
 /// Checks the certificate files parse, so bad TLS material fails the build

@@ -11,7 +11,9 @@ use super::naming::{escape_help, escape_label_value, label_name, metric_name, Sh
 use crate::diagnostics;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
-use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point, HistogramDataPoint, Metric, NumberDataPoint};
+use opentelemetry_proto::tonic::metrics::v1::{
+    metric, number_data_point, HistogramDataPoint, Metric, NumberDataPoint,
+};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -46,7 +48,9 @@ impl Family {
     /// name without `_total`.
     fn metadata_name(&self, format: Format) -> &str {
         match (format, self.shape) {
-            (Format::OpenMetrics, Shape::Counter) => self.name.strip_suffix("_total").unwrap_or(&self.name),
+            (Format::OpenMetrics, Shape::Counter) => {
+                self.name.strip_suffix("_total").unwrap_or(&self.name)
+            }
             _ => &self.name,
         }
     }
@@ -101,7 +105,9 @@ pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> String {
 /// `target_info`: the resource's attributes as labels of a constant 1.
 fn write_target_info(attributes: &[KeyValue], format: Format, out: &mut String) {
     match format {
-        Format::Text => out.push_str("# HELP target_info Target metadata\n# TYPE target_info gauge\n"),
+        Format::Text => {
+            out.push_str("# HELP target_info Target metadata\n# TYPE target_info gauge\n")
+        }
         Format::OpenMetrics => out.push_str("# TYPE target info\n# HELP target Target metadata\n"),
     }
     out.push_str("target_info");
@@ -125,7 +131,12 @@ fn shape_of(m: &Metric) -> Option<Shape> {
     }
 }
 
-fn add_metric(m: &Metric, scope: &[(String, String)], families: &mut Vec<Family>, by_name: &mut HashMap<String, usize>) {
+fn add_metric(
+    m: &Metric,
+    scope: &[(String, String)],
+    families: &mut Vec<Family>,
+    by_name: &mut HashMap<String, usize>,
+) {
     let Some(shape) = shape_of(m) else { return };
     let (name, unit) = metric_name(&m.name, &m.unit, shape);
     let index = match by_name.get(&name) {
@@ -138,7 +149,13 @@ fn add_metric(m: &Metric, scope: &[(String, String)], families: &mut Vec<Family>
             return;
         }
         None => {
-            families.push(Family { name: name.clone(), shape, help: String::new(), unit, samples: String::new() });
+            families.push(Family {
+                name: name.clone(),
+                shape,
+                help: String::new(),
+                unit,
+                samples: String::new(),
+            });
             by_name.insert(name, families.len() - 1);
             families.len() - 1
         }
@@ -148,11 +165,18 @@ fn add_metric(m: &Metric, scope: &[(String, String)], families: &mut Vec<Family>
         family.help = m.description.clone();
     }
     match &m.data {
-        Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| write_number(&family.name, p, scope, &mut family.samples)),
-        Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| write_number(&family.name, p, scope, &mut family.samples)),
-        Some(metric::Data::Histogram(h)) => {
-            h.data_points.iter().for_each(|p| write_histogram(&family.name, p, scope, &mut family.samples))
-        }
+        Some(metric::Data::Sum(s)) => s
+            .data_points
+            .iter()
+            .for_each(|p| write_number(&family.name, p, scope, &mut family.samples)),
+        Some(metric::Data::Gauge(g)) => g
+            .data_points
+            .iter()
+            .for_each(|p| write_number(&family.name, p, scope, &mut family.samples)),
+        Some(metric::Data::Histogram(h)) => h
+            .data_points
+            .iter()
+            .for_each(|p| write_histogram(&family.name, p, scope, &mut family.samples)),
         _ => {}
     }
 }
@@ -171,7 +195,12 @@ fn write_number(name: &str, p: &NumberDataPoint, scope: &[(String, String)], out
     out.push('\n');
 }
 
-fn write_histogram(name: &str, p: &HistogramDataPoint, scope: &[(String, String)], out: &mut String) {
+fn write_histogram(
+    name: &str,
+    p: &HistogramDataPoint,
+    scope: &[(String, String)],
+    out: &mut String,
+) {
     let labels = attribute_labels(&p.attributes);
     let mut cumulative = 0u64;
     let mut le = String::new();
@@ -252,7 +281,12 @@ fn scope_labels(scope: Option<&InstrumentationScope>, schema_url: &str) -> Vec<(
 
 /// Writes `{a="1",b="2",le="0.5"}`; a scope label whose name a point
 /// attribute already uses is left out rather than duplicated.
-fn write_labels(labels: &[(String, String)], scope: &[(String, String)], le: Option<&str>, out: &mut String) {
+fn write_labels(
+    labels: &[(String, String)],
+    scope: &[(String, String)],
+    le: Option<&str>,
+    out: &mut String,
+) {
     if labels.is_empty() && scope.is_empty() && le.is_none() {
         return;
     }
@@ -306,7 +340,9 @@ fn json_value(v: &AnyValue) -> serde_json::Value {
         Some(any_value::Value::StringValue(s)) => s.clone().into(),
         Some(any_value::Value::BoolValue(b)) => (*b).into(),
         Some(any_value::Value::IntValue(i)) => (*i).into(),
-        Some(any_value::Value::DoubleValue(d)) => serde_json::Number::from_f64(*d).map_or(serde_json::Value::Null, Into::into),
+        Some(any_value::Value::DoubleValue(d)) => {
+            serde_json::Number::from_f64(*d).map_or(serde_json::Value::Null, Into::into)
+        }
         _ => serde_json::Value::Null,
     }
 }
@@ -338,6 +374,9 @@ mod tests {
             ..Default::default()
         };
         let labels = attribute_labels(&[kv("a.b", "2"), kv("a_b", "1"), kv("z", "x")]);
-        assert_eq!(labels, vec![("a_b".to_owned(), "2;1".to_owned()), ("z".to_owned(), "x".to_owned())]);
+        assert_eq!(
+            labels,
+            vec![("a_b".to_owned(), "2;1".to_owned()), ("z".to_owned(), "x".to_owned())]
+        );
     }
 }

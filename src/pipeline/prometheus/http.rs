@@ -78,7 +78,9 @@ where
             }
         };
         let Some(admitted) = slots.admit() else {
-            crate::diagnostics::debug("prometheus endpoint: every connection is answering a scrape; closed a new one");
+            crate::diagnostics::debug(
+                "prometheus endpoint: every connection is answering a scrape; closed a new one",
+            );
             continue;
         };
         let (builder, handle) = (builder.clone(), handle.clone());
@@ -89,7 +91,8 @@ where
                 let (answer, marker) = (handle(request), marker.clone());
                 async move { Ok::<_, Infallible>(answer.await.map(|body| MarkedBody { body, marker })) }
             });
-            let conn = builder.serve_connection(TokioIo::new(ChildSafeStream::new(stream)), service);
+            let conn =
+                builder.serve_connection(TokioIo::new(ChildSafeStream::new(stream)), service);
             let mut conn = std::pin::pin!(conn);
             let result = tokio::select! {
                 biased;
@@ -127,7 +130,10 @@ impl Body for MarkedBody {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         Pin::new(&mut self.body).poll_frame(cx)
     }
 
@@ -167,13 +173,21 @@ impl Drop for ChildSafeStream {
 }
 
 impl AsyncRead for ChildSafeStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for ChildSafeStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 

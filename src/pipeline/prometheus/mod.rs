@@ -40,41 +40,53 @@ impl Server {
     pub fn start(reader: SnapshotReader, addr: SocketAddr) -> Result<Server> {
         let listener = TcpListener::bind(addr).map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::AddrInUse {
-                format!("{addr} is already in use ({e}); pick another port (port 0 picks a free one)")
+                format!(
+                    "{addr} is already in use ({e}); pick another port (port 0 picks a free one)"
+                )
             } else {
                 format!("cannot listen on {addr}: {e}")
             };
             Error::config("prometheus endpoint (OTEL_EXPORTER_PROMETHEUS_HOST/_PORT)", why)
         })?;
-        let internal = |e: std::io::Error| Error::new(status::INTERNAL, format!("prometheus endpoint: {e}"));
+        let internal =
+            |e: std::io::Error| Error::new(status::INTERNAL, format!("prometheus endpoint: {e}"));
         let local = listener.local_addr().map_err(internal)?;
         listener.set_nonblocking(true).map_err(internal)?;
         let runtime = http::runtime().map_err(internal)?;
         let fd_slot = inherited::register(listener.as_raw_fd());
         let (stop, stopped) = oneshot::channel::<()>();
         let (done, finished) = mpsc::channel();
-        let spawned = std::thread::Builder::new().name("otelmetrics-prometheus".into()).spawn(move || {
-            // The blocking pool's threads get the same mask (http::runtime).
-            super::sigpipe::block_in_this_thread();
-            runtime.block_on(async move {
-                match tokio::net::TcpListener::from_std(listener) {
-                    Ok(listener) => {
-                        let handle = move |request| scrape::answer(reader.clone(), request);
-                        http::serve(listener, handle, async move { let _ = stopped.await; }).await;
+        let spawned =
+            std::thread::Builder::new().name("otelmetrics-prometheus".into()).spawn(move || {
+                // The blocking pool's threads get the same mask (http::runtime).
+                super::sigpipe::block_in_this_thread();
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let handle = move |request| scrape::answer(reader.clone(), request);
+                            http::serve(listener, handle, async move {
+                                let _ = stopped.await;
+                            })
+                            .await;
+                        }
+                        Err(e) => diagnostics::error(&format!(
+                            "prometheus endpoint: cannot serve {local}: {e}"
+                        )),
                     }
-                    Err(e) => diagnostics::error(&format!("prometheus endpoint: cannot serve {local}: {e}")),
-                }
+                });
+                // Open connections and renders still running are abandoned,
+                // not waited for: a render may be inside a slow user callback.
+                runtime.shutdown_background();
+                let _ = done.send(());
             });
-            // Open connections and renders still running are abandoned,
-            // not waited for: a render may be inside a slow user callback.
-            runtime.shutdown_background();
-            let _ = done.send(());
-        });
         if let Err(e) = spawned {
             if let Some(slot) = fd_slot {
                 inherited::unregister(slot);
             }
-            return Err(Error::new(status::INTERNAL, format!("cannot start the Prometheus endpoint's thread: {e}")));
+            return Err(Error::new(
+                status::INTERNAL,
+                format!("cannot start the Prometheus endpoint's thread: {e}"),
+            ));
         }
         diagnostics::debug(&format!("prometheus endpoint listening on http://{local}/metrics"));
         Ok(Server { addr: local, stop, finished, fd_slot })
@@ -92,7 +104,9 @@ impl Server {
         }
         let _ = self.stop.send(());
         if self.finished.recv_timeout(STOP_WAIT).is_err() {
-            diagnostics::warn("prometheus endpoint: the server thread did not stop in time; it stops on its own");
+            diagnostics::warn(
+                "prometheus endpoint: the server thread did not stop in time; it stops on its own",
+            );
         }
     }
 }
@@ -110,7 +124,8 @@ pub mod inherited {
     static FDS: [AtomicI32; SLOTS] = [const { AtomicI32::new(-1) }; SLOTS];
 
     pub(super) fn register(fd: i32) -> Option<usize> {
-        (0..SLOTS).find(|&i| FDS[i].compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok())
+        (0..SLOTS)
+            .find(|&i| FDS[i].compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok())
     }
 
     pub(super) fn unregister(slot: usize) {

@@ -133,7 +133,10 @@ fn strip_annotations(unit: &str) -> String {
 }
 
 fn unit_word(unit: &str, table: &[(&str, &str)]) -> String {
-    table.iter().find(|(ucum, _)| *ucum == unit).map_or_else(|| unit.to_owned(), |(_, word)| (*word).to_owned())
+    table
+        .iter()
+        .find(|(ucum, _)| *ucum == unit)
+        .map_or_else(|| unit.to_owned(), |(_, word)| (*word).to_owned())
 }
 
 /// UCUM units and their Prometheus words (the compatibility spec's table).
@@ -183,10 +186,16 @@ mod tests {
 
     #[test]
     fn names_get_unit_and_total_suffixes() {
-        assert_eq!(metric_name("http.server.duration", "s", Shape::Histogram).0, "http_server_duration_seconds");
+        assert_eq!(
+            metric_name("http.server.duration", "s", Shape::Histogram).0,
+            "http_server_duration_seconds"
+        );
         assert_eq!(metric_name("requests", "{request}", Shape::Counter).0, "requests_total");
         assert_eq!(metric_name("requests_total", "", Shape::Counter).0, "requests_total");
-        assert_eq!(metric_name("sent", "By/s", Shape::Counter), ("sent_bytes_per_second_total".to_owned(), Some("bytes_per_second".to_owned())));
+        assert_eq!(
+            metric_name("sent", "By/s", Shape::Counter),
+            ("sent_bytes_per_second_total".to_owned(), Some("bytes_per_second".to_owned()))
+        );
         assert_eq!(metric_name("cpu.utilization", "1", Shape::Gauge).0, "cpu_utilization_ratio");
         assert_eq!(metric_name("cpu.utilization", "1", Shape::Counter).0, "cpu_utilization_total");
         assert_eq!(metric_name("latency_seconds", "s", Shape::Gauge).0, "latency_seconds");

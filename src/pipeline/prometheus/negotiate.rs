@@ -38,7 +38,10 @@ fn weighted_items(header: &str) -> impl Iterator<Item = (String, Vec<(String, St
 /// The weight the most specific matching item gives a representation
 /// (equally specific items: the highest), or None when no item matches.
 /// `specificity` says how well an item matches (None: not at all).
-fn weight_of(header: &str, specificity: impl Fn(&str, &[(String, String)]) -> Option<u8>) -> Option<f32> {
+fn weight_of(
+    header: &str,
+    specificity: impl Fn(&str, &[(String, String)]) -> Option<u8>,
+) -> Option<f32> {
     let mut best: Option<(u8, f32)> = None;
     for (value, params, q) in weighted_items(header) {
         if let Some(s) = specificity(&value, &params) {
@@ -146,29 +149,47 @@ mod tests {
         assert_eq!(format(Some("*/*")), Some(Format::Text));
         assert_eq!(format(Some("application/json")), Some(Format::Text));
         assert_eq!(format(None), Some(Format::Text));
-        assert_eq!(format(Some("text/plain;q=0.5, application/openmetrics-text")), Some(Format::OpenMetrics));
-        assert_eq!(format(Some("text/plain, application/openmetrics-text;q=0.5")), Some(Format::Text));
+        assert_eq!(
+            format(Some("text/plain;q=0.5, application/openmetrics-text")),
+            Some(Format::OpenMetrics)
+        );
+        assert_eq!(
+            format(Some("text/plain, application/openmetrics-text;q=0.5")),
+            Some(Format::Text)
+        );
     }
 
     #[test]
     fn q_zero_refuses() {
         assert_eq!(format(Some("application/openmetrics-text;q=0")), Some(Format::Text));
-        assert_eq!(format(Some("text/plain;q=0, application/openmetrics-text")), Some(Format::OpenMetrics));
+        assert_eq!(
+            format(Some("text/plain;q=0, application/openmetrics-text")),
+            Some(Format::OpenMetrics)
+        );
         assert_eq!(format(Some("text/plain;q=0")), Some(Format::OpenMetrics));
         assert_eq!(format(Some("text/plain;q=0, application/openmetrics-text;q=0")), None);
         assert_eq!(format(Some("*/*;q=0")), None);
         assert_eq!(format(Some("*/*;q=0, text/plain")), Some(Format::Text));
-        assert_eq!(format(Some("application/openmetrics-text;version=1.0.0;q=0, text/*;q=0")), None);
+        assert_eq!(
+            format(Some("application/openmetrics-text;version=1.0.0;q=0, text/*;q=0")),
+            None
+        );
     }
 
     #[test]
     fn another_version_of_a_format_does_not_match_it() {
-        assert_eq!(format(Some("application/openmetrics-text;version=0.0.1, text/plain;q=0.1")), Some(Format::Text));
+        assert_eq!(
+            format(Some("application/openmetrics-text;version=0.0.1, text/plain;q=0.1")),
+            Some(Format::Text)
+        );
     }
 
     #[test]
     fn malformed_weights_are_ignored() {
-        assert_eq!(format(Some("application/openmetrics-text;q=2, text/plain;q=0.5")), Some(Format::Text));
+        assert_eq!(
+            format(Some("application/openmetrics-text;q=2, text/plain;q=0.5")),
+            Some(Format::Text)
+        );
         assert_eq!(format(Some(",,;q=")), Some(Format::Text));
     }
 

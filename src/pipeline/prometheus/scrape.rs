@@ -20,8 +20,12 @@ pub async fn answer<B>(reader: SnapshotReader, request: Request<B>) -> Answer {
     let path = request.uri().path();
     match (request.method(), path) {
         (&Method::GET | &Method::HEAD, "/metrics") => scrape(reader, request.headers()).await,
-        (&Method::GET | &Method::HEAD, "/") => plain(StatusCode::OK, "otelmetrics: metrics at /metrics\n"),
-        (&Method::GET | &Method::HEAD, _) => plain(StatusCode::NOT_FOUND, "not found; metrics are at /metrics\n"),
+        (&Method::GET | &Method::HEAD, "/") => {
+            plain(StatusCode::OK, "otelmetrics: metrics at /metrics\n")
+        }
+        (&Method::GET | &Method::HEAD, _) => {
+            plain(StatusCode::NOT_FOUND, "not found; metrics are at /metrics\n")
+        }
         _ => {
             let mut answer = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
             answer.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -39,11 +43,17 @@ fn header_list(headers: &HeaderMap, name: HeaderName) -> Option<String> {
 
 async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
     let Some(format) = negotiate::format(header_list(headers, ACCEPT).as_deref()) else {
-        return plain(StatusCode::NOT_ACCEPTABLE, "acceptable: text/plain;version=0.0.4, application/openmetrics-text;version=1.0.0\n");
+        return plain(
+            StatusCode::NOT_ACCEPTABLE,
+            "acceptable: text/plain;version=0.0.4, application/openmetrics-text;version=1.0.0\n",
+        );
     };
     // Collecting runs observable callbacks (user code): off the runtime's
     // thread, which serves every other connection meanwhile.
-    let rendered = tokio::task::spawn_blocking(move || reader.request().map(|r| exposition::render(&r, format))).await;
+    let rendered = tokio::task::spawn_blocking(move || {
+        reader.request().map(|r| exposition::render(&r, format))
+    })
+    .await;
     let body = match rendered {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => return plain(StatusCode::SERVICE_UNAVAILABLE, &format!("{}\n", e.message)),
@@ -52,12 +62,16 @@ async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n");
         }
     };
-    let Some(coding) = negotiate::coding(header_list(headers, ACCEPT_ENCODING).as_deref(), body.len(), GZIP_FROM) else {
+    let Some(coding) =
+        negotiate::coding(header_list(headers, ACCEPT_ENCODING).as_deref(), body.len(), GZIP_FROM)
+    else {
         return plain(StatusCode::NOT_ACCEPTABLE, "acceptable content codings: gzip, identity\n");
     };
     let mut answer = match coding {
         Coding::Gzip => {
-            let mut answer = Response::new(Full::new(Bytes::from(crate::pipeline::compress::gzip(body.as_bytes()))));
+            let mut answer = Response::new(Full::new(Bytes::from(
+                crate::pipeline::compress::gzip(body.as_bytes()),
+            )));
             answer.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             answer
         }
@@ -72,6 +86,8 @@ async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
 fn plain(status: StatusCode, body: &str) -> Answer {
     let mut answer = Response::new(Full::new(Bytes::from(body.to_owned())));
     *answer.status_mut() = status;
-    answer.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    answer
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     answer
 }

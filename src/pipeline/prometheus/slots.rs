@@ -37,7 +37,11 @@ pub struct Slot {
 
 impl Slots {
     pub fn new(capacity: usize) -> Arc<Slots> {
-        Arc::new(Slots { capacity, epoch: Instant::now(), open: Mutex::new(Vec::with_capacity(capacity)) })
+        Arc::new(Slots {
+            capacity,
+            epoch: Instant::now(),
+            open: Mutex::new(Vec::with_capacity(capacity)),
+        })
     }
 
     fn now(&self) -> u64 {
@@ -60,7 +64,8 @@ impl Slots {
             // task next runs (see `Admitted::evicted`).
             open.swap_remove(oldest).evicted.notify_one();
         }
-        let slot = Arc::new(Slot { waiting_since: AtomicU64::new(self.now()), evicted: Notify::new() });
+        let slot =
+            Arc::new(Slot { waiting_since: AtomicU64::new(self.now()), evicted: Notify::new() });
         open.push(slot.clone());
         Some(Admitted { marker: Marker { slots: self.clone(), slot } })
     }
