@@ -298,7 +298,7 @@ def test_unresolvable_host(app, protocol):
     for _ in range(4):
         seen = len(app.dropped())
         app.add(1000)
-        wait_until(lambda: len(app.dropped()) > seen, 10, describe=lambda: "another failed export reported")
+        wait_until(lambda seen=seen: len(app.dropped()) > seen, 10, describe=lambda: "another failed export reported")
         rss.append(app.rss_kib())
     print(f"unresolvable host over {protocol}: RSS during failing exports {rss} KiB")
     assert max(rss) - min(rss) < RSS_DRIFT_KIB, rss

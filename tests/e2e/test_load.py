@@ -23,10 +23,10 @@ def test_two_threads_1000_series_totals_exact_and_memory_flat(tmp_path):
                    OTEL_METRIC_EXPORT_INTERVAL="1000")
         r = subprocess.run([str(exe), str(SECONDS)], env=env, capture_output=True, text=True, timeout=SECONDS + 60)
         assert r.returncode == 0, r.stderr
-        lines = dict((l.split(" ", 1)[0], l.split(" ", 1)[1]) for l in r.stdout.splitlines() if l.startswith(("total", "shutdown")))
+        lines = dict(line.split(" ", 1) for line in r.stdout.splitlines() if line.startswith(("total", "shutdown")))
         assert lines["shutdown"] == "OK"
         recorded = int(lines["total"])
-        rss = [int(l.split()[2]) for l in r.stdout.splitlines() if l.startswith("rss_kib")]
+        rss = [int(line.split()[2]) for line in r.stdout.splitlines() if line.startswith("rss_kib")]
 
         def final_total_arrived():
             # The last export (at shutdown) holds every series' cumulative

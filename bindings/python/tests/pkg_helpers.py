@@ -9,7 +9,6 @@ with anything from the package.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 

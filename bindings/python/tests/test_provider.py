@@ -134,7 +134,7 @@ def test_read_json_needs_an_in_memory_reader():
         with pytest.raises(errors.InvalidArgumentError):
             p.read_json()
         with pytest.raises(errors.InvalidArgumentError):
-            p.prometheus_port   # no Prometheus endpoint either
+            p.prometheus_port  # noqa: B018 (no Prometheus endpoint either: reading it raises)
 
 
 def test_prometheus_endpoint_reports_its_port():

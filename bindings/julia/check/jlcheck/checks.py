@@ -71,7 +71,7 @@ def check_parse(inputs: Inputs) -> list[Problem]:
 def check_ccalls(inputs: Inputs) -> list[Problem]:
     problems, ctx, header = [], inputs.context, inputs.header
     for call in js.ccalls(inputs.files):
-        say = lambda msg: problems.append(Problem("ccall", call.where, f"{call.function}: {msg}"))  # noqa: E731
+        say = lambda msg: problems.append(Problem("ccall", call.where, f"{call.function}: {msg}"))  # noqa: E731, B023
         if call.library is None and call.function in LIBJULIA_ALLOWED:
             continue
         c = header.functions.get(call.function)
@@ -83,7 +83,7 @@ def check_ccalls(inputs: Inputs) -> list[Problem]:
         if len(call.args) != len(c.params):
             say(f"{len(call.args)} arguments, the header declares {len(c.params)}")
             continue
-        for i, ((expr, jtype), (pname, ctype)) in enumerate(zip(call.args, c.params), 1):
+        for i, ((_expr, jtype), (pname, ctype)) in enumerate(zip(call.args, c.params), 1):
             if not matches(header, ctx, ctype, jtype, "argument"):
                 say(f"argument {i} ({pname}) is `{ctype}` in C, declared `{jtype}` here; "
                     f"expected {expected(header, ctype, 'argument')}")
@@ -147,7 +147,7 @@ def check_layout(inputs: Inputs) -> list[Problem]:
     c = c_layouts(header, inputs.header_path)
     for name in sorted(header.records):
         rec, jl = header.records[name], ctx.structs.get(name)
-        say = lambda msg, where=None: problems.append(Problem("layout", where or name, msg))  # noqa: E731
+        say = lambda msg, where=None: problems.append(Problem("layout", where or name, msg))  # noqa: E731, B023
         if jl is None:
             if name in _used_records(header):
                 say(f"the header's {'union' if rec.is_union else 'struct'} {name} has no Julia mirror")

@@ -15,7 +15,7 @@ from ctypes import byref, c_double, c_int64, c_uint8, c_void_p
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _ffi
-from ._ffi import Attribute, Str
+from ._ffi import Attribute
 from ._handle import Handle
 from ._library import FNS
 from ._status import check

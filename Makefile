@@ -1,0 +1,70 @@
+# Developer commands. CI runs `bash tests/run.sh` (the README's test command),
+# which runs `make lint` first and then everything `make all` does; these
+# targets run one part at a time against an existing build. See CONTRIBUTING.md.
+#
+# The Python test environment (rotel, pytest, the linters, ...) is made by
+# tests/peers/install.sh; `make venv` makes or refreshes it.
+
+VENV    ?= $(CURDIR)/.venv-test
+PYTHON  := $(VENV)/bin/python
+PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=importlib -q -p no:cacheprovider
+CARGO   ?= cargo
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: all venv build fmt lint lint-rust lint-py lint-docs test-rust test-py test-c test-e2e test-julia test-packaging drift fuzz-short
+
+all:
+	bash tests/run.sh
+
+venv:
+	bash tests/peers/install.sh >/dev/null
+
+build:
+	$(CARGO) build --release
+
+# Rewrites the code in the house style (Rust only: the Python is checked by ruff, not reformatted).
+fmt:
+	$(CARGO) fmt
+	cd fuzz && $(CARGO) fmt
+
+lint: lint-rust lint-py lint-docs
+
+lint-rust:
+	$(CARGO) fmt --check
+	cd fuzz && $(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets --quiet -- -D warnings
+
+lint-py: venv
+	$(VENV)/bin/ruff check bindings/python tools tests benches/python examples/python
+	cd bindings/python && $(VENV)/bin/mypy
+
+# Every repository path the documentation cites exists.
+lint-docs:
+	python3 tools/check_doc_paths.py
+
+test-rust: build
+	$(CARGO) test --release
+
+test-py: build venv
+	$(PYTEST) bindings/python/tests
+
+test-c: build venv
+	$(PYTEST) tests/c tests/lifecycle
+
+test-e2e: build venv
+	$(PYTEST) tests/e2e
+
+test-julia: build venv
+	$(PYTEST) bindings/julia/check/tests
+
+# Slow: builds cargo-c the first time (tests/peers/install-cargo-c.sh).
+test-packaging: build venv
+	$(PYTEST) tests/packaging
+
+# Generated files that must match their sources: the header (pinned cbindgen),
+# the typed instrument functions, the bindings' declarations.
+drift: build venv
+	$(PYTEST) tests/packaging/test_artifacts.py bindings/python/tests/test_header_matches_ffi.py
+
+fuzz-short:
+	OTELMETRICS_FUZZ_SEED=1 bash fuzz/run-short.sh $${OTELMETRICS_FUZZ_SECONDS:-20}
