@@ -306,7 +306,8 @@ fn setup() -> Setup {
                 target: Some(1.3),
             },
         ];
-        std::mem::forget(lib);
+        // `lib` is never dlclosed (`Lib` has no `Drop`): the function
+        // pointers in `cases` stay valid after it goes out of scope.
         Setup { counter: counter as usize, counter_add, native_counter, cases }
     }
 }

@@ -52,7 +52,9 @@ pub type Hook = Box<dyn Fn(Level, &str) + Send + Sync>;
 static HOOK: UserCode<dyn Fn(Level, &str) + Send + Sync> = UserCode::new();
 /// `OTEL_LOG_LEVEL` as read: 0 not yet, 1 none, else the level + 1.
 static THRESHOLD: AtomicU8 = AtomicU8::new(0);
-static LAST_PRINTED: Lock<Option<(String, Instant, u64)>> = Lock::new(None);
+/// The last message printed, when, and how many repeats of it were held back.
+type LastPrinted = Option<(String, Instant, u64)>;
+static LAST_PRINTED: Lock<LastPrinted> = Lock::new(None);
 
 /// How long an identical stderr message is folded into a repeat count.
 const REPEAT_WINDOW: Duration = Duration::from_secs(60);

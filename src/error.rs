@@ -18,43 +18,66 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// Status codes. Values are part of the ABI: only ever append.
-pub(crate) mod status {
-    pub(crate) const OK: u32 = 0;
-    pub(crate) const NULL_POINTER: u32 = 1;
-    pub(crate) const INVALID_UTF8: u32 = 2;
-    pub(crate) const INVALID_ARGUMENT: u32 = 3;
-    pub(crate) const INVALID_NAME: u32 = 4;
-    pub(crate) const INVALID_VALUE: u32 = 5;
-    pub(crate) const INVALID_CONFIG: u32 = 6;
-    pub(crate) const WRONG_HANDLE: u32 = 7;
-    pub(crate) const SHUTDOWN: u32 = 8;
-    pub(crate) const TIMEOUT: u32 = 9;
-    pub(crate) const EXPORT_FAILED: u32 = 10;
-    pub(crate) const REENTRANT_CALL: u32 = 11;
-    pub(crate) const PANIC: u32 = 12;
-    pub(crate) const INTERNAL: u32 = 13;
+/// One table of the status codes, their names and what each means: the
+/// constants below, `status::name` and the C API's `otelmetrics_status_name`
+/// come from it, and `ffi::types` checks at compile time that the header's
+/// `OTELMETRICS_STATUS_*` (literal there, because cbindgen reads them as
+/// written) have the same values. Values are part of the ABI: only ever append.
+macro_rules! status_table {
+    ($($name:ident = $code:literal,)*) => {
+        /// Status codes (see `status_table!`).
+        pub(crate) mod status {
+            use std::ffi::CStr;
+            $(pub(crate) const $name: u32 = $code;)*
 
-    /// The symbolic name of a status code, for messages and bindings.
-    pub(crate) fn name(code: u32) -> &'static str {
-        match code {
-            OK => "OK",
-            NULL_POINTER => "NULL_POINTER",
-            INVALID_UTF8 => "INVALID_UTF8",
-            INVALID_ARGUMENT => "INVALID_ARGUMENT",
-            INVALID_NAME => "INVALID_NAME",
-            INVALID_VALUE => "INVALID_VALUE",
-            INVALID_CONFIG => "INVALID_CONFIG",
-            WRONG_HANDLE => "WRONG_HANDLE",
-            SHUTDOWN => "SHUTDOWN",
-            TIMEOUT => "TIMEOUT",
-            EXPORT_FAILED => "EXPORT_FAILED",
-            REENTRANT_CALL => "REENTRANT_CALL",
-            PANIC => "PANIC",
-            INTERNAL => "INTERNAL",
-            _ => "UNKNOWN",
+            /// Every name, NUL-terminated, indexed by code (codes are dense from 0).
+            const NAMES: &[&CStr] = &[$(
+                match CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
+                    Ok(name) => name,
+                    Err(_) => panic!("a status name holds no NUL"),
+                },
+            )*];
+            /// How many codes there are.
+            pub(crate) const COUNT: usize = NAMES.len();
+            const _: () = {
+                let codes = [$($code),*];
+                let mut i = 0;
+                while i < codes.len() {
+                    assert!(codes[i] == i as u32, "status codes are dense from 0, in order");
+                    i += 1;
+                }
+            };
+
+            /// The symbolic name of a status code, NUL-terminated with static
+            /// storage (for the C API); "UNKNOWN" for a code this version lacks.
+            pub(crate) fn c_name(code: u32) -> &'static CStr {
+                NAMES.get(code as usize).copied().unwrap_or(c"UNKNOWN")
+            }
+
+            /// The symbolic name of a status code, for messages and bindings.
+            pub(crate) fn name(code: u32) -> &'static str {
+                // Built from `stringify!` of identifiers: always ASCII.
+                c_name(code).to_str().unwrap_or("UNKNOWN")
+            }
         }
-    }
+    };
+}
+
+status_table! {
+    OK = 0,
+    NULL_POINTER = 1,
+    INVALID_UTF8 = 2,
+    INVALID_ARGUMENT = 3,
+    INVALID_NAME = 4,
+    INVALID_VALUE = 5,
+    INVALID_CONFIG = 6,
+    WRONG_HANDLE = 7,
+    SHUTDOWN = 8,
+    TIMEOUT = 9,
+    EXPORT_FAILED = 10,
+    REENTRANT_CALL = 11,
+    PANIC = 12,
+    INTERNAL = 13,
 }
 
 /// A failure with its status code and a readable message.

@@ -100,7 +100,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 impl ViewSpec {
     fn has_wildcard(&self) -> bool {
-        self.instrument_name.as_deref().map_or(true, |n| n.contains(['*', '?']))
+        self.instrument_name.as_deref().is_none_or(|n| n.contains(['*', '?']))
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -132,12 +132,11 @@ impl ViewSpec {
             check_cardinality_limit(setting, limit)?;
         }
         match &self.aggregation {
-            Some(AggregationSpec::ExplicitBuckets { boundaries, .. }) => {
-                if boundaries.iter().any(|b| !b.is_finite())
-                    || boundaries.windows(2).any(|w| w[0] >= w[1])
-                {
-                    return Err(Error::config(setting, format!("histogram boundaries {boundaries:?} must be finite and strictly increasing")));
-                }
+            Some(AggregationSpec::ExplicitBuckets { boundaries, .. })
+                if (boundaries.iter().any(|b| !b.is_finite())
+                    || boundaries.windows(2).any(|w| w[0] >= w[1])) =>
+            {
+                return Err(Error::config(setting, format!("histogram boundaries {boundaries:?} must be finite and strictly increasing")));
             }
             Some(AggregationSpec::Exponential { max_size, max_scale, .. }) => {
                 if *max_size < 2 {
@@ -159,19 +158,19 @@ impl ViewSpec {
     }
 
     fn selects(&self, i: &InstrumentIdentity<'_>) -> bool {
-        self.instrument_name.as_deref().map_or(true, |p| wildcard_match(p, i.name))
-            && self.kind.map_or(true, |k| k == i.kind)
-            && self.unit.as_deref().map_or(true, |u| u == i.unit)
-            && self.meter_name.as_deref().map_or(true, |m| m == i.meter_name)
-            && self.meter_version.as_deref().map_or(true, |v| v == i.meter_version)
+        self.instrument_name.as_deref().is_none_or(|p| wildcard_match(p, i.name))
+            && self.kind.is_none_or(|k| k == i.kind)
+            && self.unit.as_deref().is_none_or(|u| u == i.unit)
+            && self.meter_name.as_deref().is_none_or(|m| m == i.meter_name)
+            && self.meter_version.as_deref().is_none_or(|v| v == i.meter_version)
     }
 
     pub fn selects_sdk(&self, i: &Instrument) -> bool {
-        self.instrument_name.as_deref().map_or(true, |p| wildcard_match(p, i.name()))
-            && self.kind.map_or(true, |k| k.matches(i.kind()))
-            && self.unit.as_deref().map_or(true, |u| u == i.unit())
-            && self.meter_name.as_deref().map_or(true, |m| m == i.scope().name())
-            && self.meter_version.as_deref().map_or(true, |v| Some(v) == i.scope().version())
+        self.instrument_name.as_deref().is_none_or(|p| wildcard_match(p, i.name()))
+            && self.kind.is_none_or(|k| k.matches(i.kind()))
+            && self.unit.as_deref().is_none_or(|u| u == i.unit())
+            && self.meter_name.as_deref().is_none_or(|m| m == i.scope().name())
+            && self.meter_version.as_deref().is_none_or(|v| Some(v) == i.scope().version())
     }
 
     fn stream(&self, default_limit: Option<usize>) -> Option<Stream> {

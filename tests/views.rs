@@ -126,7 +126,7 @@ fn aggregations_drop_histogram_buckets_and_exponential_and_two_views_on_one_inst
             all.iter().find(|m| m["name"] == "latency" && m.get("histogram").is_some()).unwrap();
         let point = &explicit["histogram"]["dataPoints"][0];
         assert_eq!(point["explicitBounds"], serde_json::json!([10.0, 100.0]));
-        assert!(point.get("min").map_or(true, Value::is_null), "min/max off: {point}");
+        assert!(point.get("min").is_none_or(Value::is_null), "min/max off: {point}");
         let exp = all
             .iter()
             .find(|m| m["name"] == "latency.exp")

@@ -20,8 +20,11 @@ pub mod instruments;
 pub mod meter;
 pub mod views;
 
+/// A fuzz target: its corpus folder's name and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by the name of its corpus folder (fuzz/corpus/<name>/).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("attributes", attributes::run),
     ("instruments", instruments::run),
     ("meter", meter::run),

@@ -294,7 +294,7 @@ fn resolve_endpoint(
             ))
         }
     }
-    if uri.host().map_or(true, str::is_empty) {
+    if uri.host().is_none_or(str::is_empty) {
         return Err(Error::config(&source, format!("endpoint `{}` has no host", shown())));
     }
     if super::redact::has_bad_port(&uri) {

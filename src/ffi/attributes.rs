@@ -104,14 +104,14 @@ unsafe fn convert_one(a: &otelmetrics_attribute) -> Result<KeyValue> {
         OTELMETRICS_VALUE_DOUBLE => Value::F64(not_nan(a.value.float64, key)?),
         OTELMETRICS_VALUE_STRING_ARRAY => Value::Array(Array::String(strings(a.value.array, key)?)),
         OTELMETRICS_VALUE_BOOL_ARRAY => {
-            let v = slice_arg(a.value.array.ptr as *const u8, a.value.array.len, &what())?;
+            let v = slice_arg(a.value.array.ptr as *const u8, a.value.array.len, what())?;
             Value::Array(Array::Bool(v.iter().map(|b| *b != 0).collect()))
         }
         OTELMETRICS_VALUE_INT64_ARRAY => Value::Array(Array::I64(
-            slice_arg(a.value.array.ptr as *const i64, a.value.array.len, &what())?.to_vec(),
+            slice_arg(a.value.array.ptr as *const i64, a.value.array.len, what())?.to_vec(),
         )),
         OTELMETRICS_VALUE_DOUBLE_ARRAY => {
-            let values = slice_arg(a.value.array.ptr as *const f64, a.value.array.len, &what())?;
+            let values = slice_arg(a.value.array.ptr as *const f64, a.value.array.len, what())?;
             Value::Array(Array::F64(
                 values.iter().map(|v| not_nan(*v, key)).collect::<Result<_>>()?,
             ))

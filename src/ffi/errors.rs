@@ -40,23 +40,7 @@ pub unsafe extern "C" fn otelmetrics_last_error_message(len: *mut usize) -> *con
 #[no_mangle]
 pub extern "C" fn otelmetrics_status_name(code: otelmetrics_status) -> *const c_char {
     guard_value(c"UNKNOWN".as_ptr(), || {
-        let name: &'static CStr = match status::name(code) {
-            "OK" => c"OK",
-            "NULL_POINTER" => c"NULL_POINTER",
-            "INVALID_UTF8" => c"INVALID_UTF8",
-            "INVALID_ARGUMENT" => c"INVALID_ARGUMENT",
-            "INVALID_NAME" => c"INVALID_NAME",
-            "INVALID_VALUE" => c"INVALID_VALUE",
-            "INVALID_CONFIG" => c"INVALID_CONFIG",
-            "WRONG_HANDLE" => c"WRONG_HANDLE",
-            "SHUTDOWN" => c"SHUTDOWN",
-            "TIMEOUT" => c"TIMEOUT",
-            "EXPORT_FAILED" => c"EXPORT_FAILED",
-            "REENTRANT_CALL" => c"REENTRANT_CALL",
-            "PANIC" => c"PANIC",
-            "INTERNAL" => c"INTERNAL",
-            _ => c"UNKNOWN",
-        };
+        let name = status::c_name(code);
         Ok(name.as_ptr())
     })
 }

@@ -5,7 +5,7 @@
 
 use crate::error::{status, Error, Result};
 
-const FREED: u64 = 0x6f746d_dead_dead;
+const FREED: u64 = 0x006f_746d_dead_dead;
 
 #[repr(C)]
 struct Tagged<T> {

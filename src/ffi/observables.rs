@@ -55,7 +55,7 @@ unsafe impl Sync for CCallback {}
 impl Callback for CCallback {
     fn call(&self, observer: &mut Observer<'_>) {
         // The observer outlives this call; C only sees it during the call.
-        let erased = observer as *mut Observer<'_> as *mut Observer<'static>;
+        let erased = std::ptr::from_mut(observer).cast::<Observer<'static>>();
         if let Some(f) = self.f {
             otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe {
                 f(ptr, self.user_data)

@@ -159,6 +159,33 @@ pub const OTELMETRICS_VERSION_MAJOR: u32 = 0;
 pub const OTELMETRICS_VERSION_MINOR: u32 = 1;
 pub const OTELMETRICS_VERSION_PATCH: u32 = 0;
 
+// The header's status values are the status table's (crate::error).
+const _: () = {
+    use crate::error::status;
+    let pairs = [
+        (OTELMETRICS_STATUS_OK, status::OK),
+        (OTELMETRICS_STATUS_NULL_POINTER, status::NULL_POINTER),
+        (OTELMETRICS_STATUS_INVALID_UTF8, status::INVALID_UTF8),
+        (OTELMETRICS_STATUS_INVALID_ARGUMENT, status::INVALID_ARGUMENT),
+        (OTELMETRICS_STATUS_INVALID_NAME, status::INVALID_NAME),
+        (OTELMETRICS_STATUS_INVALID_VALUE, status::INVALID_VALUE),
+        (OTELMETRICS_STATUS_INVALID_CONFIG, status::INVALID_CONFIG),
+        (OTELMETRICS_STATUS_WRONG_HANDLE, status::WRONG_HANDLE),
+        (OTELMETRICS_STATUS_SHUTDOWN, status::SHUTDOWN),
+        (OTELMETRICS_STATUS_TIMEOUT, status::TIMEOUT),
+        (OTELMETRICS_STATUS_EXPORT_FAILED, status::EXPORT_FAILED),
+        (OTELMETRICS_STATUS_REENTRANT_CALL, status::REENTRANT_CALL),
+        (OTELMETRICS_STATUS_PANIC, status::PANIC),
+        (OTELMETRICS_STATUS_INTERNAL, status::INTERNAL),
+    ];
+    assert!(pairs.len() == status::COUNT, "every status of the table has an OTELMETRICS_STATUS_*");
+    let mut i = 0;
+    while i < pairs.len() {
+        assert!(pairs[i].0 == pairs[i].1, "OTELMETRICS_STATUS_* differs from the status table");
+        i += 1;
+    }
+};
+
 // Layout guards: bindings mirror these structs byte for byte.
 #[cfg(target_pointer_width = "64")]
 const _: () = {

@@ -104,6 +104,12 @@ pub struct Lazy<T> {
     current: AtomicPtr<(u64, T)>,
 }
 
+impl<T> Default for Lazy<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> Lazy<T> {
     pub const fn new() -> Self {
         Lazy { current: AtomicPtr::new(null_mut()) }

@@ -173,6 +173,12 @@ pub struct UserCode<T: ?Sized> {
     turn: Turn,
 }
 
+impl<T: ?Sized> Default for UserCode<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T: ?Sized> UserCode<T> {
     pub const fn new() -> Self {
         UserCode { current: Lock::new(None), turn: Turn::new() }

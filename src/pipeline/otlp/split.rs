@@ -237,10 +237,7 @@ impl Packer {
             Some(Data::Gauge(mut d)) => {
                 let points = std::mem::take(&mut d.data_points);
                 self.add_points(metric, points, |p| {
-                    Data::Gauge(opentelemetry_proto::tonic::metrics::v1::Gauge {
-                        data_points: p,
-                        ..d.clone()
-                    })
+                    Data::Gauge(opentelemetry_proto::tonic::metrics::v1::Gauge { data_points: p })
                 })
             }
             Some(Data::Sum(mut d)) => {
@@ -512,7 +509,7 @@ mod tests {
             }
             assert_eq!(
                 flatten(&pieces.requests),
-                flatten(&[original.clone()]),
+                flatten(std::slice::from_ref(&original)),
                 "limit {max_bytes}"
             );
             assert_eq!(
@@ -555,7 +552,7 @@ mod tests {
                 sizes[..sizes.len() - 1].iter().all(|&n| n > max_bytes * 8 / 10),
                 "limit {max_bytes}: {sizes:?}"
             );
-            assert_eq!(flatten(&pieces.requests), flatten(&[original.clone()]));
+            assert_eq!(flatten(&pieces.requests), flatten(std::slice::from_ref(&original)));
         }
     }
 
@@ -607,7 +604,11 @@ mod tests {
                     piece.encoded_len()
                 );
             }
-            assert_eq!(flatten(&pieces.requests), flatten(&[original.clone()]), "{bytes} {points}");
+            assert_eq!(
+                flatten(&pieces.requests),
+                flatten(std::slice::from_ref(&original)),
+                "{bytes} {points}"
+            );
         }
     }
 }
