@@ -27,6 +27,10 @@
 //! warm-up outside it); an empty closure's count per call (the loop and the
 //! closure call, identical for both sides) is subtracted.
 
+// Test code calls the C API with pointers it has just made, valid for the
+// call; a SAFETY comment on each of those blocks would say only that.
+#![allow(clippy::undocumented_unsafe_blocks)]
+
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};

@@ -5,7 +5,7 @@
 //! Never silent (errors reach stderr by default), never noisy (a message
 //! repeated back to back is counted, not reprinted).
 
-use crate::pipeline::fork_safe::{Lock, UserCode};
+use crate::process::fork_safe::{Lock, UserCode};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,12 +44,13 @@ impl Level {
 }
 
 /// The application's hook: called with the level and the message.
-pub type Hook = Box<dyn Fn(Level, &str) + Send + Sync>;
+pub type Hook = Box<HookFn>;
+pub type HookFn = dyn Fn(Level, &str) + Send + Sync;
 
-// Safe across fork (pipeline/fork_safe.rs): the hook is called with no lock
+// Safe across fork (process/fork_safe.rs): the hook is called with no lock
 // held, and stderr is written with write(2), not through std's stderr lock,
 // which a child forked mid-message would find held.
-static HOOK: UserCode<dyn Fn(Level, &str) + Send + Sync> = UserCode::new();
+static HOOK: UserCode<HookFn> = UserCode::new();
 /// `OTEL_LOG_LEVEL` as read: 0 not yet, 1 none, else the level + 1.
 static THRESHOLD: AtomicU8 = AtomicU8::new(0);
 /// The last message printed, when, and how many repeats of it were held back.
@@ -117,7 +118,7 @@ fn print_folded(level: Level, message: &str) {
         *last = Some((message.to_owned(), now, 0));
     }
     out.push_str(&format!("otelmetrics: [{}] {}\n", level.name(), message));
-    let _ = crate::pipeline::fork_safe::write_fd(2, out.as_bytes());
+    let _ = crate::process::fork_safe::write_fd(2, out.as_bytes());
 }
 
 pub fn error(message: &str) {

@@ -16,4 +16,5 @@ pub mod ffi;
 pub mod instruments;
 pub mod limits;
 pub mod pipeline;
+pub(crate) mod process;
 pub mod views;

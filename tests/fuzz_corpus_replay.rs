@@ -7,6 +7,10 @@
 //! in a child process (some abort the process, past any catch_unwind) and
 //! must still fail there, so a fix is noticed and the line removed.
 
+// Test code calls the C API with pointers it has just made, valid for the
+// call; a SAFETY comment on each of those blocks would say only that.
+#![allow(clippy::undocumented_unsafe_blocks)]
+
 #[allow(dead_code)]
 #[path = "../fuzz/harness/mod.rs"]
 mod harness;

@@ -3,6 +3,10 @@
 //! reader, and stops listening at shutdown. (Prometheus itself scrapes it in
 //! tests/e2e/test_prometheus.py.)
 
+// Test code calls the C API with pointers it has just made, valid for the
+// call; a SAFETY comment on each of those blocks would say only that.
+#![allow(clippy::undocumented_unsafe_blocks)]
+
 mod common;
 
 use common::*;

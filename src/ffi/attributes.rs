@@ -162,6 +162,7 @@ impl StackKey {
     }
     #[inline]
     pub(crate) fn as_bytes(&self) -> &[u8] {
+        // SAFETY: the first `len` bytes of `buf` were written by `put`.
         unsafe { std::slice::from_raw_parts(self.buf.as_ptr() as *const u8, self.len) }
     }
 }
@@ -172,6 +173,8 @@ impl Sink for StackKey {
         if bytes.len() > self.buf.len() - self.len {
             return false;
         }
+        // SAFETY: the check above leaves room for `bytes` after `len`;
+        // `bytes` is a distinct borrow, so the ranges do not overlap.
         unsafe {
             std::ptr::copy_nonoverlapping(
                 bytes.as_ptr(),
@@ -318,6 +321,8 @@ mod tests {
 
     #[test]
     fn lengths_no_object_can_have_are_refused_before_any_read() {
+        // SAFETY: every call must fail its length check before reading,
+        // which is what the test asserts (a read would crash it).
         unsafe {
             for count in [usize::MAX, isize::MAX as usize + 1] {
                 let e = slice_arg(NEVER_READ as *const u8, count, "the probe").unwrap_err();
@@ -346,6 +351,7 @@ mod tests {
     fn the_largest_possible_length_still_passes_the_check() {
         // isize::MAX / 8 doubles is exactly representable: the check must
         // let it through to the NULL check (which then fails).
+        // SAFETY: a NULL pointer is refused before any read.
         let e = unsafe { slice_arg(std::ptr::null::<f64>(), isize::MAX as usize / 8, "the probe") }
             .unwrap_err();
         assert_eq!(e.status, status::NULL_POINTER);

@@ -69,9 +69,10 @@ pub type otelmetrics_diagnostic_fn = Option<
 >;
 
 struct UserData(*mut c_void);
-// The application promises (see the header) that its user data may be used
-// from the library's threads.
+// SAFETY: the application promises (see the header) that its user data may
+// be used from the library's threads.
 unsafe impl Send for UserData {}
+// SAFETY: as above.
 unsafe impl Sync for UserData {}
 
 /// Registers the process-wide hook that receives diagnostics the library
@@ -98,6 +99,8 @@ pub extern "C" fn otelmetrics_set_diagnostic_hook(
                 let view =
                     otelmetrics_str { ptr: message.as_ptr() as *const c_char, len: message.len() };
                 let user = &user;
+                // SAFETY: the hook is the application's, called as the header
+                // documents: a view valid during the call and its user data.
                 unsafe { f(level as u32, view, user.0) }
             }) as diagnostics::Hook
         }));

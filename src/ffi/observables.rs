@@ -47,9 +47,10 @@ pub(crate) struct CCallback {
     free: otelmetrics_free_fn,
 }
 
-// The header asks the application for user data usable from the library's
-// threads.
+// SAFETY: the header asks the application for user data usable from the
+// library's threads.
 unsafe impl Send for CCallback {}
+// SAFETY: as above.
 unsafe impl Sync for CCallback {}
 
 impl Callback for CCallback {
@@ -57,6 +58,8 @@ impl Callback for CCallback {
         // The observer outlives this call; C only sees it during the call.
         let erased = std::ptr::from_mut(observer).cast::<Observer<'static>>();
         if let Some(f) = self.f {
+            // SAFETY: the application's callback, called as the header
+            // documents: the observer is valid during the call only.
             otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe {
                 f(ptr, self.user_data)
             });
@@ -67,6 +70,8 @@ impl Callback for CCallback {
 impl Drop for CCallback {
     fn drop(&mut self) {
         if let Some(free) = self.free {
+            // SAFETY: the application's destructor, called once, when the
+            // library holds the user data no longer.
             unsafe { free(self.user_data) }
         }
     }

@@ -6,7 +6,7 @@ use super::builder::otelmetrics_provider_builder;
 use super::handle::{handle, Handle};
 use super::*;
 use crate::error::{Error, Result};
-use crate::pipeline::fork_safe::Lock;
+use crate::process::fork_safe::Lock;
 use crate::views::{AggregationSpec, Kind, ViewSpec};
 
 /// A view under construction: selectors plus stream changes.

@@ -5,7 +5,6 @@ mod bound_cache;
 mod kinds;
 mod names;
 pub mod observable;
-pub mod reentrancy;
 
 pub use bound_cache::BoundCache;
 pub use kinds::*;
@@ -13,8 +12,8 @@ pub use names::{validate_instrument_name, validate_unit};
 
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
-use crate::pipeline::fork::PerGeneration;
 use crate::pipeline::{recording_epoch, Lifecycle, ScopedMeter};
+use crate::process::fork::PerGeneration;
 use crate::views::apply_deny_list;
 use opentelemetry::KeyValue;
 use std::collections::HashSet;
@@ -70,7 +69,7 @@ pub struct Instrument<K: Kind> {
 
 impl<K: Kind> Instrument<K> {
     pub fn new(meter: &Arc<ScopedMeter>, spec: &InstrumentSpec) -> Result<Arc<Self>> {
-        reentrancy::refuse_in_callback("creating an instrument")?;
+        crate::process::reentrancy::refuse_in_callback("creating an instrument")?;
         let lifecycle = meter.lifecycle().clone();
         if lifecycle.is_shut_down() {
             return Err(Error::shutdown());

@@ -10,12 +10,12 @@
 //! it. So the callback runs once per collection, whichever instrument the
 //! SDK asks first.
 
-use super::reentrancy::{refuse_in_callback, InCallback};
 use super::{validate_instrument_name, validate_unit, InstrumentSpec};
 use crate::error::{Error, Result};
 use crate::limits::AttributeLimits;
-use crate::pipeline::fork_safe::{Lock, UserCode};
 use crate::pipeline::{Lifecycle, ScopedMeter};
+use crate::process::fork_safe::{Lock, UserCode};
+use crate::process::reentrancy::{refuse_in_callback, InCallback};
 use crate::views::apply_deny_list;
 use opentelemetry::metrics::{AsyncInstrument, Meter};
 use opentelemetry::KeyValue;

@@ -51,7 +51,7 @@ pub fn exports(cfg: &Resolved) -> bool {
 pub fn assemble(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     // The SDK's reader threads start here and inherit the caller's signal
     // mask: give them one that blocks SIGPIPE (see sigpipe.rs).
-    super::sigpipe::with_blocked(|| assemble_pipeline(cfg, forked))
+    crate::process::sigpipe::with_blocked(|| assemble_pipeline(cfg, forked))
 }
 
 fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {

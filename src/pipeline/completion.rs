@@ -2,8 +2,8 @@
 //! deadline: the SDK's own flush and shutdown do not honour their timeouts,
 //! ours must.
 
-use super::fork::generation;
 use crate::error::{status, Error, Result};
+use crate::process::fork::generation;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -102,7 +102,7 @@ pub fn spawn_into(
     std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
-            super::sigpipe::block_in_this_thread();
+            crate::process::sigpipe::block_in_this_thread();
             let r = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|_| {
                 Err(Error::new(status::PANIC, "the SDK panicked; the host process is unaffected"))
             });

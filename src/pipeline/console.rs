@@ -44,7 +44,7 @@ impl ConsoleExporter {
             }
             // Not through std's stdout handle: its process-wide lock is not
             // safe across fork (fork_safe::write_fd).
-            None => super::fork_safe::write_fd(1, text.as_bytes()),
+            None => crate::process::fork_safe::write_fd(1, text.as_bytes()),
         }
     }
 }

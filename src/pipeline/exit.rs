@@ -1,8 +1,8 @@
 //! Providers the application never shut down still export their last data
 //! when the process exits, each bounded by its export timeout.
 
-use super::fork_safe::Lock;
 use super::Provider;
+use crate::process::fork_safe::Lock;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,6 +15,8 @@ static HOOK_REGISTERED: AtomicBool = AtomicBool::new(false);
 
 pub fn register(provider: &Arc<Provider>) {
     if !HOOK_REGISTERED.swap(true, Ordering::SeqCst) {
+        // SAFETY: `at_exit` is an `extern "C"` function that lives as long
+        // as the process and lets no panic out.
         unsafe { libc::atexit(at_exit) };
     }
     LIVE.lock().push(provider.clone());

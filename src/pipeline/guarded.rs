@@ -9,10 +9,10 @@
 //! the provider waits for it instead, bounded by the export timeout.
 
 use super::completion::{self, Completion};
-use super::runtime;
 use super::self_metrics::Observer;
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
+use crate::process::runtime;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;

@@ -4,13 +4,13 @@
 
 use super::assemble::{assemble, exports, Pipeline};
 use super::completion::{self, Completion};
-use super::fork::{self, PerGeneration};
-use super::fork_safe::Lock;
 use super::{exit, Lifecycle};
 use crate::config::{self, Env, Resolved, Settings, TemporalityPreference};
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
-use crate::instruments::reentrancy::refuse_in_callback;
+use crate::process::fork::{self, PerGeneration};
+use crate::process::fork_safe::Lock;
+use crate::process::reentrancy::refuse_in_callback;
 use opentelemetry::metrics::{Meter, MeterProvider as _};
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
@@ -101,7 +101,7 @@ impl Provider {
     }
 
     pub fn from_resolved(cfg: Resolved) -> Result<Arc<Provider>> {
-        fork::install_handler();
+        fork::on_child(super::lifecycle::advance_recording_epoch);
         let pipeline = assemble(&cfg, false)?;
         // Instruments cache bound series only when every reader aggregates
         // cumulatively (the in-memory and Prometheus readers always do).

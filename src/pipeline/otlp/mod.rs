@@ -15,10 +15,11 @@ pub mod split;
 mod tls;
 
 use super::guarded::{error_type, Loss, Sink};
-use super::{render, runtime};
+use super::render;
 use crate::config::{Protocol, ResolvedOtlp};
 use crate::diagnostics;
 use crate::error::Result;
+use crate::process::runtime;
 use bytes::Bytes;
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsServiceRequest, ExportMetricsServiceResponse,

@@ -12,8 +12,8 @@
 //! open, the longest-waiting one giving up its slot to a new one
 //! (slots.rs).
 
-use super::inherited;
 use super::slots::{Marker, Slots};
+use crate::process::fork::inherited;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
@@ -208,6 +208,6 @@ pub fn runtime() -> io::Result<tokio::runtime::Runtime> {
         .enable_time()
         .max_blocking_threads(MAX_RENDERS)
         .thread_name("otelmetrics-scrape")
-        .on_thread_start(super::super::sigpipe::block_in_this_thread)
+        .on_thread_start(crate::process::sigpipe::block_in_this_thread)
         .build()
 }

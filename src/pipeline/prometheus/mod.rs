@@ -17,9 +17,9 @@ mod slots;
 use super::snapshot::SnapshotReader;
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
+use crate::process::fork::inherited;
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -59,7 +59,7 @@ impl Server {
         let spawned =
             std::thread::Builder::new().name("otelmetrics-prometheus".into()).spawn(move || {
                 // The blocking pool's threads get the same mask (http::runtime).
-                super::sigpipe::block_in_this_thread();
+                crate::process::sigpipe::block_in_this_thread();
                 runtime.block_on(async move {
                     match tokio::net::TcpListener::from_std(listener) {
                         Ok(listener) => {
@@ -107,41 +107,6 @@ impl Server {
             diagnostics::warn(
                 "prometheus endpoint: the server thread did not stop in time; it stops on its own",
             );
-        }
-    }
-}
-
-/// Sockets a forked child inherits but will never serve (the listening
-/// socket and open connections): the child's fork handler closes them, so
-/// that a scraper reaching the port after the parent is gone gets a refusal
-/// rather than a hang, and a connection the parent closes is closed. Fixed
-/// slots of atomics, because a fork handler may not take locks; a socket
-/// that finds no free slot is left open in a child.
-pub mod inherited {
-    use super::{AtomicI32, Ordering};
-
-    const SLOTS: usize = 16 + 2 * super::http::MAX_CONNECTIONS;
-    static FDS: [AtomicI32; SLOTS] = [const { AtomicI32::new(-1) }; SLOTS];
-
-    pub(super) fn register(fd: i32) -> Option<usize> {
-        (0..SLOTS)
-            .find(|&i| FDS[i].compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok())
-    }
-
-    pub(super) fn unregister(slot: usize) {
-        FDS[slot].store(-1, Ordering::SeqCst);
-    }
-
-    /// Called in a forked child: closes the parent's endpoint sockets.
-    pub fn close_in_child() {
-        for slot in &FDS {
-            let fd = slot.swap(-1, Ordering::SeqCst);
-            if fd >= 0 {
-                // SAFETY: the descriptor is the child's copy of a socket
-                // whose owner (the parent's server thread) does not exist in
-                // the child, so nothing else will close or use it.
-                unsafe { libc::close(fd) };
-            }
         }
     }
 }

@@ -213,6 +213,7 @@ impl<T: ?Sized> UserCode<T> {
 /// while another thread was writing would find held forever.
 pub fn write_fd(fd: i32, mut bytes: &[u8]) -> std::io::Result<()> {
     while !bytes.is_empty() {
+        // SAFETY: `bytes` is a valid slice for its length.
         let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
         if n >= 0 {
             bytes = &bytes[n as usize..];

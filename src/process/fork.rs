@@ -10,7 +10,7 @@
 
 use super::fork_safe;
 use std::ptr::null_mut;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU64, Ordering};
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 /// Not a `Once`: a child forked while another thread ran it would wait on
@@ -20,14 +20,82 @@ static HANDLER_INSTALLED: AtomicBool = AtomicBool::new(false);
 extern "C" fn in_child() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
     fork_safe::after_fork_in_child();
-    super::lifecycle::advance_recording_epoch();
-    super::prometheus::inherited::close_in_child();
+    for slot in &CHILD_HOOKS {
+        let hook = slot.load(Ordering::SeqCst);
+        if !hook.is_null() {
+            // SAFETY: `on_child` stores nothing but `fn()` pointers here.
+            let hook = unsafe { std::mem::transmute::<*mut (), fn()>(hook) };
+            hook();
+        }
+    }
+    inherited::close_in_child();
+}
+
+/// Functions a forked child runs before anything else (after the locks are
+/// made usable), in the order registered: how a layer above (the provider's
+/// recording epoch, say) joins the fork handling without this layer knowing
+/// it. Fixed slots of atomics, because a fork handler may not take locks.
+static CHILD_HOOKS: [AtomicPtr<()>; 8] = [const { AtomicPtr::new(null_mut()) }; 8];
+
+/// Registers `hook` to run in every forked child (once, however often it is
+/// registered). The handlers are installed too.
+pub fn on_child(hook: fn()) {
+    install_handler();
+    let wanted = hook as *mut ();
+    for slot in &CHILD_HOOKS {
+        match slot.compare_exchange(null_mut(), wanted, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => return,
+            Err(existing) if existing == wanted => return,
+            Err(_) => {}
+        }
+    }
+    // Only the library's own layers register, a fixed handful of hooks.
+    unreachable!("more fork hooks than CHILD_HOOKS has slots");
+}
+
+/// Descriptors a forked child inherits but must not keep (the Prometheus
+/// endpoint's listening socket and connections): the child's fork handler
+/// closes them, so that a peer reaching the port after the parent is gone
+/// gets a refusal rather than a hang, and a connection the parent closes is
+/// closed. Fixed slots of atomics, because a fork handler may not take
+/// locks; a descriptor that finds no free slot is left open in a child.
+pub mod inherited {
+    use super::{AtomicI32, Ordering};
+
+    /// Room for every endpoint's listener and connections (64 each at most).
+    const SLOTS: usize = 256;
+    static FDS: [AtomicI32; SLOTS] = [const { AtomicI32::new(-1) }; SLOTS];
+
+    /// Makes a child close `fd`; the slot to give back before `fd` closes.
+    pub fn register(fd: i32) -> Option<usize> {
+        (0..SLOTS)
+            .find(|&i| FDS[i].compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok())
+    }
+
+    pub fn unregister(slot: usize) {
+        FDS[slot].store(-1, Ordering::SeqCst);
+    }
+
+    /// Called in a forked child: closes every registered descriptor.
+    pub(super) fn close_in_child() {
+        for slot in &FDS {
+            let fd = slot.swap(-1, Ordering::SeqCst);
+            if fd >= 0 {
+                // SAFETY: the descriptor is the child's copy of one whose
+                // owner (a thread of the parent) does not exist in the child,
+                // so nothing else will close or use it.
+                unsafe { libc::close(fd) };
+            }
+        }
+    }
 }
 
 /// Installs the fork handlers (once per process).
 pub fn install_handler() {
     if !HANDLER_INSTALLED.load(Ordering::Relaxed) && !HANDLER_INSTALLED.swap(true, Ordering::SeqCst)
     {
+        // SAFETY: the three handlers are `extern "C"` functions of this
+        // library that live as long as the process and take no lock.
         unsafe {
             libc::pthread_atfork(
                 Some(fork_safe::before_fork),
@@ -60,6 +128,8 @@ impl<T> PerGeneration<T> {
     #[inline]
     pub fn get_or_rebuild(&self, rebuild: impl FnOnce(&T) -> T) -> &T {
         let ptr = self.current.load(Ordering::Acquire);
+        // SAFETY: `current` always holds a pointer from `Box::into_raw` that
+        // is never freed while `self` lives (stale values are leaked).
         let (built_in, value) = unsafe { &*ptr };
         let now = generation();
         if *built_in == now {
@@ -72,12 +142,14 @@ impl<T> PerGeneration<T> {
     #[cold]
     #[inline(never)]
     fn replace(&self, stale: *mut (u64, T), now: u64, rebuild: impl FnOnce(&T) -> T) -> &T {
+        // SAFETY: `stale` was loaded from `current`: a live, leaked-not-freed box.
         install(&self.current, stale, now, rebuild(unsafe { &(*stale).1 }))
     }
 
     /// The value without the generation check (for shutdown paths that must
     /// not build anything).
     pub fn peek(&self) -> &T {
+        // SAFETY: as in `get_or_rebuild`, `current` is always a live box.
         unsafe { &(*self.current.load(Ordering::Acquire)).1 }
     }
 }
@@ -86,13 +158,19 @@ impl<T> Drop for PerGeneration<T> {
     fn drop(&mut self) {
         // Only the current generation's value is ours to drop.
         let ptr = *self.current.get_mut();
+        // SAFETY: `current` is a live box; `&mut self` means no reader
+        // remains, so the box can be freed when this generation made it.
         if unsafe { (*ptr).0 } == generation() {
+            // SAFETY: as above; freed once, here.
             drop(unsafe { Box::from_raw(ptr) });
         }
     }
 }
 
+// SAFETY: a shared `PerGeneration` hands out `&T` to any thread and builds
+// a `T` on whichever thread sees a fork first: sound when `T` is both.
 unsafe impl<T: Send + Sync> Send for PerGeneration<T> {}
+// SAFETY: as above.
 unsafe impl<T: Send + Sync> Sync for PerGeneration<T> {}
 
 /// A value built once per process generation, on first use, without a
@@ -118,6 +196,8 @@ impl<T> Lazy<T> {
     pub fn get_or_init(&self, build: impl FnOnce() -> T) -> &T {
         let seen = self.current.load(Ordering::Acquire);
         let now = generation();
+        // SAFETY: `current` is null or a box from `install`, never freed
+        // while `self` lives.
         if let Some((built_in, value)) = unsafe { seen.as_ref() } {
             if *built_in == now {
                 return value;
@@ -127,7 +207,9 @@ impl<T> Lazy<T> {
     }
 }
 
+// SAFETY: as for `PerGeneration`: any thread may build or read the value.
 unsafe impl<T: Send + Sync> Send for Lazy<T> {}
+// SAFETY: as above.
 unsafe impl<T: Send + Sync> Sync for Lazy<T> {}
 
 /// Puts `value`, built in generation `now`, where `seen` was. When another
@@ -137,9 +219,13 @@ unsafe impl<T: Send + Sync> Sync for Lazy<T> {}
 fn install<T>(current: &AtomicPtr<(u64, T)>, seen: *mut (u64, T), now: u64, value: T) -> &T {
     let fresh = Box::into_raw(Box::new((now, value)));
     match current.compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        // SAFETY: `fresh` is now `current`'s box, never freed while the
+        // owner lives (later generations leak it).
         Ok(_) => unsafe { &(*fresh).1 },
         Err(winner) => {
+            // SAFETY: `fresh` was never published: this thread owns it.
             drop(unsafe { Box::from_raw(fresh) });
+            // SAFETY: `winner` is `current`'s box, as in the `Ok` arm.
             unsafe { &(*winner).1 }
         }
     }

@@ -41,6 +41,8 @@ pub fn with_blocked<T>(f: impl FnOnce() -> T) -> T {
     // pthread_sigmask before it is read.
     unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, old.as_mut_ptr()) };
     let result = f();
+    // SAFETY: `old` was written by the pthread_sigmask above; the calls
+    // change only this thread's mask and read nothing else.
     unsafe {
         let old = old.assume_init();
         if libc::sigismember(&old, libc::SIGPIPE) == 0 {
