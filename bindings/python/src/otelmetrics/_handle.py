@@ -24,7 +24,8 @@ class Handle:
             raise RuntimeError("the library returned OK but no handle")
         self._h: Optional[int] = address
         self._finalizer = weakref.finalize(self, free, address)
-        self._finalizer.atexit = False
+        # typeshed declares finalize with __slots__ that omit its documented `atexit`.
+        self._finalizer.atexit = False  # type: ignore[misc]
 
     @property
     def closed(self) -> bool:

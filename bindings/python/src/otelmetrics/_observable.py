@@ -160,7 +160,7 @@ class ObservableInstrument(Handle):
         if callbacks:
             key = next(_ids)
             _registry[key] = _Registration(name, callbacks, vt)
-            hooks = (_observe_trampoline, key, _free_trampoline)
+            hooks: "tuple[Any, Optional[int], Any]" = (_observe_trampoline, key, _free_trampoline)
         else:   # reported for by a CallbackRegistration only
             hooks = (_ffi.OBSERVE_FN(), None, _ffi.FREE_FN())
         out = c_void_p()
