@@ -1,6 +1,6 @@
 """Finds, loads and version-checks the shared library, once per process.
 
-Lookup order (see bindings.md): ``OTELMETRICS_LIB``, the copy shipped inside
+Lookup order (as bindings/python/README.md, Install, says): ``OTELMETRICS_LIB``, the copy shipped inside
 this package (``libotelmetrics.abi3.so``, the name setuptools-rust gives it:
 the library uses no Python API, so the wheel is tagged for every CPython),
 then a development build in the repository (``target/release``). The library's ``otelmetrics_version()`` must have the
