@@ -9,6 +9,8 @@ Usage: tools/gen_instruments_api.py [--check]
   --check  exit 1 if the committed file differs from what would be generated
 """
 import pathlib
+import shutil
+import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -247,9 +249,20 @@ def generate():
     return "".join(parts)
 
 
+def rustfmt(text):
+    """The code as `cargo fmt` leaves it (rustfmt.toml), so that formatting the
+    crate never makes the generated files stale."""
+    rustfmt = shutil.which("rustfmt") or str(pathlib.Path.home() / ".cargo/bin/rustfmt")
+    r = subprocess.run([rustfmt, "--edition", "2021", "--config-path", str(ROOT / "rustfmt.toml")],
+                       input=text, capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        sys.exit(f"rustfmt failed on the generated code:\n{r.stderr}")
+    return r.stdout
+
+
 def main():
     stale = False
-    for path, text in ((OUT, generate()), (OBS_OUT, generate_observables())):
+    for path, text in ((OUT, rustfmt(generate())), (OBS_OUT, rustfmt(generate_observables()))):
         if "--check" in sys.argv:
             if not path.exists() or path.read_text() != text:
                 print(f"{path.relative_to(ROOT)} is out of date: run tools/gen_instruments_api.py", file=sys.stderr)
