@@ -6,15 +6,20 @@
 //!
 //! Where a measurement goes, by file:
 //! `ffi/instruments.rs` (validate C input) → `instruments/` (the SDK
-//! instrument, with a cache of bound series) → `pipeline/` (readers,
-//! exporters, the export thread and its timeouts) → the wire.
+//! instrument, with a cache of bound series) → `provider/` (the SDK
+//! pipeline, flush and shutdown by their deadlines) → `export/` (readers
+//! and exporters, each in its guard) → the wire. The layers, bottom first:
+//! `error`, `process`, `diagnostics`, `limits` and `views`, `config`,
+//! `export`, `provider`, `instruments`, `ffi` (docs/architecture.md;
+//! `tools/check_layers.py` keeps it so).
 
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod export;
 pub mod ffi;
 pub mod instruments;
 pub mod limits;
-pub mod pipeline;
 pub(crate) mod process;
+pub mod provider;
 pub mod views;

@@ -5,7 +5,7 @@
 use opentelemetry::KeyValue;
 use otelmetrics::config::{ExporterKind, MapEnv, Protocol, Settings};
 use otelmetrics::instruments::{CounterU64, HistogramF64, Instrument, InstrumentSpec};
-use otelmetrics::pipeline::{MeterScope, Provider};
+use otelmetrics::provider::{MeterScope, Provider};
 use serde_json::Value;
 use std::net::TcpListener;
 use std::sync::Arc;

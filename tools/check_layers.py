@@ -22,7 +22,8 @@ LAYERS = [
     ["diagnostics"],    # the library's messages to the application
     ["limits", "views"],  # attribute limits; view selectors and stream changes
     ["config"],         # settings from code and OTEL_* resolved in one place
-    ["pipeline"],       # the provider, its readers and exporters
+    ["export"],         # readers and exporters, and their contract with the provider
+    ["provider"],       # the meter provider: assemble, lifecycle, flush, shutdown, exit
     ["instruments"],    # instruments, bound series, observables
     ["ffi"],            # the C API
 ]

@@ -10,8 +10,8 @@ use crate::config::{
     Compression, ConsoleFormat, ExporterKind, ProcessEnv, Protocol, Settings, TemporalityPreference,
 };
 use crate::error::{Error, Result};
-use crate::pipeline::Provider;
 use crate::process::fork_safe::Lock;
+use crate::provider::Provider;
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! `otelmetrics_meter_*`: a meter makes instruments (see instruments.rs).
 
 use super::handle::{handle, Handle};
-use crate::pipeline::ScopedMeter;
+use crate::provider::ScopedMeter;
 
 /// A meter: one instrumentation scope of a provider. Thread-safe.
 pub struct otelmetrics_meter {

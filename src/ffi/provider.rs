@@ -6,7 +6,7 @@ use super::handle::{handle, Handle};
 use super::meter::otelmetrics_meter;
 use super::*;
 use crate::error::Result;
-use crate::pipeline::{MeterScope, Provider};
+use crate::provider::{MeterScope, Provider};
 use std::ffi::c_char;
 use std::sync::Arc;
 use std::time::Duration;

@@ -12,8 +12,8 @@ pub use names::{validate_instrument_name, validate_unit};
 
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
-use crate::pipeline::{recording_epoch, Lifecycle, ScopedMeter};
 use crate::process::fork::PerGeneration;
+use crate::provider::{recording_epoch, Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
 use opentelemetry::KeyValue;
 use std::collections::HashSet;

@@ -13,9 +13,9 @@
 use super::{validate_instrument_name, validate_unit, InstrumentSpec};
 use crate::error::{Error, Result};
 use crate::limits::AttributeLimits;
-use crate::pipeline::{Lifecycle, ScopedMeter};
 use crate::process::fork_safe::{Lock, UserCode};
 use crate::process::reentrancy::{refuse_in_callback, InCallback};
+use crate::provider::{Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
 use opentelemetry::metrics::{AsyncInstrument, Meter};
 use opentelemetry::KeyValue;

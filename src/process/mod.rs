@@ -10,8 +10,11 @@
 //! - `reentrancy`: whether this thread is inside an application callback,
 //!   where calls that would deadlock are refused;
 //! - `sigpipe`: the library's threads block SIGPIPE;
-//! - `runtime`: the tokio runtime (one I/O thread) the transports run on.
+//! - `runtime`: the tokio runtime (one I/O thread) the transports run on;
+//! - `completion`: a blocking call run on a helper thread and awaited with
+//!   a deadline (the SDK's flush and shutdown do not honour theirs).
 
+pub(crate) mod completion;
 pub(crate) mod fork;
 pub(crate) mod fork_safe;
 pub(crate) mod reentrancy;

@@ -32,7 +32,7 @@ impl Completion {
         })
     }
 
-    pub(super) fn complete(&self, r: Result<()>) {
+    pub(crate) fn complete(&self, r: Result<()>) {
         let _ = self.result.set(r);
         drop(self.wake.lock().unwrap_or_else(|e| e.into_inner()));
         self.ready.notify_all();

@@ -3,11 +3,11 @@
 //! process generation.
 
 use super::assemble::{assemble, exports, Pipeline};
-use super::completion::{self, Completion};
 use super::{exit, Lifecycle};
 use crate::config::{self, Env, Resolved, Settings, TemporalityPreference};
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
+use crate::process::completion::{self, Completion};
 use crate::process::fork::{self, PerGeneration};
 use crate::process::fork_safe::Lock;
 use crate::process::reentrancy::refuse_in_callback;

@@ -7,7 +7,7 @@ use super::exposition;
 use super::http::Answer;
 use super::negotiate::{self, Coding};
 use crate::diagnostics;
-use crate::pipeline::snapshot::SnapshotReader;
+use crate::export::snapshot::SnapshotReader;
 use bytes::Bytes;
 use http::header::{ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
@@ -69,9 +69,9 @@ async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
     };
     let mut answer = match coding {
         Coding::Gzip => {
-            let mut answer = Response::new(Full::new(Bytes::from(
-                crate::pipeline::compress::gzip(body.as_bytes()),
-            )));
+            let mut answer = Response::new(Full::new(Bytes::from(crate::export::compress::gzip(
+                body.as_bytes(),
+            ))));
             answer.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             answer
         }

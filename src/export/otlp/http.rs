@@ -8,7 +8,7 @@ use super::split::Encoding;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
-use crate::pipeline::guarded::error_type;
+use crate::export::error_type;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use prost::Message;
 use reqwest::header::{
@@ -71,7 +71,7 @@ impl HttpTransport {
 
     /// Compresses a body once, so retries resend the same bytes.
     pub fn prepare(&self, body: Vec<u8>) -> bytes::Bytes {
-        use crate::pipeline::compress;
+        use crate::export::compress;
         match self.compression {
             Compression::Gzip => compress::gzip(&body).into(),
             Compression::Zstd => compress::zstd(&body).into(),

@@ -9,7 +9,7 @@ use super::retry::Attempt;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
-use crate::pipeline::guarded::error_type;
+use crate::export::error_type;
 use bytes::{BufMut, Bytes};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use prost::Message;

@@ -1,13 +1,13 @@
 //! Builds the SDK meter provider of one generation from a resolved
 //! configuration: resource, readers, exporters, views.
 
-use super::guarded::{Driver, FinalExports, Guarded};
-use super::self_metrics::{component_type, SelfMetrics};
-use super::snapshot::SnapshotReader;
-use super::{console, otlp, prometheus};
 use crate::config::{self, ExporterKind, Protocol, Resolved, TemporalityPreference};
 use crate::diagnostics;
 use crate::error::Result;
+use crate::export::guarded::{Driver, FinalExports, Guarded};
+use crate::export::self_metrics::{component_type, SelfMetrics};
+use crate::export::snapshot::SnapshotReader;
+use crate::export::{console, otlp, prometheus};
 use crate::views::default_limit_view;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};

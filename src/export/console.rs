@@ -1,8 +1,8 @@
 //! The console exporter: readable text or OTLP-JSON lines, to stdout or a
 //! file.
 
-use super::guarded::{count_points, Loss, Sink};
 use super::render;
+use super::{count_points, Loss, Sink};
 use crate::config::{ConsoleFormat, ResolvedConsole};
 use crate::error::{Error, Result};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
@@ -76,7 +76,7 @@ impl Sink for ConsoleExporter {
             Err(e) => vec![Loss {
                 points,
                 why: format!("failed: cannot write: {e}"),
-                error_type: super::guarded::error_type::IO.into(),
+                error_type: super::error_type::IO.into(),
             }],
         };
         std::future::ready(losses)

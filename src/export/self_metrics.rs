@@ -32,7 +32,7 @@
 //! Off by default: then none of this exists (no meter, no instrument, no
 //! callback) and exports carry no observer.
 
-use super::guarded::{ErrorType, Loss};
+use super::{ErrorType, Loss};
 use opentelemetry::metrics::{
     Counter, Histogram, Meter, MeterProvider as _, ObservableUpDownCounter,
 };

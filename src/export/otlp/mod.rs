@@ -14,8 +14,8 @@ mod retry;
 pub mod split;
 mod tls;
 
-use super::guarded::{error_type, Loss, Sink};
 use super::render;
+use super::{error_type, Loss, Sink};
 use crate::config::{Protocol, ResolvedOtlp};
 use crate::diagnostics;
 use crate::error::Result;

@@ -1,20 +1,12 @@
 //! The provider: a pipeline (resource, readers, exporters) assembled from a
 //! resolved configuration, meters, and flush/shutdown that return by their
 //! deadlines. After `fork()` the child rebuilds its pipeline (process/fork.rs).
+//! The exporters and readers it assembles are in `crate::export`.
 
 mod assemble;
-mod completion;
-mod compress;
-pub mod console;
 mod exit;
-pub mod guarded;
 mod lifecycle;
-pub mod otlp;
-pub mod prometheus;
-mod provider;
-pub mod render;
-pub mod self_metrics;
-pub mod snapshot;
+mod meter_provider;
 
 pub use lifecycle::{recording_epoch, Lifecycle};
-pub use provider::{MeterScope, Provider, ScopedMeter};
+pub use meter_provider::{MeterScope, Provider, ScopedMeter};

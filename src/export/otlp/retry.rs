@@ -4,7 +4,7 @@
 //! (HTTP `Retry-After`, gRPC `RetryInfo`) is honoured; nothing is retried
 //! past the export's deadline; permanent failures are not retried.
 
-use crate::pipeline::guarded::{error_type, ErrorType};
+use crate::export::{error_type, ErrorType};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
