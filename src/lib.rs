@@ -16,10 +16,10 @@
 pub mod config;
 pub mod diagnostics;
 pub mod error;
-pub mod export;
+pub(crate) mod export;
 pub mod ffi;
 pub mod instruments;
-pub mod limits;
+pub(crate) mod limits;
 pub(crate) mod process;
 pub mod provider;
-pub mod views;
+pub(crate) mod views;

@@ -100,6 +100,8 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// A byte limit alone (the tests' shorthand).
+    #[cfg(test)]
     pub fn bytes(bytes: usize) -> Self {
         Limits { bytes, points: usize::MAX }
     }
