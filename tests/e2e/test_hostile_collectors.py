@@ -62,3 +62,66 @@ def test_a_redirect_is_a_failed_export_and_its_target_receives_nothing(producer,
     assert "/v1/metrics?<redacted>" in r.stderr, r.stderr
     assert "(not retried)" in r.stderr, r.stderr
     assert_no_secret(r)
+
+
+TRANSPORT_HEADERS = ["content-length", "transfer-encoding", "host", "connection", "te", "upgrade",
+                     "content-encoding", "content-type"]
+GRPC_ONLY = ["grpc-timeout", "grpc-encoding", "grpc-status"]
+
+
+def transport_headers(protocol):
+    return TRANSPORT_HEADERS + (GRPC_ONLY if protocol == "grpc" else [])
+
+
+@pytest.mark.parametrize("var", ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"])
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_headers_the_transport_owns_are_refused_from_the_environment(producer, receiver, protocol, var):
+    """`content-length=0` used to send every request without its body (and
+    the flush said OK); each such header now fails the build, naming the
+    variable, and nothing is sent."""
+    endpoint = receiver.grpc_url if protocol == "grpc" else receiver.http_url
+    for name in transport_headers(protocol):
+        r = run(producer, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
+                **{var: f"api-key={SECRET},{name}=0"})
+        assert r.returncode != 0 and "INVALID_CONFIG" in r.stderr, (name, r.stdout, r.stderr)
+        assert f"`{var}`" in r.stderr and f"header `{name}`" in r.stderr, r.stderr
+        assert_no_secret(r)
+    assert receiver.requests == []
+
+
+def _library():
+    import ctypes
+    import os
+    lib = ctypes.CDLL(os.environ.get("OTELMETRICS_LIB")
+                      or str(pathlib.Path(__file__).resolve().parents[2] / "target/release/libotelmetrics.so"))
+
+    class Str(ctypes.Structure):
+        _fields_ = [("ptr", ctypes.c_char_p), ("len", ctypes.c_size_t)]
+
+    lib.otelmetrics_last_error_message.restype = ctypes.c_char_p
+    lib.otelmetrics_provider_builder_add_otlp_header.argtypes = [ctypes.c_void_p, Str, Str]
+    for f in ("otelmetrics_provider_builder_add_exporter", "otelmetrics_provider_builder_set_otlp_protocol"):
+        getattr(lib, f).argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+    lib.otelmetrics_provider_builder_free.argtypes = [ctypes.c_void_p]
+    lib.otelmetrics_provider_builder_build.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    return lib, Str
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_headers_the_transport_owns_are_refused_from_add_otlp_header(protocol):
+    import ctypes
+    lib, Str = _library()
+    for name in transport_headers(protocol) + (["Content-Length"] if protocol != "grpc" else [":authority"]):
+        builder = ctypes.c_void_p()
+        assert lib.otelmetrics_provider_builder_new(ctypes.byref(builder)) == 0
+        try:
+            assert lib.otelmetrics_provider_builder_add_exporter(builder, 1) == 0   # OTLP
+            assert lib.otelmetrics_provider_builder_set_otlp_protocol(builder, 1 if protocol == "grpc" else 2) == 0
+            n, v = name.encode(), b"0"
+            assert lib.otelmetrics_provider_builder_add_otlp_header(builder, Str(n, len(n)), Str(v, 1)) == 0
+            provider = ctypes.c_void_p()
+            assert lib.otelmetrics_provider_builder_build(builder, ctypes.byref(provider)) == 6, name  # INVALID_CONFIG
+            message = lib.otelmetrics_last_error_message(None).decode()
+            assert "otlp headers (set in code)" in message and name.lower() in message, message
+        finally:
+            lib.otelmetrics_provider_builder_free(builder)
