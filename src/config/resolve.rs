@@ -306,6 +306,44 @@ fn resolve_endpoint(
     Ok(Endpoint { url, source })
 }
 
+/// The setting `add_otlp_header` fills, as errors name it.
+const CODE_HEADERS: &str = "otlp headers (set in code)";
+
+/// Headers the transport writes itself, from the request it sends. One set
+/// by configuration would reframe or misroute every request
+/// (`content-length: 0` sends no body, and the receiver answers 200).
+const TRANSPORT_HEADERS: [&str; 8] = [
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "connection",
+    "te",
+    "upgrade",
+    "content-encoding",
+    "content-type",
+];
+
+/// Refuses headers the transport owns: the ones above, and on gRPC the
+/// protocol's own (`grpc-*`) and HTTP/2 pseudo-headers (`:path`).
+fn refuse_transport_headers(
+    setting: &str,
+    headers: &[(String, String)],
+    protocol: Protocol,
+) -> Result<()> {
+    for (k, _) in headers {
+        let name = k.trim().to_ascii_lowercase();
+        let owned = TRANSPORT_HEADERS.contains(&name.as_str())
+            || (protocol == Protocol::Grpc && (name.starts_with("grpc-") || name.starts_with(':')));
+        if owned {
+            return Err(Error::config(
+                setting,
+                format!("header `{name}` is written by the OTLP transport itself and cannot be configured"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     let protocol = match pick(
         settings.otlp_protocol.map(protocol_name),
@@ -327,7 +365,9 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     let mut headers = Vec::new();
     if let Some(h) = pick(None::<String>, "", env, "HEADERS") {
         headers = parse_key_values(&h.source, &h.value)?;
+        refuse_transport_headers(&h.source, &headers, protocol)?;
     }
+    refuse_transport_headers(CODE_HEADERS, &settings.otlp_headers, protocol)?;
     for (k, v) in &settings.otlp_headers {
         headers.retain(|(hk, _)| !hk.eq_ignore_ascii_case(k));
         headers.push((k.clone(), v.clone()));
@@ -677,6 +717,46 @@ mod tests {
         let o = otlp(&code, &env);
         assert_eq!(o.protocol, Protocol::HttpProtobuf);
         assert_eq!(o.timeout, Duration::from_millis(300));
+    }
+
+    #[test]
+    fn headers_the_transport_owns_are_refused_naming_the_setting() {
+        let protocols = [Protocol::Grpc, Protocol::HttpProtobuf, Protocol::HttpJson];
+        for name in TRANSPORT_HEADERS.iter().copied().chain(["Content-Length", " Host "]) {
+            for protocol in protocols {
+                for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"] {
+                    let env = MapEnv::default().with(var, &format!("api-key=x,{name}=0"));
+                    let settings = Settings { otlp_protocol: Some(protocol), ..Default::default() };
+                    let err = resolve_otlp(&settings, &env).unwrap_err();
+                    assert_eq!(err.status, status::INVALID_CONFIG);
+                    assert!(err.message.contains(var), "{}", err.message);
+                    assert!(err.message.contains(&name.trim().to_ascii_lowercase()));
+                }
+                let code = Settings {
+                    otlp_protocol: Some(protocol),
+                    otlp_headers: vec![(name.into(), "0".into())],
+                    ..Default::default()
+                };
+                let err = resolve_otlp(&code, &MapEnv::default()).unwrap_err();
+                assert!(err.message.contains(CODE_HEADERS), "{}", err.message);
+            }
+        }
+        for name in ["grpc-timeout", "grpc-encoding", "GRPC-Status", ":authority", ":path"] {
+            let grpc = Settings {
+                otlp_protocol: Some(Protocol::Grpc),
+                otlp_headers: vec![(name.into(), "1".into())],
+                ..Default::default()
+            };
+            let err = resolve_otlp(&grpc, &MapEnv::default()).unwrap_err();
+            assert!(err.message.contains("written by the OTLP transport"), "{}", err.message);
+        }
+        // On HTTP a grpc-* header is only a header.
+        let http = Settings {
+            otlp_protocol: Some(Protocol::HttpProtobuf),
+            otlp_headers: vec![("grpc-tag".into(), "1".into())],
+            ..Default::default()
+        };
+        assert!(resolve_otlp(&http, &MapEnv::default()).is_ok());
     }
 
     #[test]

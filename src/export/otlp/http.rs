@@ -2,6 +2,11 @@
 //! answered as the OTLP specification says: 2xx delivered (possibly with a
 //! partial success), 429/502/503/504 transient (with `Retry-After`
 //! honoured), any other status permanent; connection failures transient.
+//! Redirects are not followed: a 3xx is a failed export, reported with its
+//! status and its `Location` (redacted). Following one would send the
+//! metrics and every configured header (an API key) to wherever a collector
+//! points, perhaps over plaintext, and a 301/302 would turn the POST into a
+//! bodiless GET that "succeeds".
 
 use super::retry::Attempt;
 use super::split::Encoding;
@@ -12,7 +17,8 @@ use crate::export::error_type;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use prost::Message;
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+    HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+    USER_AGENT,
 };
 use std::time::{Duration, SystemTime};
 
@@ -35,6 +41,7 @@ impl HttpTransport {
         // crypto provider in this build, by design: see tls::rustls_config).
         let client = reqwest::Client::builder()
             .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .tls_backend_preconfigured(tls::rustls_config(otlp)?)
             .build()
             .map_err(build_error)?;
@@ -114,6 +121,10 @@ impl HttpTransport {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let json_body = response
             .headers()
             .get(CONTENT_TYPE)
@@ -129,10 +140,13 @@ impl HttpTransport {
             return Attempt::Delivered(super::delivered(answer));
         }
         let detail = super::status_message(&body, json_body);
-        let reason = match detail {
+        let mut reason = match detail {
             Some(m) => format!("HTTP {}: {m}", status.as_u16()),
             None => format!("HTTP {}", status),
         };
+        if status.is_redirection() {
+            reason.push_str(&redirect_note(location.as_deref()));
+        }
         let error_type = status.as_u16().to_string().into();
         match status.as_u16() {
             429 | 502 | 503 | 504 => Attempt::Transient { reason, after: retry_after, error_type },
@@ -145,6 +159,18 @@ impl HttpTransport {
 fn describe_error(e: &reqwest::Error) -> String {
     let what = if e.is_timeout() { "the request timed out" } else { "cannot send the request" };
     what.to_owned() + &super::causes(e)
+}
+
+/// Where a redirect pointed, shown as endpoints are (credentials and query
+/// redacted), and that it was not followed.
+fn redirect_note(location: Option<&str>) -> String {
+    let to = match location {
+        Some(l) => format!(" to `{}`", crate::config::redact::endpoint(l)),
+        None => String::new(),
+    };
+    format!(
+        " (a redirect{to}; redirects are not followed: set the endpoint to where the collector is)"
+    )
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -160,7 +186,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_retry_after;
+    use super::{parse_retry_after, redirect_note};
     use std::time::{Duration, SystemTime};
 
     #[test]
@@ -173,5 +199,16 @@ mod tests {
         let d = parse_retry_after(&in_a_minute).unwrap();
         assert!(d > Duration::from_secs(55) && d <= Duration::from_secs(60), "{d:?}");
         assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_redirect_s_location_is_shown_redacted() {
+        let note = redirect_note(Some("https://user:pw@elsewhere:4318/v1/metrics?token=s3cret"));
+        assert!(
+            note.contains("`https://<redacted>@elsewhere:4318/v1/metrics?<redacted>`"),
+            "{note}"
+        );
+        assert!(!note.contains("s3cret") && !note.contains("pw"), "{note}");
+        assert!(redirect_note(None).contains("not followed"));
     }
 }

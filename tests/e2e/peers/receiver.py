@@ -464,6 +464,17 @@ class _HttpHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def do_GET(self) -> None:
+        # Recorded, so a test can tell that a client sent nothing here: a
+        # client following a 301/302 would come back with a GET.
+        rx = self.server.receiver
+        body = self._read_body()
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        rec = ReceivedRequest(
+            transport="http", method=self.command, path=self.path, headers=headers, body=body,
+            received_at=time.monotonic(), peer=f"{self.client_address[0]}:{self.client_address[1]}",
+            tls=isinstance(self.connection, ssl.SSLSocket), error=f"unexpected method {self.command}")
+        rx._add(rec)
+        rx._answered(rec, 405, None)
         self.send_response(405)
         self.send_header("Content-Length", "0")
         self.end_headers()
