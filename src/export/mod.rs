@@ -52,6 +52,9 @@ pub mod error_type {
     pub const TRANSPORT: &str = "transport";
     /// A TLS handshake was refused (certificate not trusted, or ours refused).
     pub const TLS: &str = "tls";
+    /// The receiver's answer could not be read (undecodable, or larger than
+    /// the exporter reads), so what it kept is unknown.
+    pub const INVALID_RESPONSE: &str = "invalid_response";
     /// A data point larger than the request size limit on its own.
     pub const TOO_LARGE: &str = "too_large";
     /// A local write failed (console exporter).

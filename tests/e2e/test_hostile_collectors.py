@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c  # noqa: E402
-from peers.receiver import Receiver, Response  # noqa: E402
+from peers.receiver import Response  # noqa: E402
 from test_otlp_receiver import run  # noqa: E402
 
 SECRET = "s3cret-api-key"

@@ -14,8 +14,6 @@ use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
 use crate::export::error_type;
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
-use prost::Message;
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, LOCATION, RETRY_AFTER,
     USER_AGENT,
@@ -132,12 +130,19 @@ impl HttpTransport {
             .is_some_and(|t| t.starts_with("application/json"));
         let body = response.bytes().await.unwrap_or_default();
         if status.is_success() {
-            let answer = if json_body {
-                serde_json::from_slice::<ExportMetricsServiceResponse>(&body).ok()
-            } else {
-                ExportMetricsServiceResponse::decode(body.as_ref()).ok()
+            // An answer that cannot be read says nothing about what the
+            // receiver kept: reported as a failure, never as full success
+            // (and not retried, since the receiver may have kept it all).
+            return match super::parse_answer(&body, json_body) {
+                Ok(delivered) => Attempt::Delivered(delivered),
+                Err(why) => Attempt::Permanent {
+                    reason: format!(
+                        "HTTP {}, but the answer cannot be read ({why}): whether the data points were kept is unknown",
+                        status.as_u16()
+                    ),
+                    error_type: error_type::INVALID_RESPONSE.into(),
+                },
             };
-            return Attempt::Delivered(super::delivered(answer));
         }
         let detail = super::status_message(&body, json_body);
         let mut reason = match detail {

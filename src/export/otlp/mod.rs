@@ -229,12 +229,23 @@ impl OtlpExporter {
             .await;
             match sent {
                 Ok(Delivered { rejected_points, message }) => {
-                    if rejected_points > 0 {
+                    // The receiver's count is its word only: it cannot have
+                    // rejected more points than this request carried.
+                    let rejected = rejected_points.min(body.points);
+                    if rejected > 0 {
+                        let claimed = if rejected_points > body.points {
+                            format!(
+                                " (it claimed {rejected_points} rejected of the {} sent)",
+                                body.points
+                            )
+                        } else {
+                            String::new()
+                        };
                         losses.push(Loss {
                             error_type: error_type::REJECTED.into(),
-                            points: rejected_points,
+                            points: rejected,
                             why: format!(
-                                "was partly rejected by the receiver: {}",
+                                "was partly rejected by the receiver{claimed}: {}",
                                 shorten(&message)
                             ),
                         });
@@ -276,6 +287,46 @@ fn delivered(response: Option<ExportMetricsServiceResponse>) -> Delivered {
         rejected_points: partial.rejected_data_points.max(0) as u64,
         message: partial.error_message,
     }
+}
+
+/// What an OTLP/HTTP answer body says arrived (`json`: OTLP/JSON, else
+/// protobuf), or why it cannot be read. An empty body is a full success.
+/// `rejectedDataPoints` is an int64, which the protobuf JSON mapping writes
+/// as a string (`"2"`) and other encoders as a number: both are read.
+fn parse_answer(body: &[u8], json: bool) -> std::result::Result<Delivered, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Delivered::default());
+    }
+    if !json {
+        let answer = ExportMetricsServiceResponse::decode(body)
+            .map_err(|e| format!("not an OTLP protobuf answer: {e}"))?;
+        return Ok(delivered(Some(answer)));
+    }
+    use serde_json::Value;
+    let doc: Value =
+        serde_json::from_slice(body).map_err(|e| format!("not an OTLP/JSON answer: {e}"))?;
+    let field = |object: &serde_json::Map<String, Value>, camel: &str, snake: &str| {
+        object.get(camel).or_else(|| object.get(snake)).filter(|v| !v.is_null()).cloned()
+    };
+    let answer = doc.as_object().ok_or("the OTLP/JSON answer is not an object")?;
+    let Some(partial) = field(answer, "partialSuccess", "partial_success") else {
+        return Ok(Delivered::default());
+    };
+    let partial = partial.as_object().ok_or("`partialSuccess` is not an object")?;
+    let rejected_points = match field(partial, "rejectedDataPoints", "rejected_data_points") {
+        None => 0,
+        Some(Value::Number(n)) => n.as_u64().ok_or("`rejectedDataPoints` is not a count")?,
+        Some(Value::String(s)) => {
+            s.trim().parse::<u64>().map_err(|_| "`rejectedDataPoints` is not a count")?
+        }
+        Some(_) => return Err("`rejectedDataPoints` is not a count".into()),
+    };
+    let message = match field(partial, "errorMessage", "error_message") {
+        None => String::new(),
+        Some(Value::String(s)) => s,
+        Some(_) => return Err("`errorMessage` is not a string".into()),
+    };
+    Ok(Delivered { rejected_points, message })
 }
 
 /// A receiver's message, cut to a length fit for a diagnostic line.
@@ -335,6 +386,41 @@ fn status_message(body: &[u8], json: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partial_success_counts_in_both_json_forms_and_protobuf() {
+        let rejected = |body: &str| parse_answer(body.as_bytes(), true).map(|d| d.rejected_points);
+        assert_eq!(rejected(r#"{"partialSuccess":{"rejectedDataPoints":"2"}}"#), Ok(2));
+        assert_eq!(rejected(r#"{"partialSuccess":{"rejectedDataPoints":3}}"#), Ok(3));
+        assert_eq!(rejected(r#"{"partial_success":{"rejected_data_points":"4"}}"#), Ok(4));
+        assert_eq!(rejected(r#"{"partialSuccess":{}}"#), Ok(0));
+        assert_eq!(rejected("{}"), Ok(0));
+        assert_eq!(rejected(""), Ok(0));
+        for bad in [
+            r#"{"partialSuccess":{"rejectedDataPoints":"lots"}}"#,
+            r#"{"partialSuccess":{"rejectedDataPoints":-1}}"#,
+            r#"{"partialSuccess":{"rejectedDataPoints":1.5}}"#,
+            r#"{"partialSuccess":7}"#,
+            "[]",
+            "<html>ok</html>",
+        ] {
+            assert!(rejected(bad).is_err(), "{bad}");
+        }
+        let pb = ExportMetricsServiceResponse {
+            partial_success: Some(
+                opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsPartialSuccess {
+                    rejected_data_points: 5,
+                    error_message: "no".into(),
+                },
+            ),
+        }
+        .encode_to_vec();
+        assert_eq!(
+            parse_answer(&pb, false),
+            Ok(Delivered { rejected_points: 5, message: "no".into() })
+        );
+        assert!(parse_answer(b"<html>ok</html>", false).is_err());
+    }
 
     #[test]
     fn long_receiver_messages_are_cut() {
