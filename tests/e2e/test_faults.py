@@ -380,3 +380,23 @@ def test_points_a_receiver_rejects_in_a_partial_success_are_reported(app, make_r
     app.assert_dropped([1])
     app.assert_stderr_has("partly rejected by the receiver: the /health series is refused")
     app.quit()
+
+
+@pytest.mark.parametrize("claimed", [10**9, 2**63 - 1])
+@pytest.mark.parametrize("protocol", PROTOCOLS + ["http/json"])
+def test_a_partial_success_claiming_more_points_than_were_sent_is_clamped(app, make_receiver, protocol, claimed):
+    """A receiver's rejected count is its word only: at most the points the
+    request carried are reported lost, and the claim is quoted. Over
+    HTTP/JSON the receiver writes the int64 count as a string ("1000000000",
+    the protobuf JSON mapping), which must be read, not ignored."""
+    rx = make_receiver()
+    rx.program(Response(partial_success=(claimed, "everything and more")))
+    app.start(endpoint(rx, protocol), protocol, interval_ms=600_000, timeout_ms=5000)
+    app.add(10)
+    assert app.ask("flush 5000") == "EXPORT_FAILED"
+    [request] = rx.requests
+    sent = sum(len(m.data_points) for m in _metrics(request))
+    assert sent >= 1
+    app.assert_dropped([sent])
+    app.assert_stderr_has(f"it claimed {claimed} rejected of the {sent} sent")
+    app.quit()
