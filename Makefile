@@ -17,7 +17,7 @@ all:
 	bash tests/run.sh
 
 venv:
-	bash tests/peers/install.sh >/dev/null
+	OTELMETRICS_TEST_VENV=$(VENV) bash tests/peers/install.sh >/dev/null
 
 build:
 	$(CARGO) build --release
