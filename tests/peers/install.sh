@@ -44,6 +44,7 @@ opentelemetry-exporter-otlp-json-http==0.66b1
 opentelemetry-exporter-otlp-common==0.66b1
 opentelemetry-semantic-conventions==0.66b1
 googleapis-common-protos==1.76.0
+numpy==2.4.6
 prometheus-client==0.26.0
 opentelemetry-instrumentation==0.66b1
 opentelemetry-distro==0.66b1

@@ -175,6 +175,51 @@ def test_a_float_after_ints_is_kept_in_a_double_stream_of_the_same_name(api_prov
     assert typed_points(api_provider, "mixed") == [("double", 0.5, {"k": "v"}), ("int", 5, {"k": "v"})]
 
 
+class MyFloat(float):
+    pass
+
+
+class MyInt(int):
+    pass
+
+
+def test_numpy_scalars_and_number_subclasses_after_ints_are_recorded_not_dropped(api_provider, api_meter, caplog):
+    from decimal import Decimal
+    numpy = pytest.importorskip("numpy")   # (installed by tests/peers/install.sh)
+    counter = api_meter.create_counter("reals")
+    gauge = api_meter.create_gauge("real_gauge")
+    with caplog.at_level(logging.WARNING, logger=API_LOGGER):
+        counter.add(5)
+        counter.add(MyInt(1))
+        counter.add(numpy.int64(1))
+        counter.add(numpy.float64(2.5))   # a float subclass: once dropped ("type(amount) is float")
+        counter.add(MyFloat(0.25))
+        counter.add(numpy.float32(0.125))
+        counter.add(Decimal("0.0625"))
+        gauge.set(numpy.int32(3))
+        gauge.set(numpy.float64(1.5))
+    assert [r.getMessage() for r in caplog.records if r.name == API_LOGGER] == []
+    # (the total across the value types: the Python SDK's one-stream total is issue 19's item 3)
+    assert sum(v for _, v, _ in typed_points(api_provider, "reals")) == 5 + 1 + 1 + 2.5 + 0.25 + 0.125 + 0.0625
+    assert ("double", 1.5, {}) in typed_points(api_provider, "real_gauge")
+
+
+def test_observations_of_numpy_scalars_and_decimals_are_reported(api_provider, api_meter, caplog):
+    from decimal import Decimal
+    numpy = pytest.importorskip("numpy")
+    values = {"a": numpy.int64(4), "b": numpy.float64(0.5), "c": Decimal("0.25"), "d": MyFloat(2.0)}
+
+    def callback(options):
+        return [metrics.Observation(v, {"k": k}) for k, v in values.items()]
+
+    api_meter.create_observable_gauge("observed", [callback])
+    with caplog.at_level(logging.WARNING, logger=API_LOGGER):
+        points = typed_points(api_provider, "observed")
+    assert [r.getMessage() for r in caplog.records if r.name == API_LOGGER] == []
+    assert points == sorted([("int", 4, {"k": "a"}), ("double", 0.5, {"k": "b"}), ("double", 0.25, {"k": "c"}),
+                             ("double", 2.0, {"k": "d"})], key=repr)
+
+
 def test_threads_racing_to_the_first_measurement_make_one_stream(api_provider, api_meter):
     counter = api_meter.create_counter("raced")
     start = threading.Barrier(8)

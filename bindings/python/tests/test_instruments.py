@@ -120,6 +120,11 @@ def test_bound_instrument_outlives_its_instrument_object(provider, meter):
     ("create_histogram", int, -3, ValueError),
     ("create_gauge", float, math.inf, errors.InvalidValueError),
     ("create_gauge", int, 2.0, TypeError),
+    # ints beyond the largest double: ValueError from Python, not ctypes' ArgumentError/OverflowError
+    ("create_counter", float, 1 << 1024, ValueError),
+    ("create_up_down_counter", float, -(1 << 1024), ValueError),
+    ("create_histogram", float, 1 << 1024, ValueError),
+    ("create_gauge", float, (1 << 1024) - 1, ValueError),
 ])
 def test_bad_amounts_raise_and_record_nothing(provider, meter, create, value_type, amount, error):
     instrument = getattr(meter, create)("bad", value_type=value_type)
@@ -129,6 +134,27 @@ def test_bad_amounts_raise_and_record_nothing(provider, meter, create, value_typ
     with pytest.raises(error):
         getattr(instrument.bind({"k": "v"}), verb)(amount)
     assert all(p.get("value", 0) == 0 and p.get("count", 0) == 0 for p in read_points(provider, "bad"))
+
+
+class MyFloat(float):
+    pass
+
+
+class MyInt(int):
+    pass
+
+
+def test_every_real_number_is_recorded_on_a_float_instrument(provider, meter):
+    from decimal import Decimal
+    from fractions import Fraction
+    numpy = pytest.importorskip("numpy")   # (installed by tests/peers/install.sh)
+    amounts = [1, MyInt(2), MyFloat(0.5), numpy.float64(0.25), numpy.float32(0.125), numpy.int64(3),
+               Decimal("0.0625"), Fraction(1, 32)]
+    counter = meter.create_counter("reals", value_type=float)
+    for amount in amounts:
+        counter.add(amount)
+        counter.bind().add(amount)
+    assert read_points(provider, "reals") == [{"attributes": {}, "value": 2 * 6.96875}]
 
 
 def test_library_errors_carry_its_message(meter):

@@ -24,6 +24,7 @@ nothing for it.
 from __future__ import annotations
 
 import math
+import operator
 import threading
 from ctypes import byref, c_double, c_void_p
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
@@ -36,7 +37,7 @@ from ._attributes import Attributes, encode
 from ._library import FNS
 from ._observable import CallbackRegistration, _Registration
 from ._status import check, last_error_message
-from ._values import F64, I64, U64, ValueType
+from ._values import F64, I64, U64, ValueType, real_kind
 from ._api_rejections import report
 
 _creation = threading.RLock()   # one C instrument per API instrument and value type
@@ -77,13 +78,14 @@ class _Synchronous:
 
     def _first(self, amount: Any, attributes: Any) -> None:
         """The record method until the first valid amount picks the value type."""
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        kind = real_kind(amount)
+        if kind is None:
             self._drop(amount, f"amount must be int or float, not {type(amount).__name__}", "type")
             return
-        if isinstance(amount, float) and not math.isfinite(amount):   # no C instrument made for it
+        if kind is float and not math.isfinite(amount):   # no C instrument made for it
             self._drop(amount, "not a finite number", "not finite")
             return
-        vt = F64 if isinstance(amount, float) or self._integer is F64 else self._integer
+        vt = F64 if kind is float or self._integer is F64 else self._integer
         if not self._start(vt):
             return
         getattr(self, self._verb)(amount, attributes)
@@ -112,7 +114,8 @@ class _Synchronous:
         return ()
 
     def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
-        if type(amount) is float and self._vt is not F64 and math.isfinite(amount):
+        kind = real_kind(amount)   # (not type(amount) is float: numpy.float64 is a float subclass)
+        if kind is float and self._vt is not F64 and math.isfinite(amount):
             twin = self._twin or self._make_twin()
             if twin is not None:
                 getattr(twin, self._verb)(amount, attributes)
@@ -123,12 +126,11 @@ class _Synchronous:
                                             f"from {attributes!r} (kept {cleaned!r})")
             getattr(self, self._verb)(amount, cleaned)
             return
-        if isinstance(amount, float) and not math.isfinite(amount):
+        if kind is float and not math.isfinite(amount):
             self._drop(amount, "not a finite number", "not finite")
-        elif isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount < 0 \
-                and isinstance(self, Counter):
+        elif kind is not None and amount < 0 and isinstance(self, Counter):
             self._drop(amount, "a Counter's amounts must be non-negative", "negative")
-        elif isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        elif kind is None:
             self._drop(amount, f"amount must be int or float, not {type(amount).__name__}", "type")
         else:
             self._drop(amount, str(error), type(error).__name__)
@@ -239,11 +241,14 @@ class _TypedRegistration(_Registration):
             if not isinstance(observation, (api.Observation, _observable.Observation)):
                 raise TypeError(f"callbacks must return Observation objects, not {type(observation).__name__}")
             value = observation.value
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kind = real_kind(value)
+            if kind is None:
                 raise TypeError(f"value must be int or float, not {type(value).__name__}")
-            if isinstance(value, float) and not math.isfinite(value):
+            # (as plain int/float: ctypes takes neither Decimal nor every numpy scalar)
+            value = float(value) if kind is float else operator.index(value)
+            if kind is float and not math.isfinite(value):
                 raise ValueError("not a finite number")
-            fn, h, vt = self.targets[str(isinstance(value, float))]
+            fn, h, vt = self.targets[str(kind is float)]
             if not vt.low <= value <= vt.high:
                 raise ValueError(f"{value} is out of range for {vt.suffix}")
             attributes = observation.attributes or {}

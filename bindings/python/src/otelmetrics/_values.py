@@ -9,8 +9,11 @@ negative number into ``uint64_t`` silently).
 from __future__ import annotations
 
 import math
+import numbers
 import operator
-from typing import Any, Dict, FrozenSet, NamedTuple, Union
+import sys
+from decimal import Decimal
+from typing import Any, Dict, FrozenSet, NamedTuple, Optional, Union
 
 Number = Union[int, float]
 
@@ -24,22 +27,37 @@ class ValueType(NamedTuple):
 
 U64 = ValueType("u64", frozenset({int}), 0, (1 << 64) - 1)
 I64 = ValueType("i64", frozenset({int}), -(1 << 63), (1 << 63) - 1)
-F64 = ValueType("f64", frozenset({float, int}), -math.inf, math.inf)
+# (bounded by the largest double, not infinity: a larger int must reach ``coerce``,
+# which refuses it, instead of making ctypes raise OverflowError inside ArgumentError)
+F64 = ValueType("f64", frozenset({float, int}), -sys.float_info.max, sys.float_info.max)
 BY_SUFFIX: Dict[str, ValueType] = {v.suffix: v for v in (U64, I64, F64)}
+
+
+def real_kind(value: Any) -> Optional[type]:
+    """int for an integral number, float for any other real one (float subclasses
+    such as numpy.float64, Decimal, numbers.Real), None for the rest and for bools."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int
+    if isinstance(value, (numbers.Real, Decimal)):
+        return float
+    return None
 
 
 def coerce(vt: ValueType, value: Any) -> Number:
     """``value`` as the number to pass for ``vt``, or TypeError/ValueError."""
     if isinstance(value, bool):
         raise TypeError(f"a measurement must be a number, not bool ({value!r})")
+    kind = real_kind(value)
     if vt is F64:
-        if isinstance(value, (int, float)):
-            return float(value)   # NaN/inf pass: the library decides (INVALID_VALUE)
+        if kind is None:
+            raise TypeError(f"a measurement must be int or float, not {type(value).__name__}")
         try:
-            return float(operator.index(value))
-        except TypeError:
-            raise TypeError(f"a measurement must be int or float, not {type(value).__name__}") from None
-    if isinstance(value, float):
+            return float(value)   # NaN/inf pass: the library decides (INVALID_VALUE)
+        except OverflowError:
+            raise ValueError(f"{value} is too large for a double") from None
+    if kind is float:
         raise TypeError(f"this instrument records integers ({vt.suffix}); got float {value!r} "
                         "(create it with value_type=float for floating-point values)")
     try:
