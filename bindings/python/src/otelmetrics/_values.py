@@ -8,7 +8,6 @@ negative number into ``uint64_t`` silently).
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 import sys
