@@ -71,7 +71,6 @@ if [ -f bindings/python/pyproject.toml ]; then
 fi
 
 step "pytest"
-echo "   ($((SECONDS - started))s before pytest)"
 suites=()
 # tests/packaging last: its C install waits for the cargo-c build started above.
 for dir in tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging; do
