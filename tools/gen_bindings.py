@@ -227,6 +227,10 @@ def _py_return(header: Header, fn: Function) -> str:
     return _py_type(header, fn.returns)
 
 
+CTYPES_NAMES = ["CFUNCTYPE", "POINTER", "Structure", "Union", "c_bool", "c_char_p", "c_double", "c_int32", "c_int64",
+                "c_size_t", "c_uint8", "c_uint16", "c_uint32", "c_uint64", "c_void_p"]
+
+
 def python_module(header: Header) -> str:
     out = [f'''"""ctypes declarations of include/otelmetrics.h.
 
@@ -237,8 +241,7 @@ helpers) live in _ffi.py, which imports this module.
 
 from __future__ import annotations
 
-from ctypes import (CFUNCTYPE, POINTER, Structure, Union, c_bool, c_char_p, c_double, c_int32, c_int64,  # noqa: F401
-                    c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
+{{imports}}
 from typing import Any, Dict, List, Tuple
 
 # The header these declarations were generated from (OTELMETRICS_VERSION_*).
@@ -267,7 +270,11 @@ HEADER_VERSION = {header_version(header)!r}
         args = ", ".join(_py_type(header, t) for _, t in fn.params)
         out.append(f'    "{fn.name}": ({_py_return(header, fn)}, [{args}]),')
     out.append("}")
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    # Import exactly the ctypes names the declarations use (no unused imports for the linters).
+    used = sorted({n for n in CTYPES_NAMES if re.search(rf"\b{n}\b", text)}, key=CTYPES_NAMES.index)
+    imports = "from ctypes import (" + "\n                    ".join(textwrap.wrap(", ".join(used), 96)) + ")"
+    return text.replace("{imports}", imports, 1)
 
 
 # ---------------------------------------------------------------- Julia

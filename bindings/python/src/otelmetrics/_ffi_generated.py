@@ -7,8 +7,8 @@ helpers) live in _ffi.py, which imports this module.
 
 from __future__ import annotations
 
-from ctypes import (CFUNCTYPE, POINTER, Structure, Union, c_bool, c_char_p, c_double, c_int32, c_int64,  # noqa: F401
-                    c_size_t, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, Structure, Union, c_bool, c_char_p, c_double, c_int32, c_int64, c_size_t,
+                    c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 from typing import Any, Dict, List, Tuple
 
 # The header these declarations were generated from (OTELMETRICS_VERSION_*).
