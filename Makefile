@@ -11,7 +11,7 @@ PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=impor
 CARGO   ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all venv build fmt lint lint-rust lint-py lint-structure test-rust test-py test-c test-e2e test-julia test-packaging drift fuzz-short
+.PHONY: all venv build fmt lint lint-rust lint-py lint-structure test-rust test-py test-c test-e2e test-julia test-packaging drift bindings fuzz-short
 
 all:
 	bash tests/run.sh
@@ -66,7 +66,12 @@ test-packaging: build venv
 # Generated files that must match their sources: the header (pinned cbindgen),
 # the typed instrument functions, the bindings' declarations.
 drift: build venv
-	$(PYTEST) tests/packaging/test_artifacts.py bindings/python/tests/test_header_matches_ffi.py
+	$(PYTEST) tests/packaging/test_artifacts.py -k "not gen_bindings" bindings/python/tests/test_header_matches_ffi.py
+	$(PYTEST) tests/packaging/test_artifacts.py -k gen_bindings    # bindings: `make bindings` regenerates them
+
+# Regenerates the bindings' declarations (Python ctypes, Julia @ccall) from the header.
+bindings: venv
+	$(PYTHON) tools/gen_bindings.py
 
 fuzz-short:
 	OTELMETRICS_FUZZ_SEED=1 bash fuzz/run-short.sh $${OTELMETRICS_FUZZ_SECONDS:-20}

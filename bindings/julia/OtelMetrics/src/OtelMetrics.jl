@@ -59,9 +59,11 @@ function __init__()
         error("otelmetrics library not found at $(L.libotelmetrics): install the package's artifact " *
               "(`Pkg.instantiate()`), build it with `cargo build --release` in the repository, or set " *
               "OTELMETRICS_LIB or the \"libotelmetrics\" preference")
+    # The version rule shared with the Python package (README, "One rule in both bindings").
     loaded = library_version()
-    loaded == BINDING_VERSION || error("otelmetrics library $(L.libotelmetrics) is version $loaded; " *
-                                       "these bindings were made for $BINDING_VERSION")
+    L.is_compatible_version(loaded) ||
+        error("$(L.libotelmetrics) is otelmetrics $loaded, but this Julia package was made for $BINDING_VERSION " *
+              "(same major.minor needed): update the package or point OTELMETRICS_LIB at a matching build")
     # Shut open providers down while Julia can still run their callbacks.
     atexit(() -> (drain_deferred_frees(); shutdown_open_providers(); drain_deferred_frees()))
     return nothing

@@ -107,4 +107,6 @@ free!(set::Attributes) = release_handle!(set, L.otelmetrics_attributes_free)
 
 Base.close(set::Attributes) = free!(set)
 
-set_handle(set::Attributes) = live_handle(set, "the attribute set")
+# A closed set given to another object's call is an argument mistake seen before
+# the call: an ArgumentError with Python's message (README, "One rule in both bindings").
+set_handle(set::Attributes) = set.handle == C_NULL ? throw(ArgumentError("this Attributes set was closed")) : set.handle

@@ -12,8 +12,12 @@ function release_handle!(owner, free)
     return nothing
 end
 
-"""The live handle of `owner`, or an `ArgumentError` once it is closed (never a freed pointer to C)."""
-function live_handle(owner, what)
-    owner.handle == C_NULL && throw(ArgumentError("$what is closed"))
-    return owner.handle
-end
+"""
+The handle of `owner` for a call on it: NULL once it is closed (never a freed
+pointer: `release_handle!` clears the field before freeing). The NULL goes to
+the library like any handle, and its guard reports `NULL_POINTER` ("the
+otelmetrics_meter handle is NULL"), so using a closed object throws the same
+error with the same message as in Python (README, "One rule in both
+bindings"). `what` names the object for callers' messages.
+"""
+live_handle(owner, what) = owner.handle

@@ -10,9 +10,15 @@
 abstract type Instrument{T} end
 
 """Converts a measurement to the C variant's value type, refusing what C would misread."""
-to_c_value(::Type{UInt64}, x::Real) =
-    x < 0 ? throw(OtelMetricsError(L.OTELMETRICS_STATUS_INVALID_VALUE, "INVALID_VALUE", "a negative value ($x) on an unsigned instrument")) : convert(UInt64, x)
+to_c_value(::Type{UInt64}, x::Real) = x < 0 ? out_of_range(UInt64, x) : convert(UInt64, x)
 to_c_value(::Type{Int64}, x::Real) = convert(Int64, x)
+# An integer C cannot hold is a mistake seen before the call: an ArgumentError
+# with Python's message (README, "One rule in both bindings").
+# (One method per type: a `where T` method would be ambiguous with the Real ones.)
+to_c_value(::Type{UInt64}, x::Integer) = 0 <= x <= typemax(UInt64) ? UInt64(x) : out_of_range(UInt64, x)
+to_c_value(::Type{Int64}, x::Integer) = typemin(Int64) <= x <= typemax(Int64) ? Int64(x) : out_of_range(Int64, x)
+out_of_range(::Type{T}, x) where {T} =
+    throw(ArgumentError("$x is out of range for $(T === UInt64 ? "u64" : "i64") ($(typemin(T))..$(typemax(T)))"))
 to_c_value(::Type{Float64}, x::Real) = convert(Float64, x)
 
 const SYNC_DOCS = Dict(

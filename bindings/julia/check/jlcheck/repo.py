@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import julia_source as js
-from .checks import Inputs, load_not_wrapped
+from .checks import Inputs
 from .header import exported_symbols, load_header
 
 CHECK_DIR = Path(__file__).resolve().parent.parent          # bindings/julia/check
 ROOT = CHECK_DIR.parents[2]
 HEADER = ROOT / "include" / "otelmetrics.h"
 LIBRARY = ROOT / "target" / "release" / "libotelmetrics.so"
-NOT_WRAPPED = CHECK_DIR / "not_wrapped.toml"
 FIXTURES = CHECK_DIR / "tests" / "fixtures"
 LOW_LEVEL_MODULE = ROOT / "bindings" / "julia" / "OtelMetrics" / "src" / "LibOtelMetrics.jl"
 
@@ -28,4 +27,4 @@ def julia_files() -> list[Path]:
 
 def repo_inputs(files: list[Path] | None = None) -> Inputs:
     return Inputs(files=js.load(files if files is not None else julia_files()), header=load_header(HEADER),
-                  header_path=HEADER, exports=exported_symbols(LIBRARY), not_wrapped=load_not_wrapped(NOT_WRAPPED))
+                  header_path=HEADER, exports=exported_symbols(LIBRARY))

@@ -2,7 +2,7 @@
 
 - ``repo`` (session): the checks' inputs for the real package (every .jl
   file of bindings/julia and examples/julia, the real header, the built
-  library's exports, the real not-wrapped table).
+  library's exports).
 - ``fixture_problems(name, check, ...)``: runs one check on a deliberately
   broken fixture from ``fixtures/`` and returns the problems it found there.
 """
@@ -19,7 +19,7 @@ if str(CHECK_DIR) not in sys.path:
     sys.path.insert(0, str(CHECK_DIR))
 
 from jlcheck import julia_source as js  # noqa: E402
-from jlcheck.checks import CHECKS, Inputs, load_not_wrapped  # noqa: E402
+from jlcheck.checks import CHECKS, Inputs  # noqa: E402
 from jlcheck.header import exported_symbols, load_header  # noqa: E402
 from jlcheck.repo import FIXTURES, HEADER, LIBRARY, LOW_LEVEL_MODULE, repo_inputs  # noqa: E402
 
@@ -35,8 +35,7 @@ def repo() -> Inputs:
 def fixture_problems():
     exports = exported_symbols(LIBRARY)
 
-    def run(name: str, check: str, *, header: str | None = None, with_package: bool = True,
-            not_wrapped: str | None = None):
+    def run(name: str, check: str, *, header: str | None = None, with_package: bool = True):
         """Problems `check` finds in fixture `name`. With `with_package`, the
         real LibOtelMetrics.jl is read too (for the types it defines), and
         only problems located in the fixture count."""
@@ -44,11 +43,8 @@ def fixture_problems():
         header_path = FIXTURES / header if header else HEADER
         files = [fixture] + ([LOW_LEVEL_MODULE] if with_package else [])
         inputs = Inputs(files=js.load(files), header=load_header(header_path), header_path=header_path,
-                        exports=exports,
-                        not_wrapped=load_not_wrapped(FIXTURES / not_wrapped) if not_wrapped else {})
+                        exports=exports)
         problems = CHECKS[check](inputs)
-        if check == "coverage":
-            return problems
         return [p for p in problems if p.where.startswith(str(fixture)) or p.where in inputs.header.records]
 
     return run
