@@ -70,7 +70,7 @@ impl Sink for ConsoleExporter {
         &self,
         (text, points): Self::Batch,
         _deadline: Instant,
-    ) -> impl std::future::Future<Output = Vec<Loss>> + Send {
+    ) -> impl std::future::Future<Output = super::Sent> + Send {
         let losses = match self.write(&text) {
             Ok(()) => Vec::new(),
             Err(e) => vec![Loss {
@@ -79,7 +79,7 @@ impl Sink for ConsoleExporter {
                 error_type: super::error_type::IO.into(),
             }],
         };
-        std::future::ready(losses)
+        std::future::ready(losses.into())
     }
 
     fn temporality(&self) -> Temporality {

@@ -9,7 +9,7 @@
 //! the provider waits for it instead, bounded by the export timeout.
 
 use super::self_metrics::Observer;
-use super::{count_points, error_type, Loss, Sink};
+use super::{count_points, error_type, Loss, Sent, Sink};
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
 use crate::process::completion::{self, Completion};
@@ -151,30 +151,30 @@ impl<S: Sink> Guarded<S> {
             let export = o.begin(count_points(metrics));
             (o, export)
         });
-        let settle = move |losses: &[Loss]| {
+        let settle = move |sent: &Sent| {
             if let Some((observer, export)) = observed {
-                observer.end(export, losses);
+                observer.end(export, sent);
             }
         };
         let batch = match catch_unwind(AssertUnwindSafe(|| self.inner.prepare(metrics))) {
             Ok(batch) => batch,
             Err(_) => {
-                let losses = vec![Loss {
+                let sent = Sent::from(vec![Loss {
                     points: count_points(metrics),
                     why: panicked(),
                     error_type: error_type::PANIC.into(),
-                }];
-                settle(&losses);
-                return self.reporter.report(losses).map_err(OTelSdkError::InternalFailure);
+                }]);
+                settle(&sent);
+                return self.reporter.report(sent.losses).map_err(OTelSdkError::InternalFailure);
             }
         };
         if self.driver == Driver::Runtime && self.final_exports.is_detached() {
             let (inner, reporter, timeout) =
                 (self.inner.clone(), self.reporter.clone(), self.timeout);
             let started = completion::spawn("otelmetrics-final-export", move || {
-                let losses = deliver(&*inner, batch, deadline, timeout, Driver::Runtime);
-                settle(&losses);
-                reporter.report(losses).map_err(|m| {
+                let sent = deliver(&*inner, batch, deadline, timeout, Driver::Runtime);
+                settle(&sent);
+                reporter.report(sent.losses).map_err(|m| {
                     Error::new(status::EXPORT_FAILED, format!("the final export lost data: {m}"))
                 })
             });
@@ -186,9 +186,9 @@ impl<S: Sink> Guarded<S> {
                 Err(e) => Err(OTelSdkError::InternalFailure(e.message)),
             };
         }
-        let losses = deliver(&*self.inner, batch, deadline, self.timeout, self.driver);
-        settle(&losses);
-        self.reporter.report(losses).map_err(OTelSdkError::InternalFailure)
+        let sent = deliver(&*self.inner, batch, deadline, self.timeout, self.driver);
+        settle(&sent);
+        self.reporter.report(sent.losses).map_err(OTelSdkError::InternalFailure)
     }
 }
 
@@ -203,7 +203,7 @@ fn deliver<S: Sink>(
     deadline: Instant,
     timeout: Duration,
     driver: Driver,
-) -> Vec<Loss> {
+) -> Sent {
     let points = S::points(&batch);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let fut = sink.send(batch, deadline);
@@ -216,13 +216,16 @@ fn deliver<S: Sink>(
         }
     }));
     match outcome {
-        Ok(Some(losses)) => losses,
+        Ok(Some(sent)) => sent,
         Ok(None) => vec![Loss {
             points,
             why: format!("timed out after {} ms", timeout.as_millis()),
             error_type: error_type::TIMEOUT.into(),
-        }],
-        Err(_) => vec![Loss { points, why: panicked(), error_type: error_type::PANIC.into() }],
+        }]
+        .into(),
+        Err(_) => {
+            vec![Loss { points, why: panicked(), error_type: error_type::PANIC.into() }].into()
+        }
     }
 }
 

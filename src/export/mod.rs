@@ -38,6 +38,30 @@ pub struct Loss {
     pub error_type: ErrorType,
 }
 
+/// What an export came to: the points that did not arrive (empty when all
+/// did), and the protocol status of the last response it got, if any (the
+/// self-metrics' `http.response.status_code` / `rpc.response.status_code`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub losses: Vec<Loss>,
+    pub last_status: Option<ResponseStatus>,
+}
+
+impl From<Vec<Loss>> for Sent {
+    fn from(losses: Vec<Loss>) -> Self {
+        Sent { losses, last_status: None }
+    }
+}
+
+/// A receiver's answer as its protocol numbers it: an HTTP status code, or
+/// a gRPC status code's name (`OK`, `UNAVAILABLE`). Only what the receiver
+/// sent: a timeout or a refused connection has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseStatus {
+    Http(u16),
+    Grpc(&'static str),
+}
+
 /// A low-cardinality failure cause (`error.type` of the semantic
 /// conventions): an HTTP status code ("503"), a gRPC status code name
 /// ("UNAVAILABLE"), or one of the words below.
@@ -75,9 +99,8 @@ pub trait Sink: Send + Sync + 'static {
     fn points(batch: &Self::Batch) -> u64;
 
     /// Delivers a batch, giving up at `deadline`. Returns what did not
-    /// arrive (empty when everything did).
-    fn send(&self, batch: Self::Batch, deadline: Instant)
-        -> impl Future<Output = Vec<Loss>> + Send;
+    /// arrive (empty when everything did) and the last answer's status.
+    fn send(&self, batch: Self::Batch, deadline: Instant) -> impl Future<Output = Sent> + Send;
 
     fn temporality(&self) -> Temporality;
 }

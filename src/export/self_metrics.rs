@@ -32,7 +32,7 @@
 //! Off by default: then none of this exists (no meter, no instrument, no
 //! callback) and exports carry no observer.
 
-use super::{ErrorType, Loss};
+use super::{ErrorType, ResponseStatus, Sent};
 use opentelemetry::metrics::{
     Counter, Histogram, Meter, MeterProvider as _, ObservableUpDownCounter,
 };
@@ -59,10 +59,11 @@ pub mod component_type {
     pub const OTLP_HTTP_JSON_METRIC_EXPORTER: &str = "otlp_http_json_metric_exporter";
 }
 
-/// The advice the conventions give HTTP durations (they give none here):
-/// 5 ms to 10 s, which spans a local collector to a retried export.
-const DURATION_BUCKETS: [f64; 14] =
-    [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+/// The conventions' advice for both durations: `ExplicitBucketBoundaries`
+/// of `[]`, one bucket holding count, sum, min and max (semantic-conventions
+/// PR #2016), so the SDK's own metrics cost one bucket a series. A user who
+/// wants a distribution sets a view.
+const DURATION_BUCKETS: [f64; 0] = [];
 
 thread_local! {
     /// When the collection under way on this thread started.
@@ -212,7 +213,8 @@ impl Observer {
     }
 
     /// Called once an export is settled (delivered, refused or given up).
-    pub fn end(&self, export: ExportInFlight, losses: &[Loss]) {
+    pub fn end(&self, export: ExportInFlight, sent: &Sent) {
+        let losses = sent.losses.as_slice();
         let Some(exporter) = &self.exporter else { return };
         exporter.inflight.fetch_sub(export.points as i64, Ordering::Relaxed);
         let Some(instruments) = self.metrics.instruments.get() else { return };
@@ -227,17 +229,27 @@ impl Observer {
                 .add(loss.points, &with_error(&exporter.attributes, &loss.error_type));
         }
         let elapsed = export.started.elapsed().as_secs_f64();
-        match losses.last() {
-            None => instruments.operation.record(elapsed, &exporter.attributes),
-            Some(last) => instruments
-                .operation
-                .record(elapsed, &with_error(&exporter.attributes, &last.error_type)),
-        }
+        let mut attributes = match losses.last() {
+            None => exporter.attributes.clone(),
+            Some(last) => with_error(&exporter.attributes, &last.error_type),
+        };
+        attributes.extend(sent.last_status.map(status_attribute));
+        instruments.operation.record(elapsed, &attributes);
     }
 
     #[cfg(test)]
     fn exporter_attributes(&self) -> &[KeyValue] {
         self.exporter.as_ref().map(|e| e.attributes.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// The last answer's status as the conventions name it (`rpc.response.status_code`
+/// is the name since semantic-conventions PR #2920 replaced `rpc.grpc.status_code`,
+/// a number, with the code's name).
+fn status_attribute(status: ResponseStatus) -> KeyValue {
+    match status {
+        ResponseStatus::Http(code) => KeyValue::new("http.response.status_code", i64::from(code)),
+        ResponseStatus::Grpc(name) => KeyValue::new("rpc.response.status_code", name),
     }
 }
 

@@ -125,3 +125,82 @@ def test_headers_the_transport_owns_are_refused_from_add_otlp_header(protocol):
             assert "otlp headers (set in code)" in message and name.lower() in message, message
         finally:
             lib.otelmetrics_provider_builder_free(builder)
+
+
+def run_measured(producer, **env):
+    """`run`, and the producer's peak resident memory (KiB) as it read it
+    itself at exit (VmHWM: its own, from its exec on)."""
+    r = run(producer, **env)
+    (peak,) = [int(line.split()[1]) for line in r.stdout.splitlines() if line.startswith("peak_rss_kib ")]
+    return r, peak
+
+
+ANSWER_MIB = 200
+# The producer's own footprint is a few tens of MiB; a 200 MiB answer held
+# in memory would exceed this by far.
+RSS_BOUND_KIB = 120 * 1024
+
+
+@pytest.mark.parametrize("framing", ["content-length", "unframed"])
+@pytest.mark.parametrize("protocol", ["http/protobuf", "http/json"])
+def test_an_oversized_http_answer_fails_the_export_without_being_read(producer, make_receiver, protocol, framing):
+    rx = make_receiver(grpc=False)
+    rx.set_default(Response(200, body=b"\0" * (ANSWER_MIB << 20), unframed=framing == "unframed"))
+
+    r, peak_kib = run_measured(producer, OTEL_EXPORTER_OTLP_ENDPOINT=rx.http_url, OTEL_EXPORTER_OTLP_PROTOCOL=protocol)
+
+    assert "flush EXPORT_FAILED" in r.stdout, r.stdout + r.stderr
+    assert peak_kib < RSS_BOUND_KIB, f"peak RSS {peak_kib} KiB after a {ANSWER_MIB} MiB answer"
+    assert "larger than 4 MiB" in r.stderr and "(not retried)" in r.stderr, r.stderr
+    # One request per export (the flush's and shutdown's): none was retried.
+    assert len(rx.requests) == 2, [q.status for q in rx.requests]
+
+
+def test_an_oversized_grpc_answer_fails_the_export_and_is_not_retried(producer, make_receiver):
+    rx = make_receiver(http=False)
+    rx.set_default(Response(200, body=b"\0" * (64 << 20)))
+
+    r, peak_kib = run_measured(producer, OTEL_EXPORTER_OTLP_ENDPOINT=rx.grpc_url, OTEL_EXPORTER_OTLP_PROTOCOL="grpc")
+
+    assert "flush EXPORT_FAILED" in r.stdout, r.stdout + r.stderr
+    assert "the answer cannot be read" in r.stderr and "(not retried)" in r.stderr, r.stderr
+    assert peak_kib < RSS_BOUND_KIB, f"peak RSS {peak_kib} KiB after a 64 MiB answer"
+    assert len(rx.requests) == 2, "one request per export, not one per retry"
+
+
+# The most attempts one export makes of one request (README, OTLP section).
+MAX_ATTEMPTS = 6
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_a_receiver_asking_to_retry_at_once_gets_no_storm(producer, make_receiver, protocol):
+    """503 with `Retry-After: 0` (gRPC UNAVAILABLE with RetryInfo 0 s) used
+    to replace the backoff: thousands of requests per export."""
+    rx = make_receiver()
+    rx.set_default(Response(503, retry_after=0, message="busy"))
+    endpoint = rx.grpc_url if protocol == "grpc" else rx.http_url
+
+    r = run(producer, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_EXPORTER_OTLP_PROTOCOL=protocol)
+
+    assert "flush EXPORT_FAILED" in r.stdout, r.stdout + r.stderr
+    # Two exports (the flush's and shutdown's), each at most MAX_ATTEMPTS.
+    assert 2 <= len(rx.requests) <= 2 * MAX_ATTEMPTS, len(rx.requests)
+
+
+@pytest.mark.parametrize("answer", ["error status", "partial success"])
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf", "http/json"])
+def test_a_receiver_message_cannot_forge_log_lines(producer, make_receiver, protocol, answer):
+    """The receiver's text reaches the host's log escaped: a newline in it
+    used to start a line the collector wrote, here a fake 'all fine'."""
+    forged = "otelmetrics: [info] export delivered, all fine"
+    message = f"refused\n{forged}\x1b[2J"
+    rx = make_receiver()
+    rx.set_default(Response(400, message=message) if answer == "error status"
+                   else Response(200, partial_success=(1, message)))
+    endpoint = rx.grpc_url if protocol == "grpc" else rx.http_url
+
+    r = run(producer, OTEL_EXPORTER_OTLP_ENDPOINT=endpoint, OTEL_EXPORTER_OTLP_PROTOCOL=protocol)
+
+    assert "refused\\n" + forged in r.stderr, r.stderr           # quoted, escaped
+    assert not any(line.startswith(forged) for line in r.stderr.splitlines()), r.stderr
+    assert "\x1b" not in r.stderr

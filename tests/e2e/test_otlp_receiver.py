@@ -21,12 +21,16 @@ def producer(tmp_path_factory):
     return compile_c("tests/e2e/programs/otlp_producer.c", tmp_path_factory.mktemp("producer"))
 
 
-def run(producer, **env):
+def producer_env(**env):
     full = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_") and k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
     full.update(OTEL_SERVICE_NAME="e2e-shop", OTEL_METRIC_EXPORT_INTERVAL="60000", OTEL_METRIC_EXPORT_TIMEOUT="5000",
                 OTEL_EXPORTER_OTLP_TIMEOUT="3000")
     full.update(env)
-    return subprocess.run([str(producer)], env=full, capture_output=True, text=True, timeout=60)
+    return full
+
+
+def run(producer, **env):
+    return subprocess.run([str(producer)], env=producer_env(**env), capture_output=True, text=True, timeout=60)
 
 
 def test_http_json_is_decoded_exactly_by_the_official_protobuf_classes(producer):

@@ -119,6 +119,13 @@ def test_delivered_rejected_retried_and_lost_points_by_the_conventions(receiver_
     assert (operation.data_type, operation.unit) == ("Histogram", "s")
     durations = by_error(operation)
     assert {k: v.count for k, v in durations.items()} == {None: 2, "rejected": 1, "503": 1}   # one per export
+    # The status of each export's last answer (C's was the 200 after its 503).
+    assert {k: v.attributes["http.response.status_code"] for k, v in durations.items()} == \
+        {None: 200, "rejected": 200, "503": 503}
+    # The conventions' advice: no boundaries, so one bucket (OTLP writes it
+    # as no bucket counts at all, the proto's form for "count and sum only").
+    assert all(v.explicit_bounds == [] and v.bucket_counts in ([], [v.count]) for v in durations.values()), \
+        [(v.explicit_bounds, v.bucket_counts, v.count) for v in durations.values()]
     # The lost export's one observation spans its retries and backoff.
     assert durations["503"].sum >= d[-1].received_at - d[0].received_at
     assert durations["503"].attributes["server.port"] == port
@@ -158,19 +165,70 @@ def test_rotel_receives_them_and_a_collector_outage_is_counted_after_its_retries
                 n1 = sum(len(m.data_points) for m in first.metrics())
                 n3 = sum(len(m.data_points) for m in third.metrics())
                 points = by_error(one_metric(third, EXPORTED))
-                assert set(points) == {None, "UNAVAILABLE"}, points
+                # A collector that is down refuses the connection: `transport`,
+                # as over HTTP (not tonic's UNAVAILABLE).
+                assert set(points) == {None, "transport"}, points
                 assert points[None].value == n1
                 # Export 2 held every series of export 3 but the two its failure
                 # made (exported and operation.duration with error.type).
-                assert points["UNAVAILABLE"].value == n3 - 2
+                assert points["transport"].value == n3 - 2
                 assert points[None].attributes["otel.component.type"] == "otlp_grpc_metric_exporter"
                 assert points[None].attributes["server.port"] == int(rotel.grpc_url.rsplit(":", 1)[1])
                 operation = by_error(one_metric(third, OPERATION))
-                assert {k: v.count for k, v in operation.items()} == {None: 1, "UNAVAILABLE": 1}
+                assert {k: v.count for k, v in operation.items()} == {None: 1, "transport": 1}
+                # The server's status when it answered; none when nothing answered.
+                assert operation[None].attributes["rpc.response.status_code"] == "OK"
+                assert "rpc.response.status_code" not in operation["transport"].attributes
                 assert one_metric(third, INFLIGHT).data_points[0].value == 0
                 assert one_metric(third, COLLECTION).data_points[0].count == 2
 
             e2e_peers.eventually(third_export_tells_what_happened, timeout_s=15)
+
+
+def self_metric_points(snapshot: dict, name: str) -> list[dict]:
+    """The data points of one self-metric in a `read_json` snapshot, with
+    their attributes as a plain dict."""
+    def value(v):
+        return next(iter(v.values()))
+    out = []
+    for rm in snapshot["resourceMetrics"]:
+        for sm in rm["scopeMetrics"]:
+            for m in sm["metrics"]:
+                if m["name"] == name:
+                    data = m.get("sum") or m.get("histogram")
+                    for p in data["dataPoints"]:
+                        p = dict(p, attributes={a["key"]: value(a["value"]) for a in p["attributes"]})
+                        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+@pytest.mark.parametrize("cause", ["timeout", "transport"])
+def test_the_same_cause_gets_the_same_error_type_over_both_transports_every_time(receiver_module, protocol, cause):
+    """A request out of time is `timeout` and a refused connection is
+    `transport`, over gRPC as over HTTP, in every export (gRPC used to say
+    CANCELLED in about half the timeouts, and UNAVAILABLE for refusals)."""
+    R = receiver_module
+    exports = 5
+    with R.Receiver() as rx:
+        if cause == "timeout":
+            rx.set_default(R.Response(200, delay_s=30))
+            endpoint = rx.grpc_url if protocol == "grpc" else rx.metrics_url
+        else:   # nothing listens on the discard port here (as elsewhere in the tests)
+            endpoint = "http://127.0.0.1:9" + ("" if protocol == "grpc" else "/v1/metrics")
+        with otelmetrics.MeterProvider(exporters=["otlp"], otlp_endpoint=endpoint, otlp_protocol=protocol,
+                                       otlp_timeout_millis=300, export_timeout_millis=1_000, in_memory=True,
+                                       export_interval_millis=3_600_000, self_metrics=True) as p:
+            p.get_meter("app").create_counter("work").add(1)
+            for _ in range(exports):
+                flush(p, ok=False)
+            snapshot = json.loads(p.read_json())
+            rx.set_default(R.Response(200))   # lets shutdown's export go
+    causes = {q["attributes"].get("error.type") for q in self_metric_points(snapshot, EXPORTED)}
+    assert causes == {cause}, causes
+    (operation,) = self_metric_points(snapshot, OPERATION)
+    assert operation["attributes"]["error.type"] == cause and int(operation["count"]) == exports
+    assert not {"rpc.response.status_code", "http.response.status_code"} & set(operation["attributes"])
 
 
 def test_prometheus_serves_them_beside_otlp(receiver_module):

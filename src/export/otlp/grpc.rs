@@ -4,12 +4,21 @@
 //! DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE and DATA_LOSS are transient;
 //! RESOURCE_EXHAUSTED only when the server sends `RetryInfo`; the rest
 //! permanent. A `RetryInfo` delay is honoured.
+//!
+//! `error.type` names the cause the way HTTP does, whichever layer noticed
+//! it first: a request out of time is `timeout` (tonic's own deadline says
+//! CANCELLED, the server's DEADLINE_EXCEEDED, our attempt timer `timeout`:
+//! which comes first is a race), a connection that cannot be made or is lost
+//! is `transport` (tonic says UNAVAILABLE), an answer larger than
+//! `MAX_ANSWER_BYTES` or undecodable is `invalid_response` and not retried
+//! (tonic says OUT_OF_RANGE, which from a server would be transient). A
+//! status the server sent keeps its code's name.
 
 use super::retry::Attempt;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
-use crate::export::error_type;
+use crate::export::{error_type, ResponseStatus};
 use bytes::{BufMut, Bytes};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceResponse;
 use prost::Message;
@@ -57,6 +66,7 @@ impl GrpcTransport {
         // restarts; a collector that is down at start is not an error.
         let channel = endpoint.connect_lazy();
         let mut client = tonic::client::Grpc::new(channel)
+            .max_decoding_message_size(super::MAX_ANSWER_BYTES)
             .accept_compressed(CompressionEncoding::Gzip)
             .accept_compressed(CompressionEncoding::Zstd);
         match otlp.compression {
@@ -67,25 +77,35 @@ impl GrpcTransport {
         Ok(GrpcTransport { client, metadata })
     }
 
-    pub async fn send(&self, body: Bytes, timeout: Duration) -> Attempt {
+    /// One call; the status is the server's, when it sent one.
+    pub async fn send(&self, body: Bytes, timeout: Duration) -> (Attempt, Option<ResponseStatus>) {
         let mut client = self.client.clone();
         if let Err(e) = client.ready().await {
-            return Attempt::Transient {
-                reason: format!("the channel is not ready: {e}"),
+            let attempt = Attempt::Transient {
+                reason: format!("the channel is not ready: {e}{}", super::causes(&e)),
                 after: None,
-                error_type: code_name(Code::Unavailable).into(),
+                error_type: error_type::TRANSPORT.into(),
             };
+            return (attempt, None);
         }
         let mut request = tonic::Request::new(body);
         *request.metadata_mut() = self.metadata.clone();
         request.set_timeout(timeout);
         let path = http::uri::PathAndQuery::from_static(EXPORT_PATH);
         match client.unary(request, path, PreEncoded).await {
-            Ok(response) => Attempt::Delivered(super::delivered(Some(response.into_inner()))),
-            Err(status) => classify(&status),
+            Ok(response) => (
+                Attempt::Delivered(super::delivered(Some(response.into_inner()))),
+                Some(ResponseStatus::Grpc(code_name(Code::Ok))),
+            ),
+            Err(status) => {
+                let sent = local_cause(&status).is_none();
+                (classify(&status), sent.then(|| ResponseStatus::Grpc(code_name(status.code()))))
+            }
         }
     }
 }
+
+const UNREADABLE: &str = "the answer cannot be read, whether the data points were kept is unknown";
 
 fn classify(status: &Status) -> Attempt {
     let after = status.get_details_retry_info().and_then(|info| info.retry_delay);
@@ -93,7 +113,17 @@ fn classify(status: &Status) -> Attempt {
     if super::is_tls_refusal(status) {
         return Attempt::Permanent { reason, error_type: error_type::TLS.into() };
     }
-    let error_type = code_name(status.code()).into();
+    // Retried or not by the code, as the specification says; named by
+    // the cause when it is on this side of the wire.
+    let error_type = match local_cause(status) {
+        Some(Local::OutOfTime) => error_type::TIMEOUT.into(),
+        Some(Local::Transport) => error_type::TRANSPORT.into(),
+        Some(Local::BadAnswer) => {
+            let reason = format!("{reason}: {UNREADABLE}");
+            return Attempt::Permanent { reason, error_type: error_type::INVALID_RESPONSE.into() };
+        }
+        None => code_name(status.code()).into(),
+    };
     match status.code() {
         Code::Unavailable
         | Code::Cancelled
@@ -106,6 +136,61 @@ fn classify(status: &Status) -> Attempt {
         }
         _ => Attempt::Permanent { reason, error_type },
     }
+}
+
+/// A cause this side of the wire, whatever code tonic gave it.
+#[derive(Debug, PartialEq, Eq)]
+enum Local {
+    OutOfTime,
+    Transport,
+    BadAnswer,
+}
+
+/// Which statuses did not come from the server. tonic marks its own by a
+/// source error (a server's status has none), except for the answer limits,
+/// which only its messages tell apart (tonic 0.14's wording, checked by the
+/// oversized-answer test in tests/e2e/test_hostile_collectors.py).
+fn local_cause(status: &Status) -> Option<Local> {
+    use std::error::Error as _;
+    if status.code() == Code::DeadlineExceeded {
+        // The deadline is ours (the grpc-timeout we sent), whoever noticed it.
+        return Some(Local::OutOfTime);
+    }
+    let mut source = status.source();
+    while let Some(cause) = source {
+        if cause.is::<tonic::TimeoutExpired>() {
+            return Some(Local::OutOfTime);
+        }
+        if cause.is::<UndecodableAnswer>() {
+            return Some(Local::BadAnswer);
+        }
+        source = cause.source();
+    }
+    let message = status.message();
+    let over_limit = (status.code() == Code::OutOfRange
+        && message.starts_with("Error, decoded message length too large"))
+        || (status.code() == Code::ResourceExhausted
+            && message.starts_with("Error decompressing: size limit"));
+    if over_limit {
+        return Some(Local::BadAnswer);
+    }
+    status.source().is_some().then_some(Local::Transport)
+}
+
+/// Our decoder's refusal of an answer, recognisable in a status's sources.
+#[derive(Debug)]
+struct UndecodableAnswer(prost::DecodeError);
+
+impl std::fmt::Display for UndecodableAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "undecodable OTLP response: {}", self.0)
+    }
+}
+
+impl std::error::Error for UndecodableAnswer {}
+
+fn undecodable(e: prost::DecodeError) -> Status {
+    Status::from_error(Box::new(UndecodableAnswer(e)))
 }
 
 /// A status code as gRPC names it (`UNAVAILABLE`), the form
@@ -179,9 +264,7 @@ impl Decoder for PreEncoded {
         &mut self,
         src: &mut DecodeBuf<'_>,
     ) -> std::result::Result<Option<Self::Item>, Status> {
-        ExportMetricsServiceResponse::decode(src)
-            .map(Some)
-            .map_err(|e| Status::internal(format!("undecodable OTLP response: {e}")))
+        ExportMetricsServiceResponse::decode(src).map(Some).map_err(undecodable)
     }
 }
 
@@ -226,6 +309,47 @@ mod tests {
                 "{code:?}"
             );
         }
+    }
+
+    fn error_type_of(status: &Status) -> String {
+        match classify(status) {
+            Attempt::Transient { error_type, .. } | Attempt::Permanent { error_type, .. } => {
+                error_type.to_string()
+            }
+            Attempt::Delivered(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn causes_this_side_of_the_wire_are_named_as_over_http() {
+        let deadline = Status::from_error(Box::new(tonic::TimeoutExpired(())));
+        assert_eq!(deadline.code(), Code::Cancelled, "tonic's own name for its deadline");
+        assert_eq!(error_type_of(&deadline), "timeout");
+        assert_eq!(error_type_of(&Status::deadline_exceeded("late")), "timeout");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let refused = Status::from_error(Box::new(tonic::ConnectError(Box::new(refused))));
+        assert_eq!(refused.code(), Code::Unavailable, "tonic's own name for a refused connection");
+        assert_eq!(error_type_of(&refused), "transport");
+        // The same codes sent by a server keep their names.
+        assert_eq!(error_type_of(&Status::unavailable("busy")), "UNAVAILABLE");
+        assert_eq!(error_type_of(&Status::cancelled("gone")), "CANCELLED");
+    }
+
+    #[test]
+    fn an_answer_over_the_limit_or_undecodable_is_not_retried() {
+        let too_large = Status::out_of_range(
+            "Error, decoded message length too large: found 5242880 bytes, the limit is: 4194304 bytes",
+        );
+        let undecodable =
+            undecodable(ExportMetricsServiceResponse::decode(&b"\xff\xff"[..]).unwrap_err());
+        for status in [too_large, undecodable] {
+            assert!(
+                matches!(classify(&status), Attempt::Permanent { ref error_type, .. } if error_type == "invalid_response"),
+                "{status:?}"
+            );
+        }
+        // OUT_OF_RANGE from a server is transient, as the specification says.
+        assert!(matches!(classify(&Status::out_of_range("x")), Attempt::Transient { .. }));
     }
 
     #[test]

@@ -7,13 +7,17 @@
 //! metrics and every configured header (an API key) to wherever a collector
 //! points, perhaps over plaintext, and a 301/302 would turn the POST into a
 //! bodiless GET that "succeeds".
+//!
+//! At most `MAX_ANSWER_BYTES` of an answer are read: a success answer
+//! larger than that is a failed export (`invalid_response`, not retried),
+//! an error answer is classified by its status alone.
 
 use super::retry::Attempt;
 use super::split::Encoding;
 use super::tls;
 use crate::config::{Compression, ResolvedOtlp};
 use crate::error::{Error, Result};
-use crate::export::error_type;
+use crate::export::{error_type, ResponseStatus};
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, LOCATION, RETRY_AFTER,
     USER_AGENT,
@@ -84,7 +88,12 @@ impl HttpTransport {
         }
     }
 
-    pub async fn send(&self, body: bytes::Bytes, timeout: Duration) -> Attempt {
+    /// One POST; the status is the answer's, when one came.
+    pub async fn send(
+        &self,
+        body: bytes::Bytes,
+        timeout: Duration,
+    ) -> (Attempt, Option<ResponseStatus>) {
         let sent = self
             .client
             .post(&self.url)
@@ -98,64 +107,95 @@ impl HttpTransport {
             // Connection refused, reset, DNS, TLS, timeout: the URL is left
             // out of the message (it may hold credentials).
             Err(e) if super::is_tls_refusal(&e) => {
-                return Attempt::Permanent {
+                let attempt = Attempt::Permanent {
                     reason: describe_error(&e),
                     error_type: error_type::TLS.into(),
-                }
+                };
+                return (attempt, None);
             }
             Err(e) => {
                 let cause =
                     if e.is_timeout() { error_type::TIMEOUT } else { error_type::TRANSPORT };
-                return Attempt::Transient {
+                let attempt = Attempt::Transient {
                     reason: describe_error(&e),
                     after: None,
                     error_type: cause.into(),
                 };
+                return (attempt, None);
             }
         };
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let json_body = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("application/json"));
-        let body = response.bytes().await.unwrap_or_default();
-        if status.is_success() {
-            // An answer that cannot be read says nothing about what the
-            // receiver kept: reported as a failure, never as full success
-            // (and not retried, since the receiver may have kept it all).
-            return match super::parse_answer(&body, json_body) {
-                Ok(delivered) => Attempt::Delivered(delivered),
-                Err(why) => Attempt::Permanent {
-                    reason: format!(
-                        "HTTP {}, but the answer cannot be read ({why}): whether the data points were kept is unknown",
-                        status.as_u16()
-                    ),
-                    error_type: error_type::INVALID_RESPONSE.into(),
-                },
-            };
-        }
-        let detail = super::status_message(&body, json_body);
-        let mut reason = match detail {
-            Some(m) => format!("HTTP {}: {m}", status.as_u16()),
-            None => format!("HTTP {}", status),
+        let status = ResponseStatus::Http(response.status().as_u16());
+        (answered(response).await, Some(status))
+    }
+}
+
+/// What an answer says of the request it answers.
+async fn answered(response: reqwest::Response) -> Attempt {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let location = response
+        .headers()
+        .get(LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let json_body = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    let (body, unread) = read_capped(response, super::MAX_ANSWER_BYTES).await;
+    if status.is_success() {
+        // An answer that cannot be read says nothing about what the
+        // receiver kept: reported as a failure, never as full success
+        // (and not retried, since the receiver may have kept it all).
+        let parsed = match unread {
+            Some(why) => Err(why),
+            None => super::parse_answer(&body, json_body),
         };
-        if status.is_redirection() {
-            reason.push_str(&redirect_note(location.as_deref()));
-        }
-        let error_type = status.as_u16().to_string().into();
-        match status.as_u16() {
-            429 | 502 | 503 | 504 => Attempt::Transient { reason, after: retry_after, error_type },
-            _ => Attempt::Permanent { reason, error_type },
+        return match parsed {
+            Ok(delivered) => Attempt::Delivered(delivered),
+            Err(why) => Attempt::Permanent {
+                reason: format!(
+                    "HTTP {}, but the answer cannot be read ({why}): whether the data points were kept is unknown",
+                    status.as_u16()
+                ),
+                error_type: error_type::INVALID_RESPONSE.into(),
+            },
+        };
+    }
+    let detail = super::status_message(&body, json_body);
+    let mut reason = match detail {
+        Some(m) => format!("HTTP {}: {m}", status.as_u16()),
+        None => format!("HTTP {}", status),
+    };
+    if status.is_redirection() {
+        reason.push_str(&redirect_note(location.as_deref()));
+    }
+    let error_type = status.as_u16().to_string().into();
+    match status.as_u16() {
+        429 | 502 | 503 | 504 => Attempt::Transient { reason, after: retry_after, error_type },
+        _ => Attempt::Permanent { reason, error_type },
+    }
+}
+
+/// The answer's body, at most `cap` bytes of it, and why it is not all of
+/// it when it is not. Nothing is read past `cap` (dropping the response
+/// closes the connection), and an announced length past it is not waited for.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> (Vec<u8>, Option<String>) {
+    let too_large = || format!("it is larger than {} MiB, the most read of an answer", cap >> 20);
+    if response.content_length().is_some_and(|announced| announced > cap as u64) {
+        return (Vec::new(), Some(too_large()));
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > cap => return (body, Some(too_large())),
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return (body, None),
+            Err(e) => return (body, Some(format!("it was cut short: {}", describe_error(&e)))),
         }
     }
 }

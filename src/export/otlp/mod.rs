@@ -15,7 +15,7 @@ pub mod split;
 mod tls;
 
 use super::render;
-use super::{error_type, Loss, Sink};
+use super::{error_type, Loss, ResponseStatus, Sent, Sink};
 use crate::config::{Protocol, ResolvedOtlp};
 use crate::diagnostics;
 use crate::error::Result;
@@ -36,6 +36,12 @@ pub use tls::validate_tls;
 
 pub const USER_AGENT: &str = concat!("otelmetrics/", env!("CARGO_PKG_VERSION"));
 
+/// The most of a receiver's answer that is read, on either transport (the
+/// gRPC default). An OTLP answer is a partial-success count and a message:
+/// a few bytes. Past this, reading more would let a broken or hostile
+/// collector make the host hold whatever it sends.
+const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
 enum Transport {
     Grpc(grpc::GrpcTransport),
     Http(http::HttpTransport),
@@ -50,7 +56,8 @@ impl Transport {
         }
     }
 
-    async fn send(&self, body: Bytes, timeout: Duration) -> Attempt {
+    /// One attempt, and the status of the answer, if one came.
+    async fn send(&self, body: Bytes, timeout: Duration) -> (Attempt, Option<ResponseStatus>) {
         match self {
             Transport::Grpc(t) => t.send(body, timeout).await,
             Transport::Http(t) => t.send(body, timeout).await,
@@ -124,7 +131,7 @@ impl Sink for OtlpExporter {
         &self,
         batch: Prepared,
         deadline: Instant,
-    ) -> impl std::future::Future<Output = Vec<Loss>> + Send {
+    ) -> impl std::future::Future<Output = Sent> + Send {
         self.send_all(batch.bodies, batch.oversized, deadline)
     }
 
@@ -215,16 +222,18 @@ impl OtlpExporter {
     /// Sends the bodies in order. A request refused for good is reported
     /// and the rest still go; once the receiver stays unavailable past the
     /// deadline, the requests not yet sent are reported together.
-    async fn send_all(
-        &self,
-        bodies: Vec<Body>,
-        mut losses: Vec<Loss>,
-        deadline: Instant,
-    ) -> Vec<Loss> {
+    async fn send_all(&self, bodies: Vec<Body>, mut losses: Vec<Loss>, deadline: Instant) -> Sent {
+        let last_status = std::sync::Mutex::new(None);
         let mut bodies = bodies.into_iter();
         while let Some(body) = bodies.next() {
             let sent = retry::with_retries(deadline, self.per_request, |budget| {
-                self.transport.send(body.bytes.clone(), budget)
+                let bytes = body.bytes.clone();
+                let last_status = &last_status;
+                async move {
+                    let (attempt, status) = self.transport.send(bytes, budget).await;
+                    *last_status.lock().unwrap_or_else(|e| e.into_inner()) = status;
+                    attempt
+                }
             })
             .await;
             match sent {
@@ -276,7 +285,7 @@ impl OtlpExporter {
                 }
             }
         }
-        losses
+        Sent { losses, last_status: last_status.into_inner().unwrap_or_else(|e| e.into_inner()) }
     }
 }
 
@@ -329,13 +338,24 @@ fn parse_answer(body: &[u8], json: bool) -> std::result::Result<Delivered, Strin
     Ok(Delivered { rejected_points, message })
 }
 
-/// A receiver's message, cut to a length fit for a diagnostic line.
+/// A receiver's message, cut to a length fit for a diagnostic line, its
+/// control characters escaped (`\n`, `\u{1b}`): a collector's text must
+/// not start lines of its own in the host's log or drive its terminal.
 fn shorten(message: &str) -> String {
     const MAX_CHARS: usize = 300;
-    match message.char_indices().nth(MAX_CHARS) {
-        Some((cut, _)) => format!("{}...", &message[..cut]),
-        None => message.to_owned(),
+    let mut out = String::with_capacity(message.len().min(4 * MAX_CHARS));
+    for (i, c) in message.chars().enumerate() {
+        if i == MAX_CHARS {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 /// ": cause: cause of cause ..." for an error's chain of sources.
@@ -429,6 +449,13 @@ mod tests {
         let cut = shorten(&long);
         assert_eq!(cut.chars().count(), 303);
         assert!(cut.ends_with("..."));
+    }
+
+    #[test]
+    fn a_receiver_message_cannot_start_a_line_or_drive_a_terminal() {
+        let shown = shorten("bad\r\notelmetrics: [info] all fine\u{1b}[2J\u{7}");
+        assert_eq!(shown, "bad\\r\\notelmetrics: [info] all fine\\u{1b}[2J\\u{7}");
+        assert!(!shown.chars().any(char::is_control));
     }
 
     #[test]

@@ -3,6 +3,12 @@
 //! with exponential backoff and jitter; a delay the receiver asks for
 //! (HTTP `Retry-After`, gRPC `RetryInfo`) is honoured; nothing is retried
 //! past the export's deadline; permanent failures are not retried.
+//!
+//! A receiver's delay may lengthen a wait, never shorten it below the
+//! backoff: `Retry-After: 0` (the specification's own example of a
+//! retryable answer) would otherwise turn the retries into a storm of
+//! thousands of requests per export. Attempts per request are capped
+//! ([`MAX_ATTEMPTS`], the Python SDK's number), whatever the deadline.
 
 use crate::export::{error_type, ErrorType};
 use std::future::Future;
@@ -47,6 +53,8 @@ pub struct Failure {
 /// The first backoff delay; it doubles per retry up to [`MAX_BACKOFF`].
 const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Attempts of one request in one export, the first included.
+pub const MAX_ATTEMPTS: u32 = 6;
 
 /// Sends with `attempt` until delivered, refused, or `deadline`. Each
 /// attempt is given at most `per_attempt`, and never more than the time
@@ -90,10 +98,16 @@ where
             }
             Attempt::Transient { reason, after, error_type } => {
                 last_cause = error_type;
-                let wait = after.unwrap_or_else(|| jittered(backoff));
+                if tries >= MAX_ATTEMPTS {
+                    let why =
+                        format!("failed: {reason} ({tries} attempts, the most one export makes)");
+                    return Err(Failure { why, permanent: false, error_type: last_cause });
+                }
+                let scheduled = jittered(backoff);
+                let wait = after.map_or(scheduled, |asked| asked.max(scheduled));
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 if Instant::now() + wait >= deadline {
-                    let asked = if after.is_some() {
+                    let asked = if after.is_some_and(|asked| asked >= scheduled) {
                         "the receiver asked to retry"
                     } else {
                         "the next retry is due"
@@ -168,21 +182,48 @@ mod tests {
         assert!(times[1] - times[0] >= Duration::from_millis(300));
     }
 
-    #[test]
-    fn backoff_without_a_hint_grows() {
-        let (attempt, times) =
-            scripted(vec![transient(None), transient(None), transient(None), delivered()]);
-        let deadline = Instant::now() + Duration::from_secs(10);
+    /// Three transient failures, each with the receiver's delay `after_ms`,
+    /// then a delivery: each wait is at least half the backoff's 200, 400,
+    /// 800 ms (jitter keeps a wait within [half, whole] of it).
+    fn assert_waits_follow_the_backoff(after_ms: Option<u64>) {
+        let (attempt, times) = scripted(vec![
+            transient(after_ms),
+            transient(after_ms),
+            transient(after_ms),
+            delivered(),
+        ]);
+        let deadline = Instant::now() + Duration::from_secs(30);
         assert_eq!(
             run(with_retries(deadline, Duration::from_secs(1), attempt)),
             Ok(Delivered::default())
         );
         let times = times.lock().unwrap();
-        // Jitter keeps each wait within [half, whole] of 200, 400, 800 ms.
         for (i, base) in [200u64, 400, 800].into_iter().enumerate() {
             let waited = times[i + 1] - times[i];
             assert!(waited >= Duration::from_millis(base / 2), "wait {i}: {waited:?}");
         }
+    }
+
+    #[test]
+    fn backoff_without_a_hint_grows() {
+        assert_waits_follow_the_backoff(None);
+    }
+
+    #[test]
+    fn a_receiver_delay_shorter_than_the_backoff_does_not_shorten_it() {
+        assert_waits_follow_the_backoff(Some(0));
+    }
+
+    #[test]
+    fn attempts_per_request_are_capped_whatever_the_deadline() {
+        let script = (0..MAX_ATTEMPTS + 4).map(|_| transient(Some(0))).collect();
+        let (attempt, times) = scripted(script);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let err = run(with_retries(deadline, Duration::from_secs(1), attempt)).unwrap_err();
+        assert_eq!(times.lock().unwrap().len(), MAX_ATTEMPTS as usize);
+        assert!(!err.permanent);
+        assert_eq!(err.error_type, "UNAVAILABLE");
+        assert!(err.why.contains(&format!("{MAX_ATTEMPTS} attempts")), "{err:?}");
     }
 
     #[test]

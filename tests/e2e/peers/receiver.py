@@ -87,7 +87,10 @@ class Response:
     drop: read the request, then close the connection without answering.
     partial_success: (rejected_data_points, error_message) in a 200 answer.
     message: error message in the google.rpc.Status body / gRPC details.
-    body, headers: HTTP only: raw body instead of the generated one; extra headers.
+    body: raw answer instead of the generated one (HTTP: the body; gRPC: the
+        response message's bytes, with status OK).
+    headers: HTTP only: extra headers.
+    unframed: HTTP only: no Content-Length; the body ends when the connection closes.
     """
 
     status: int = 200
@@ -100,6 +103,7 @@ class Response:
     grpc_code: grpc.StatusCode | None = None
     body: bytes | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    unframed: bool = False
 
     def grpc_status(self) -> grpc.StatusCode:
         if self.grpc_code is not None:
@@ -453,7 +457,11 @@ class _HttpHandler(BaseHTTPRequestHandler):
         rx._answered(rec, status, None)   # before sending: the client may look right after
         self.send_response(status)
         self.send_header("Content-Type", "application/json" if json_answer else "application/x-protobuf")
-        self.send_header("Content-Length", str(len(payload)))
+        if resp.unframed:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(payload)))
         if resp.retry_after is not None:
             ra = resp.retry_after
             self.send_header("Retry-After", str(int(ra)) if isinstance(ra, (int, float)) else str(ra))
@@ -527,7 +535,7 @@ def _grpc_handler(rx: "Receiver"):
             code = grpc.StatusCode.INVALID_ARGUMENT
         if code == grpc.StatusCode.OK:
             rx._answered(rec, resp.status, code.name)
-            return _export_response(resp).SerializeToString()
+            return resp.body if resp.body is not None else _export_response(resp).SerializeToString()
         message = resp.message or rec.error or f"status {resp.status}"
         if isinstance(resp.retry_after, (int, float)):
             st = _status_body(code.value[0], message, [_retry_info(float(resp.retry_after))])

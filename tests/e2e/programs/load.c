@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "otelmetrics.h"
+#include "producer_common.h"
 
 #define SERIES_PER_THREAD 500
 
@@ -43,16 +44,6 @@ static void *record(void *arg) {
   return NULL;
 }
 
-static long rss_kib(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kib = -1;
-  while (f && fgets(line, sizeof line, f)) {
-    if (strncmp(line, "VmRSS:", 6) == 0) kib = strtol(line + 6, NULL, 10);
-  }
-  if (f) fclose(f);
-  return kib;
-}
 
 int main(int argc, char **argv) {
   int seconds = argc > 1 ? atoi(argv[1]) : 5;
@@ -70,7 +61,7 @@ int main(int argc, char **argv) {
   struct timespec one_second = {1, 0};
   for (int s = 0; s < seconds; s++) {
     nanosleep(&one_second, NULL);
-    if (s >= 1) printf("rss_kib %d %ld\n", s, rss_kib());
+    if (s >= 1) printf("rss_kib %d %ld\n", s, proc_status_kib("VmRSS"));
   }
   running = 0;
   for (int t = 0; t < 2; t++) pthread_join(threads[t], NULL);

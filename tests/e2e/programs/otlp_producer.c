@@ -3,7 +3,8 @@
  * from the environment (OTEL_* variables) like a real deployment.
  *
  * `all-kinds`: records every synchronous and observable instrument kind with
- * attributes of every type, flushes, shuts down, prints the statuses.
+ * attributes of every type, flushes, shuts down, prints the statuses and its
+ * peak resident memory.
  *
  * `interactive`: reads commands from stdin, one per line, and answers each
  * with one line, so a test can drive it while it kills and restarts the
@@ -149,6 +150,7 @@ static int all_kinds(void) {
   otelmetrics_observable_up_down_counter_i64_free(ou);
   otelmetrics_meter_free(m);
   otelmetrics_provider_free(provider);
+  printf("peak_rss_kib %ld\n", proc_status_kib("VmHWM"));
   return flushed || down;
 }
 
