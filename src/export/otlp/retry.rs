@@ -54,7 +54,7 @@ pub struct Failure {
 const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Attempts of one request in one export, the first included.
-pub const MAX_ATTEMPTS: u32 = 6;
+pub(crate) const MAX_ATTEMPTS: u32 = 6;
 
 /// Sends with `attempt` until delivered, refused, or `deadline`. Each
 /// attempt is given at most `per_attempt`, and never more than the time
