@@ -91,7 +91,7 @@ fn serves_what_was_recorded_in_both_formats() {
         assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
         assert!(text.contains("Content-Type: text/plain; version=0.0.4"), "{text}");
         assert!(text.contains("# TYPE orders_placed_total counter\n"), "{text}");
-        assert!(text.contains("orders_placed_total{region=\"eu-west\",otel_scope_name=\"shop\",otel_scope_version=\"1.2\"} 42\n"), "{text}");
+        assert!(text.contains("orders_placed_total{otel_scope_name=\"shop\",otel_scope_version=\"1.2\",region=\"eu-west\"} 42\n"), "{text}");
 
         let om = scrape(port, "application/openmetrics-text;version=1.0.0");
         assert!(om.contains("# TYPE orders_placed counter\n"), "{om}");

@@ -33,8 +33,8 @@ class Producer:
     """The producer in `serve` mode: started, its port read, stopped with
     `quit` (which must shut down cleanly)."""
 
-    def __init__(self, exe: Path, env: dict[str, str]):
-        self.proc = subprocess.Popen([str(exe), "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, exe: Path, env: dict[str, str], mode: str = "serve"):
+        self.proc = subprocess.Popen([str(exe), mode], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("ready "), f"producer did not start: {line!r} {self.proc.stderr.read()}"
@@ -103,7 +103,7 @@ def test_up_down_counters_and_gauges(prometheus):
     assert prometheus.wait_for_value("account_balance") == 70
     assert prometheus.wait_for_value("queue_load") == pytest.approx(1.5)
     assert prometheus.wait_for_value("room_offset") == -7
-    assert prometheus.wait_for_value("cpu_utilization_ratio") == pytest.approx(0.25)
+    assert prometheus.wait_for_value("cpu_utilization") == pytest.approx(0.25)   # unit `1`: no `_ratio` (spec #4966)
     assert prometheus.wait_for_value("disk_free_bytes") == 1024
     assert prometheus.wait_for_value("queue_depth") == 12                       # observable up-down counter
     assert prometheus.wait_for_value('room_temperature_celsius{room="kitchen"}') == pytest.approx(21.5)
@@ -204,6 +204,116 @@ def test_a_client_that_never_sends_does_not_block_scrapes(producer):
     finally:
         for s in silent:
             s.close()
+
+
+# ------------------------------------------------------------ inputs that collide (the `collide` workload)
+
+
+@pytest.fixture(scope="module")
+def collider(exe):
+    p = Producer(exe, program_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0",
+                               OTEL_SERVICE_NAME="prom-collide"), mode="collide")
+    yield p
+    p.kill()
+
+
+def lint(body: bytes) -> list[str]:
+    """promtool's complaints, other than missing help text."""
+    r = subprocess.run([str(promtool()), "check", "metrics"], input=body, capture_output=True)
+    lines = r.stdout.decode().splitlines() + r.stderr.decode().splitlines()
+    return [line for line in lines if line.strip() and not line.endswith(" no help text")]
+
+
+def openmetrics_families(url: str) -> dict:
+    status, headers, body = get(url, Accept=OPENMETRICS)
+    assert status == 200 and headers["content-type"].startswith("application/openmetrics-text"), headers
+    return {f.name: f for f in parse_openmetrics(body.decode())}   # strict: raises on any violation
+
+
+def samples(url: str, family: str) -> list[tuple[str, dict[str, str], float]]:
+    """The samples of one family, its lines alone parsed strictly (so that
+    each test sees its own defect, not another family's)."""
+    _, _, body = get(url, Accept=OPENMETRICS)
+    names = {family, f"{family}_total", f"{family}_created"}
+
+    def ours(line: str) -> bool:
+        if line.startswith("# "):
+            return line.split(" ")[2:3] == [family]          # HELP, TYPE, UNIT
+        return line.split("{")[0].split(" ")[0] in names
+
+    lines = [line for line in body.decode().splitlines() if ours(line)]
+    [parsed] = parse_openmetrics("\n".join(lines) + "\n# EOF\n")
+    return [(s.name, s.labels, s.value) for s in parsed.samples]
+
+
+def test_collisions_give_valid_output_for_every_parser(collider):
+    """promtool (which reads only the text format) and both of
+    prometheus_client's parsers accept the exposition."""
+    _, _, text = get(collider.url)
+    assert lint(text) == []
+    parse_text(text.decode())
+    openmetrics_families(collider.url)
+
+
+def test_scope_attributes_named_like_scope_labels_are_dropped(collider):
+    """Scope attributes name/version/schema_url would become a second
+    `otel_scope_name` (etc.) label; the spec says they MUST be dropped."""
+    [(name, labels, value)] = samples(collider.url, "scoped")
+    assert (name, value) == ("scoped_total", 3)
+    assert labels == {"otel_scope_name": "lib", "otel_scope_version": "1", "otel_scope_team": "a"}
+
+
+def test_point_attribute_otel_scope_name_is_joined_with_the_scope_label(collider):
+    """`otel.scope.name` on a point and the scope's name map to one label:
+    values joined with `;` in the order of the original keys."""
+    [(_, labels, value)] = samples(collider.url, "tagged")
+    assert value == 4
+    assert labels["otel_scope_name"] == "point;one"
+
+
+def test_one_name_two_types_keeps_one_family(collider):
+    """`jobs`, a counter on meter `one` and a gauge on meter `two`: one TYPE
+    line in either format, the counter kept."""
+    for accept in ("text/plain", OPENMETRICS):
+        _, _, body = get(collider.url, Accept=accept)
+        types = [line for line in body.decode().splitlines() if line.startswith("# TYPE jobs")]
+        assert len(types) == 1, types
+    assert [(n, v) for n, _, v in samples(collider.url, "jobs")] == [("jobs_total", 5)]
+
+
+def test_names_that_sanitise_alike_share_a_family_without_duplicate_series(collider):
+    """`cache.hits` and `cache_hits` both become `cache_hits_total`: one family; their series with
+    distinct labels both kept, the one with identical labels exposed once."""
+    _, _, body = get(collider.url)
+    series = [line.rsplit(" ", 1)[0] for line in body.decode().splitlines() if line.startswith("cache_hits_total")]
+    assert len(series) == len(set(series)), series
+    got = {labels["k"]: value for _, labels, value in samples(collider.url, "cache_hits")}
+    assert got == {"same": 1, "dot": 10, "under": 20}
+
+
+def test_collisions_are_reported_through_the_diagnostics(exe):
+    p = Producer(exe, program_env(OTEL_METRICS_EXPORTER="prometheus", OTEL_EXPORTER_PROMETHEUS_PORT="0"), mode="collide")
+    try:
+        assert get(p.url)[0] == 200
+        out = p.quit()
+    finally:
+        p.kill()
+    assert out.startswith("shutdown OK"), out
+    warnings = [line for line in out.splitlines() if "[warn]" in line and "prometheus" in line]
+    assert any("`jobs`" in w and "another type" in w for w in warnings), out
+    assert any("`cache_hits`" in w and "help" in w for w in warnings), out
+    assert any("cache_hits_total" in w and "series" in w for w in warnings), out
+
+
+def test_prometheus_stores_the_colliding_workload(collider, tmp_path):
+    with Prometheus([f"127.0.0.1:{collider.port}"], workdir=tmp_path) as prom:
+        wait_until(lambda: prom.query('up{job="otelmetrics"} == 1'), timeout_s=30,
+                   describe=lambda: f"a successful scrape; targets: {prom.targets_health()}")
+        assert prom.wait_for_value('scoped_total{otel_scope_name="lib",otel_scope_team="a"}') == 3
+        assert prom.wait_for_value('target_info{service_name="prom-collide"}') == 1
+        assert prom.wait_for_value('tagged_total{otel_scope_name="point;one"}') == 4
+        assert prom.wait_for_value('jobs_total') == 5
+        assert prom.wait_for_value('sum(cache_hits_total)') == 31
 
 
 # ------------------------------------------------------------ configuration and lifecycle

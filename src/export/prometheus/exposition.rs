@@ -12,9 +12,9 @@ use crate::diagnostics;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{
-    metric, number_data_point, HistogramDataPoint, Metric, NumberDataPoint,
+    metric, number_data_point, HistogramDataPoint, Metric, NumberDataPoint, ScopeMetrics,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// The two exposition formats a scraper can ask for.
@@ -41,6 +41,9 @@ struct Family {
     help: String,
     unit: Option<String>,
     samples: String,
+    /// The label sets already written (without `le`), so that two metrics
+    /// whose names map to this family never expose one series twice.
+    series: HashSet<String>,
 }
 
 impl Family {
@@ -48,9 +51,7 @@ impl Family {
     /// name without `_total`.
     fn metadata_name(&self, format: Format) -> &str {
         match (format, self.shape) {
-            (Format::OpenMetrics, Shape::Counter) => {
-                self.name.strip_suffix("_total").unwrap_or(&self.name)
-            }
+            (Format::OpenMetrics, Shape::Counter) => family_key(&self.name, self.shape),
             _ => &self.name,
         }
     }
@@ -86,7 +87,11 @@ pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> String {
         if let Some(resource) = rm.resource.as_ref().filter(|r| !r.attributes.is_empty()) {
             write_target_info(&resource.attributes, format, &mut out);
         }
-        for sm in &rm.scope_metrics {
+        // Scopes in a fixed order, so that when two metrics clash the same
+        // one is kept on every scrape (the SDK's own order is not fixed).
+        let mut scopes: Vec<_> = rm.scope_metrics.iter().collect();
+        scopes.sort_by(|a, b| scope_id(a).cmp(&scope_id(b)));
+        for sm in scopes {
             let scope = scope_labels(sm.scope.as_ref(), &sm.schema_url);
             for m in &sm.metrics {
                 add_metric(m, &scope, &mut families, &mut by_name);
@@ -102,6 +107,16 @@ pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> String {
     out
 }
 
+/// What orders scopes: name, version, schema URL.
+fn scope_id(s: &ScopeMetrics) -> (&str, &str, &str) {
+    let scope = s.scope.as_ref();
+    (
+        scope.map_or("", |s| s.name.as_str()),
+        scope.map_or("", |s| s.version.as_str()),
+        s.schema_url.as_str(),
+    )
+}
+
 /// `target_info`: the resource's attributes as labels of a constant 1.
 fn write_target_info(attributes: &[KeyValue], format: Format, out: &mut String) {
     match format {
@@ -111,7 +126,7 @@ fn write_target_info(attributes: &[KeyValue], format: Format, out: &mut String) 
         Format::OpenMetrics => out.push_str("# TYPE target info\n# HELP target Target metadata\n"),
     }
     out.push_str("target_info");
-    write_labels(&attribute_labels(attributes), &[], None, out);
+    write_labels(&label_text(&series_labels(attributes, &[])), None, out);
     out.push_str(" 1\n");
 }
 
@@ -131,6 +146,90 @@ fn shape_of(m: &Metric) -> Option<Shape> {
     }
 }
 
+/// The name a family is known by in OpenMetrics (a counter's without
+/// `_total`); two metrics with one key are one family.
+fn family_key(name: &str, shape: Shape) -> &str {
+    match shape {
+        Shape::Counter => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    }
+}
+
+/// Every name a family occupies: its key and the names of its samples. A
+/// metric of another family that needs one of them would give a scraper
+/// two TYPE lines for one name, or samples it cannot attribute.
+fn occupied_names(name: &str, shape: Shape) -> Vec<String> {
+    let key = family_key(name, shape);
+    match shape {
+        Shape::Counter => vec![key.to_owned(), name.to_owned()],
+        Shape::Gauge => vec![name.to_owned()],
+        Shape::Histogram => ["", "_bucket", "_sum", "_count"]
+            .iter()
+            .map(|suffix| format!("{name}{suffix}"))
+            .collect(),
+    }
+}
+
+/// Finds or makes the family `m` belongs to; None (with a warning) when its
+/// name is taken by a family of another type.
+fn family_for(
+    m: &Metric,
+    shape: Shape,
+    families: &mut Vec<Family>,
+    by_name: &mut HashMap<String, usize>,
+) -> Option<usize> {
+    let (name, unit) = metric_name(&m.name, &m.unit, shape);
+    let key = family_key(&name, shape);
+    if let Some(&i) = by_name.get(key) {
+        let family = &mut families[i];
+        if family.shape == shape && family_key(&family.name, family.shape) == key {
+            merge_metadata(family, m, unit);
+            return Some(i);
+        }
+    }
+    let names = occupied_names(&name, shape);
+    if let Some(taken) = names.iter().find_map(|n| by_name.get(n)) {
+        diagnostics::warn(&format!(
+            "prometheus: `{}` maps to `{name}`, which clashes with `{}`, already exposed with another type; left out",
+            m.name, families[*taken].name
+        ));
+        return None;
+    }
+    families.push(Family {
+        name,
+        shape,
+        help: m.description.clone(),
+        unit,
+        samples: String::new(),
+        series: HashSet::new(),
+    });
+    for n in names {
+        by_name.insert(n, families.len() - 1);
+    }
+    Some(families.len() - 1)
+}
+
+/// A second metric joining `family`: one HELP and one UNIT line stay (the
+/// first non-empty ones), a conflict is reported.
+fn merge_metadata(family: &mut Family, m: &Metric, unit: Option<String>) {
+    if family.help.is_empty() {
+        family.help = m.description.clone();
+    } else if !m.description.is_empty() && m.description != family.help {
+        diagnostics::warn(&format!(
+            "prometheus: `{}` joins family `{}` with another help text; the first is kept",
+            m.name, family.name
+        ));
+    }
+    if family.unit.is_none() {
+        family.unit = unit;
+    } else if unit.is_some() && unit != family.unit {
+        diagnostics::warn(&format!(
+            "prometheus: `{}` joins family `{}` with another unit; the first is kept",
+            m.name, family.name
+        ));
+    }
+}
+
 fn add_metric(
     m: &Metric,
     scope: &[(String, String)],
@@ -138,52 +237,51 @@ fn add_metric(
     by_name: &mut HashMap<String, usize>,
 ) {
     let Some(shape) = shape_of(m) else { return };
-    let (name, unit) = metric_name(&m.name, &m.unit, shape);
-    let index = match by_name.get(&name) {
-        Some(&i) if families[i].shape == shape => i,
-        Some(_) => {
-            diagnostics::warn(&format!(
-                "prometheus: `{}` maps to `{name}`, already exposed with another type; left out",
-                m.name
-            ));
-            return;
-        }
-        None => {
-            families.push(Family {
-                name: name.clone(),
-                shape,
-                help: String::new(),
-                unit,
-                samples: String::new(),
-            });
-            by_name.insert(name, families.len() - 1);
-            families.len() - 1
-        }
-    };
+    let Some(index) = family_for(m, shape, families, by_name) else { return };
     let family = &mut families[index];
-    if family.help.is_empty() {
-        family.help = m.description.clone();
-    }
     match &m.data {
-        Some(metric::Data::Sum(s)) => s
-            .data_points
-            .iter()
-            .for_each(|p| write_number(&family.name, p, scope, &mut family.samples)),
-        Some(metric::Data::Gauge(g)) => g
-            .data_points
-            .iter()
-            .for_each(|p| write_number(&family.name, p, scope, &mut family.samples)),
-        Some(metric::Data::Histogram(h)) => h
-            .data_points
-            .iter()
-            .for_each(|p| write_histogram(&family.name, p, scope, &mut family.samples)),
+        Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
+                write_number(&family.name, &labels, p, &mut family.samples)
+            }
+        }),
+        Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
+                write_number(&family.name, &labels, p, &mut family.samples)
+            }
+        }),
+        Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
+                write_histogram(&family.name, &labels, p, &mut family.samples)
+            }
+        }),
         _ => {}
     }
 }
 
-fn write_number(name: &str, p: &NumberDataPoint, scope: &[(String, String)], out: &mut String) {
+/// A point's label text, unless its family already has that series (two
+/// metrics whose names map alike, with the same attributes): then None,
+/// with a warning, as Prometheus would keep only one of them.
+fn claim_series(
+    family: &mut Family,
+    m: &Metric,
+    attributes: &[KeyValue],
+    scope: &[(String, String)],
+) -> Option<String> {
+    let labels = label_text(&series_labels(attributes, scope));
+    if family.series.insert(labels.clone()) {
+        return Some(labels);
+    }
+    diagnostics::warn(&format!(
+        "prometheus: `{}` has the series {}{{{labels}}}, which another metric mapping to the same name already exposes; left out",
+        m.name, family.name
+    ));
+    None
+}
+
+fn write_number(name: &str, labels: &str, p: &NumberDataPoint, out: &mut String) {
     out.push_str(name);
-    write_labels(&attribute_labels(&p.attributes), scope, None, out);
+    write_labels(labels, None, out);
     out.push(' ');
     match p.value {
         Some(number_data_point::Value::AsInt(i)) => {
@@ -195,13 +293,7 @@ fn write_number(name: &str, p: &NumberDataPoint, scope: &[(String, String)], out
     out.push('\n');
 }
 
-fn write_histogram(
-    name: &str,
-    p: &HistogramDataPoint,
-    scope: &[(String, String)],
-    out: &mut String,
-) {
-    let labels = attribute_labels(&p.attributes);
+fn write_histogram(name: &str, labels: &str, p: &HistogramDataPoint, out: &mut String) {
     let mut cumulative = 0u64;
     let mut le = String::new();
     for (i, bound) in p.explicit_bounds.iter().enumerate() {
@@ -209,21 +301,21 @@ fn write_histogram(
         le.clear();
         write_float(*bound, &mut le);
         let _ = write!(out, "{name}_bucket");
-        write_labels(&labels, scope, Some(&le), out);
+        write_labels(labels, Some(&le), out);
         let _ = writeln!(out, " {cumulative}");
     }
     let _ = write!(out, "{name}_bucket");
-    write_labels(&labels, scope, Some("+Inf"), out);
+    write_labels(labels, Some("+Inf"), out);
     let _ = writeln!(out, " {}", p.count);
     if let Some(sum) = p.sum {
         let _ = write!(out, "{name}_sum");
-        write_labels(&labels, scope, None, out);
+        write_labels(labels, None, out);
         out.push(' ');
         write_float(sum, out);
         out.push('\n');
     }
     let _ = write!(out, "{name}_count");
-    write_labels(&labels, scope, None, out);
+    write_labels(labels, None, out);
     let _ = writeln!(out, " {}", p.count);
 }
 
@@ -241,15 +333,22 @@ fn write_float(v: f64, out: &mut String) {
     }
 }
 
-/// A point's attributes as sorted labels. Keys that sanitise to the same
-/// label name share it, their values joined with `;` in key order.
-fn attribute_labels(attributes: &[KeyValue]) -> Vec<(String, String)> {
-    let mut sorted: Vec<&KeyValue> = attributes.iter().collect();
-    sorted.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut labels: Vec<(String, String)> = Vec::with_capacity(sorted.len());
-    for kv in sorted {
-        let name = label_name(&kv.key);
-        let value = value_text(kv.value.as_ref());
+/// A series' labels, sorted: the point's attributes and the scope's
+/// labels (`(original key, value)` pairs from `scope_labels`). Keys that
+/// map to one label name share it, their values joined with `;` in the
+/// order of the original keys (the spec's Metric Attributes rule, which
+/// also covers a point attribute `otel.scope.name` meeting the scope's
+/// `otel_scope_name`).
+fn series_labels(attributes: &[KeyValue], scope: &[(String, String)]) -> Vec<(String, String)> {
+    let mut keyed: Vec<(&str, String)> = attributes
+        .iter()
+        .map(|kv| (kv.key.as_str(), value_text(kv.value.as_ref())))
+        .chain(scope.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(b.0));
+    let mut labels: Vec<(String, String)> = Vec::with_capacity(keyed.len());
+    for (key, value) in keyed {
+        let name = label_name(key);
         match labels.iter_mut().find(|(n, _)| *n == name) {
             Some((_, existing)) => {
                 existing.push(';');
@@ -262,54 +361,56 @@ fn attribute_labels(attributes: &[KeyValue]) -> Vec<(String, String)> {
     labels
 }
 
-/// `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and the
-/// scope's attributes as `otel_scope_<key>`, for every series of the scope.
+/// The labels every series of a scope gets, as `(original key, value)`:
+/// `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and
+/// each scope attribute as `otel_scope_<key>`. Attributes that would land
+/// on one of the first three labels are dropped, as the spec requires.
 fn scope_labels(scope: Option<&InstrumentationScope>, schema_url: &str) -> Vec<(String, String)> {
+    const OWN: [&str; 3] = ["otel_scope_name", "otel_scope_version", "otel_scope_schema_url"];
     let Some(scope) = scope else { return Vec::new() };
-    let mut labels = vec![("otel_scope_name".to_owned(), scope.name.clone())];
+    let mut labels = vec![(OWN[0].to_owned(), scope.name.clone())];
     if !scope.version.is_empty() {
-        labels.push(("otel_scope_version".to_owned(), scope.version.clone()));
+        labels.push((OWN[1].to_owned(), scope.version.clone()));
     }
     if !schema_url.is_empty() {
-        labels.push(("otel_scope_schema_url".to_owned(), schema_url.to_owned()));
+        labels.push((OWN[2].to_owned(), schema_url.to_owned()));
     }
-    for (name, value) in attribute_labels(&scope.attributes) {
-        labels.push((format!("otel_scope_{name}"), value));
+    for kv in &scope.attributes {
+        let key = format!("otel_scope_{}", kv.key);
+        if !OWN.contains(&label_name(&key).as_str()) {
+            labels.push((key, value_text(kv.value.as_ref())));
+        }
     }
     labels
 }
 
-/// Writes `{a="1",b="2",le="0.5"}`; a scope label whose name a point
-/// attribute already uses is left out rather than duplicated.
-fn write_labels(
-    labels: &[(String, String)],
-    scope: &[(String, String)],
-    le: Option<&str>,
-    out: &mut String,
-) {
-    if labels.is_empty() && scope.is_empty() && le.is_none() {
+/// `a="1",b="2"`, escaped: a series' identity within its family.
+fn label_text(labels: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in labels {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(name);
+        out.push_str("=\"");
+        escape_label_value(value, &mut out);
+        out.push('"');
+    }
+    out
+}
+
+/// Writes `{a="1",b="2",le="0.5"}` from `label_text` output and `le`.
+fn write_labels(labels: &str, le: Option<&str>, out: &mut String) {
+    if labels.is_empty() && le.is_none() {
         return;
     }
     out.push('{');
-    let mut first = true;
-    let mut one = |name: &str, value: &str, out: &mut String| {
-        if !first {
+    out.push_str(labels);
+    if let Some(le) = le {
+        if !labels.is_empty() {
             out.push(',');
         }
-        first = false;
-        out.push_str(name);
-        out.push_str("=\"");
-        escape_label_value(value, out);
-        out.push('"');
-    };
-    for (name, value) in labels {
-        one(name, value, out);
-    }
-    for (name, value) in scope.iter().filter(|(n, _)| !labels.iter().any(|(l, _)| l == n)) {
-        one(name, value, out);
-    }
-    if let Some(le) = le {
-        one("le", le, out);
+        let _ = write!(out, "le=\"{le}\"");
     }
     out.push('}');
 }
@@ -373,7 +474,7 @@ mod tests {
             value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.to_owned())) }),
             ..Default::default()
         };
-        let labels = attribute_labels(&[kv("a.b", "2"), kv("a_b", "1"), kv("z", "x")]);
+        let labels = series_labels(&[kv("a.b", "2"), kv("a_b", "1"), kv("z", "x")], &[]);
         assert_eq!(
             labels,
             vec![("a_b".to_owned(), "2;1".to_owned()), ("z".to_owned(), "x".to_owned())]

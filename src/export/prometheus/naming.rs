@@ -1,8 +1,9 @@
 //! OpenTelemetry names to Prometheus names, as the OpenTelemetry-to-Prometheus
 //! compatibility specification describes: metric names keep only
 //! `[a-zA-Z0-9_:]`, get the unit as a suffix (`s` → `_seconds`,
-//! `By/s` → `_bytes_per_second`, `1` on a gauge → `_ratio`, `{request}`
-//! annotations dropped) and `_total` on monotonic sums; label names keep only
+//! `By/s` → `_bytes_per_second`, `{request}`
+//! annotations and the dimensionless `1` dropped: no `_ratio` since the
+//! spec's #4966) and `_total` on monotonic sums; label names keep only
 //! `[a-zA-Z0-9_]`; label values and help text are escaped.
 
 /// What a metric becomes on the Prometheus side.
@@ -29,7 +30,7 @@ pub fn metric_name(name: &str, unit: &str, shape: Shape) -> (String, Option<Stri
             base = stripped.to_owned();
         }
     }
-    let unit_word = unit_suffix(unit, shape);
+    let unit_word = unit_suffix(unit);
     if let Some(word) = &unit_word {
         if !base.ends_with(&format!("_{word}")) && base != *word {
             base.push('_');
@@ -95,12 +96,9 @@ fn sanitize(s: &str, valid: impl Fn(char) -> bool) -> String {
 }
 
 /// The unit as a name suffix, or None when the unit adds nothing.
-fn unit_suffix(unit: &str, shape: Shape) -> Option<String> {
+fn unit_suffix(unit: &str) -> Option<String> {
     let unit = strip_annotations(unit);
     let unit = unit.trim();
-    if unit == "1" {
-        return (shape == Shape::Gauge).then(|| "ratio".to_owned());
-    }
     let (main, per) = match unit.split_once('/') {
         Some((main, per)) => (main.trim(), Some(per.trim())),
         None => (unit, None),
@@ -196,7 +194,10 @@ mod tests {
             metric_name("sent", "By/s", Shape::Counter),
             ("sent_bytes_per_second_total".to_owned(), Some("bytes_per_second".to_owned()))
         );
-        assert_eq!(metric_name("cpu.utilization", "1", Shape::Gauge).0, "cpu_utilization_ratio");
+        assert_eq!(
+            metric_name("cpu.utilization", "1", Shape::Gauge),
+            ("cpu_utilization".to_owned(), None)
+        );
         assert_eq!(metric_name("cpu.utilization", "1", Shape::Counter).0, "cpu_utilization_total");
         assert_eq!(metric_name("latency_seconds", "s", Shape::Gauge).0, "latency_seconds");
         assert_eq!(metric_name("temp", "Cel", Shape::Gauge).0, "temp_celsius");

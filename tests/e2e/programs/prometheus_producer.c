@@ -10,6 +10,19 @@
  * prints "down" while the child lives on (until "quit"): nothing may answer
  * on the port any more, the child having closed its inherited copy.
  *
+ * `collide`: like `serve`, with the workload below instead, every input that
+ * once made the exposition invalid or ambiguous:
+ *   meter "lib" 1 with scope attributes name=x version=y schema_url=z team=a
+ *     (the first three would duplicate otel_scope_* labels):
+ *       scoped        counter u64      += 3
+ *   meter "one" (each defect on a meter of its own, so that each test fails alone):
+ *       tagged        counter u64      += 4 with point attribute otel.scope.name=point
+ *       cache.hits    counter u64 "first help"   += 1 (k=same), += 10 (k=dot)
+ *       cache_hits    counter u64 "second help"  += 2 (k=same), += 20 (k=under)
+ *       jobs          counter u64      += 5
+ *   meter "two": jobs gauge i64 = 9
+ *     (one family name, two types: the gauge is dropped)
+ *
  * `bind HOST PORT`: builds a provider whose endpoint is HOST:PORT and prints
  * "<STATUS> <message>" (the test holds the port to see the build refused).
  *
@@ -108,12 +121,45 @@ static void record_workload(otelmetrics_meter *m) {
    * exits right after, so their handles are not freed here. */
 }
 
-static int serve(void) {
+static void record_collisions(otelmetrics_provider *provider) {
+  otelmetrics_meter *lib = NULL, *one = NULL, *two = NULL;
+  otelmetrics_attribute scope[] = {otelmetrics_attr_string("name", "x"), otelmetrics_attr_string("version", "y"),
+                                   otelmetrics_attr_string("schema_url", "z"), otelmetrics_attr_string("team", "a")};
+  TRY(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("lib"), OTELMETRICS_STR("1"), OTELMETRICS_STR(""), scope, 4, &lib));
+  otelmetrics_counter_u64 *scoped, *tagged, *dotted, *underscored, *jobs;
+  TRY(otelmetrics_meter_create_counter_u64(lib, OTELMETRICS_STR("scoped"), OTELMETRICS_STR("h"), OTELMETRICS_STR(""), &scoped));
+  TRY(otelmetrics_counter_u64_add(scoped, 3, NULL, 0));
+  TRY(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("one"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), NULL, 0, &one));
+  TRY(otelmetrics_meter_create_counter_u64(one, OTELMETRICS_STR("tagged"), OTELMETRICS_STR("h"), OTELMETRICS_STR(""), &tagged));
+  otelmetrics_attribute point = otelmetrics_attr_string("otel.scope.name", "point");
+  TRY(otelmetrics_counter_u64_add(tagged, 4, &point, 1));
+  otelmetrics_attribute same = otelmetrics_attr_string("k", "same");
+  otelmetrics_attribute dot = otelmetrics_attr_string("k", "dot");
+  otelmetrics_attribute under = otelmetrics_attr_string("k", "under");
+  TRY(otelmetrics_meter_create_counter_u64(one, OTELMETRICS_STR("cache.hits"), OTELMETRICS_STR("first help"), OTELMETRICS_STR(""), &dotted));
+  TRY(otelmetrics_counter_u64_add(dotted, 1, &same, 1));
+  TRY(otelmetrics_counter_u64_add(dotted, 10, &dot, 1));
+  TRY(otelmetrics_meter_create_counter_u64(one, OTELMETRICS_STR("cache_hits"), OTELMETRICS_STR("second help"), OTELMETRICS_STR(""), &underscored));
+  TRY(otelmetrics_counter_u64_add(underscored, 2, &same, 1));
+  TRY(otelmetrics_counter_u64_add(underscored, 20, &under, 1));
+  TRY(otelmetrics_meter_create_counter_u64(one, OTELMETRICS_STR("jobs"), OTELMETRICS_STR("h"), OTELMETRICS_STR(""), &jobs));
+  TRY(otelmetrics_counter_u64_add(jobs, 5, NULL, 0));
+  TRY(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("two"), OTELMETRICS_STR(""), OTELMETRICS_STR(""), NULL, 0, &two));
+  otelmetrics_gauge_i64 *jobs_gauge;
+  TRY(otelmetrics_meter_create_gauge_i64(two, OTELMETRICS_STR("jobs"), OTELMETRICS_STR("h"), OTELMETRICS_STR(""), &jobs_gauge));
+  TRY(otelmetrics_gauge_i64_record(jobs_gauge, 9, NULL, 0));
+}
+
+static int serve(int collisions) {
   otelmetrics_provider *provider = NULL;
   otelmetrics_meter *meter = NULL;
   TRY(otelmetrics_provider_new_from_env(&provider));
-  TRY(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("e2e.prom"), OTELMETRICS_STR("2.0"), OTELMETRICS_STR(""), NULL, 0, &meter));
-  record_workload(meter);
+  if (collisions) {
+    record_collisions(provider);
+  } else {
+    TRY(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("e2e.prom"), OTELMETRICS_STR("2.0"), OTELMETRICS_STR(""), NULL, 0, &meter));
+    record_workload(meter);
+  }
   uint16_t port = 0;
   TRY(otelmetrics_provider_prometheus_port(provider, &port));
   printf("ready %u\n", (unsigned)port);
@@ -169,9 +215,10 @@ static int bind_to(const char *host, int port) {
 }
 
 int main(int argc, char **argv) {
-  if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve();
+  if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve(0);
+  if (argc >= 2 && strcmp(argv[1], "collide") == 0) return serve(1);
   if (argc >= 2 && strcmp(argv[1], "fork") == 0) return fork_and_shut_down();
   if (argc >= 4 && strcmp(argv[1], "bind") == 0) return bind_to(argv[2], atoi(argv[3]));
-  fprintf(stderr, "usage: %s serve | fork | bind HOST PORT\n", argv[0]);
+  fprintf(stderr, "usage: %s serve | collide | fork | bind HOST PORT\n", argv[0]);
   return 2;
 }
