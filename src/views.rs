@@ -257,6 +257,28 @@ pub fn denied_keys(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> Option<Arc
     (!keys.is_empty()).then(|| Arc::new(keys))
 }
 
+/// Whether an instrument records anything through the views: false when
+/// views select it and every one of them drops it (with no view selecting
+/// it, the default stream records).
+pub fn records_anything(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> bool {
+    let mut selecting = views.iter().filter(|v| v.selects(i)).peekable();
+    selecting.peek().is_none() || selecting.any(|v| v.aggregation != Some(AggregationSpec::Drop))
+}
+
+/// One rule of the meter configurator: meters whose name matches `pattern`
+/// (`*`/`?` wildcards) are enabled or disabled. The first matching rule
+/// decides; a meter no rule matches is enabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeterRule {
+    pub pattern: String,
+    pub enabled: bool,
+}
+
+/// Whether the meter configurator `rules` enables the meter `name`.
+pub fn meter_enabled(rules: &[MeterRule], name: &str) -> bool {
+    rules.iter().find(|r| wildcard_match(&r.pattern, name)).is_none_or(|r| r.enabled)
+}
+
 /// Drops denied attributes.
 pub fn apply_deny_list(denied: &HashSet<String>, attributes: Vec<KeyValue>) -> Vec<KeyValue> {
     attributes.into_iter().filter(|kv| !denied.contains(kv.key.as_str())).collect()
@@ -303,6 +325,45 @@ mod tests {
             ..Default::default()
         };
         assert!(both.validate().is_err());
+    }
+
+    fn identity(name: &str) -> InstrumentIdentity<'_> {
+        InstrumentIdentity {
+            name,
+            kind: Kind::Counter,
+            unit: "",
+            meter_name: "m",
+            meter_version: "",
+        }
+    }
+
+    #[test]
+    fn an_instrument_records_unless_every_selecting_view_drops_it() {
+        let drop = |name: &str| ViewSpec {
+            instrument_name: Some(name.into()),
+            aggregation: Some(AggregationSpec::Drop),
+            ..Default::default()
+        };
+        let sum = ViewSpec {
+            instrument_name: Some("kept.*".into()),
+            aggregation: Some(AggregationSpec::Sum),
+            ..Default::default()
+        };
+        let views = vec![drop("dropped.*"), drop("kept.*"), sum];
+        assert!(records_anything(&[], &identity("x")));
+        assert!(records_anything(&views, &identity("other")), "no view selects it");
+        assert!(!records_anything(&views, &identity("dropped.one")));
+        assert!(records_anything(&views, &identity("kept.one")), "a second view keeps a stream");
+    }
+
+    #[test]
+    fn the_first_matching_meter_rule_decides() {
+        let rule = |pattern: &str, enabled| MeterRule { pattern: pattern.into(), enabled };
+        let rules = vec![rule("noisy.keep", true), rule("noisy.*", false)];
+        assert!(meter_enabled(&rules, "app"));
+        assert!(meter_enabled(&rules, "noisy.keep"));
+        assert!(!meter_enabled(&rules, "noisy.lib"));
+        assert!(!meter_enabled(&[rule("*", false)], "anything"));
     }
 
     #[test]

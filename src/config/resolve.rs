@@ -52,6 +52,8 @@ pub struct Resolved {
     /// Whether the SDK self-metrics are recorded (off by default).
     pub self_metrics: bool,
     pub views: Vec<crate::views::ViewSpec>,
+    /// Which meters are enabled (first matching rule; default enabled).
+    pub meter_rules: Vec<crate::views::MeterRule>,
     pub attribute_limits: crate::limits::AttributeLimits,
 }
 
@@ -636,6 +638,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
             (None, None) => false,
         },
         views: settings.views.clone(),
+        meter_rules: settings.meter_rules.clone(),
         attribute_limits: crate::limits::AttributeLimits {
             count: optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT")?,
             value_length: optional_count(env, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")?,

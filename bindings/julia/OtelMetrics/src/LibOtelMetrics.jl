@@ -283,6 +283,9 @@ otelmetrics_provider_builder_set_max_export_batch_size(builder, max_data_points)
 otelmetrics_provider_builder_set_self_metrics(builder, enabled) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_self_metrics(builder::Ptr{otelmetrics_provider_builder}, enabled::Bool)::otelmetrics_status
 
+otelmetrics_provider_builder_set_meter_enabled(builder, name_pattern, enabled) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_meter_enabled(builder::Ptr{otelmetrics_provider_builder}, name_pattern::otelmetrics_str, enabled::Bool)::otelmetrics_status
+
 otelmetrics_provider_builder_set_otlp_compression(builder, compression) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_otlp_compression(builder::Ptr{otelmetrics_provider_builder}, compression::otelmetrics_compression)::otelmetrics_status
 
@@ -349,6 +352,9 @@ otelmetrics_counter_u64_add(instrument, value, attributes, count) =
 otelmetrics_counter_u64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_counter_u64_add_with_set(instrument::Ptr{otelmetrics_counter_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_counter_u64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_counter_u64_enabled(instrument::Ptr{otelmetrics_counter_u64})::Bool
+
 otelmetrics_counter_u64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_counter_u64_bind(instrument::Ptr{otelmetrics_counter_u64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_counter_u64}})::otelmetrics_status
 
@@ -369,6 +375,9 @@ otelmetrics_counter_f64_add(instrument, value, attributes, count) =
 
 otelmetrics_counter_f64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_counter_f64_add_with_set(instrument::Ptr{otelmetrics_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_counter_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_counter_f64_enabled(instrument::Ptr{otelmetrics_counter_f64})::Bool
 
 otelmetrics_counter_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_counter_f64_bind(instrument::Ptr{otelmetrics_counter_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_counter_f64}})::otelmetrics_status
@@ -391,6 +400,9 @@ otelmetrics_up_down_counter_i64_add(instrument, value, attributes, count) =
 otelmetrics_up_down_counter_i64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_add_with_set(instrument::Ptr{otelmetrics_up_down_counter_i64}, value::Int64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_up_down_counter_i64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_i64_enabled(instrument::Ptr{otelmetrics_up_down_counter_i64})::Bool
+
 otelmetrics_up_down_counter_i64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_bind(instrument::Ptr{otelmetrics_up_down_counter_i64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_up_down_counter_i64}})::otelmetrics_status
 
@@ -411,6 +423,9 @@ otelmetrics_up_down_counter_f64_add(instrument, value, attributes, count) =
 
 otelmetrics_up_down_counter_f64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_add_with_set(instrument::Ptr{otelmetrics_up_down_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_up_down_counter_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_f64_enabled(instrument::Ptr{otelmetrics_up_down_counter_f64})::Bool
 
 otelmetrics_up_down_counter_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_bind(instrument::Ptr{otelmetrics_up_down_counter_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_up_down_counter_f64}})::otelmetrics_status
@@ -433,6 +448,9 @@ otelmetrics_histogram_u64_record(instrument, value, attributes, count) =
 otelmetrics_histogram_u64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_record_with_set(instrument::Ptr{otelmetrics_histogram_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_histogram_u64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_histogram_u64_enabled(instrument::Ptr{otelmetrics_histogram_u64})::Bool
+
 otelmetrics_histogram_u64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_bind(instrument::Ptr{otelmetrics_histogram_u64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_histogram_u64}})::otelmetrics_status
 
@@ -453,6 +471,9 @@ otelmetrics_histogram_f64_record(instrument, value, attributes, count) =
 
 otelmetrics_histogram_f64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_record_with_set(instrument::Ptr{otelmetrics_histogram_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_histogram_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_histogram_f64_enabled(instrument::Ptr{otelmetrics_histogram_f64})::Bool
 
 otelmetrics_histogram_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_bind(instrument::Ptr{otelmetrics_histogram_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_histogram_f64}})::otelmetrics_status
@@ -475,6 +496,9 @@ otelmetrics_gauge_u64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_u64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_record_with_set(instrument::Ptr{otelmetrics_gauge_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_u64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_gauge_u64_enabled(instrument::Ptr{otelmetrics_gauge_u64})::Bool
+
 otelmetrics_gauge_u64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_bind(instrument::Ptr{otelmetrics_gauge_u64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_gauge_u64}})::otelmetrics_status
 
@@ -496,6 +520,9 @@ otelmetrics_gauge_i64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_i64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_record_with_set(instrument::Ptr{otelmetrics_gauge_i64}, value::Int64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_i64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_gauge_i64_enabled(instrument::Ptr{otelmetrics_gauge_i64})::Bool
+
 otelmetrics_gauge_i64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_bind(instrument::Ptr{otelmetrics_gauge_i64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_gauge_i64}})::otelmetrics_status
 
@@ -516,6 +543,9 @@ otelmetrics_gauge_f64_record(instrument, value, attributes, count) =
 
 otelmetrics_gauge_f64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_record_with_set(instrument::Ptr{otelmetrics_gauge_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_gauge_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_gauge_f64_enabled(instrument::Ptr{otelmetrics_gauge_f64})::Bool
 
 otelmetrics_gauge_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_bind(instrument::Ptr{otelmetrics_gauge_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_gauge_f64}})::otelmetrics_status

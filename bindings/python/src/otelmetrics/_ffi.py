@@ -93,6 +93,7 @@ def _fixed_declarations() -> Dict[str, _Decl]:
         "set_prometheus_endpoint": [_S, c_uint16], "set_export_interval_ms": [c_uint64],
         "set_export_timeout_ms": [c_uint64], "set_temporality": [c_uint32],
         "set_cardinality_limit": [c_size_t], "enable_in_memory_reader": [], "add_view": [HANDLE],
+        "set_meter_enabled": [_S, c_bool],
     }
     view_setters: Dict[str, List[Any]] = {
         "select_instrument_name": [_S], "select_instrument_kind": [c_uint32], "select_unit": [_S],
@@ -151,6 +152,7 @@ def _instrument_declarations() -> Dict[str, _Decl]:
             decls[f"{stem}_{verb}"] = (STATUS, [HANDLE, value, ATTRIBUTES, c_size_t])
             decls[f"{stem}_{verb}_with_set"] = (STATUS, [HANDLE, value, HANDLE])
             decls[f"{stem}_bind"] = (STATUS, [HANDLE, HANDLE, OUT_HANDLE])
+            decls[f"{stem}_enabled"] = (c_bool, [HANDLE])
             decls[f"{stem}_free"] = (None, [HANDLE])
             decls[f"otelmetrics_bound_{kind}_{t}_{verb}"] = (STATUS, [HANDLE, value])
             decls[f"otelmetrics_bound_{kind}_{t}_free"] = (None, [HANDLE])
