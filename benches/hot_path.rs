@@ -206,6 +206,8 @@ fn setup() -> Setup {
             usize,
             *mut P,
         ) -> Status = lib.sym("otelmetrics_attributes_new");
+        let counter_enabled: unsafe extern "C" fn(P) -> bool =
+            lib.sym("otelmetrics_counter_u64_enabled");
         let counter_bind: unsafe extern "C" fn(P, P, *mut P) -> Status =
             lib.sym("otelmetrics_counter_u64_bind");
         let bound_counter_add: unsafe extern "C" fn(P, u64) -> Status =
@@ -282,6 +284,17 @@ fn setup() -> Setup {
                 name: "counter add, prebuilt attribute set",
                 native: Box::new(move |_| nc3.add(1, black_box(&set_native))),
                 ours: Box::new(move |_| ok(counter_add_with_set(counter, 1, black_box(set)))),
+                target: None,
+            },
+            Case {
+                // The native SDK has no Enabled: its side does nothing.
+                name: "counter enabled (native: nothing)",
+                native: Box::new(move |_| {
+                    black_box(true);
+                }),
+                ours: Box::new(move |_| {
+                    assert!(counter_enabled(black_box(counter)));
+                }),
                 target: None,
             },
             Case {

@@ -715,6 +715,18 @@ otelmetrics_status otelmetrics_provider_builder_set_cardinality_limit(struct ote
                                                                       size_t limit);
 
 /**
+ * The meter configurator: enables or disables the meters whose name
+ * matches `name_pattern` (`*` any run of characters, `?` one). Rules are
+ * tried in the order added and the first match decides; a meter no rule
+ * matches is enabled. A disabled meter's instruments record nothing and
+ * report `enabled` false. Returns OK, NULL_POINTER, WRONG_HANDLE,
+ * INVALID_UTF8 or INVALID_ARGUMENT (empty pattern).
+ */
+otelmetrics_status otelmetrics_provider_builder_set_meter_enabled(struct otelmetrics_provider_builder *builder,
+                                                                  struct otelmetrics_str name_pattern,
+                                                                  bool enabled);
+
+/**
  * Turns the SDK self-metrics on or off (off by default, or
  * `OTELMETRICS_SELF_METRICS=true`): the semantic conventions'
  * `otel.sdk.exporter.metric_data_point.exported` and `.inflight`,
@@ -822,6 +834,15 @@ otelmetrics_status otelmetrics_counter_u64_add_with_set(const struct otelmetrics
                                                         const struct otelmetrics_attributes *set);
 
 /**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_counter_u64_enabled(const struct otelmetrics_counter_u64 *instrument);
+
+/**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
  * may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
  * SHUTDOWN. `*out` is written only on success.
@@ -882,6 +903,15 @@ otelmetrics_status otelmetrics_counter_f64_add(const struct otelmetrics_counter_
 otelmetrics_status otelmetrics_counter_f64_add_with_set(const struct otelmetrics_counter_f64 *instrument,
                                                         double value,
                                                         const struct otelmetrics_attributes *set);
+
+/**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_counter_f64_enabled(const struct otelmetrics_counter_f64 *instrument);
 
 /**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -946,6 +976,15 @@ otelmetrics_status otelmetrics_up_down_counter_i64_add_with_set(const struct ote
                                                                 const struct otelmetrics_attributes *set);
 
 /**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_up_down_counter_i64_enabled(const struct otelmetrics_up_down_counter_i64 *instrument);
+
+/**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
  * may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
  * SHUTDOWN. `*out` is written only on success.
@@ -1006,6 +1045,15 @@ otelmetrics_status otelmetrics_up_down_counter_f64_add(const struct otelmetrics_
 otelmetrics_status otelmetrics_up_down_counter_f64_add_with_set(const struct otelmetrics_up_down_counter_f64 *instrument,
                                                                 double value,
                                                                 const struct otelmetrics_attributes *set);
+
+/**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_up_down_counter_f64_enabled(const struct otelmetrics_up_down_counter_f64 *instrument);
 
 /**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -1075,6 +1123,15 @@ otelmetrics_status otelmetrics_histogram_u64_record_with_set(const struct otelme
                                                              const struct otelmetrics_attributes *set);
 
 /**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_histogram_u64_enabled(const struct otelmetrics_histogram_u64 *instrument);
+
+/**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
  * may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
  * SHUTDOWN. `*out` is written only on success.
@@ -1142,6 +1199,15 @@ otelmetrics_status otelmetrics_histogram_f64_record_with_set(const struct otelme
                                                              const struct otelmetrics_attributes *set);
 
 /**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_histogram_f64_enabled(const struct otelmetrics_histogram_f64 *instrument);
+
+/**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
  * may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
  * SHUTDOWN. `*out` is written only on success.
@@ -1202,6 +1268,15 @@ otelmetrics_status otelmetrics_gauge_u64_record(const struct otelmetrics_gauge_u
 otelmetrics_status otelmetrics_gauge_u64_record_with_set(const struct otelmetrics_gauge_u64 *instrument,
                                                          uint64_t value,
                                                          const struct otelmetrics_attributes *set);
+
+/**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_gauge_u64_enabled(const struct otelmetrics_gauge_u64 *instrument);
 
 /**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -1266,6 +1341,15 @@ otelmetrics_status otelmetrics_gauge_i64_record_with_set(const struct otelmetric
                                                          const struct otelmetrics_attributes *set);
 
 /**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_gauge_i64_enabled(const struct otelmetrics_gauge_i64 *instrument);
+
+/**
  * Binds the instrument to an attribute set (NULL: no attributes); the set
  * may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
  * SHUTDOWN. `*out` is written only on success.
@@ -1326,6 +1410,15 @@ otelmetrics_status otelmetrics_gauge_f64_record(const struct otelmetrics_gauge_f
 otelmetrics_status otelmetrics_gauge_f64_record_with_set(const struct otelmetrics_gauge_f64 *instrument,
                                                          double value,
                                                          const struct otelmetrics_attributes *set);
+
+/**
+ * Whether a measurement on the instrument would be recorded anywhere:
+ * false when its meter is disabled (meter configurator, SDK disabled, no
+ * reader), when every view selecting it drops it, after shutdown, and for
+ * NULL or a wrong handle. One load, no lock: check it before building
+ * expensive attributes.
+ */
+bool otelmetrics_gauge_f64_enabled(const struct otelmetrics_gauge_f64 *instrument);
 
 /**
  * Binds the instrument to an attribute set (NULL: no attributes); the set

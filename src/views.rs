@@ -173,7 +173,7 @@ impl ViewSpec {
             && self.meter_version.as_deref().is_none_or(|v| Some(v) == i.scope().version())
     }
 
-    fn stream(&self, default_limit: Option<usize>) -> Option<Stream> {
+    fn stream(&self, defaults: StreamDefaults, kind: InstrumentKind) -> Option<Stream> {
         let mut b = Stream::builder();
         if let Some(n) = &self.name {
             b = b.with_name(n.clone());
@@ -184,10 +184,10 @@ impl ViewSpec {
         if let Some(keys) = &self.allowed_keys {
             b = b.with_allowed_attribute_keys(keys.iter().map(|k| Key::new(k.clone())));
         }
-        if let Some(limit) = self.cardinality_limit.or(default_limit) {
+        if let Some(limit) = self.cardinality_limit.or(defaults.cardinality_limit) {
             b = b.with_cardinality_limit(limit);
         }
-        if let Some(a) = &self.aggregation {
+        if let Some(a) = self.aggregation.as_ref().or(defaults.histogram(kind)) {
             b = b.with_aggregation(match a.clone() {
                 AggregationSpec::Drop => Aggregation::Drop,
                 AggregationSpec::Sum => Aggregation::Sum,
@@ -203,13 +203,46 @@ impl ViewSpec {
         b.build().ok()
     }
 
-    /// The SDK view function for this view; `default_limit` is the
-    /// provider's cardinality limit, for views that set none.
+    /// The SDK view function for this view; `defaults` fill in what the
+    /// view does not set.
     pub fn into_sdk_view(
         self,
-        default_limit: Option<usize>,
+        defaults: StreamDefaults,
     ) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
-        move |i: &Instrument| if self.selects_sdk(i) { self.stream(default_limit) } else { None }
+        move |i: &Instrument| {
+            if self.selects_sdk(i) {
+                self.stream(defaults, i.kind())
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The exponential histogram the spec's `base2_exponential_bucket_histogram`
+/// default means: 160 buckets, scale 20, min and max recorded.
+const DEFAULT_EXPONENTIAL: AggregationSpec =
+    AggregationSpec::Exponential { max_size: 160, max_scale: 20, record_min_max: true };
+
+/// What streams get when no view sets it: the provider's cardinality limit
+/// and, with `exponential_histograms`
+/// (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`), base-2
+/// exponential buckets for histograms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamDefaults {
+    pub cardinality_limit: Option<usize>,
+    pub exponential_histograms: bool,
+}
+
+impl StreamDefaults {
+    fn histogram(self, kind: InstrumentKind) -> Option<&'static AggregationSpec> {
+        (self.exponential_histograms && kind == InstrumentKind::Histogram)
+            .then_some(&DEFAULT_EXPONENTIAL)
+    }
+
+    /// Whether an instrument no view selects needs a stream of its own.
+    fn change(self, kind: InstrumentKind) -> bool {
+        self.cardinality_limit.is_some() || self.histogram(kind).is_some()
     }
 }
 
@@ -231,18 +264,19 @@ pub fn check_cardinality_limit(setting: &str, limit: usize) -> Result<()> {
     Ok(())
 }
 
-/// The provider's default cardinality limit, as a view that selects only
-/// instruments no other view selects (a matching view replaces the default
-/// stream in the SDK, so a catch-all would add a second stream).
-pub fn default_limit_view(
+/// The stream defaults, as a view that selects only instruments no other
+/// view selects (a matching view replaces the default stream in the SDK, so
+/// a catch-all would add a second stream).
+pub fn default_stream_view(
     views: Vec<ViewSpec>,
-    limit: usize,
+    defaults: StreamDefaults,
 ) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+    let selects_everything = ViewSpec::default();
     move |i: &Instrument| {
-        if views.iter().any(|v| v.selects_sdk(i)) {
+        if !defaults.change(i.kind()) || views.iter().any(|v| v.selects_sdk(i)) {
             return None;
         }
-        Stream::builder().with_cardinality_limit(limit).build().ok()
+        selects_everything.stream(defaults, i.kind())
     }
 }
 
@@ -255,6 +289,28 @@ pub fn denied_keys(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> Option<Arc
         .flat_map(|v| v.denied_keys.iter().flatten().cloned())
         .collect();
     (!keys.is_empty()).then(|| Arc::new(keys))
+}
+
+/// Whether an instrument records anything through the views: false when
+/// views select it and every one of them drops it (with no view selecting
+/// it, the default stream records).
+pub fn records_anything(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> bool {
+    let mut selecting = views.iter().filter(|v| v.selects(i)).peekable();
+    selecting.peek().is_none() || selecting.any(|v| v.aggregation != Some(AggregationSpec::Drop))
+}
+
+/// One rule of the meter configurator: meters whose name matches `pattern`
+/// (`*`/`?` wildcards) are enabled or disabled. The first matching rule
+/// decides; a meter no rule matches is enabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeterRule {
+    pub pattern: String,
+    pub enabled: bool,
+}
+
+/// Whether the meter configurator `rules` enables the meter `name`.
+pub fn meter_enabled(rules: &[MeterRule], name: &str) -> bool {
+    rules.iter().find(|r| wildcard_match(&r.pattern, name)).is_none_or(|r| r.enabled)
 }
 
 /// Drops denied attributes.
@@ -303,6 +359,45 @@ mod tests {
             ..Default::default()
         };
         assert!(both.validate().is_err());
+    }
+
+    fn identity(name: &str) -> InstrumentIdentity<'_> {
+        InstrumentIdentity {
+            name,
+            kind: Kind::Counter,
+            unit: "",
+            meter_name: "m",
+            meter_version: "",
+        }
+    }
+
+    #[test]
+    fn an_instrument_records_unless_every_selecting_view_drops_it() {
+        let drop = |name: &str| ViewSpec {
+            instrument_name: Some(name.into()),
+            aggregation: Some(AggregationSpec::Drop),
+            ..Default::default()
+        };
+        let sum = ViewSpec {
+            instrument_name: Some("kept.*".into()),
+            aggregation: Some(AggregationSpec::Sum),
+            ..Default::default()
+        };
+        let views = vec![drop("dropped.*"), drop("kept.*"), sum];
+        assert!(records_anything(&[], &identity("x")));
+        assert!(records_anything(&views, &identity("other")), "no view selects it");
+        assert!(!records_anything(&views, &identity("dropped.one")));
+        assert!(records_anything(&views, &identity("kept.one")), "a second view keeps a stream");
+    }
+
+    #[test]
+    fn the_first_matching_meter_rule_decides() {
+        let rule = |pattern: &str, enabled| MeterRule { pattern: pattern.into(), enabled };
+        let rules = vec![rule("noisy.keep", true), rule("noisy.*", false)];
+        assert!(meter_enabled(&rules, "app"));
+        assert!(meter_enabled(&rules, "noisy.keep"));
+        assert!(!meter_enabled(&rules, "noisy.lib"));
+        assert!(!meter_enabled(&[rule("*", false)], "anything"));
     }
 
     #[test]

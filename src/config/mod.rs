@@ -83,6 +83,8 @@ pub struct Settings {
     pub temporality: Option<TemporalityPreference>,
     pub cardinality_limit: Option<usize>,
     pub views: Vec<crate::views::ViewSpec>,
+    /// The meter configurator: which meters are enabled, by name pattern.
+    pub meter_rules: Vec<crate::views::MeterRule>,
     /// Adds a reader whose current state tests can read back as OTLP JSON.
     pub in_memory_reader: bool,
     /// Records the SDK self-metrics of the semantic conventions

@@ -48,11 +48,26 @@ pub struct Resolved {
     pub export_timeout: Duration,
     pub temporality: TemporalityPreference,
     pub cardinality_limit: Option<usize>,
+    /// Histograms no view gives an aggregation get base-2 exponential
+    /// buckets (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`).
+    pub exponential_histograms: bool,
     pub in_memory_reader: bool,
     /// Whether the SDK self-metrics are recorded (off by default).
     pub self_metrics: bool,
     pub views: Vec<crate::views::ViewSpec>,
+    /// Which meters are enabled (first matching rule; default enabled).
+    pub meter_rules: Vec<crate::views::MeterRule>,
     pub attribute_limits: crate::limits::AttributeLimits,
+}
+
+impl Resolved {
+    /// What views leave unset: the cardinality limit and histogram aggregation.
+    pub fn stream_defaults(&self) -> crate::views::StreamDefaults {
+        crate::views::StreamDefaults {
+            cardinality_limit: self.cardinality_limit,
+            exponential_histograms: self.exponential_histograms,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -553,6 +568,36 @@ fn resolve_resource(settings: &Settings, env: &dyn Env) -> Result<Vec<KeyValue>>
     Ok(attrs)
 }
 
+pub(crate) const HISTOGRAM_AGGREGATION_VAR: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION";
+
+/// The spec's default histogram aggregation: `explicit_bucket_histogram`
+/// (the default) or `base2_exponential_bucket_histogram`; anything else is
+/// a warning and the default. The SDK applies views to every reader, so the
+/// exponential default is not applied beside the Prometheus endpoint (whose
+/// text formats cannot carry it).
+fn resolve_exponential_histograms(env: &dyn Env, exporters: &[ExporterKind]) -> bool {
+    let Some(value) = env.get(HISTOGRAM_AGGREGATION_VAR) else {
+        return false;
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "explicit_bucket_histogram" => false,
+        "base2_exponential_bucket_histogram" if exporters.contains(&ExporterKind::Prometheus) => {
+            crate::diagnostics::warn(&format!(
+                "{HISTOGRAM_AGGREGATION_VAR}: base2_exponential_bucket_histogram is not applied: the Prometheus exporter is configured too and cannot carry exponential histograms (the default applies to every reader); using explicit_bucket_histogram"
+            ));
+            false
+        }
+        "base2_exponential_bucket_histogram" => true,
+        _ => {
+            crate::diagnostics::warn(&format!(
+                "{HISTOGRAM_AGGREGATION_VAR}: unknown value `{value}` (expected `explicit_bucket_histogram` or `base2_exponential_bucket_histogram`); using explicit_bucket_histogram"
+            ));
+            false
+        }
+    }
+}
+
 fn optional_count(env: &dyn Env, var: &str) -> Result<Option<usize>> {
     match env.get(var) {
         Some(v) => v
@@ -615,6 +660,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
     for view in &settings.views {
         view.validate()?;
     }
+    let exponential_histograms = resolve_exponential_histograms(env, &exporters);
     if let Some(limit) = settings.cardinality_limit {
         crate::views::check_cardinality_limit("cardinality limit (set in code)", limit)?;
     }
@@ -629,6 +675,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         export_timeout,
         temporality,
         cardinality_limit: settings.cardinality_limit,
+        exponential_histograms,
         in_memory_reader: settings.in_memory_reader,
         self_metrics: match (settings.self_metrics, env.get(SELF_METRICS_VAR)) {
             (Some(on), _) => on,
@@ -636,6 +683,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
             (None, None) => false,
         },
         views: settings.views.clone(),
+        meter_rules: settings.meter_rules.clone(),
         attribute_limits: crate::limits::AttributeLimits {
             count: optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT")?,
             value_length: optional_count(env, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")?,
@@ -958,6 +1006,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("`gzip`, `zstd` or `none`"), "{}", e.message);
+    }
+
+    #[test]
+    fn default_histogram_aggregation_from_the_environment_and_invalid_falls_back() {
+        let with = |v: &str| MapEnv::default().with(HISTOGRAM_AGGREGATION_VAR, v);
+        let exp = |env: &MapEnv, s: &Settings| resolve(s, env).unwrap().exponential_histograms;
+        let none = Settings::default();
+        assert!(!exp(&MapEnv::default(), &none));
+        assert!(!exp(&with("explicit_bucket_histogram"), &none));
+        assert!(exp(&with(" Base2_Exponential_Bucket_Histogram "), &none));
+        assert!(!exp(&with("exponential"), &none), "an invalid value is the default");
+        let beside_prometheus = Settings {
+            exporters: Some(vec![ExporterKind::Otlp, ExporterKind::Prometheus]),
+            ..Default::default()
+        };
+        assert!(!exp(&with("base2_exponential_bucket_histogram"), &beside_prometheus));
+        assert_eq!(
+            resolve(&none, &with("base2_exponential_bucket_histogram")).unwrap().stream_defaults(),
+            crate::views::StreamDefaults { cardinality_limit: None, exponential_histograms: true }
+        );
     }
 
     #[test]

@@ -379,6 +379,28 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_cardinality_limit(
     })
 }
 
+/// The meter configurator: enables or disables the meters whose name
+/// matches `name_pattern` (`*` any run of characters, `?` one). Rules are
+/// tried in the order added and the first match decides; a meter no rule
+/// matches is enabled. A disabled meter's instruments record nothing and
+/// report `enabled` false. Returns OK, NULL_POINTER, WRONG_HANDLE,
+/// INVALID_UTF8 or INVALID_ARGUMENT (empty pattern).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_meter_enabled(
+    builder: *mut otelmetrics_provider_builder,
+    name_pattern: otelmetrics_str,
+    enabled: bool,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        let pattern = str_arg(name_pattern, "meter name pattern")?.to_owned();
+        if pattern.is_empty() {
+            return Err(Error::argument("the meter name pattern is empty"));
+        }
+        s.meter_rules.push(crate::views::MeterRule { pattern, enabled });
+        Ok(())
+    })
+}
+
 /// Turns the SDK self-metrics on or off (off by default, or
 /// `OTELMETRICS_SELF_METRICS=true`): the semantic conventions'
 /// `otel.sdk.exporter.metric_data_point.exported` and `.inflight`,

@@ -73,6 +73,15 @@ where
     }
 }
 
+/// Whether a measurement on the instrument would be recorded anywhere.
+pub(crate) unsafe fn enabled<H, K>(instrument: *const H) -> Result<bool>
+where
+    H: Handle<Inner = Arc<Instrument<K>>>,
+    K: Kind,
+{
+    Ok(H::borrow(instrument)?.enabled())
+}
+
 pub(crate) unsafe fn record_with_set<H, K>(
     instrument: *const H,
     value: K::Value,

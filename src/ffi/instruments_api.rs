@@ -6,7 +6,9 @@
 
 use super::attributes::otelmetrics_attributes;
 use super::handle::{handle, Handle};
-use super::instruments::{bind, create, record, record_bound, record_with_set, try_record_bound};
+use super::instruments::{
+    bind, create, enabled, record, record_bound, record_with_set, try_record_bound,
+};
 use super::meter::otelmetrics_meter;
 use super::*;
 use crate::instruments::{self as core, BoundInstrument, Instrument};
@@ -80,6 +82,18 @@ pub unsafe extern "C" fn otelmetrics_counter_u64_add_with_set(
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
     guard(|| record_with_set::<otelmetrics_counter_u64, core::CounterU64>(instrument, value, set))
+}
+
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_counter_u64_enabled(
+    instrument: *const otelmetrics_counter_u64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_counter_u64, core::CounterU64>(instrument))
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -194,6 +208,18 @@ pub unsafe extern "C" fn otelmetrics_counter_f64_add_with_set(
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
     guard(|| record_with_set::<otelmetrics_counter_f64, core::CounterF64>(instrument, value, set))
+}
+
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_counter_f64_enabled(
+    instrument: *const otelmetrics_counter_f64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_counter_f64, core::CounterF64>(instrument))
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
@@ -313,6 +339,20 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_add_with_set(
         record_with_set::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(
             instrument, value, set,
         )
+    })
+}
+
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_enabled(
+    instrument: *const otelmetrics_up_down_counter_i64,
+) -> bool {
+    guard_value(false, || {
+        enabled::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(instrument)
     })
 }
 
@@ -445,6 +485,20 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_add_with_set(
         record_with_set::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(
             instrument, value, set,
         )
+    })
+}
+
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_enabled(
+    instrument: *const otelmetrics_up_down_counter_f64,
+) -> bool {
+    guard_value(false, || {
+        enabled::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(instrument)
     })
 }
 
@@ -583,6 +637,18 @@ pub unsafe extern "C" fn otelmetrics_histogram_u64_record_with_set(
     })
 }
 
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_histogram_u64_enabled(
+    instrument: *const otelmetrics_histogram_u64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_histogram_u64, core::HistogramU64>(instrument))
+}
+
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
 /// may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
 /// SHUTDOWN. `*out` is written only on success.
@@ -710,6 +776,18 @@ pub unsafe extern "C" fn otelmetrics_histogram_f64_record_with_set(
     })
 }
 
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_histogram_f64_enabled(
+    instrument: *const otelmetrics_histogram_f64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_histogram_f64, core::HistogramF64>(instrument))
+}
+
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
 /// may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
 /// SHUTDOWN. `*out` is written only on success.
@@ -826,6 +904,18 @@ pub unsafe extern "C" fn otelmetrics_gauge_u64_record_with_set(
     guard(|| record_with_set::<otelmetrics_gauge_u64, core::GaugeU64>(instrument, value, set))
 }
 
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_u64_enabled(
+    instrument: *const otelmetrics_gauge_u64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_gauge_u64, core::GaugeU64>(instrument))
+}
+
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
 /// may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
 /// SHUTDOWN. `*out` is written only on success.
@@ -936,6 +1026,18 @@ pub unsafe extern "C" fn otelmetrics_gauge_i64_record_with_set(
     guard(|| record_with_set::<otelmetrics_gauge_i64, core::GaugeI64>(instrument, value, set))
 }
 
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_i64_enabled(
+    instrument: *const otelmetrics_gauge_i64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_gauge_i64, core::GaugeI64>(instrument))
+}
+
 /// Binds the instrument to an attribute set (NULL: no attributes); the set
 /// may be freed afterwards. Returns OK, NULL_POINTER, WRONG_HANDLE or
 /// SHUTDOWN. `*out` is written only on success.
@@ -1044,6 +1146,18 @@ pub unsafe extern "C" fn otelmetrics_gauge_f64_record_with_set(
     set: *const otelmetrics_attributes,
 ) -> otelmetrics_status {
     guard(|| record_with_set::<otelmetrics_gauge_f64, core::GaugeF64>(instrument, value, set))
+}
+
+/// Whether a measurement on the instrument would be recorded anywhere:
+/// false when its meter is disabled (meter configurator, SDK disabled, no
+/// reader), when every view selecting it drops it, after shutdown, and for
+/// NULL or a wrong handle. One load, no lock: check it before building
+/// expensive attributes.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_f64_enabled(
+    instrument: *const otelmetrics_gauge_f64,
+) -> bool {
+    guard_value(false, || enabled::<otelmetrics_gauge_f64, core::GaugeF64>(instrument))
 }
 
 /// Binds the instrument to an attribute set (NULL: no attributes); the set

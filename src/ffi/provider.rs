@@ -51,6 +51,7 @@ pub unsafe extern "C" fn otelmetrics_provider_get_meter(
             version: opt_str_arg(version, "meter version")?,
             schema_url: opt_str_arg(schema_url, "schema URL")?,
             attributes: convert(attributes, count)?,
+            disabled: false,
         };
         let meter = p.meter(&scope)?;
         write_out(out, otelmetrics_meter::into_raw(meter));

@@ -65,6 +65,9 @@ pub struct Instrument<K: Kind> {
     /// Attribute keys views deny for this instrument (dropped here: the SDK
     /// only has allow-lists).
     denied: Option<Arc<HashSet<String>>>,
+    /// Whether anything can be recorded: the meter is enabled and not every
+    /// view selecting the instrument drops it (fixed at creation).
+    enabled: bool,
 }
 
 impl<K: Kind> Instrument<K> {
@@ -75,8 +78,9 @@ impl<K: Kind> Instrument<K> {
             return Err(Error::shutdown());
         }
         spec.validate()?;
-        let denied =
-            meter.denied_keys(&spec.name, K::VIEW_KIND, spec.unit.as_deref().unwrap_or(""));
+        let unit = spec.unit.as_deref().unwrap_or("");
+        let denied = meter.denied_keys(&spec.name, K::VIEW_KIND, unit);
+        let enabled = meter.enabled() && meter.records_anything(&spec.name, K::VIEW_KIND, unit);
         let sdk = PerGeneration::new(Self::sdk_side(meter, spec, &lifecycle));
         Ok(Arc::new(Instrument {
             meter: meter.clone(),
@@ -84,6 +88,7 @@ impl<K: Kind> Instrument<K> {
             sdk,
             lifecycle,
             denied,
+            enabled,
         }))
     }
 
@@ -98,6 +103,15 @@ impl<K: Kind> Instrument<K> {
     #[inline]
     fn sdk(&self) -> &SdkSide<K> {
         self.sdk.get_or_rebuild(|_| Self::sdk_side(&self.meter, &self.spec, &self.lifecycle))
+    }
+
+    /// The API's `Enabled`: false when a measurement would be recorded
+    /// nowhere (meter disabled, every view drops the instrument, provider
+    /// shut down), so that a caller can skip building its attributes. A
+    /// field and one relaxed load: no lock.
+    #[inline]
+    pub fn enabled(&self) -> bool {
+        self.enabled && !self.lifecycle.is_shut_down()
     }
 
     #[inline]

@@ -8,7 +8,7 @@ use crate::export::guarded::{Driver, FinalExports, Guarded};
 use crate::export::self_metrics::{component_type, SelfMetrics};
 use crate::export::snapshot::SnapshotReader;
 use crate::export::{console, otlp, prometheus};
-use crate::views::default_limit_view;
+use crate::views::default_stream_view;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 use opentelemetry_sdk::resource::{Resource, ResourceDetector, TelemetryResourceDetector};
@@ -130,12 +130,11 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     if let Some(reader) = &snapshot {
         builder = builder.with_reader(reader.clone());
     }
+    let defaults = cfg.stream_defaults();
     for view in &cfg.views {
-        builder = builder.with_view(view.clone().into_sdk_view(cfg.cardinality_limit));
+        builder = builder.with_view(view.clone().into_sdk_view(defaults));
     }
-    if let Some(limit) = cfg.cardinality_limit {
-        builder = builder.with_view(default_limit_view(cfg.views.clone(), limit));
-    }
+    builder = builder.with_view(default_stream_view(cfg.views.clone(), defaults));
     let sdk = builder.build();
     if let Some(metrics) = &self_metrics {
         metrics.instrument(&sdk);

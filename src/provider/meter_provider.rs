@@ -24,6 +24,9 @@ pub struct MeterScope {
     pub version: Option<String>,
     pub schema_url: Option<String>,
     pub attributes: Vec<KeyValue>,
+    /// Disabled by the meter configurator (or the SDK disabled): its
+    /// instruments are the API's no-ops and report `enabled` false.
+    pub disabled: bool,
 }
 
 impl MeterScope {
@@ -36,6 +39,9 @@ impl MeterScope {
         }
         if let Some(s) = &self.schema_url {
             b = b.with_schema_url(s.clone());
+        }
+        if self.disabled {
+            return opentelemetry::metrics::NoopMeterProvider::new().meter_with_scope(b.build());
         }
         sdk.meter_with_scope(b.build())
     }
@@ -70,6 +76,11 @@ impl ScopedMeter {
         &self.provider.lifecycle
     }
 
+    /// Whether instruments of this meter can record anything at all.
+    pub fn enabled(&self) -> bool {
+        !self.scope.disabled
+    }
+
     /// The deny-list of attribute keys views impose on one instrument.
     pub fn denied_keys(
         &self,
@@ -77,14 +88,27 @@ impl ScopedMeter {
         kind: crate::views::Kind,
         unit: &str,
     ) -> Option<Arc<std::collections::HashSet<String>>> {
-        let id = crate::views::InstrumentIdentity {
+        crate::views::denied_keys(self.lifecycle().views(), &self.identity(name, kind, unit))
+    }
+
+    fn identity<'a>(
+        &'a self,
+        name: &'a str,
+        kind: crate::views::Kind,
+        unit: &'a str,
+    ) -> crate::views::InstrumentIdentity<'a> {
+        crate::views::InstrumentIdentity {
             name,
             kind,
             unit,
             meter_name: &self.scope.name,
             meter_version: self.scope.version.as_deref().unwrap_or(""),
-        };
-        crate::views::denied_keys(self.lifecycle().views(), &id)
+        }
+    }
+
+    /// Whether views leave the instrument any stream (see `views::records_anything`).
+    pub fn records_anything(&self, name: &str, kind: crate::views::Kind, unit: &str) -> bool {
+        crate::views::records_anything(self.lifecycle().views(), &self.identity(name, kind, unit))
     }
 
     /// Registers `attach` to run against every new generation's SDK (after
@@ -169,8 +193,13 @@ impl Provider {
         if scope.name.is_empty() {
             return Err(Error::new(status::INVALID_NAME, "a meter needs a non-empty name"));
         }
+        let mut scope = scope.clone();
+        let reads =
+            !self.cfg.disabled && (!self.cfg.exporters.is_empty() || self.cfg.in_memory_reader);
+        scope.disabled |=
+            !reads || !crate::views::meter_enabled(&self.cfg.meter_rules, &scope.name);
         let meter = PerGeneration::new(scope.sdk_meter(&self.pipeline().sdk));
-        Ok(Arc::new(ScopedMeter { provider: self.clone(), scope: scope.clone(), meter }))
+        Ok(Arc::new(ScopedMeter { provider: self.clone(), scope, meter }))
     }
 
     /// Exports everything recorded so far, returning by `timeout`.

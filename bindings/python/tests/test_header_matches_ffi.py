@@ -17,7 +17,7 @@ from pkg_helpers import REPO
 
 HEADER = (REPO / "include" / "otelmetrics.h").read_text()
 # cbindgen prints each prototype as `<return type> otelmetrics_x(<params>);`
-PROTOTYPE = re.compile(r"^(otelmetrics_status|void|const char \*)\s*(otelmetrics_\w+)\(([^;]*)\);", re.M)
+PROTOTYPE = re.compile(r"^(otelmetrics_status|void|bool|const char \*)\s*(otelmetrics_\w+)\(([^;]*)\);", re.M)
 OPAQUE = set(re.findall(r"typedef struct (otelmetrics_\w+) otelmetrics_\w+;", HEADER))
 ENUMS = set(re.findall(r"typedef uint32_t (otelmetrics_\w+);", HEADER))
 
@@ -64,7 +64,8 @@ def expected_ctype(param: str):
     raise AssertionError(f"no ctypes mapping for C parameter {param!r}")
 
 
-RETURNS = {"otelmetrics_status": (ctypes.c_uint32,), "void": (None,), "const char *": (ctypes.c_char_p, ctypes.c_void_p)}
+RETURNS = {"otelmetrics_status": (ctypes.c_uint32,), "void": (None,), "bool": (ctypes.c_bool,),
+           "const char *": (ctypes.c_char_p, ctypes.c_void_p)}
 
 
 def test_the_header_parser_sees_every_prototype():

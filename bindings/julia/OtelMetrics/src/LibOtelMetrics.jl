@@ -346,6 +346,9 @@ otelmetrics_provider_builder_set_temporality(builder, temporality) =
 otelmetrics_provider_builder_set_cardinality_limit(builder, limit) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_cardinality_limit(builder::Ptr{otelmetrics_provider_builder}, limit::Csize_t)::otelmetrics_status
 
+otelmetrics_provider_builder_set_meter_enabled(builder, name_pattern, enabled) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_meter_enabled(builder::Ptr{otelmetrics_provider_builder}, name_pattern::otelmetrics_str, enabled::Bool)::otelmetrics_status
+
 otelmetrics_provider_builder_set_self_metrics(builder, enabled) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_self_metrics(builder::Ptr{otelmetrics_provider_builder}, enabled::Bool)::otelmetrics_status
 
@@ -379,6 +382,9 @@ otelmetrics_counter_u64_add(instrument, value, attributes, count) =
 otelmetrics_counter_u64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_counter_u64_add_with_set(instrument::Ptr{otelmetrics_counter_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_counter_u64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_counter_u64_enabled(instrument::Ptr{otelmetrics_counter_u64})::Bool
+
 otelmetrics_counter_u64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_counter_u64_bind(instrument::Ptr{otelmetrics_counter_u64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_counter_u64}})::otelmetrics_status
 
@@ -399,6 +405,9 @@ otelmetrics_counter_f64_add(instrument, value, attributes, count) =
 
 otelmetrics_counter_f64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_counter_f64_add_with_set(instrument::Ptr{otelmetrics_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_counter_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_counter_f64_enabled(instrument::Ptr{otelmetrics_counter_f64})::Bool
 
 otelmetrics_counter_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_counter_f64_bind(instrument::Ptr{otelmetrics_counter_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_counter_f64}})::otelmetrics_status
@@ -421,6 +430,9 @@ otelmetrics_up_down_counter_i64_add(instrument, value, attributes, count) =
 otelmetrics_up_down_counter_i64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_add_with_set(instrument::Ptr{otelmetrics_up_down_counter_i64}, value::Int64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_up_down_counter_i64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_i64_enabled(instrument::Ptr{otelmetrics_up_down_counter_i64})::Bool
+
 otelmetrics_up_down_counter_i64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_bind(instrument::Ptr{otelmetrics_up_down_counter_i64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_up_down_counter_i64}})::otelmetrics_status
 
@@ -441,6 +453,9 @@ otelmetrics_up_down_counter_f64_add(instrument, value, attributes, count) =
 
 otelmetrics_up_down_counter_f64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_add_with_set(instrument::Ptr{otelmetrics_up_down_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_up_down_counter_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_f64_enabled(instrument::Ptr{otelmetrics_up_down_counter_f64})::Bool
 
 otelmetrics_up_down_counter_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_bind(instrument::Ptr{otelmetrics_up_down_counter_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_up_down_counter_f64}})::otelmetrics_status
@@ -463,6 +478,9 @@ otelmetrics_histogram_u64_record(instrument, value, attributes, count) =
 otelmetrics_histogram_u64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_record_with_set(instrument::Ptr{otelmetrics_histogram_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_histogram_u64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_histogram_u64_enabled(instrument::Ptr{otelmetrics_histogram_u64})::Bool
+
 otelmetrics_histogram_u64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_bind(instrument::Ptr{otelmetrics_histogram_u64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_histogram_u64}})::otelmetrics_status
 
@@ -483,6 +501,9 @@ otelmetrics_histogram_f64_record(instrument, value, attributes, count) =
 
 otelmetrics_histogram_f64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_record_with_set(instrument::Ptr{otelmetrics_histogram_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_histogram_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_histogram_f64_enabled(instrument::Ptr{otelmetrics_histogram_f64})::Bool
 
 otelmetrics_histogram_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_bind(instrument::Ptr{otelmetrics_histogram_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_histogram_f64}})::otelmetrics_status
@@ -505,6 +526,9 @@ otelmetrics_gauge_u64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_u64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_record_with_set(instrument::Ptr{otelmetrics_gauge_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_u64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_gauge_u64_enabled(instrument::Ptr{otelmetrics_gauge_u64})::Bool
+
 otelmetrics_gauge_u64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_bind(instrument::Ptr{otelmetrics_gauge_u64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_gauge_u64}})::otelmetrics_status
 
@@ -526,6 +550,9 @@ otelmetrics_gauge_i64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_i64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_record_with_set(instrument::Ptr{otelmetrics_gauge_i64}, value::Int64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_i64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_gauge_i64_enabled(instrument::Ptr{otelmetrics_gauge_i64})::Bool
+
 otelmetrics_gauge_i64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_bind(instrument::Ptr{otelmetrics_gauge_i64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_gauge_i64}})::otelmetrics_status
 
@@ -546,6 +573,9 @@ otelmetrics_gauge_f64_record(instrument, value, attributes, count) =
 
 otelmetrics_gauge_f64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_record_with_set(instrument::Ptr{otelmetrics_gauge_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
+
+otelmetrics_gauge_f64_enabled(instrument) =
+    @ccall libotelmetrics.otelmetrics_gauge_f64_enabled(instrument::Ptr{otelmetrics_gauge_f64})::Bool
 
 otelmetrics_gauge_f64_bind(instrument, set, out) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_bind(instrument::Ptr{otelmetrics_gauge_f64}, set::Ptr{otelmetrics_attributes}, out::Ptr{Ptr{otelmetrics_bound_gauge_f64}})::otelmetrics_status

@@ -34,7 +34,7 @@ include("diagnostics.jl")
 export MeterProvider, meter_provider_from_env, global_meter_provider, global_meter_provider!,
        force_flush, shutdown, read_json, prometheus_port,
        Meter, Counter, UpDownCounter, Histogram, Gauge,
-       BoundCounter, BoundUpDownCounter, BoundHistogram, BoundGauge, bind_attributes,
+       BoundCounter, BoundUpDownCounter, BoundHistogram, BoundGauge, bind_attributes, isenabled,
        ObservableCounter, ObservableUpDownCounter, ObservableGauge, Measurement,
        register_callback, unregister, CallbackRegistration, callback_errors,
        Attributes, View, DropAggregation, SumAggregation, LastValueAggregation,

@@ -63,6 +63,7 @@ for (K, stem, verb, variants) in SYNC_KINDS
             record = $(fn(c, "_", verb)),
             record_with_set = $(fn(c, "_", verb, "_with_set")),
             bind = $(fn(c, "_bind")),
+            enabled = $(fn(c, "_enabled")),
             free = $(fn(c, "_free")),
             bound_record = $(fn("bound_", c, "_", verb)),
             bound_free = $(fn("bound_", c, "_free")),
@@ -96,6 +97,15 @@ function (::Type{K})(name::AbstractString, meter::Meter; description::AbstractSt
 end
 
 instrument_handle(x) = live_handle(x, string(nameof(typeof(x))))
+
+"""
+    isenabled(instrument) -> Bool
+
+The API's `Enabled`: `false` when a measurement would be recorded nowhere (the meter is
+disabled by `meter_configurator`, every view selecting the instrument drops it, or the
+provider was shut down). One load, no lock: check it before building expensive attributes.
+"""
+isenabled(i::K) where {K<:SyncInstrument} = GC.@preserve i c_api(K).enabled(instrument_handle(i))
 
 # Recording: keyword attributes, a Dict/NamedTuple/pairs, or a pre-built set.
 (i::SyncInstrument)(value::Real; attributes...) = record(i, value, attributes)

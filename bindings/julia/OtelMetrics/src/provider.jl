@@ -51,7 +51,10 @@ defaults:
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
   `cardinality_limit`, `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
 - `self_metrics` (`true` records and exports the semantic conventions' SDK metrics,
-  `otel.sdk.exporter.*` and `otel.sdk.metric_reader.collection.duration`).
+  `otel.sdk.exporter.*` and `otel.sdk.metric_reader.collection.duration`);
+- `meter_configurator` (pairs `"pattern" => enabled`, `*`/`?` wildcards; the first matching
+  pattern decides, unmatched meters are enabled; a disabled meter's instruments record nothing
+  and `isenabled` is `false`).
 
 `shutdown(provider)` exports what is left; `close(provider)` shuts down and frees (idempotent).
 """
@@ -73,7 +76,8 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        console_format=nothing, console_path=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
-                       cardinality_limit=nothing, views=View[], in_memory_reader::Bool=false)
+                       cardinality_limit=nothing, views=View[], in_memory_reader::Bool=false,
+                       meter_configurator=nothing)
     drain_deferred_frees()
     out = Ref{Ptr{L.otelmetrics_provider_builder}}(C_NULL)
     check(L.otelmetrics_provider_builder_new(out))
@@ -119,6 +123,12 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         in_memory_reader && check(L.otelmetrics_provider_builder_enable_in_memory_reader(b))
         for v in views
             add_view!(b, v)
+        end
+        if meter_configurator !== nothing
+            for (pattern, enabled) in meter_configurator
+                p = String(pattern)
+                GC.@preserve p check(L.otelmetrics_provider_builder_set_meter_enabled(b, c_str(p), Bool(enabled)))
+            end
         end
         built = Ref{Ptr{L.otelmetrics_provider}}(C_NULL)
         check(L.otelmetrics_provider_builder_build(b, built))

@@ -35,7 +35,8 @@ def generated_names(repo):
         for suffix in suffixes:
             c = f"{stem}_{suffix}"
             functions |= {f"otelmetrics_meter_create_{c}", f"otelmetrics_{c}_{verb}", f"otelmetrics_{c}_{verb}_with_set",
-                          f"otelmetrics_{c}_bind", f"otelmetrics_{c}_free", f"otelmetrics_bound_{c}_{verb}",
+                          f"otelmetrics_{c}_bind", f"otelmetrics_{c}_enabled", f"otelmetrics_{c}_free",
+                          f"otelmetrics_bound_{c}_{verb}",
                           f"otelmetrics_bound_{c}_free"}
             types |= {f"otelmetrics_{c}", f"otelmetrics_bound_{c}"}
     for stem, *suffixes in kinds_table(SRC / "observables.jl", "OBSERVABLE_KINDS"):

@@ -110,6 +110,14 @@ class _Synchronous:
             self.__class__ = core.specialize(type(self), vt)
             return True
 
+    def enabled(self) -> bool:
+        """The API's ``Enabled``: whether a measurement would be recorded
+        anywhere. Before the first measurement this makes the C instrument
+        with the integer value type (as an int recorded first would)."""
+        if self._h is None and not self._start(self._integer):
+            return False
+        return bool(core._Synchronous.enabled(self))
+
     def _advisory(self) -> tuple:
         return ()
 

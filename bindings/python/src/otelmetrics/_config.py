@@ -115,6 +115,9 @@ def _apply_collections(b: int, settings: Mapping[str, Any]) -> None:
             b, _text("prometheus_host", host or ""), port or 0))
     if settings.get("in_memory"):
         check(FNS.otelmetrics_provider_builder_enable_in_memory_reader(b))
+    for pattern, enabled in dict(settings.get("meter_configurator") or {}).items():
+        check(FNS.otelmetrics_provider_builder_set_meter_enabled(
+            b, _text("meter name pattern", pattern), _flag("meter_configurator value", enabled)))
     for view in settings.get("views") or ():
         if not hasattr(view, "_add_to"):
             raise TypeError(f"views must be otelmetrics.View objects, not {type(view).__name__}")

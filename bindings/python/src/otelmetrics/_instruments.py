@@ -128,6 +128,12 @@ class _Synchronous(Handle):
         OpenTelemetry API layer, ``otelmetrics.api``, logs and drops instead)."""
         raise error
 
+    def enabled(self) -> bool:
+        """False when a measurement would be recorded nowhere (its meter is
+        disabled, every view selecting it drops it, or the provider was shut
+        down): check it before building expensive attributes."""
+        return bool(getattr(FNS, f"otelmetrics_{self._kind}_{self._vt.suffix}_enabled")(self._h))
+
     def bind(self, attributes: Any = None) -> Any:
         """This instrument for one attribute set (a mapping or ``Attributes``):
         the fastest way to record."""

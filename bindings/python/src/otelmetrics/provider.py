@@ -47,6 +47,10 @@ class MeterProvider(Handle):
     ``self_metrics=True`` records the semantic conventions' SDK metrics
     (``otel.sdk.exporter.*``, ``otel.sdk.metric_reader.collection.duration``)
     and exports them with the rest (``OTELMETRICS_SELF_METRICS``).
+    ``meter_configurator`` maps meter name patterns (``*``, ``?``) to enabled
+    (True) or disabled (False); the first matching pattern, in order, decides
+    and unmatched meters are enabled. A disabled meter's instruments record
+    nothing and their ``enabled()`` is False.
     """
 
     __slots__ = ("_is_shut_down",)
@@ -66,7 +70,8 @@ class MeterProvider(Handle):
                  prometheus_host: Optional[str] = None, prometheus_port: Optional[int] = None,
                  export_interval_millis: Optional[float] = None, export_timeout_millis: Optional[float] = None,
                  temporality: Optional[str] = None, views: Sequence[View] = (),
-                 cardinality_limit: Optional[int] = None, in_memory: bool = False) -> None:
+                 cardinality_limit: Optional[int] = None, in_memory: bool = False,
+                 meter_configurator: Optional[Mapping[str, bool]] = None) -> None:
         settings = dict(locals())
         del settings["self"]
         out = c_void_p()
