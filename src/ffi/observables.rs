@@ -14,6 +14,7 @@ use super::meter::otelmetrics_meter;
 use super::observables_api::*;
 use super::*;
 use crate::error::{status, Error, Result};
+use crate::process::reentrancy::InCallback;
 use crate::instruments::observable::{
     Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration,
 };
@@ -30,13 +31,18 @@ handle!(otelmetrics_observer, ObserverRef, 0x80);
 pub struct ObserverRef(*mut Observer<'static>);
 
 /// A callback: called once per collection with an observer and the user
-/// data given at registration.
-pub type otelmetrics_observe_fn =
-    Option<unsafe extern "C" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void)>;
+/// data given at registration. It runs on a thread the library starts for
+/// the call while the collecting thread waits, so a runtime that ends the
+/// thread under it (`pthread_exit`, as Python does at interpreter exit)
+/// ends only that thread: nothing of the library catches such an unwind.
+pub type otelmetrics_observe_fn = Option<
+    unsafe extern "C-unwind" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void),
+>;
 
 /// Releases user data; runs exactly once, when the callback is unregistered
-/// (or its instrument freed) and no call of it is running any more.
-pub type otelmetrics_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+/// (or its instrument freed) and no call of it is running any more, on a
+/// thread of its own as the callback does.
+pub type otelmetrics_free_fn = Option<unsafe extern "C-unwind" fn(user_data: *mut c_void)>;
 
 /// A C function pointer, its user data and the user data's destructor.
 pub(crate) struct CCallback {
@@ -58,10 +64,15 @@ impl Callback for CCallback {
         // The observer outlives this call; C only sees it during the call.
         let erased = std::ptr::from_mut(observer).cast::<Observer<'static>>();
         if let Some(f) = self.f {
-            // SAFETY: the application's callback, called as the header
-            // documents: the observer is valid during the call only.
-            otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe {
-                f(ptr, self.user_data)
+            let user_data = self.user_data;
+            otelmetrics_observer::lend(ObserverRef(erased), |ptr| {
+                on_own_thread(&mut || {
+                    let _mark = InCallback::enter();
+                    // SAFETY: the application's callback, called as the
+                    // header documents: the observer is valid during the
+                    // call only (this thread's caller waits for it).
+                    unsafe { f(ptr, user_data) }
+                })
             });
         }
     }
@@ -70,11 +81,52 @@ impl Callback for CCallback {
 impl Drop for CCallback {
     fn drop(&mut self) {
         if let Some(free) = self.free {
+            let user_data = self.user_data;
             // SAFETY: the application's destructor, called once, when the
             // library holds the user data no longer.
-            unsafe { free(self.user_data) }
+            on_own_thread(&mut || unsafe { free(user_data) });
         }
     }
+}
+
+/// Runs `f` on a thread of its own (plain `pthread_create`, no panic
+/// boundary anywhere on its stack) and returns when that thread has ended,
+/// whether `f` returned or the thread was ended under it: a foreign runtime
+/// ending a thread with `pthread_exit` unwinds it with a forced unwind,
+/// which must run destructors and reach the thread's start, and which
+/// glibc turns into an abort when a `catch_unwind` (ours, or the one every
+/// `std::thread` starts with) stops it. If no thread can be started, `f`
+/// runs here.
+fn on_own_thread(f: &mut dyn FnMut()) {
+    extern "C-unwind" fn start(arg: *mut c_void) -> *mut c_void {
+        // SAFETY: `arg` is the `&mut dyn FnMut()` below, alive until
+        // `pthread_join` returns, which is after this thread has ended.
+        let f = unsafe { &mut *arg.cast::<&mut dyn FnMut()>() };
+        f();
+        std::ptr::null_mut()
+    }
+    extern "C" {
+        // libc's own declaration types the start routine `extern "C"`
+        // (may not unwind); this one lets a forced unwind leave it.
+        #[link_name = "pthread_create"]
+        fn pthread_create_unwinding(
+            thread: *mut libc::pthread_t,
+            attr: *const libc::pthread_attr_t,
+            start: extern "C-unwind" fn(*mut c_void) -> *mut c_void,
+            arg: *mut c_void,
+        ) -> libc::c_int;
+    }
+    let mut f = f;
+    let arg = std::ptr::from_mut(&mut f).cast::<c_void>();
+    let mut thread: libc::pthread_t = 0;
+    // SAFETY: `start` matches the routine pthread_create calls; `arg`
+    // outlives the thread (joined below before `f` goes out of scope).
+    if unsafe { pthread_create_unwinding(&mut thread, std::ptr::null(), start, arg) } != 0 {
+        f();
+        return;
+    }
+    // SAFETY: `thread` was started above and is joined exactly once.
+    unsafe { libc::pthread_join(thread, std::ptr::null_mut()) };
 }
 
 pub(crate) fn c_callback(

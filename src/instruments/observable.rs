@@ -191,7 +191,10 @@ impl Observer<'_> {
 }
 
 /// Runs an application callback with the reentrancy mark set; a panic
-/// inside (a Rust callback) must not reach the SDK's collection.
+/// inside (a Rust callback) must not reach the SDK's collection. Foreign
+/// code is never run inside this boundary: a C callback runs on a thread of
+/// its own (`ffi::observables`), because a forced unwind (`pthread_exit`)
+/// stopped by a `catch_unwind` aborts the process.
 fn run_callback(callback: &dyn Callback, observer: &mut Observer<'_>) {
     let _mark = InCallback::enter();
     let _ = catch_unwind(AssertUnwindSafe(|| callback.call(observer)));
