@@ -3,11 +3,13 @@
 //! registrations. The typed create/free functions of the seven kinds are in
 //! `observables_api.rs` (generated).
 //!
-//! Callbacks run on the thread that collects: the export thread of a
-//! periodic reader, or the thread calling `otelmetrics_provider_read_json`
-//! or `otelmetrics_provider_force_flush`'s helper.
+//! Callbacks run on a callback thread of the thread that collects (the
+//! export thread of a periodic reader, a shutdown's helper, a Prometheus
+//! scrape), which waits for them (`callback_thread`); in
+//! `otelmetrics_provider_read_json` they run on the calling thread.
 
 use super::attributes::{convert, slice_arg};
+use super::callback_thread::run_on_callback_thread;
 use super::handle::{handle, Handle};
 use super::instruments::spec_arg;
 use super::meter::otelmetrics_meter;
@@ -16,7 +18,8 @@ use super::*;
 use crate::error::{status, Error, Result};
 use crate::process::reentrancy::InCallback;
 use crate::instruments::observable::{
-    Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration,
+    on_callers_thread, Callback, Number, ObservableInstrument, ObservableKind, Observer,
+    Registration,
 };
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -31,17 +34,19 @@ handle!(otelmetrics_observer, ObserverRef, 0x80);
 pub struct ObserverRef(*mut Observer<'static>);
 
 /// A callback: called once per collection with an observer and the user
-/// data given at registration. It runs on a thread the library starts for
-/// the call while the collecting thread waits, so a runtime that ends the
-/// thread under it (`pthread_exit`, as Python does at interpreter exit)
-/// ends only that thread: nothing of the library catches such an unwind.
+/// data given at registration. It runs on a thread the library keeps for
+/// callbacks, one per collecting thread, which waits for the call (in
+/// `otelmetrics_provider_read_json`: on the calling thread), so a runtime
+/// that ends the thread under it (`pthread_exit`, as Python does at
+/// interpreter exit) ends only that thread: nothing of the library catches
+/// such an unwind there.
 pub type otelmetrics_observe_fn = Option<
     unsafe extern "C-unwind" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void),
 >;
 
 /// Releases user data; runs exactly once, when the callback is unregistered
-/// (or its instrument freed) and no call of it is running any more, on a
-/// thread of its own as the callback does.
+/// (or its instrument freed) and no call of it is running any more, on the
+/// thread that released it.
 pub type otelmetrics_free_fn = Option<unsafe extern "C-unwind" fn(user_data: *mut c_void)>;
 
 /// A C function pointer, its user data and the user data's destructor.
@@ -66,13 +71,18 @@ impl Callback for CCallback {
         if let Some(f) = self.f {
             let user_data = self.user_data;
             otelmetrics_observer::lend(ObserverRef(erased), |ptr| {
-                on_own_thread(&mut || {
+                let mut call = || {
                     let _mark = InCallback::enter();
                     // SAFETY: the application's callback, called as the
                     // header documents: the observer is valid during the
-                    // call only (this thread's caller waits for it).
+                    // call only (a thread started for it is waited for).
                     unsafe { f(ptr, user_data) }
-                })
+                };
+                if on_callers_thread() {
+                    call();
+                } else {
+                    run_on_callback_thread(&mut call);
+                }
             });
         }
     }
@@ -81,52 +91,12 @@ impl Callback for CCallback {
 impl Drop for CCallback {
     fn drop(&mut self) {
         if let Some(free) = self.free {
-            let user_data = self.user_data;
             // SAFETY: the application's destructor, called once, when the
-            // library holds the user data no longer.
-            on_own_thread(&mut || unsafe { free(user_data) });
+            // library holds the user data no longer (on the thread that
+            // released it: the application's, as a rule).
+            unsafe { free(self.user_data) }
         }
     }
-}
-
-/// Runs `f` on a thread of its own (plain `pthread_create`, no panic
-/// boundary anywhere on its stack) and returns when that thread has ended,
-/// whether `f` returned or the thread was ended under it: a foreign runtime
-/// ending a thread with `pthread_exit` unwinds it with a forced unwind,
-/// which must run destructors and reach the thread's start, and which
-/// glibc turns into an abort when a `catch_unwind` (ours, or the one every
-/// `std::thread` starts with) stops it. If no thread can be started, `f`
-/// runs here.
-fn on_own_thread(f: &mut dyn FnMut()) {
-    extern "C-unwind" fn start(arg: *mut c_void) -> *mut c_void {
-        // SAFETY: `arg` is the `&mut dyn FnMut()` below, alive until
-        // `pthread_join` returns, which is after this thread has ended.
-        let f = unsafe { &mut *arg.cast::<&mut dyn FnMut()>() };
-        f();
-        std::ptr::null_mut()
-    }
-    extern "C" {
-        // libc's own declaration types the start routine `extern "C"`
-        // (may not unwind); this one lets a forced unwind leave it.
-        #[link_name = "pthread_create"]
-        fn pthread_create_unwinding(
-            thread: *mut libc::pthread_t,
-            attr: *const libc::pthread_attr_t,
-            start: extern "C-unwind" fn(*mut c_void) -> *mut c_void,
-            arg: *mut c_void,
-        ) -> libc::c_int;
-    }
-    let mut f = f;
-    let arg = std::ptr::from_mut(&mut f).cast::<c_void>();
-    let mut thread: libc::pthread_t = 0;
-    // SAFETY: `start` matches the routine pthread_create calls; `arg`
-    // outlives the thread (joined below before `f` goes out of scope).
-    if unsafe { pthread_create_unwinding(&mut thread, std::ptr::null(), start, arg) } != 0 {
-        f();
-        return;
-    }
-    // SAFETY: `thread` was started above and is joined exactly once.
-    unsafe { libc::pthread_join(thread, std::ptr::null_mut()) };
 }
 
 pub(crate) fn c_callback(
