@@ -16,11 +16,11 @@ use super::meter::otelmetrics_meter;
 use super::observables_api::*;
 use super::*;
 use crate::error::{status, Error, Result};
-use crate::process::reentrancy::InCallback;
 use crate::instruments::observable::{
     on_callers_thread, Callback, Number, ObservableInstrument, ObservableKind, Observer,
     Registration,
 };
+use crate::process::reentrancy::InCallback;
 use std::ffi::c_void;
 use std::sync::Arc;
 
