@@ -344,13 +344,19 @@ typedef void (*otelmetrics_diagnostic_fn)(otelmetrics_log_level level,
 
 /**
  * A callback: called once per collection with an observer and the user
- * data given at registration.
+ * data given at registration. It runs on a thread the library keeps for
+ * callbacks, one per collecting thread, which waits for the call (in
+ * `otelmetrics_provider_read_json`: on the calling thread), so a runtime
+ * that ends the thread under it (`pthread_exit`, as Python does at
+ * interpreter exit) ends only that thread: nothing of the library catches
+ * such an unwind there.
  */
 typedef void (*otelmetrics_observe_fn)(struct otelmetrics_observer *observer, void *user_data);
 
 /**
  * Releases user data; runs exactly once, when the callback is unregistered
- * (or its instrument freed) and no call of it is running any more.
+ * (or its instrument freed) and no call of it is running any more, on the
+ * thread that released it.
  */
 typedef void (*otelmetrics_free_fn)(void *user_data);
 

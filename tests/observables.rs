@@ -64,7 +64,7 @@ fn points(snapshot: &Value, name: &str) -> Vec<(String, f64)> {
 static QUEUE_CALLS: AtomicUsize = AtomicUsize::new(0);
 static FREED: AtomicUsize = AtomicUsize::new(0);
 
-unsafe extern "C" fn queues(observer: *mut otelmetrics_observer, _user: *mut c_void) {
+unsafe extern "C-unwind" fn queues(observer: *mut otelmetrics_observer, _user: *mut c_void) {
     QUEUE_CALLS.fetch_add(1, Ordering::SeqCst);
     let a = [attr("queue", "a")];
     let b = [attr("queue", "b")];
@@ -77,7 +77,7 @@ unsafe extern "C" fn queues(observer: *mut otelmetrics_observer, _user: *mut c_v
     );
 }
 
-unsafe extern "C" fn count_free(_user: *mut c_void) {
+unsafe extern "C-unwind" fn count_free(_user: *mut c_void) {
     FREED.fetch_add(1, Ordering::SeqCst);
 }
 
@@ -121,7 +121,7 @@ struct Pair {
     calls: AtomicUsize,
 }
 
-unsafe extern "C" fn both(observer: *mut otelmetrics_observer, user: *mut c_void) {
+unsafe extern "C-unwind" fn both(observer: *mut otelmetrics_observer, user: *mut c_void) {
     let pair = &*(user as *const Pair);
     pair.calls.fetch_add(1, Ordering::SeqCst);
     let room = [attr("room", "kitchen")];
@@ -232,7 +232,7 @@ struct Reentry {
     statuses: std::sync::Mutex<Vec<u32>>,
 }
 
-unsafe extern "C" fn call_back_in(observer: *mut otelmetrics_observer, user: *mut c_void) {
+unsafe extern "C-unwind" fn call_back_in(observer: *mut otelmetrics_observer, user: *mut c_void) {
     let r = &*(user as *const Reentry);
     let mut out = null_mut();
     let mut st = r.statuses.lock().unwrap();
@@ -280,7 +280,7 @@ fn calling_back_into_the_library_from_a_callback_is_refused_not_deadlocked() {
 fn a_failed_creation_still_releases_the_user_data_once() {
     unsafe {
         static RELEASED: AtomicUsize = AtomicUsize::new(0);
-        unsafe extern "C" fn release(_u: *mut c_void) {
+        unsafe extern "C-unwind" fn release(_u: *mut c_void) {
             RELEASED.fetch_add(1, Ordering::SeqCst);
         }
         let (p, m) = provider_and_meter();

@@ -159,7 +159,10 @@ pub fn run(data: &[u8]) {
     }
 }
 
-unsafe extern "C" fn observe_value(observer: *mut otelmetrics_observer, user_data: *mut c_void) {
+unsafe extern "C-unwind" fn observe_value(
+    observer: *mut otelmetrics_observer,
+    user_data: *mut c_void,
+) {
     let value = *(user_data as *const f64);
     let observed = otelmetrics_observer_observe_f64(observer, value, std::ptr::null(), 0);
     check::status(observed, &[OTELMETRICS_STATUS_INVALID_VALUE], "observe_f64");

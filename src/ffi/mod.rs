@@ -7,6 +7,7 @@
 
 pub mod attributes;
 pub mod builder;
+mod callback_thread;
 pub mod errors;
 pub mod handle;
 pub mod instruments;

@@ -3,11 +3,13 @@
 //! registrations. The typed create/free functions of the seven kinds are in
 //! `observables_api.rs` (generated).
 //!
-//! Callbacks run on the thread that collects: the export thread of a
-//! periodic reader, or the thread calling `otelmetrics_provider_read_json`
-//! or `otelmetrics_provider_force_flush`'s helper.
+//! Callbacks run on a callback thread of the thread that collects (the
+//! export thread of a periodic reader, a shutdown's helper, a Prometheus
+//! scrape), which waits for them (`callback_thread`); in
+//! `otelmetrics_provider_read_json` they run on the calling thread.
 
 use super::attributes::{convert, slice_arg};
+use super::callback_thread::run_on_callback_thread;
 use super::handle::{handle, Handle};
 use super::instruments::spec_arg;
 use super::meter::otelmetrics_meter;
@@ -15,8 +17,10 @@ use super::observables_api::*;
 use super::*;
 use crate::error::{status, Error, Result};
 use crate::instruments::observable::{
-    Callback, Number, ObservableInstrument, ObservableKind, Observer, Registration,
+    on_callers_thread, Callback, Number, ObservableInstrument, ObservableKind, Observer,
+    Registration,
 };
+use crate::process::reentrancy::InCallback;
 use std::ffi::c_void;
 use std::sync::Arc;
 
@@ -30,13 +34,20 @@ handle!(otelmetrics_observer, ObserverRef, 0x80);
 pub struct ObserverRef(*mut Observer<'static>);
 
 /// A callback: called once per collection with an observer and the user
-/// data given at registration.
-pub type otelmetrics_observe_fn =
-    Option<unsafe extern "C" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void)>;
+/// data given at registration. It runs on a thread the library keeps for
+/// callbacks, one per collecting thread, which waits for the call (in
+/// `otelmetrics_provider_read_json`: on the calling thread), so a runtime
+/// that ends the thread under it (`pthread_exit`, as Python does at
+/// interpreter exit) ends only that thread: nothing of the library catches
+/// such an unwind there.
+pub type otelmetrics_observe_fn = Option<
+    unsafe extern "C-unwind" fn(observer: *mut otelmetrics_observer, user_data: *mut c_void),
+>;
 
 /// Releases user data; runs exactly once, when the callback is unregistered
-/// (or its instrument freed) and no call of it is running any more.
-pub type otelmetrics_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+/// (or its instrument freed) and no call of it is running any more, on the
+/// thread that released it.
+pub type otelmetrics_free_fn = Option<unsafe extern "C-unwind" fn(user_data: *mut c_void)>;
 
 /// A C function pointer, its user data and the user data's destructor.
 pub(crate) struct CCallback {
@@ -58,10 +69,20 @@ impl Callback for CCallback {
         // The observer outlives this call; C only sees it during the call.
         let erased = std::ptr::from_mut(observer).cast::<Observer<'static>>();
         if let Some(f) = self.f {
-            // SAFETY: the application's callback, called as the header
-            // documents: the observer is valid during the call only.
-            otelmetrics_observer::lend(ObserverRef(erased), |ptr| unsafe {
-                f(ptr, self.user_data)
+            let user_data = self.user_data;
+            otelmetrics_observer::lend(ObserverRef(erased), |ptr| {
+                let mut call = || {
+                    let _mark = InCallback::enter();
+                    // SAFETY: the application's callback, called as the
+                    // header documents: the observer is valid during the
+                    // call only (a thread started for it is waited for).
+                    unsafe { f(ptr, user_data) }
+                };
+                if on_callers_thread() {
+                    call();
+                } else {
+                    run_on_callback_thread(&mut call);
+                }
             });
         }
     }
@@ -71,7 +92,8 @@ impl Drop for CCallback {
     fn drop(&mut self) {
         if let Some(free) = self.free {
             // SAFETY: the application's destructor, called once, when the
-            // library holds the user data no longer.
+            // library holds the user data no longer (on the thread that
+            // released it: the application's, as a rule).
             unsafe { free(self.user_data) }
         }
     }

@@ -107,7 +107,7 @@ pub unsafe extern "C" fn otelmetrics_provider_read_json(
 ) -> otelmetrics_status {
     with_provider(provider, |p| {
         check_out(out_json, "out_json")?;
-        let json = p.snapshot_json()?;
+        let json = crate::instruments::observable::collect_on_callers_thread(|| p.snapshot_json())?;
         let len = json.len();
         let c = std::ffi::CString::new(json)
             .map_err(|_| crate::error::Error::argument("snapshot holds a NUL byte"))?;

@@ -19,6 +19,7 @@ use crate::provider::{Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
 use opentelemetry::metrics::{AsyncInstrument, Meter};
 use opentelemetry::KeyValue;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -191,10 +192,40 @@ impl Observer<'_> {
 }
 
 /// Runs an application callback with the reentrancy mark set; a panic
-/// inside (a Rust callback) must not reach the SDK's collection.
+/// inside (a Rust callback) must not reach the SDK's collection. Foreign
+/// code is never run inside this boundary: a C callback runs on a thread of
+/// its own (`ffi::observables`), because a forced unwind (`pthread_exit`)
+/// stopped by a `catch_unwind` aborts the process.
 fn run_callback(callback: &dyn Callback, observer: &mut Observer<'_>) {
     let _mark = InCallback::enter();
     let _ = catch_unwind(AssertUnwindSafe(|| callback.call(observer)));
+}
+
+thread_local! {
+    /// Set while the application's own thread collects (`read_json`).
+    static ON_CALLERS_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `collect`, a collection the application makes on its own thread
+/// (an in-memory read), so that callbacks run right here, as documented,
+/// rather than on a thread of their own (see `on_callers_thread`).
+pub fn collect_on_callers_thread<R>(collect: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            ON_CALLERS_THREAD.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(ON_CALLERS_THREAD.with(|c| c.replace(true)));
+    collect()
+}
+
+/// Whether this thread is the application's, collecting for it: foreign
+/// callbacks then run on it (the application's runtime expects them there,
+/// e.g. Julia, whose garbage collector waits for a thread blocked in a
+/// plain `ccall`); on the library's own threads they get a thread each.
+pub fn on_callers_thread() -> bool {
+    ON_CALLERS_THREAD.with(Cell::get)
 }
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(1);

@@ -133,3 +133,59 @@ def test_exit_without_shutdown_exports_and_exits_cleanly(e2e_peers, tmp_path):
             assert rotel.latest_point("observed_at_exit").value == 3.5
 
         e2e_peers.eventually(exported_at_exit, timeout_s=15)
+
+
+# A callback that is still running when the shutdown timed out and the exit
+# timeout ran out returns after Python finalised; CPython then ends its
+# thread with pthread_exit, which must end that thread only (it aborted the
+# process, rc 134, when a panic boundary caught the forced unwind).
+STUCK_CALLBACK_PROGRAM = textwrap.dedent("""
+    import sys, threading, time
+    api, when, endpoint = sys.argv[1:4]
+    running = threading.Event()
+
+    def stuck(options):
+        running.set()
+        time.sleep(3)     # past the shutdown timeout and the exit timeout (both well under a second)
+        return []
+
+    if api == "package":
+        import otelmetrics
+        provider = otelmetrics.MeterProvider(exporters=["otlp"], otlp_endpoint=endpoint, otlp_protocol="grpc",
+                                             export_interval_millis=3_600_000)
+        meter = provider.get_meter("stuck")
+    else:   # the OpenTelemetry API, with otelmetrics as the SDK (OTEL_PYTHON_METER_PROVIDER=otelmetrics)
+        from opentelemetry import metrics
+        provider = metrics.get_meter_provider()
+        assert type(provider).__module__.startswith("otelmetrics"), type(provider)
+        meter = metrics.get_meter("stuck")
+    meter.create_counter("before_the_stuck_callback").add(11)
+    meter.create_observable_gauge("stuck", callbacks=[stuck])
+    if when == "shutdown":
+        try:
+            provider.shutdown(timeout_millis=200)   # times out: the callback is still running
+        except Exception as error:
+            print(type(error).__name__, file=sys.stderr)
+        assert running.wait(30)
+    print("done")   # then the exit hook, with the callback still running
+""")
+
+
+@pytest.mark.parametrize("when", ["shutdown", "exit"])
+@pytest.mark.parametrize("api", ["package", "opentelemetry"])
+def test_callback_still_running_at_exit_does_not_abort(e2e_peers, tmp_path, api, when):
+    with e2e_peers.Rotel(workdir=tmp_path / "rotel") as rotel:
+        script = tmp_path / "program.py"
+        script.write_text(STUCK_CALLBACK_PROGRAM)
+        env = clean_env(OTELMETRICS_PYTHON_EXIT_TIMEOUT_MS="300", OTEL_METRIC_EXPORT_TIMEOUT="20000",
+                        OTEL_PYTHON_METER_PROVIDER="otelmetrics", OTEL_EXPORTER_OTLP_ENDPOINT=rotel.grpc_url,
+                        OTEL_EXPORTER_OTLP_PROTOCOL="grpc", OTEL_METRIC_EXPORT_INTERVAL="3600000")
+        r = subprocess.run([sys.executable, str(script), api, when, rotel.grpc_url], env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, f"rc {r.returncode}: {r.stderr}"
+        assert r.stdout.strip() == "done", r.stderr
+        assert "abort" not in r.stderr.lower() and "FATAL" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+        def other_data_exported():   # by the collection the callback held up
+            assert rotel.latest_point("before_the_stuck_callback").value == 11
+
+        e2e_peers.eventually(other_data_exported, timeout_s=15)

@@ -7,8 +7,9 @@
 #   state is rooted in `ROOTED_STATES` from before registration until the
 #   library calls the release function (exactly once, when no call of the
 #   callback is running any more).
-# - Callbacks run on the library's export thread (a foreign thread Julia 1.9+
-#   adopts) or on the thread in `read_json`. Nothing may unwind into Rust:
+# - Callbacks run on a library thread (a foreign thread Julia 1.9+ adopts:
+#   one callback thread per export thread, kept) or on the thread in
+#   `read_json`. Nothing may unwind into Rust:
 #   every exception is caught, counted and printed without yielding.
 # - Freeing an observable instrument or a registration waits for a running
 #   callback, which may need this thread's cooperation with the GC: a

@@ -36,8 +36,13 @@ class Handle:
         Must not race with calls on this object from other threads."""
         finalizer = getattr(self, "_finalizer", None)
         self._h = None
-        if finalizer is not None:
-            finalizer()
+        # detach(), not finalizer(): once weakref's own exit hook has run
+        # (before the package's, which registered earlier), calling a finalizer
+        # does nothing, and the exit hook's close() must still free.
+        detached = finalizer.detach() if finalizer is not None else None
+        if detached is not None:
+            _, free, args, _ = detached
+            free(*args)
 
     def __enter__(self: _T) -> _T:
         return self

@@ -15,7 +15,7 @@ EXIT_TIMEOUT_MILLIS = int(os.environ.get("OTELMETRICS_PYTHON_EXIT_TIMEOUT_MS", "
 
 def at_exit() -> None:
     provider.shutdown_all(EXIT_TIMEOUT_MILLIS)
-    _observable.close_all()
+    _observable.close_all(EXIT_TIMEOUT_MILLIS)
     _diagnostics.uninstall()
 
 

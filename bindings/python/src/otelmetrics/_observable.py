@@ -2,17 +2,23 @@
 collection, on its export thread (or the thread calling ``read_json``).
 
 One module-level ctypes trampoline serves every instrument; the library's
-``user_data`` is a registry id, and the library's ``free_user_data`` (run
-exactly once, when the instrument is freed and no call is running) removes
-the registry entry. So a callback stays alive exactly as long as the library
-may call it. An exception in a callback, or a bad observation, is logged on
-the ``otelmetrics`` logger and skips only that callback (or observation).
+``user_data`` is a registry id, removed from the registry once the handle's
+free has returned (the library waits for a running call there, and calls it
+no more). No ``free_user_data`` is given to the library: it would call it
+after a running call returned, which at interpreter exit may be after
+Python has finalised. So a callback stays alive exactly as long as the
+library may call it. An exception in a callback, or a bad observation, is
+logged on the ``otelmetrics`` logger and skips only that callback (or
+observation).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
+import threading
+import time
 import weakref
 from ctypes import byref, c_void_p
 from dataclasses import dataclass
@@ -112,9 +118,18 @@ def _observe_trampoline(observer: int, user_data: Optional[int]) -> None:
         logger.exception("observable callback dispatch failed")
 
 
-@_ffi.FREE_FN
-def _free_trampoline(user_data: Optional[int]) -> None:
-    _registry.pop(user_data or 0, None)
+def _free_registered(free: Any, key: int, address: int) -> None:
+    """Frees a handle whose callbacks are registered under ``key``, then forgets them."""
+    try:
+        free(address)
+    finally:
+        _registry.pop(key, None)
+
+
+def _register(registration: _Registration) -> int:
+    key = next(_ids)
+    _registry[key] = registration
+    return key
 
 
 _live: "weakref.WeakSet[Handle]" = weakref.WeakSet()
@@ -129,14 +144,16 @@ class CallbackRegistration(Handle):
 
     def __init__(self, meter: Any, instruments: Sequence[Handle], registration: _Registration) -> None:
         self._instruments = list(instruments)   # the library needs them alive while registered
-        key = next(_ids)
-        _registry[key] = registration
+        key = _register(registration)
         handles = (c_void_p * len(self._instruments))(*(i._h for i in self._instruments))
         out = c_void_p()
-        # on failure the library has already called _free_trampoline for `key`
-        check(FNS.otelmetrics_meter_register_callback(meter._h, handles, len(self._instruments),
-                                                      _observe_trampoline, key, _free_trampoline, byref(out)))
-        self._own(out.value, FNS.otelmetrics_callback_registration_free)
+        try:
+            check(FNS.otelmetrics_meter_register_callback(meter._h, handles, len(self._instruments),
+                                                          _observe_trampoline, key, _ffi.FREE_FN(), byref(out)))
+        except BaseException:
+            _registry.pop(key, None)
+            raise
+        self._own(out.value, functools.partial(_free_registered, FNS.otelmetrics_callback_registration_free, key))
         _live.add(self)
 
 
@@ -157,18 +174,19 @@ class ObservableInstrument(Handle):
         self._vt = vt
         self._parent = meter
         stem = f"observable_{self._kind}_{vt.suffix}"
-        if callbacks:
-            key = next(_ids)
-            _registry[key] = _Registration(name, callbacks, vt)
-            hooks: "tuple[Any, Optional[int], Any]" = (_observe_trampoline, key, _free_trampoline)
-        else:   # reported for by a CallbackRegistration only
-            hooks = (_ffi.OBSERVE_FN(), None, _ffi.FREE_FN())
+        free = getattr(FNS, f"otelmetrics_{stem}_free")
+        key = _register(_Registration(name, callbacks, vt)) if callbacks else 0
+        # (without callbacks: reported for by a CallbackRegistration only)
+        observe = _observe_trampoline if callbacks else _ffi.OBSERVE_FN()
         out = c_void_p()
-        # on failure the library has already called _free_trampoline for `key`
-        check(getattr(FNS, f"otelmetrics_meter_create_{stem}")(
-            meter._h, _ffi.str_view(name), _ffi.str_view(description), _ffi.str_view(unit),
-            *hooks, byref(out)))
-        self._own(out.value, getattr(FNS, f"otelmetrics_{stem}_free"))
+        try:
+            check(getattr(FNS, f"otelmetrics_meter_create_{stem}")(
+                meter._h, _ffi.str_view(name), _ffi.str_view(description), _ffi.str_view(unit),
+                observe, key or None, _ffi.FREE_FN(), byref(out)))
+        except BaseException:
+            _registry.pop(key, None)
+            raise
+        self._own(out.value, functools.partial(_free_registered, free, key) if key else free)
         _live.add(self)
 
     def close(self) -> None:
@@ -198,9 +216,33 @@ class ObservableGauge(ObservableInstrument):
     _kind = "gauge"
 
 
-def close_all() -> None:
-    """Unregisters every live callback and stops dispatching (interpreter exit)."""
+def close_all(timeout_millis: float) -> None:
+    """Unregisters every live callback (interpreter exit), each on a thread of
+    its own: unregistering waits for a running call, and a callback still
+    running when ``timeout_millis`` have passed is abandoned (the library
+    calls no Python code for it after it returns, and none for the others)."""
     global _enabled
-    for instrument in list(_live):
-        instrument.close()
+    handles = list(_live)
+    entered = [threading.Event() for _ in handles]
+    done = [threading.Event() for _ in handles]
+
+    def close(handle: Handle, entered: threading.Event, done: threading.Event) -> None:
+        entered.set()
+        try:
+            handle.close()
+        except Exception:
+            logger.exception("closing %r at exit failed", handle)
+        finally:
+            done.set()
+
+    for args in zip(handles, entered, done):
+        threading.Thread(target=close, args=args, name="otelmetrics-exit", daemon=True).start()
+    # Every close must have started (the library then calls none of those
+    # callbacks again) before any is abandoned; only a running call can keep one.
+    for event in entered:
+        event.wait()
+    deadline = time.monotonic() + timeout_millis / 1000
+    for event, handle in zip(done, handles):
+        if not event.wait(max(0.0, deadline - time.monotonic())):
+            logger.warning("a callback of %r was still running at exit; abandoned", handle)
     _enabled = False
