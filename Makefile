@@ -11,7 +11,7 @@ PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=impor
 CARGO   ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all venv build fmt lint lint-rust lint-py lint-structure test-rust test-py test-c test-e2e test-julia test-packaging drift bindings fuzz-short
+.PHONY: all venv build fmt lint lint-rust lint-py lint-structure test-rust test-py test-c test-e2e test-julia test-packaging drift python-package bindings fuzz-short
 
 all:
 	bash tests/run.sh
@@ -47,27 +47,32 @@ lint-structure:
 test-rust: build
 	$(CARGO) test --release
 
-test-py: build venv
+test-py: build venv python-package
 	$(PYTEST) bindings/python/tests
 
-test-c: build venv
+test-c: build venv python-package
 	$(PYTEST) tests/c tests/lifecycle
 
-test-e2e: build venv
+test-e2e: build venv python-package
 	$(PYTEST) tests/e2e
 
-test-julia: build venv
+test-julia: build venv python-package
 	$(PYTEST) bindings/julia/check/tests
 
 # Slow: builds cargo-c the first time (tests/peers/install-cargo-c.sh).
-test-packaging: build venv
+test-packaging: build venv python-package
 	$(PYTEST) tests/packaging
 
 # Generated files that must match their sources: the header (pinned cbindgen),
 # the typed instrument functions, the bindings' declarations.
-drift: build venv
+drift: build venv python-package
 	$(PYTEST) tests/packaging/test_artifacts.py -k "not gen_bindings" bindings/python/tests/test_header_matches_ffi.py
 	$(PYTEST) tests/packaging/test_artifacts.py -k gen_bindings    # bindings: `make bindings` regenerates them
+
+# The suites import the installed package (as CI does), not bindings/python/src:
+# reinstall it into the venv, with the library just built, before they run.
+python-package:
+	bash tests/peers/install-python-package.sh $(VENV)
 
 # Regenerates the bindings' declarations (Python ctypes, Julia @ccall) from the header.
 bindings: venv

@@ -65,10 +65,7 @@ grep -E "^(built|ran|total|stat::number_of_executed_units)" "$fuzz_log" || true
 rm -f "$fuzz_log"
 
 step "python package"
-if [ -f bindings/python/pyproject.toml ]; then
-  "$OTELMETRICS_TEST_VENV/bin/pip" install --quiet --no-build-isolation ./bindings/python \
-    || "$OTELMETRICS_TEST_VENV/bin/pip" install --quiet ./bindings/python
-fi
+bash tests/peers/install-python-package.sh "$OTELMETRICS_TEST_VENV"
 
 step "pytest"
 suites=()
