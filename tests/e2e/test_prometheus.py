@@ -11,6 +11,7 @@ import gzip
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -34,6 +35,7 @@ class Producer:
     `quit` (which must shut down cleanly)."""
 
     def __init__(self, exe: Path, env: dict[str, str], mode: str = "serve"):
+        self.started = time.time()   # before the program's instruments exist
         self.proc = subprocess.Popen([str(exe), mode], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
@@ -160,7 +162,36 @@ def test_openmetrics_when_the_scraper_asks(producer):
     assert families["target"].type == "info"
     assert families["http_server_duration_seconds"].unit == "seconds"
     apple = [s for s in families["fruit_sold"].samples if s.labels.get("name") == "apple"]
-    assert [(s.name, s.value) for s in apple] == [("fruit_sold_total", 6)]
+    assert [(s.name, s.value) for s in apple if s.name == "fruit_sold_total"] == [("fruit_sold_total", 6)]
+
+
+def test_counters_and_histograms_carry_created_timestamps_in_openmetrics(producer):
+    """Every counter and histogram series has a `_created` sample (the
+    stream's start time, as the compatibility spec converts it), between the
+    program's start and the scrape; gauges have none, nor does the 0.0.4
+    text format, which has no such sample."""
+    status, _, body = get(producer.url, Accept=OPENMETRICS)
+    scraped = time.time()
+    assert status == 200
+    families = {f.name: f for f in parse_openmetrics(body.decode())}
+    checked = 0
+    for family in families.values():
+        names = {s.name for s in family.samples}
+        created = {tuple(sorted(s.labels.items())): s.value for s in family.samples if s.name.endswith("_created")}
+        if family.type == "counter":
+            series = {tuple(sorted(s.labels.items())) for s in family.samples if s.name.endswith("_total")}
+        elif family.type == "histogram":
+            series = {tuple(sorted(s.labels.items())) for s in family.samples if s.name.endswith("_count")}
+        else:
+            assert not any(n.endswith("_created") for n in names), family
+            continue
+        assert set(created) == series, (family.name, created, series)
+        for value in created.values():
+            assert producer.started <= value <= scraped, (family.name, value, producer.started, scraped)
+        checked += len(series)
+    assert {"fruit_sold", "http_server_duration_seconds"} <= families.keys() and checked >= 4
+    status, _, text = get(producer.url, Accept="text/plain;version=0.0.4")
+    assert status == 200 and b"_created" not in text and b"fruit_sold_total" in text
 
 
 def test_gzip_when_accepted(producer):
@@ -231,8 +262,9 @@ def openmetrics_families(url: str) -> dict:
 
 
 def samples(url: str, family: str) -> list[tuple[str, dict[str, str], float]]:
-    """The samples of one family, its lines alone parsed strictly (so that
-    each test sees its own defect, not another family's)."""
+    """The value samples of one family (not `_created`), its lines alone
+    parsed strictly (so that each test sees its own defect, not another
+    family's)."""
     _, _, body = get(url, Accept=OPENMETRICS)
     names = {family, f"{family}_total", f"{family}_created"}
 
@@ -243,7 +275,7 @@ def samples(url: str, family: str) -> list[tuple[str, dict[str, str], float]]:
 
     lines = [line for line in body.decode().splitlines() if ours(line)]
     [parsed] = parse_openmetrics("\n".join(lines) + "\n# EOF\n")
-    return [(s.name, s.labels, s.value) for s in parsed.samples]
+    return [(s.name, s.labels, s.value) for s in parsed.samples if not s.name.endswith("_created")]
 
 
 def test_collisions_give_valid_output_for_every_parser(collider):

@@ -94,7 +94,7 @@ pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> String {
         for sm in scopes {
             let scope = scope_labels(sm.scope.as_ref(), &sm.schema_url);
             for m in &sm.metrics {
-                add_metric(m, &scope, &mut families, &mut by_name);
+                add_metric(m, &scope, format, &mut families, &mut by_name);
             }
         }
     }
@@ -161,9 +161,9 @@ fn family_key(name: &str, shape: Shape) -> &str {
 fn occupied_names(name: &str, shape: Shape) -> Vec<String> {
     let key = family_key(name, shape);
     match shape {
-        Shape::Counter => vec![key.to_owned(), name.to_owned()],
+        Shape::Counter => vec![key.to_owned(), name.to_owned(), format!("{key}_created")],
         Shape::Gauge => vec![name.to_owned()],
-        Shape::Histogram => ["", "_bucket", "_sum", "_count"]
+        Shape::Histogram => ["", "_bucket", "_sum", "_count", "_created"]
             .iter()
             .map(|suffix| format!("{name}{suffix}"))
             .collect(),
@@ -233,6 +233,7 @@ fn merge_metadata(family: &mut Family, m: &Metric, unit: Option<String>) {
 fn add_metric(
     m: &Metric,
     scope: &[(String, String)],
+    format: Format,
     families: &mut Vec<Family>,
     by_name: &mut HashMap<String, usize>,
 ) {
@@ -242,7 +243,17 @@ fn add_metric(
     match &m.data {
         Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
             if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
-                write_number(&family.name, &labels, p, &mut family.samples)
+                write_number(&family.name, &labels, p, &mut family.samples);
+                if shape == Shape::Counter {
+                    let key = family_key(&family.name, shape);
+                    write_created(
+                        format,
+                        key,
+                        &labels,
+                        p.start_time_unix_nano,
+                        &mut family.samples,
+                    );
+                }
             }
         }),
         Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
@@ -252,7 +263,9 @@ fn add_metric(
         }),
         Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
             if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
-                write_histogram(&family.name, &labels, p, &mut family.samples)
+                write_histogram(&family.name, &labels, p, &mut family.samples);
+                let name = &family.name;
+                write_created(format, name, &labels, p.start_time_unix_nano, &mut family.samples);
             }
         }),
         _ => {}
@@ -317,6 +330,20 @@ fn write_histogram(name: &str, labels: &str, p: &HistogramDataPoint, out: &mut S
     let _ = write!(out, "{name}_count");
     write_labels(labels, None, out);
     let _ = writeln!(out, " {}", p.count);
+}
+
+/// OpenMetrics' created timestamp of a counter or histogram series: the
+/// point's start time (the compatibility spec's "StartTimeUnixNano SHOULD be
+/// converted"), in seconds. The 0.0.4 text format has no such sample, and a
+/// point without a start time gets none.
+fn write_created(format: Format, key: &str, labels: &str, start_unix_nano: u64, out: &mut String) {
+    if format != Format::OpenMetrics || start_unix_nano == 0 {
+        return;
+    }
+    let _ = write!(out, "{key}_created");
+    write_labels(labels, None, out);
+    let (seconds, nanos) = (start_unix_nano / 1_000_000_000, start_unix_nano % 1_000_000_000);
+    let _ = writeln!(out, " {seconds}.{nanos:09}");
 }
 
 /// Floats as Prometheus parses them: `NaN`, `+Inf`, `-Inf`, else the
