@@ -76,6 +76,21 @@ impl Family {
         }
         out.push_str(&self.samples);
     }
+
+    /// OpenMetrics' created timestamp of one of this counter's or
+    /// histogram's series: the point's start time (the compatibility spec's
+    /// "StartTimeUnixNano SHOULD be converted"), in seconds. Gauges, the
+    /// 0.0.4 text format (which has no such sample) and a point without a
+    /// start time get none.
+    fn write_created(&mut self, format: Format, labels: &str, start_unix_nano: u64) {
+        if format != Format::OpenMetrics || self.shape == Shape::Gauge || start_unix_nano == 0 {
+            return;
+        }
+        let _ = write!(self.samples, "{}_created", family_key(&self.name, self.shape));
+        write_labels(labels, None, &mut self.samples);
+        let (seconds, nanos) = (start_unix_nano / 1_000_000_000, start_unix_nano % 1_000_000_000);
+        let _ = writeln!(self.samples, " {seconds}.{nanos:09}");
+    }
 }
 
 /// Renders everything in `request` in `format`.
@@ -244,16 +259,7 @@ fn add_metric(
         Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
             if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
                 write_number(&family.name, &labels, p, &mut family.samples);
-                if shape == Shape::Counter {
-                    let key = family_key(&family.name, shape);
-                    write_created(
-                        format,
-                        key,
-                        &labels,
-                        p.start_time_unix_nano,
-                        &mut family.samples,
-                    );
-                }
+                family.write_created(format, &labels, p.start_time_unix_nano);
             }
         }),
         Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
@@ -264,8 +270,7 @@ fn add_metric(
         Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
             if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
                 write_histogram(&family.name, &labels, p, &mut family.samples);
-                let name = &family.name;
-                write_created(format, name, &labels, p.start_time_unix_nano, &mut family.samples);
+                family.write_created(format, &labels, p.start_time_unix_nano);
             }
         }),
         _ => {}
@@ -330,20 +335,6 @@ fn write_histogram(name: &str, labels: &str, p: &HistogramDataPoint, out: &mut S
     let _ = write!(out, "{name}_count");
     write_labels(labels, None, out);
     let _ = writeln!(out, " {}", p.count);
-}
-
-/// OpenMetrics' created timestamp of a counter or histogram series: the
-/// point's start time (the compatibility spec's "StartTimeUnixNano SHOULD be
-/// converted"), in seconds. The 0.0.4 text format has no such sample, and a
-/// point without a start time gets none.
-fn write_created(format: Format, key: &str, labels: &str, start_unix_nano: u64, out: &mut String) {
-    if format != Format::OpenMetrics || start_unix_nano == 0 {
-        return;
-    }
-    let _ = write!(out, "{key}_created");
-    write_labels(labels, None, out);
-    let (seconds, nanos) = (start_unix_nano / 1_000_000_000, start_unix_nano % 1_000_000_000);
-    let _ = writeln!(out, " {seconds}.{nanos:09}");
 }
 
 /// Floats as Prometheus parses them: `NaN`, `+Inf`, `-Inf`, else the

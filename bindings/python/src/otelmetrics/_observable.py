@@ -132,6 +132,20 @@ def _register(registration: _Registration) -> int:
     return key
 
 
+def _own_registered(handle: Handle, key: int, create: Callable[[Any], int], free: Any) -> None:
+    """Makes the native object with ``create(out)`` for ``handle`` to own, its
+    callbacks registered under ``key`` (0: none). The registry entry goes
+    when the object is freed, or at once when ``create`` fails."""
+    out = c_void_p()
+    try:
+        check(create(byref(out)))
+    except BaseException:
+        _registry.pop(key, None)
+        raise
+    handle._own(out.value, functools.partial(_free_registered, free, key) if key else free)
+    _live.add(handle)
+
+
 _live: "weakref.WeakSet[Handle]" = weakref.WeakSet()
 
 
@@ -146,15 +160,9 @@ class CallbackRegistration(Handle):
         self._instruments = list(instruments)   # the library needs them alive while registered
         key = _register(registration)
         handles = (c_void_p * len(self._instruments))(*(i._h for i in self._instruments))
-        out = c_void_p()
-        try:
-            check(FNS.otelmetrics_meter_register_callback(meter._h, handles, len(self._instruments),
-                                                          _observe_trampoline, key, _ffi.FREE_FN(), byref(out)))
-        except BaseException:
-            _registry.pop(key, None)
-            raise
-        self._own(out.value, functools.partial(_free_registered, FNS.otelmetrics_callback_registration_free, key))
-        _live.add(self)
+        _own_registered(self, key, lambda out: FNS.otelmetrics_meter_register_callback(
+            meter._h, handles, len(self._instruments), _observe_trampoline, key, _ffi.FREE_FN(), out),
+            FNS.otelmetrics_callback_registration_free)
 
 
 class ObservableInstrument(Handle):
@@ -178,16 +186,10 @@ class ObservableInstrument(Handle):
         key = _register(_Registration(name, callbacks, vt)) if callbacks else 0
         # (without callbacks: reported for by a CallbackRegistration only)
         observe = _observe_trampoline if callbacks else _ffi.OBSERVE_FN()
-        out = c_void_p()
-        try:
-            check(getattr(FNS, f"otelmetrics_meter_create_{stem}")(
-                meter._h, _ffi.str_view(name), _ffi.str_view(description), _ffi.str_view(unit),
-                observe, key or None, _ffi.FREE_FN(), byref(out)))
-        except BaseException:
-            _registry.pop(key, None)
-            raise
-        self._own(out.value, functools.partial(_free_registered, free, key) if key else free)
-        _live.add(self)
+        create = getattr(FNS, f"otelmetrics_meter_create_{stem}")
+        _own_registered(self, key, lambda out: create(
+            meter._h, _ffi.str_view(name), _ffi.str_view(description), _ffi.str_view(unit),
+            observe, key or None, _ffi.FREE_FN(), out), free)
 
     def close(self) -> None:
         """Unregisters the callbacks (waiting for a running call) and frees the instrument."""
@@ -223,11 +225,9 @@ def close_all(timeout_millis: float) -> None:
     calls no Python code for it after it returns, and none for the others)."""
     global _enabled
     handles = list(_live)
-    entered = [threading.Event() for _ in handles]
     done = [threading.Event() for _ in handles]
 
-    def close(handle: Handle, entered: threading.Event, done: threading.Event) -> None:
-        entered.set()
+    def close(handle: Handle, done: threading.Event) -> None:
         try:
             handle.close()
         except Exception:
@@ -235,12 +235,10 @@ def close_all(timeout_millis: float) -> None:
         finally:
             done.set()
 
-    for args in zip(handles, entered, done):
+    # (Thread.start returns once its thread runs: the deadline counts from
+    # when every close is under way.)
+    for args in zip(handles, done):
         threading.Thread(target=close, args=args, name="otelmetrics-exit", daemon=True).start()
-    # Every close must have started (the library then calls none of those
-    # callbacks again) before any is abandoned; only a running call can keep one.
-    for event in entered:
-        event.wait()
     deadline = time.monotonic() + timeout_millis / 1000
     for event, handle in zip(done, handles):
         if not event.wait(max(0.0, deadline - time.monotonic())):
