@@ -11,12 +11,15 @@
 //! - `otlp/`: the OTLP exporter (gRPC, HTTP/protobuf, HTTP/JSON);
 //! - `prometheus/`: the Prometheus endpoint (a pull reader and its server);
 //! - `console`: the console exporter; `snapshot`: the in-memory reader;
-//!   `render`: the one conversion to OTLP both print;
+//!   `render`: the one conversion to OTLP both print (and the OTLP and
+//!   Prometheus exporters send), with `number_twins` merging an instrument's
+//!   integer and double streams;
 //! - `compress`: gzip and zstd for the bodies we send.
 
 pub mod compress;
 pub mod console;
 pub mod guarded;
+mod number_twins;
 pub mod otlp;
 pub mod prometheus;
 pub mod render;

@@ -8,8 +8,12 @@ use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point, Aggrega
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use std::fmt::Write;
 
+/// The OTLP request of one collection, with each integer/double instrument
+/// pair of one name as one stream (`number_twins`).
 pub fn to_request(metrics: &ResourceMetrics) -> ExportMetricsServiceRequest {
-    ExportMetricsServiceRequest::from(metrics)
+    let mut request = ExportMetricsServiceRequest::from(metrics);
+    super::number_twins::merge(&mut request);
+    request
 }
 
 pub fn to_json(request: &ExportMetricsServiceRequest) -> String {

@@ -153,6 +153,7 @@ def test_an_instrumented_app_sends_what_the_python_sdk_sends(e2e_peers, tmp_path
     # through the API's proxy), the WSGI server, the HTTP client, system metrics
     assert {"shop.fruit.sold", "shop.revenue", "shop.stock", "shop.basket.size", "shop.temperature",
             "shop.queue.length", "shop.door.openings", "shop.customers.inside", "shop.early.orders",
+            "shop.weight.sold", "shop.tips", "shop.display.price", "shop.crates",
             "http.server.duration", "http.server.active_requests", "http.client.duration",
             "system.cpu.time", "process.cpu.time", "system.memory.usage", "cpython.gc.collections"} <= names
     assert len([k for k in ours if k[0] == SYSTEM_SCOPE]) >= 20
@@ -163,6 +164,15 @@ def test_an_instrumented_app_sends_what_the_python_sdk_sends(e2e_peers, tmp_path
     assert (type(apple.value), apple.value) == (int, 6)
     revenue = points_by_attributes(by_name["shop.revenue"])[frozen({"fruit": "lemon"})]
     assert (type(revenue.value), revenue.value) == (float, 2.5)
+    # ints and floats on one instrument: one stream, per attribute set an int
+    # while only ints went in (exported() above refuses a metric sent twice)
+    mixed = {(name, attrs): (type(p.value), p.value) for name in ("shop.weight.sold", "shop.display.price")
+             for attrs, p in points_by_attributes(by_name[name]).items()}
+    assert mixed == {("shop.weight.sold", frozen({"fruit": "apple"})): (float, 2.5),
+                     ("shop.weight.sold", frozen({"fruit": "lemon"})): (int, 3),
+                     ("shop.weight.sold", frozen({"fruit": "melon"})): (float, 1.25),
+                     ("shop.display.price", frozen({"fruit": "apple"})): (float, 1.5),
+                     ("shop.display.price", frozen({"fruit": "lemon"})): (int, 3)}
     served = sum(p.count for p in by_name["http.server.duration"].data_points)
     assert served == 9 == sum(p.count for p in by_name["http.client.duration"].data_points)
 

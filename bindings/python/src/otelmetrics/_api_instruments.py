@@ -5,14 +5,16 @@ Synchronous instruments are otelmetrics instruments (the same hot path, see
 two differences:
 
 - a refused measurement is dropped and logged (``_api_rejections``), never raised;
-- the value type follows the amounts, as in the Python SDK, which sends a
-  sum of ints as an integer and anything with a float in it as a double.
-  The C instrument is made at the first measurement: an int makes the
-  integer instrument, a float the double one (histograms are always double:
-  OTLP histograms carry doubles whatever was recorded). Ints recorded later
-  on a double instrument are added as doubles, as the SDK does; a float
-  recorded later on an integer instrument goes to a double instrument of the
-  same name (a second stream; see the README's differences).
+- the value type follows the amounts, as in the Python SDK, which keeps one
+  aggregation per attribute set and exports it as an integer while only ints
+  went in, as a double once a float did. The C instrument is made at the
+  first measurement (an int makes the integer instrument, a float the double
+  one); an amount of the other type makes a twin of the other type, of the
+  same name, and from then on ints go to the integer one and floats to the
+  double one. The library exports the pair as one stream with the SDK's types
+  and totals (``src/export/number_twins.rs``). A gauge's double side records
+  every value (ints as doubles), so it always holds the last one. Histograms
+  are always double: OTLP histograms carry doubles whatever was recorded.
 
 Observable instruments own an integer and a double observable instrument
 (with no callbacks of their own) and one registration that runs the API
@@ -27,7 +29,7 @@ import math
 import operator
 import threading
 from ctypes import byref, c_double, c_void_p
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from opentelemetry import metrics as api
 
@@ -37,7 +39,7 @@ from ._attributes import Attributes, encode
 from ._library import FNS
 from ._observable import CallbackRegistration, _Registration
 from ._status import check, last_error_message
-from ._values import F64, I64, U64, ValueType, real_kind
+from ._values import F64, F64_FLOATS, I64, U64, ValueType, real_kind
 from ._api_rejections import report
 
 _creation = threading.RLock()   # one C instrument per API instrument and value type
@@ -65,6 +67,8 @@ class _Synchronous:
 
     __slots__ = ()   # (the API's base classes bring an instance dict; kept empty: attribute slots below)
     _integer: ValueType = I64       # the C type ints get when they come first
+    _double: ValueType = F64_FLOATS  # and floats (ints then go to an integer twin)
+    _gauge = False                  # whose double side records every value
     _api_name = ""                  # the kind's name in messages
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -85,7 +89,7 @@ class _Synchronous:
         if kind is float and not math.isfinite(amount):   # no C instrument made for it
             self._drop(amount, "not a finite number", "not finite")
             return
-        vt = F64 if kind is float or self._integer is F64 else self._integer
+        vt = self._double if kind is float or self._integer is F64 else self._integer
         if not self._start(vt):
             return
         getattr(self, self._verb)(amount, attributes)
@@ -105,7 +109,7 @@ class _Synchronous:
             except Exception as error:
                 self._drop(None, f"the instrument could not be created: {error}", "create")
                 return False
-            self._vt, self.value_type = vt, float if vt is F64 else int
+            self._vt, self.value_type = vt, float if vt.suffix == "f64" else int
             self._own(out.value, getattr(FNS, f"otelmetrics_{self._kind}_{vt.suffix}_free"))
             self.__class__ = core.specialize(type(self), vt)
             return True
@@ -123,11 +127,12 @@ class _Synchronous:
 
     def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
         kind = real_kind(amount)   # (not type(amount) is float: numpy.float64 is a float subclass)
-        if kind is float and self._vt is not F64 and math.isfinite(amount):
-            twin = self._twin or self._make_twin()
-            if twin is not None:
-                getattr(twin, self._verb)(amount, attributes)
-            return
+        if (kind is not None and (kind is float) != (self._vt.suffix == "f64") and self._twin is None
+                and self._double is F64_FLOATS):
+            if kind is int or math.isfinite(amount):
+                if self._make_twin():
+                    getattr(self, self._verb)(amount, attributes)   # (now the pair's method)
+                return
         cleaned = _clean(attributes)
         if cleaned is not None:
             report(self.name, "attributes", f"{self._api_name} {self.name!r}: invalid attributes dropped "
@@ -143,15 +148,20 @@ class _Synchronous:
         else:
             self._drop(amount, str(error), type(error).__name__)
 
-    def _make_twin(self) -> Any:
-        """The double instrument of the same name for floats recorded on an integer one."""
+    def _make_twin(self) -> bool:
+        """Makes the instrument of the other value type, of the same name, and
+        switches to the pair's record method (``_paired``)."""
         with _creation:
             if self._twin is None:
                 api_class = type(self).__bases__[0]   # (self's class is its value type's subclass)
                 twin = api_class(self._parent, self.name, self.unit, self.description)
-                if twin._start(F64):
-                    self._twin = twin
-            return self._twin
+                double = self._vt.suffix != "f64"
+                if not twin._start(self._double if double else self._integer):
+                    return False
+                twin._twin = False   # (a twin makes no twin of its own)
+                self._twin = twin
+                self.__class__ = _paired(type(self), twin_is_double=double)
+            return True
 
     def _drop(self, amount: Any, why: str, problem: str) -> None:
         report(self.name, problem, f"{self._api_name} {self.name!r}: measurement {amount!r} dropped: {why}")
@@ -184,7 +194,7 @@ class Histogram(_Synchronous, core.Histogram, api.Histogram):
 
     __slots__ = ("_twin", "_boundaries")
 
-    _integer, _api_name = F64, "Histogram"
+    _integer, _double, _api_name = F64, F64, "Histogram"   # (ints recorded as doubles: no twin)
 
     def __init__(self, meter: Any, name: str, unit: str, description: str,
                  boundaries: Optional[Sequence[float]] = None) -> None:
@@ -204,13 +214,48 @@ class Gauge(_Synchronous, core.Gauge, api._Gauge):   # the API still names it _G
 
     __slots__ = ("_twin",)
 
-    _integer, _api_name = I64, "Gauge"
+    _integer, _api_name, _gauge = I64, "Gauge", True
     _verb_aliases = ("set",)
 
     def set(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
         self._first(amount, attributes)
 
     record = set
+
+
+
+_pairs: Dict[Tuple[type, bool], type] = {}
+_DOUBLE_MAX = F64.high
+
+
+def _paired(cls: Any, twin_is_double: bool) -> Any:
+    """The class of an API instrument once it has a twin of the other value
+    type: ints go to the integer side, other amounts to the double side; a
+    gauge's double side gets every value (ints as floats), so it holds the
+    last one and the export keeps the integer point only where they agree."""
+    key = (cls, twin_is_double)
+    if key not in _pairs:
+        own = getattr(cls, cls._verb)   # the C hot path of this side's value type
+        gauge = cls._gauge
+
+        def sides(self: Any) -> Tuple[Any, Any]:
+            twin = getattr(self._twin, self._verb)
+            mine = own.__get__(self)
+            return (mine, twin) if twin_is_double else (twin, mine)
+
+        def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
+            integer, double = sides(self)
+            if type(amount) is int or real_kind(amount) is int:
+                integer(amount, attributes)
+                if gauge and -_DOUBLE_MAX <= amount <= _DOUBLE_MAX:
+                    double(float(amount), attributes)
+            else:
+                double(amount, attributes)
+
+        methods = {verb: record for verb in (cls._verb, *cls._verb_aliases)}
+        _pairs[key] = type(cls.__name__, (cls,), {"__slots__": (), **methods, "__module__": cls.__module__,
+                                                  "__qualname__": cls.__qualname__})
+    return _pairs[key]
 
 
 # ---------------------------------------------------------------- observables

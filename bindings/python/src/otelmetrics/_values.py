@@ -30,6 +30,9 @@ I64 = ValueType("i64", frozenset({int}), -(1 << 63), (1 << 63) - 1)
 # which refuses it, instead of making ctypes raise OverflowError inside ArgumentError)
 F64 = ValueType("f64", frozenset({float, int}), -sys.float_info.max, sys.float_info.max)
 BY_SUFFIX: Dict[str, ValueType] = {v.suffix: v for v in (U64, I64, F64)}
+# A double instrument that refuses ints (TypeError): the OpenTelemetry API's
+# sums and gauges, which record ints on an integer twin (``_api_instruments``).
+F64_FLOATS = ValueType("f64", frozenset({float}), F64.low, F64.high)
 
 
 def real_kind(value: Any) -> Optional[type]:
@@ -49,9 +52,11 @@ def coerce(vt: ValueType, value: Any) -> Number:
     if isinstance(value, bool):
         raise TypeError(f"a measurement must be a number, not bool ({value!r})")
     kind = real_kind(value)
-    if vt is F64:
+    if vt.suffix == "f64":
         if kind is None:
             raise TypeError(f"a measurement must be int or float, not {type(value).__name__}")
+        if kind is int and vt is F64_FLOATS:
+            raise TypeError(f"integer {value!r} on a double instrument that takes only floats")
         try:
             return float(value)   # NaN/inf pass: the library decides (INVALID_VALUE)
         except OverflowError:

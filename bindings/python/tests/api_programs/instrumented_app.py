@@ -20,6 +20,7 @@ import sys
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import numpy
 import requests
 from opentelemetry import metrics
 from opentelemetry.instrumentation.requests import RequestsInstrumentor
@@ -95,6 +96,25 @@ stock.add(30, {"fruit": "lemon"})
 early.add(1, {"channel": "web"})
 temperature.set(21, {"room": "shop"})
 temperature.set(19, {"room": "shop"})
+# ints and floats on one instrument, in both orders (the SDK keeps one
+# aggregation per attribute set: an integer until a float comes)
+weight = meter.create_counter("shop.weight.sold", "kg", "weight sold")
+weight.add(2, {"fruit": "apple"})
+weight.add(0.5, {"fruit": "apple"})
+weight.add(3, {"fruit": "lemon"})
+weight.add(numpy.float64(1.25), {"fruit": "melon"})
+tips = meter.create_counter("shop.tips", "EUR", "tips taken")
+tips.add(0.5, {"till": "1"})
+tips.add(2, {"till": "1"})
+tips.add(3, {"till": "2"})
+price = meter.create_gauge("shop.display.price", "EUR", "price on the display")
+price.set(7, {"fruit": "apple"})
+price.set(1.5, {"fruit": "apple"})
+price.set(1.5, {"fruit": "lemon"})
+price.set(3, {"fruit": "lemon"})
+crates = meter.create_up_down_counter("shop.crates", "{crate}", "crates in the back")
+crates.add(5)
+crates.add(-1.5)
 basket.record(12.5, {"fruit": "melon"})
 session = requests.Session()
 for url, method in [("/buy/apple", "GET")] * 3 + [("/buy/lemon", "POST")] * 2 + \
