@@ -97,7 +97,7 @@ def test_no_api_call_raises_and_bad_values_are_dropped_and_logged(api_provider, 
     bad_calls = [
         (counter.add, (-1,), "requests"), (counter.add, (float("nan"),), "requests"),
         (counter.add, (float("inf"),), "requests"), (counter.add, ("3",), "requests"),
-        (counter.add, (True,), "requests"), (counter.add, (None,), "requests"),
+        (counter.add, (None,), "requests"),
         (counter.add, (-2.5,), "requests"), (counter.add, (1, "not a mapping"), "requests"),
         (updown.add, (float("nan"),), "queue"), (updown.add, (1 << 70,), "queue"),
         (histogram.record, (float("-inf"),), "latency"), (histogram.record, (object(),), "latency"),
@@ -111,7 +111,8 @@ def test_no_api_call_raises_and_bad_values_are_dropped_and_logged(api_provider, 
         messages = [r.getMessage() for r in caplog.records if r.name == API_LOGGER]
         assert len(messages) == 1 and repr(name) in messages[0], (args, messages)
     # the bad calls changed nothing that was recorded before (the one with a bad
-    # attributes argument recorded 1 without attributes, as the SDK does)
+    # attributes argument recorded 1 without attributes, as the SDK does; a bool
+    # is an int to the SDK: test_bools_count_as_ints_as_in_the_python_sdk)
     assert sorted(map(repr, read_points(api_provider.provider, "requests"))) == sorted(map(repr, [
         {"attributes": {}, "value": 1}, {"attributes": {"route": "/a"}, "value": 5}]))
     assert read_points(api_provider.provider, "queue") == []
@@ -183,6 +184,22 @@ def test_ints_and_floats_on_one_instrument_are_one_stream_as_in_the_python_sdk(a
                                                                      ("int", 4, {"k": "ints only"})]
     assert sorted(typed_points(api_provider, "mixed_gauge"), key=repr) == [("double", 1.5, {"k": "float last"}),
                                                                            ("int", 3, {"k": "int last"})]
+
+
+def test_bools_count_as_ints_as_in_the_python_sdk(api_provider, api_meter):
+    counter = api_meter.create_counter("flags")
+    counter.add(True)
+    counter.add(2)
+    counter.add(False, {"k": "v"})
+    gauge = api_meter.create_gauge("flag_gauge")
+    gauge.set(2.5)
+    gauge.set(True)
+    meter_observed = api_meter.create_observable_gauge(
+        "observed_flag", [lambda options: [metrics.Observation(True)]])
+    assert sorted(typed_points(api_provider, "flags"), key=repr) == [("int", 0, {"k": "v"}), ("int", 3, {})]
+    assert typed_points(api_provider, "flag_gauge") == [("int", 1, {})]
+    assert typed_points(api_provider, "observed_flag") == [("int", 1, {})]
+    del meter_observed
 
 
 class MyFloat(float):

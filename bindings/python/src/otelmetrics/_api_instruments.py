@@ -82,6 +82,8 @@ class _Synchronous:
 
     def _first(self, amount: Any, attributes: Any) -> None:
         """The record method until the first valid amount picks the value type."""
+        if type(amount) is bool:   # an int to the SDK (True counts 1), not to otelmetrics' own API
+            amount = int(amount)
         kind = real_kind(amount)
         if kind is None:
             self._drop(amount, f"amount must be int or float, not {type(amount).__name__}", "type")
@@ -126,6 +128,9 @@ class _Synchronous:
         return ()
 
     def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
+        if type(amount) is bool:   # (see _first)
+            getattr(self, self._verb)(int(amount), attributes)
+            return
         kind = real_kind(amount)   # (not type(amount) is float: numpy.float64 is a float subclass)
         if (kind is not None and (kind is float) != (self._vt.suffix == "f64") and self._twin is None
                 and self._double is F64_FLOATS):
@@ -245,6 +250,8 @@ def _paired(cls: Any, twin_is_double: bool) -> Any:
 
         def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
             integer, double = sides(self)
+            if type(amount) is bool:   # (see _first)
+                amount = int(amount)
             if type(amount) is int or real_kind(amount) is int:
                 integer(amount, attributes)
                 if gauge and -_DOUBLE_MAX <= amount <= _DOUBLE_MAX:
@@ -294,6 +301,8 @@ class _TypedRegistration(_Registration):
             if not isinstance(observation, (api.Observation, _observable.Observation)):
                 raise TypeError(f"callbacks must return Observation objects, not {type(observation).__name__}")
             value = observation.value
+            if type(value) is bool:   # an int to the SDK
+                value = int(value)
             kind = real_kind(value)
             if kind is None:
                 raise TypeError(f"value must be int or float, not {type(value).__name__}")

@@ -115,6 +115,7 @@ price.set(3, {"fruit": "lemon"})
 crates = meter.create_up_down_counter("shop.crates", "{crate}", "crates in the back")
 crates.add(5)
 crates.add(-1.5)
+crates.add(True)   # a bool is an int to the SDK
 basket.record(12.5, {"fruit": "melon"})
 session = requests.Session()
 for url, method in [("/buy/apple", "GET")] * 3 + [("/buy/lemon", "POST")] * 2 + \
