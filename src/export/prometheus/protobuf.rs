@@ -28,7 +28,7 @@ fn label_pairs(labels: &[(String, String)]) -> Vec<LabelPair> {
 /// A start time as the `created_timestamp` the compatibility spec derives
 /// from it (as `_created` in OpenMetrics); none without a start time.
 fn created(start_unix_nano: u64) -> Option<prost_types::Timestamp> {
-    (start_unix_nano != 0).then(|| prost_types::Timestamp {
+    (start_unix_nano != 0).then_some(prost_types::Timestamp {
         seconds: (start_unix_nano / 1_000_000_000) as i64,
         nanos: (start_unix_nano % 1_000_000_000) as i32,
     })
