@@ -68,6 +68,8 @@ test-packaging: build venv python-package
 drift: build venv python-package
 	$(PYTEST) tests/packaging/test_artifacts.py -k "not gen_bindings" bindings/python/tests/test_header_matches_ffi.py
 	$(PYTEST) tests/packaging/test_artifacts.py -k gen_bindings    # bindings: `make bindings` regenerates them
+	cargo run -q --release --manifest-path tools/gen-prometheus-proto/Cargo.toml -- . $${TMPDIR:-/tmp} \
+	  && diff -u src/export/prometheus/client_model.rs $${TMPDIR:-/tmp}/client_model.rs    # `cargo run` it with no out dir to regenerate
 
 # The suites import the installed package (as CI does), not bindings/python/src:
 # reinstall it into the venv, with the library just built, before they run.

@@ -573,21 +573,14 @@ pub(crate) const HISTOGRAM_AGGREGATION_VAR: &str =
 
 /// The spec's default histogram aggregation: `explicit_bucket_histogram`
 /// (the default) or `base2_exponential_bucket_histogram`; anything else is
-/// a warning and the default. The SDK applies views to every reader, so the
-/// exponential default is not applied beside the Prometheus endpoint (whose
-/// text formats cannot carry it).
-fn resolve_exponential_histograms(env: &dyn Env, exporters: &[ExporterKind]) -> bool {
+/// a warning and the default. It applies beside the Prometheus endpoint too,
+/// which serves exponential histograms as native histograms (protobuf).
+fn resolve_exponential_histograms(env: &dyn Env) -> bool {
     let Some(value) = env.get(HISTOGRAM_AGGREGATION_VAR) else {
         return false;
     };
     match value.trim().to_ascii_lowercase().as_str() {
         "explicit_bucket_histogram" => false,
-        "base2_exponential_bucket_histogram" if exporters.contains(&ExporterKind::Prometheus) => {
-            crate::diagnostics::warn(&format!(
-                "{HISTOGRAM_AGGREGATION_VAR}: base2_exponential_bucket_histogram is not applied: the Prometheus exporter is configured too and cannot carry exponential histograms (the default applies to every reader); using explicit_bucket_histogram"
-            ));
-            false
-        }
         "base2_exponential_bucket_histogram" => true,
         _ => {
             crate::diagnostics::warn(&format!(
@@ -660,7 +653,7 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
     for view in &settings.views {
         view.validate()?;
     }
-    let exponential_histograms = resolve_exponential_histograms(env, &exporters);
+    let exponential_histograms = resolve_exponential_histograms(env);
     if let Some(limit) = settings.cardinality_limit {
         crate::views::check_cardinality_limit("cardinality limit (set in code)", limit)?;
     }
@@ -1021,7 +1014,8 @@ mod tests {
             exporters: Some(vec![ExporterKind::Otlp, ExporterKind::Prometheus]),
             ..Default::default()
         };
-        assert!(!exp(&with("base2_exponential_bucket_histogram"), &beside_prometheus));
+        // Prometheus serves them as native histograms (protobuf).
+        assert!(exp(&with("base2_exponential_bucket_histogram"), &beside_prometheus));
         assert_eq!(
             resolve(&none, &with("base2_exponential_bucket_histogram")).unwrap().stream_defaults(),
             crate::views::StreamDefaults { cardinality_limit: None, exponential_histograms: true }

@@ -8,6 +8,7 @@
 //! a diagnostic).
 
 use super::naming::{escape_help, escape_label_value, label_name, metric_name, Shape};
+use super::{client_model, protobuf};
 use crate::diagnostics;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
@@ -17,11 +18,14 @@ use opentelemetry_proto::tonic::metrics::v1::{
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-/// The two exposition formats a scraper can ask for.
+/// The exposition formats a scraper can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
     OpenMetrics,
+    /// Prometheus' delimited protobuf `MetricFamily` messages: the only
+    /// format with native histograms (`super::protobuf`).
+    Protobuf,
 }
 
 impl Format {
@@ -29,6 +33,7 @@ impl Format {
         match self {
             Format::Text => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            Format::Protobuf => protobuf::CONTENT_TYPE,
         }
     }
 }
@@ -41,6 +46,8 @@ struct Family {
     help: String,
     unit: Option<String>,
     samples: String,
+    /// The same samples as protobuf messages (only for `Format::Protobuf`).
+    metrics: Vec<client_model::Metric>,
     /// The label sets already written (without `le`), so that two metrics
     /// whose names map to this family never expose one series twice.
     series: HashSet<String>,
@@ -93,14 +100,19 @@ impl Family {
     }
 }
 
-/// Renders everything in `request` in `format`.
-pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> String {
+/// Renders everything in `request` in `format`: the response body.
+pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> Vec<u8> {
     let mut out = String::new();
     let mut families: Vec<Family> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut proto = Vec::new();
     for rm in &request.resource_metrics {
         if let Some(resource) = rm.resource.as_ref().filter(|r| !r.attributes.is_empty()) {
-            write_target_info(&resource.attributes, format, &mut out);
+            let labels = series_labels(&resource.attributes, &[]);
+            match format {
+                Format::Protobuf => protobuf::write_target_info(&labels, &mut proto),
+                _ => write_target_info(&label_text(&labels), format, &mut out),
+            }
         }
         // Scopes in a fixed order, so that when two metrics clash the same
         // one is kept on every scrape (the SDK's own order is not fixed).
@@ -113,13 +125,26 @@ pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> String {
             }
         }
     }
+    if format == Format::Protobuf {
+        for f in families.into_iter().filter(|f| !f.metrics.is_empty()) {
+            protobuf::write_family(
+                &f.name,
+                f.shape,
+                &f.help,
+                f.unit.as_deref(),
+                f.metrics,
+                &mut proto,
+            );
+        }
+        return proto;
+    }
     for family in families.iter().filter(|f| !f.samples.is_empty()) {
         family.write(format, &mut out);
     }
     if format == Format::OpenMetrics {
         out.push_str("# EOF\n");
     }
-    out
+    out.into_bytes()
 }
 
 /// What orders scopes: name, version, schema URL.
@@ -133,26 +158,29 @@ fn scope_id(s: &ScopeMetrics) -> (&str, &str, &str) {
 }
 
 /// `target_info`: the resource's attributes as labels of a constant 1.
-fn write_target_info(attributes: &[KeyValue], format: Format, out: &mut String) {
+fn write_target_info(labels: &str, format: Format, out: &mut String) {
     match format {
-        Format::Text => {
-            out.push_str("# HELP target_info Target metadata\n# TYPE target_info gauge\n")
-        }
         Format::OpenMetrics => out.push_str("# TYPE target info\n# HELP target Target metadata\n"),
+        _ => out.push_str("# HELP target_info Target metadata\n# TYPE target_info gauge\n"),
     }
     out.push_str("target_info");
-    write_labels(&label_text(&series_labels(attributes, &[])), None, out);
+    write_labels(labels, None, out);
     out.push_str(" 1\n");
 }
 
-fn shape_of(m: &Metric) -> Option<Shape> {
+fn shape_of(m: &Metric, format: Format) -> Option<Shape> {
     match &m.data {
         Some(metric::Data::Sum(s)) if s.is_monotonic => Some(Shape::Counter),
         Some(metric::Data::Sum(_)) | Some(metric::Data::Gauge(_)) => Some(Shape::Gauge),
         Some(metric::Data::Histogram(_)) => Some(Shape::Histogram),
+        // A native histogram in protobuf; the text formats have no form
+        // for it (the spec's native histograms are protobuf-only in 2.x).
+        Some(metric::Data::ExponentialHistogram(_)) if format == Format::Protobuf => {
+            Some(Shape::Histogram)
+        }
         Some(metric::Data::ExponentialHistogram(_)) => {
             diagnostics::warn(&format!(
-                "prometheus: `{}` is an exponential histogram, which the text formats cannot carry; use an explicit-bucket histogram view for it",
+                "prometheus: `{}` is an exponential histogram, which only the protobuf format carries (as a native histogram); left out of this text scrape",
                 m.name
             ));
             None
@@ -216,6 +244,7 @@ fn family_for(
         help: m.description.clone(),
         unit,
         samples: String::new(),
+        metrics: Vec::new(),
         series: HashSet::new(),
     });
     for n in names {
@@ -252,9 +281,12 @@ fn add_metric(
     families: &mut Vec<Family>,
     by_name: &mut HashMap<String, usize>,
 ) {
-    let Some(shape) = shape_of(m) else { return };
+    let Some(shape) = shape_of(m, format) else { return };
     let Some(index) = family_for(m, shape, families, by_name) else { return };
     let family = &mut families[index];
+    if format == Format::Protobuf {
+        return add_protobuf_metric(m, scope, family);
+    }
     match &m.data {
         Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
             if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
@@ -275,6 +307,41 @@ fn add_metric(
         }),
         _ => {}
     }
+}
+
+/// `m`'s points as protobuf metrics of `family`, each series claimed as
+/// in the text formats.
+fn add_protobuf_metric(m: &Metric, scope: &[(String, String)], family: &mut Family) {
+    let shape = family.shape;
+    let mut metrics = Vec::new();
+    let mut claim = |attributes: &[KeyValue]| {
+        let labels = series_labels(attributes, scope);
+        claim_series(family, m, attributes, scope).map(|_| labels)
+    };
+    match &m.data {
+        Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim(&p.attributes) {
+                metrics.push(protobuf::number(&labels, p, shape));
+            }
+        }),
+        Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim(&p.attributes) {
+                metrics.push(protobuf::number(&labels, p, shape));
+            }
+        }),
+        Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim(&p.attributes) {
+                metrics.push(protobuf::classic_histogram(&labels, p));
+            }
+        }),
+        Some(metric::Data::ExponentialHistogram(h)) => h.data_points.iter().for_each(|p| {
+            if let Some(labels) = claim(&p.attributes) {
+                metrics.extend(protobuf::native_histogram(&m.name, &labels, p));
+            }
+        }),
+        _ => {}
+    }
+    family.metrics.extend(metrics);
 }
 
 /// A point's label text, unless its family already has that series (two

@@ -54,24 +54,38 @@ fn weight_of(
     best.map(|(_, q)| q)
 }
 
-fn media_type(format: Format) -> (&'static str, &'static str) {
+/// A format's media type and the parameters that name it exactly.
+fn media_type(format: Format) -> (&'static str, &'static [(&'static str, &'static str)]) {
     match format {
-        Format::Text => ("text/plain", "0.0.4"),
-        Format::OpenMetrics => ("application/openmetrics-text", "1.0.0"),
+        Format::Text => ("text/plain", &[("version", "0.0.4")]),
+        Format::OpenMetrics => ("application/openmetrics-text", &[("version", "1.0.0")]),
+        Format::Protobuf => (
+            "application/vnd.google.protobuf",
+            &[("proto", "io.prometheus.client.MetricFamily"), ("encoding", "delimited")],
+        ),
     }
 }
 
 /// How well the media range `range` matches `format`: a range naming
-/// another version of the format does not match it.
+/// another version (or protobuf message, or encoding) does not match it.
+/// Protobuf is sent only when named with its `proto` and `encoding`, never
+/// for a wildcard: it is for scrapers that ask for it (native histograms).
 fn media_specificity(format: Format, range: &str, params: &[(String, String)]) -> Option<u8> {
-    let (full, version) = media_type(format);
+    let (full, exact) = media_type(format);
     let major = &full[..full.find('/').expect("a media type")];
+    let given = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
     if range == full {
-        match params.iter().find(|(name, _)| name == "version") {
-            Some((_, v)) if v == version => Some(3),
-            Some(_) => None,
-            None => Some(2),
+        if exact.iter().any(|(n, v)| given(n).is_some_and(|g| !g.eq_ignore_ascii_case(v))) {
+            return None;
         }
+        let all = exact.iter().all(|(n, _)| given(n).is_some());
+        match (all, format) {
+            (true, _) => Some(3),
+            (false, Format::Protobuf) => None,
+            (false, _) => Some(2),
+        }
+    } else if format == Format::Protobuf {
+        None
     } else if range.strip_suffix("/*") == Some(major) {
         Some(1)
     } else if range == "*/*" {
@@ -87,7 +101,7 @@ fn media_specificity(format: Format, range: &str, params: &[(String, String)]) -
 /// mention is sent only when neither is asked for with a weight above 0.
 pub fn format(accept: Option<&str>) -> Option<Format> {
     let Some(accept) = accept else { return Some(Format::Text) };
-    let weighed = [Format::Text, Format::OpenMetrics]
+    let weighed = [Format::Text, Format::OpenMetrics, Format::Protobuf]
         .map(|f| (f, weight_of(accept, |range, params| media_specificity(f, range, params))));
     let mut best: Option<(Format, f32)> = None;
     for (format, q) in weighed {
@@ -97,7 +111,8 @@ pub fn format(accept: Option<&str>) -> Option<Format> {
             }
         }
     }
-    best.map(|(f, _)| f).or_else(|| weighed.iter().find(|(_, q)| q.is_none()).map(|(f, _)| *f))
+    let unmentioned = |(f, q): &&(Format, Option<f32>)| q.is_none() && *f != Format::Protobuf;
+    best.map(|(f, _)| f).or_else(|| weighed.iter().find(unmentioned).map(|(f, _)| *f))
 }
 
 /// The content coding of a response.
@@ -149,6 +164,15 @@ mod tests {
         assert_eq!(format(Some("*/*")), Some(Format::Text));
         assert_eq!(format(Some("application/json")), Some(Format::Text));
         assert_eq!(format(None), Some(Format::Text));
+        // What Prometheus 2.42 sends with --enable-feature=native-histograms
+        // (scrape.go's acceptHeader for protobuf-first scraping).
+        let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        assert_eq!(format(Some(native)), Some(Format::Protobuf));
+        // Never for a wildcard, another message or another encoding.
+        let other =
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text";
+        assert_eq!(format(Some(other)), Some(Format::Text));
+        assert_eq!(format(Some("application/*")), Some(Format::OpenMetrics));
         assert_eq!(
             format(Some("text/plain;q=0.5, application/openmetrics-text")),
             Some(Format::OpenMetrics)

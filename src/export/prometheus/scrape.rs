@@ -69,9 +69,8 @@ async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
     };
     let mut answer = match coding {
         Coding::Gzip => {
-            let mut answer = Response::new(Full::new(Bytes::from(crate::export::compress::gzip(
-                body.as_bytes(),
-            ))));
+            let mut answer =
+                Response::new(Full::new(Bytes::from(crate::export::compress::gzip(&body))));
             answer.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             answer
         }

@@ -38,8 +38,10 @@ def promtool() -> Path:
 
 
 class Prometheus:
-    def __init__(self, targets: Sequence[str], workdir: str | Path | None = None, *, scrape_interval: str = "1s"):
+    def __init__(self, targets: Sequence[str], workdir: str | Path | None = None, *, scrape_interval: str = "1s",
+                 features: Sequence[str] = ()):
         self.targets = list(targets)
+        self.features = list(features)   # --enable-feature=…, e.g. native-histograms
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="prometheus-"))
         self.scrape_interval = scrape_interval
         self.port = free_port()
@@ -63,7 +65,8 @@ class Prometheus:
         self.log = open(self.workdir / "prometheus.log", "wb")
         self.proc = subprocess.Popen(
             [str(prometheus_binary()), f"--config.file={config}", f"--storage.tsdb.path={self.workdir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn",
+             *(f"--enable-feature={f}" for f in self.features)],
             stdout=self.log, stderr=subprocess.STDOUT)
         wait_until(self._ready, timeout_s=30, describe="Prometheus to become ready")
         return self
