@@ -767,6 +767,23 @@ otelmetrics_status otelmetrics_provider_builder_build(const struct otelmetrics_p
 otelmetrics_status otelmetrics_provider_new_from_env(struct otelmetrics_provider **out);
 
 /**
+ * Configures the provider from a declarative configuration file (schema
+ * opentelemetry-configuration 1.x), which then replaces every other setting
+ * and `OTEL_*` variable (they apply only through `${VAR}` in the file). The
+ * file is read by `_build`, whose INVALID_CONFIG message names the file,
+ * line and key. Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_UTF8.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_config_file(struct otelmetrics_provider_builder *builder,
+                                                                struct otelmetrics_str file);
+
+/**
+ * As `otelmetrics_provider_builder_set_config_file`, with the YAML text
+ * itself (messages name it `<yaml>`).
+ */
+otelmetrics_status otelmetrics_provider_builder_set_config_yaml(struct otelmetrics_provider_builder *builder,
+                                                                struct otelmetrics_str yaml);
+
+/**
  * The message explaining the latest failure on the calling thread.
  *
  * Returns a NUL-terminated UTF-8 string (empty when nothing failed yet) and,

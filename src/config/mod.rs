@@ -3,10 +3,12 @@
 //! resolved into a validated [`Resolved`] configuration.
 
 mod env;
+pub(crate) mod file;
 pub mod redact;
-mod resolve;
+pub(crate) mod resolve;
 
 pub use env::{Env, MapEnv, ProcessEnv};
+pub use file::ConfigSource;
 pub use resolve::{protocol_name, resolve, Endpoint, Pem, Resolved, ResolvedConsole, ResolvedOtlp};
 pub use std::net::SocketAddr;
 
@@ -90,4 +92,15 @@ pub struct Settings {
     /// Records the SDK self-metrics of the semantic conventions
     /// (`otel.sdk.exporter.*`, `otel.sdk.metric_reader.*`).
     pub self_metrics: Option<bool>,
+    /// A configuration file (or YAML text) replacing every other setting
+    /// (`OTEL_CONFIG_FILE` when not set here).
+    pub config_file: Option<ConfigSource>,
+    /// The file's `disabled` (else `OTEL_SDK_DISABLED`).
+    pub disabled: Option<bool>,
+    pub attribute_count_limit: Option<usize>,
+    pub attribute_value_length_limit: Option<usize>,
+    /// The file's `default_histogram_aggregation` is base-2 exponential.
+    pub exponential_histograms: Option<bool>,
+    /// The file's `exemplar_filter`, kept for the exemplar work (issue 21).
+    pub exemplar_filter: Option<String>,
 }

@@ -603,10 +603,23 @@ fn optional_count(env: &dyn Env, var: &str) -> Result<Option<usize>> {
 }
 
 /// Resolves code settings against the environment.
+/// A configuration file, when one is set, replaces code and environment:
+/// its settings are resolved against no variables at all.
 pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
-    let disabled = match env.get("OTEL_SDK_DISABLED") {
-        Some(v) => v.trim().eq_ignore_ascii_case("true"),
-        None => false,
+    match super::file::source(settings, env) {
+        Some(source) => {
+            let from_file = super::file::load(&source, env, settings)?;
+            resolve_settings(&from_file, &super::MapEnv::default())
+        }
+        None => resolve_settings(settings, env),
+    }
+}
+
+fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
+    let disabled = match (settings.disabled, env.get("OTEL_SDK_DISABLED")) {
+        (Some(d), _) => d,
+        (None, Some(v)) => v.trim().eq_ignore_ascii_case("true"),
+        (None, None) => false,
     };
     let exporters = match &settings.exporters {
         Some(kinds) => kinds.clone(),
@@ -653,7 +666,10 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
     for view in &settings.views {
         view.validate()?;
     }
-    let exponential_histograms = resolve_exponential_histograms(env);
+    let exponential_histograms = match settings.exponential_histograms {
+        Some(on) => on,
+        None => resolve_exponential_histograms(env),
+    };
     if let Some(limit) = settings.cardinality_limit {
         crate::views::check_cardinality_limit("cardinality limit (set in code)", limit)?;
     }
@@ -678,8 +694,14 @@ pub fn resolve(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         views: settings.views.clone(),
         meter_rules: settings.meter_rules.clone(),
         attribute_limits: crate::limits::AttributeLimits {
-            count: optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT")?,
-            value_length: optional_count(env, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")?,
+            count: settings.attribute_count_limit.map_or_else(
+                || optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT"),
+                |n| Ok(Some(n)),
+            )?,
+            value_length: settings.attribute_value_length_limit.map_or_else(
+                || optional_count(env, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"),
+                |n| Ok(Some(n)),
+            )?,
         },
     })
 }

@@ -7,7 +7,8 @@ use super::handle::{handle, Handle};
 use super::provider::otelmetrics_provider;
 use super::*;
 use crate::config::{
-    Compression, ConsoleFormat, ExporterKind, ProcessEnv, Protocol, Settings, TemporalityPreference,
+    Compression, ConfigSource, ConsoleFormat, ExporterKind, ProcessEnv, Protocol, Settings,
+    TemporalityPreference,
 };
 use crate::error::{Error, Result};
 use crate::process::fork_safe::Lock;
@@ -460,6 +461,35 @@ pub unsafe extern "C" fn otelmetrics_provider_new_from_env(
         check_out(out, "out")?;
         let provider = Provider::build(&Settings::default(), &ProcessEnv)?;
         write_out(out, otelmetrics_provider::into_raw(provider));
+        Ok(())
+    })
+}
+
+/// Configures the provider from a declarative configuration file (schema
+/// opentelemetry-configuration 1.x), which then replaces every other setting
+/// and `OTEL_*` variable (they apply only through `${VAR}` in the file). The
+/// file is read by `_build`, whose INVALID_CONFIG message names the file,
+/// line and key. Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_config_file(
+    builder: *mut otelmetrics_provider_builder,
+    file: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.config_file = Some(ConfigSource::Path(path(file, "config file")?));
+        Ok(())
+    })
+}
+
+/// As `otelmetrics_provider_builder_set_config_file`, with the YAML text
+/// itself (messages name it `<yaml>`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_config_yaml(
+    builder: *mut otelmetrics_provider_builder,
+    yaml: otelmetrics_str,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.config_file = Some(ConfigSource::Yaml(str_arg(yaml, "config yaml")?.to_owned()));
         Ok(())
     })
 }

@@ -361,6 +361,12 @@ otelmetrics_provider_builder_build(builder, out) =
 otelmetrics_provider_new_from_env(out) =
     @ccall libotelmetrics.otelmetrics_provider_new_from_env(out::Ptr{Ptr{otelmetrics_provider}})::otelmetrics_status
 
+otelmetrics_provider_builder_set_config_file(builder, file) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_config_file(builder::Ptr{otelmetrics_provider_builder}, file::otelmetrics_str)::otelmetrics_status
+
+otelmetrics_provider_builder_set_config_yaml(builder, yaml) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_config_yaml(builder::Ptr{otelmetrics_provider_builder}, yaml::otelmetrics_str)::otelmetrics_status
+
 otelmetrics_last_error_message(len) =
     @ccall libotelmetrics.otelmetrics_last_error_message(len::Ptr{Csize_t})::Ptr{UInt8}
 

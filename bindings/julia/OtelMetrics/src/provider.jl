@@ -47,6 +47,7 @@ defaults:
   `otlp_max_request_bytes` (larger exports are split; default 4 MiB),
   `max_export_batch_size` (most data points per OTLP request; no limit by default);
 - `console_format` (`:text`, `:json`), `console_path`;
+- `config_file` / `config_yaml`: a declarative configuration file (or its text) that replaces every other setting;
 - `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
   `cardinality_limit`, `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
@@ -74,6 +75,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        otlp_client_certificate=nothing, otlp_client_key=nothing, otlp_insecure=nothing,
                        otlp_max_request_bytes=nothing, max_export_batch_size=nothing, self_metrics=nothing,
                        console_format=nothing, console_path=nothing,
+                       config_file=nothing, config_yaml=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
                        cardinality_limit=nothing, views=View[], in_memory_reader::Bool=false,
@@ -111,6 +113,8 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         self_metrics === nothing || check(L.otelmetrics_provider_builder_set_self_metrics(b, Bool(self_metrics)))
         console_format === nothing || check(L.otelmetrics_provider_builder_set_console_format(b, lookup(CONSOLE_FORMATS, "console format", console_format)))
         console_path === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_console_path(h, s)), b, console_path)
+        config_file === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_config_file(h, s)), b, string(config_file))
+        config_yaml === nothing || with_str((h, s) -> check(L.otelmetrics_provider_builder_set_config_yaml(h, s)), b, config_yaml)
         if prometheus_host !== nothing || prometheus_port !== nothing
             host = prometheus_host === nothing ? "" : String(prometheus_host)
             port = prometheus_port === nothing ? UInt16(9464) : UInt16(prometheus_port)

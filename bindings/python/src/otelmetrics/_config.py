@@ -64,6 +64,8 @@ def apply(builder: int, settings: Mapping[str, Any]) -> None:
         "otlp_insecure": lambda v: FNS.otelmetrics_provider_builder_set_otlp_insecure(b, bool(v)),
         "console_format": lambda v: FNS.otelmetrics_provider_builder_set_console_format(
             b, _choice("console_format", CONSOLE_FORMATS, v)),
+        "config_file": lambda v: FNS.otelmetrics_provider_builder_set_config_file(b, _text("config_file", str(v))),
+        "config_yaml": lambda v: FNS.otelmetrics_provider_builder_set_config_yaml(b, _text("config_yaml", v)),
         "console_path": lambda v: FNS.otelmetrics_provider_builder_set_console_path(b, _text("console_path", str(v))),
         "export_interval_millis": lambda v: FNS.otelmetrics_provider_builder_set_export_interval_ms(
             b, _millis("export_interval_millis", v)),

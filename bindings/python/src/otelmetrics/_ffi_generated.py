@@ -146,6 +146,8 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_provider_builder_enable_in_memory_reader": (otelmetrics_status, [c_void_p]),
     "otelmetrics_provider_builder_build": (otelmetrics_status, [c_void_p, POINTER(c_void_p)]),
     "otelmetrics_provider_new_from_env": (otelmetrics_status, [POINTER(c_void_p)]),
+    "otelmetrics_provider_builder_set_config_file": (otelmetrics_status, [c_void_p, otelmetrics_str]),
+    "otelmetrics_provider_builder_set_config_yaml": (otelmetrics_status, [c_void_p, otelmetrics_str]),
     "otelmetrics_last_error_message": (c_void_p, [POINTER(c_size_t)]),
     "otelmetrics_status_name": (c_char_p, [otelmetrics_status]),
     "otelmetrics_version": (c_char_p, []),

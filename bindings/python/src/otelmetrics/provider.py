@@ -71,7 +71,8 @@ class MeterProvider(Handle):
                  export_interval_millis: Optional[float] = None, export_timeout_millis: Optional[float] = None,
                  temporality: Optional[str] = None, views: Sequence[View] = (),
                  cardinality_limit: Optional[int] = None, in_memory: bool = False,
-                 meter_configurator: Optional[Mapping[str, bool]] = None) -> None:
+                 meter_configurator: Optional[Mapping[str, bool]] = None,
+                 config_file: Union[str, PathLike, None] = None, config_yaml: Optional[str] = None) -> None:
         settings = dict(locals())
         del settings["self"]
         out = c_void_p()

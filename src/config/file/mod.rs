@@ -1,0 +1,146 @@
+//! The declarative configuration file (`OTEL_CONFIG_FILE`, schema
+//! opentelemetry-configuration v1.0.0 and v1.1.0): read, substituted and
+//! turned into [`Settings`], which the one resolver then validates. When a
+//! file is used, no other `OTEL_*` variable applies except through
+//! substitution in the file (the specification's rule).
+
+mod schema;
+mod substitute;
+mod tree;
+
+use super::{Env, Settings};
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+
+/// The variable naming the file.
+pub(crate) const CONFIG_FILE_VAR: &str = "OTEL_CONFIG_FILE";
+
+/// Where configuration text comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    Path(PathBuf),
+    /// YAML text given in code; messages call it `<yaml>`.
+    Yaml(String),
+}
+
+/// The file to use: the one set in code, else `OTEL_CONFIG_FILE`.
+pub(crate) fn source(settings: &Settings, env: &dyn Env) -> Option<ConfigSource> {
+    settings
+        .config_file
+        .clone()
+        .or_else(|| env.get(CONFIG_FILE_VAR).map(|p| ConfigSource::Path(p.into())))
+}
+
+/// Reads the file into settings. `code` supplies what only code can set
+/// (the in-memory reader for tests).
+pub(crate) fn load(source: &ConfigSource, env: &dyn Env, code: &Settings) -> Result<Settings> {
+    let (name, text) = match source {
+        ConfigSource::Path(p) => {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                Error::config(CONFIG_FILE_VAR, format!("cannot read `{name}`: {e}"))
+            })?;
+            (name, text)
+        }
+        ConfigSource::Yaml(text) => ("<yaml>".to_owned(), text.clone()),
+    };
+    let root = tree::load(&text, env)
+        .map_err(|(line, msg)| Error::config(&format!("{name}:{line}"), msg))?;
+    let mut settings = schema::settings(&name, &root)?;
+    settings.in_memory_reader = code.in_memory_reader;
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{resolve, ExporterKind, MapEnv, Protocol};
+    use crate::error::status;
+
+    fn from_yaml(yaml: &str, env: &MapEnv) -> Result<crate::config::Resolved> {
+        let s =
+            Settings { config_file: Some(ConfigSource::Yaml(yaml.into())), ..Settings::default() };
+        resolve(&s, env)
+    }
+
+    const FULL: &str = r#"
+file_format: "1.0"
+resource:
+  attributes: [{name: service.name, value: svc}]
+  attributes_list: "team=core,service.name=other"
+attribute_limits: {attribute_count_limit: 8}
+meter_provider:
+  readers:
+    - periodic:
+        interval: ${INTERVAL:-1000}
+        exporter:
+          otlp_http:
+            endpoint: http://127.0.0.1:${PORT}/v1/metrics
+            headers: [{name: x-key, value: "$${not}"}]
+            temporality_preference: delta
+    - pull: {exporter: {prometheus/development: {host: 127.0.0.1, port: 0}}}
+  views:
+    - selector: {instrument_name: "req*"}
+      stream: {aggregation: {explicit_bucket_histogram: {boundaries: [1, 2]}}}
+  exemplar_filter: trace_based
+tracer_provider: {}
+"#;
+
+    #[test]
+    fn a_full_file_resolves_with_substitution_and_ignores_other_variables() {
+        let env = MapEnv::default().with("PORT", "4318").with("OTEL_METRICS_EXPORTER", "console");
+        let r = from_yaml(FULL, &env).unwrap();
+        assert_eq!(r.exporters, vec![ExporterKind::Otlp, ExporterKind::Prometheus]);
+        let otlp = r.otlp.unwrap();
+        assert_eq!(otlp.endpoint.url, "http://127.0.0.1:4318/v1/metrics");
+        assert_eq!(otlp.protocol, Protocol::HttpProtobuf);
+        assert_eq!(otlp.headers, vec![("x-key".into(), "${not}".into())]);
+        assert_eq!(r.export_interval, std::time::Duration::from_millis(1000));
+        assert_eq!(r.attribute_limits.count, Some(8));
+        assert_eq!(r.views.len(), 1);
+        let name = r.resource.iter().find(|kv| kv.key.as_str() == "service.name").unwrap();
+        assert_eq!(name.value.as_str(), "svc");
+    }
+
+    #[test]
+    fn version_1_1_is_accepted_and_2_refused() {
+        assert!(from_yaml("file_format: \"1.1\"\n", &MapEnv::default()).is_ok());
+        let e = from_yaml("file_format: \"2.0\"\n", &MapEnv::default()).unwrap_err();
+        assert_eq!(e.status, status::INVALID_CONFIG);
+        assert!(e.message.contains("<yaml>:1 file_format"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_type_error_names_line_and_key_without_the_value() {
+        let yaml = "file_format: \"1.0\"\nmeter_provider:\n  readers:\n    - periodic:\n        interval: soon\n";
+        let e = from_yaml(yaml, &MapEnv::default()).unwrap_err();
+        assert_eq!(e.status, status::INVALID_CONFIG);
+        assert!(
+            e.message.contains("<yaml>:5 meter_provider.readers[0].periodic.interval"),
+            "{}",
+            e.message
+        );
+        let secret = "file_format: \"1.0\"\nmeter_provider:\n  readers:\n    - periodic:\n        exporter:\n          otlp_http:\n            headers: [{name: a, value: [hunter2]}]\n";
+        let e = from_yaml(secret, &MapEnv::default()).unwrap_err();
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+    }
+
+    #[test]
+    fn substituted_plain_scalars_are_typed_after_substitution() {
+        let yaml = "file_format: \"1.0\"\ndisabled: ${OFF}\n";
+        let r = from_yaml(yaml, &MapEnv::default().with("OFF", "true")).unwrap();
+        assert!(r.disabled);
+        let quoted = "file_format: \"1.0\"\ndisabled: \"${OFF}\"\n";
+        assert!(from_yaml(quoted, &MapEnv::default().with("OFF", "true")).is_err());
+    }
+
+    #[test]
+    fn malformed_yaml_and_missing_files_are_invalid_config() {
+        let e = from_yaml("file_format: [\n", &MapEnv::default()).unwrap_err();
+        assert_eq!(e.status, status::INVALID_CONFIG);
+        let s = Settings::default();
+        let env = MapEnv::default().with(CONFIG_FILE_VAR, "/nonexistent/otel.yaml");
+        let e = resolve(&s, &env).unwrap_err();
+        assert!(e.message.contains("/nonexistent/otel.yaml"), "{}", e.message);
+    }
+}

@@ -1,0 +1,599 @@
+//! The schema's metrics half, node by node, into [`Settings`]. Errors name
+//! the file, line and key path; header values are never quoted (secrets).
+//! Parts this library does not implement (traces, logs, propagators) get
+//! one info diagnostic; unknown keys in the metrics part a warning each.
+
+use super::tree::{Node, Value};
+use crate::config::{
+    Compression, ConsoleFormat, ExporterKind, Protocol, Settings, TemporalityPreference,
+};
+use crate::diagnostics::{emit, warn, Level};
+use crate::error::{Error, Result};
+use crate::views::{AggregationSpec, Kind, MeterRule, ViewSpec};
+use opentelemetry::KeyValue;
+use std::time::Duration;
+
+/// The `file_format` major versions this reader understands (1.0, 1.1).
+const SUPPORTED_MAJOR: &str = "1";
+
+/// The specification's default explicit bucket boundaries.
+const DEFAULT_BOUNDARIES: [f64; 15] = [
+    0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
+    10000.0,
+];
+
+struct Walk<'a> {
+    file: &'a str,
+}
+
+type Entries = [(String, Node)];
+
+impl Walk<'_> {
+    fn err(&self, node: &Node, path: &str, msg: impl std::fmt::Display) -> Error {
+        Error::config(&format!("{}:{} {path}", self.file, node.line), msg)
+    }
+    fn unknown(&self, node: &Node, path: &str) {
+        warn(&format!("{}:{}: unknown key `{path}` ignored", self.file, node.line));
+    }
+    fn map<'n>(&self, node: &'n Node, path: &str) -> Result<&'n Entries> {
+        match &node.value {
+            Value::Map(m) => Ok(m),
+            Value::Null => Ok(&[]),
+            _ => Err(self.err(node, path, "expected a mapping")),
+        }
+    }
+    fn seq<'n>(&self, node: &'n Node, path: &str) -> Result<&'n [Node]> {
+        match &node.value {
+            Value::Seq(s) => Ok(s),
+            Value::Null => Ok(&[]),
+            _ => Err(self.err(node, path, "expected a list")),
+        }
+    }
+    fn string(&self, node: &Node, path: &str) -> Result<String> {
+        match &node.value {
+            Value::Str(s) => Ok(s.clone()),
+            _ => Err(self.err(node, path, "expected a string")),
+        }
+    }
+    fn boolean(&self, node: &Node, path: &str) -> Result<bool> {
+        match node.value {
+            Value::Bool(b) => Ok(b),
+            _ => Err(self.err(node, path, "expected true or false")),
+        }
+    }
+    fn count(&self, node: &Node, path: &str) -> Result<usize> {
+        match node.value {
+            Value::Int(i) if i >= 0 => Ok(i as usize),
+            _ => Err(self.err(node, path, "expected a whole number >= 0")),
+        }
+    }
+    fn millis(&self, node: &Node, path: &str) -> Result<Duration> {
+        Ok(Duration::from_millis(self.count(node, path)? as u64))
+    }
+    fn float(&self, node: &Node, path: &str) -> Result<f64> {
+        match node.value {
+            Value::Int(i) => Ok(i as f64),
+            Value::Float(f) => Ok(f),
+            _ => Err(self.err(node, path, "expected a number")),
+        }
+    }
+    /// A mapping with exactly one key naming a choice (`exporter`, `aggregation`).
+    fn choice<'n>(&self, node: &'n Node, path: &str) -> Result<(&'n str, &'n Node)> {
+        match self.map(node, path)? {
+            [(k, v)] => Ok((k.as_str(), v)),
+            _ => Err(self.err(node, path, "expected exactly one key")),
+        }
+    }
+}
+
+/// Turns the file's root mapping into settings.
+pub(crate) fn settings(file: &str, root: &Node) -> Result<Settings> {
+    let w = Walk { file };
+    let mut s = Settings { exporters: Some(Vec::new()), ..Settings::default() };
+    let mut unsupported = Vec::new();
+    let mut format_seen = false;
+    for (key, node) in w.map(root, "(root)")? {
+        match key.as_str() {
+            "file_format" => {
+                format_seen = true;
+                file_format(&w, node)?;
+            }
+            "disabled" => s.disabled = Some(w.boolean(node, key)?),
+            "log_level" => log_level(&w, node)?,
+            "attribute_limits" => attribute_limits(&w, node, &mut s)?,
+            "resource" => resource(&w, node, &mut s)?,
+            "meter_provider" => meter_provider(&w, node, &mut s)?,
+            "tracer_provider"
+            | "logger_provider"
+            | "propagator"
+            | "instrumentation/development"
+            | "distribution" => unsupported.push(key.as_str()),
+            _ => w.unknown(node, key),
+        }
+    }
+    if !format_seen {
+        return Err(w.err(root, "file_format", "is required (for example \"1.0\")"));
+    }
+    if !unsupported.is_empty() {
+        emit(Level::Info, &format!("{file}: ignored (metrics only): {}", unsupported.join(", ")));
+    }
+    Ok(s)
+}
+
+fn file_format(w: &Walk, node: &Node) -> Result<()> {
+    let text = match &node.value {
+        Value::Str(s) => s.clone(),
+        Value::Float(f) => f.to_string(),
+        Value::Int(i) => i.to_string(),
+        _ => return Err(w.err(node, "file_format", "expected a version string")),
+    };
+    let major = text.split(['.', '-']).next().unwrap_or("");
+    if major != SUPPORTED_MAJOR {
+        return Err(w.err(
+            node,
+            "file_format",
+            format!("version `{text}` is not supported (expected 1.x)"),
+        ));
+    }
+    Ok(())
+}
+
+fn log_level(w: &Walk, node: &Node) -> Result<()> {
+    let level = w.string(node, "log_level")?;
+    if crate::diagnostics::Level::parse_threshold(&level).is_none() {
+        return Err(w.err(node, "log_level", format!("unknown level `{level}`")));
+    }
+    Ok(())
+}
+
+fn attribute_limits(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
+    for (key, v) in w.map(node, "attribute_limits")? {
+        let path = format!("attribute_limits.{key}");
+        match key.as_str() {
+            "attribute_count_limit" => s.attribute_count_limit = Some(w.count(v, &path)?),
+            "attribute_value_length_limit" => {
+                s.attribute_value_length_limit = Some(w.count(v, &path)?)
+            }
+            _ => w.unknown(v, &path),
+        }
+    }
+    Ok(())
+}
+
+fn resource(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
+    let mut list = Vec::new();
+    let mut attrs = Vec::new();
+    for (key, v) in w.map(node, "resource")? {
+        let path = format!("resource.{key}");
+        match key.as_str() {
+            "attributes" => {
+                for (i, a) in w.seq(v, &path)?.iter().enumerate() {
+                    attrs.push(attribute(w, a, &format!("{path}[{i}]"))?);
+                }
+            }
+            "attributes_list" => {
+                let text = w.string(v, &path)?;
+                for (k, val) in crate::config::resolve::parse_key_values(&path, &text)? {
+                    list.push(KeyValue::new(k, val));
+                }
+            }
+            "schema_url" | "detection/development" => {}
+            _ => w.unknown(v, &path),
+        }
+    }
+    // `attributes` win over `attributes_list` (the schema's rule).
+    list.retain(|kv| !attrs.iter().any(|a: &KeyValue| a.key == kv.key));
+    s.resource_attributes = list.into_iter().chain(attrs).collect();
+    Ok(())
+}
+
+fn attribute(w: &Walk, node: &Node, path: &str) -> Result<KeyValue> {
+    let mut name = None;
+    let mut value = None;
+    let mut ty = None;
+    for (key, v) in w.map(node, path)? {
+        match key.as_str() {
+            "name" => name = Some(w.string(v, &format!("{path}.name"))?),
+            "value" => value = Some(v),
+            "type" => ty = Some(w.string(v, &format!("{path}.type"))?),
+            _ => w.unknown(v, &format!("{path}.{key}")),
+        }
+    }
+    let name = name.ok_or_else(|| w.err(node, path, "needs a `name`"))?;
+    let v = value.ok_or_else(|| w.err(node, path, "needs a `value`"))?;
+    let vpath = format!("{path}.value");
+    let value: opentelemetry::Value = match ty.as_deref().unwrap_or("string") {
+        "string" => w.string(v, &vpath)?.into(),
+        "bool" => w.boolean(v, &vpath)?.into(),
+        "int" => match v.value {
+            Value::Int(i) => i.into(),
+            _ => return Err(w.err(v, &vpath, "expected an integer")),
+        },
+        "double" => w.float(v, &vpath)?.into(),
+        other => {
+            return Err(w.err(
+                v,
+                &format!("{path}.type"),
+                format!("type `{other}` is not supported"),
+            ))
+        }
+    };
+    Ok(KeyValue::new(name, value))
+}
+
+fn meter_provider(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
+    for (key, v) in w.map(node, "meter_provider")? {
+        let path = format!("meter_provider.{key}");
+        match key.as_str() {
+            "readers" => {
+                for (i, r) in w.seq(v, &path)?.iter().enumerate() {
+                    reader(w, r, &format!("{path}[{i}]"), s)?;
+                }
+            }
+            "views" => {
+                for (i, view_node) in w.seq(v, &path)?.iter().enumerate() {
+                    s.views.push(view(w, view_node, &format!("{path}[{i}]"))?);
+                }
+            }
+            "exemplar_filter" => {
+                let f = w.string(v, &path)?;
+                if !["always_on", "always_off", "trace_based"].contains(&f.as_str()) {
+                    return Err(w.err(v, &path, format!("unknown filter `{f}`")));
+                }
+                s.exemplar_filter = Some(f);
+            }
+            "meter_configurator/development" => meter_configurator(w, v, &path, s)?,
+            _ => w.unknown(v, &path),
+        }
+    }
+    Ok(())
+}
+
+fn reader(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
+    let (kind, body) = w.choice(node, path)?;
+    let path = format!("{path}.{kind}");
+    let pull = match kind {
+        "periodic" => false,
+        "pull" => true,
+        _ => return Err(w.err(node, &path, "expected `periodic` or `pull`")),
+    };
+    for (key, v) in w.map(body, &path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "interval" if !pull => s.export_interval = Some(w.millis(v, &kpath)?),
+            "timeout" if !pull => s.export_timeout = Some(w.millis(v, &kpath)?),
+            "exporter" => exporter(w, v, &kpath, pull, s)?,
+            "cardinality_limits" => cardinality_limits(w, v, &kpath, s)?,
+            "producers" => {}
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(())
+}
+
+fn cardinality_limits(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "default" => s.cardinality_limit = Some(w.count(v, &kpath)?),
+            // TODO(issue 22): per-kind reader limits need a per-kind default in views.
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(())
+}
+
+fn add_exporter(s: &mut Settings, kind: ExporterKind) {
+    let kinds = s.exporters.get_or_insert_with(Vec::new);
+    if !kinds.contains(&kind) {
+        kinds.push(kind);
+    }
+}
+
+fn exporter(w: &Walk, node: &Node, path: &str, pull: bool, s: &mut Settings) -> Result<()> {
+    let (kind, body) = w.choice(node, path)?;
+    let path = format!("{path}.{kind}");
+    match (kind, pull) {
+        ("otlp_http", false) => otlp(w, body, &path, false, s),
+        ("otlp_grpc", false) => otlp(w, body, &path, true, s),
+        ("console", false) => {
+            add_exporter(s, ExporterKind::Console);
+            s.console_format.get_or_insert(ConsoleFormat::Human);
+            Ok(())
+        }
+        ("prometheus/development" | "prometheus", true) => prometheus(w, body, &path, s),
+        _ => Err(w.err(node, &path, "exporter not supported by this reader")),
+    }
+}
+
+fn otlp(w: &Walk, node: &Node, path: &str, grpc: bool, s: &mut Settings) -> Result<()> {
+    if s.exporters.as_ref().is_some_and(|k| k.contains(&ExporterKind::Otlp)) {
+        return Err(w.err(node, path, "only one OTLP exporter is supported"));
+    }
+    add_exporter(s, ExporterKind::Otlp);
+    s.otlp_protocol = Some(if grpc { Protocol::Grpc } else { Protocol::HttpProtobuf });
+    let mut list = Vec::new();
+    let mut headers = Vec::new();
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "endpoint" => s.otlp_endpoint = Some(w.string(v, &kpath)?),
+            "timeout" => s.otlp_timeout = Some(w.millis(v, &kpath)?),
+            "compression" => {
+                s.otlp_compression = Some(match w.string(v, &kpath)?.as_str() {
+                    "gzip" => Compression::Gzip,
+                    "zstd" => Compression::Zstd,
+                    "none" => Compression::None,
+                    other => {
+                        return Err(w.err(v, &kpath, format!("unknown compression `{other}`")))
+                    }
+                })
+            }
+            "encoding" if !grpc => match w.string(v, &kpath)?.as_str() {
+                "protobuf" => s.otlp_protocol = Some(Protocol::HttpProtobuf),
+                "json" => s.otlp_protocol = Some(Protocol::HttpJson),
+                other => return Err(w.err(v, &kpath, format!("unknown encoding `{other}`"))),
+            },
+            "headers" => {
+                for (i, h) in w.seq(v, &kpath)?.iter().enumerate() {
+                    headers.push(header(w, h, &format!("{kpath}[{i}]"))?);
+                }
+            }
+            "headers_list" => {
+                list = crate::config::resolve::parse_key_values(&kpath, &w.string(v, &kpath)?)?
+            }
+            "temporality_preference" => {
+                s.temporality = Some(match w.string(v, &kpath)?.as_str() {
+                    "cumulative" => TemporalityPreference::Cumulative,
+                    "delta" => TemporalityPreference::Delta,
+                    "low_memory" => TemporalityPreference::LowMemory,
+                    other => {
+                        return Err(w.err(v, &kpath, format!("unknown temporality `{other}`")))
+                    }
+                })
+            }
+            "default_histogram_aggregation" => {
+                s.exponential_histograms = Some(match w.string(v, &kpath)?.as_str() {
+                    "explicit_bucket_histogram" => false,
+                    "base2_exponential_bucket_histogram" => true,
+                    other => {
+                        return Err(w.err(v, &kpath, format!("unknown aggregation `{other}`")))
+                    }
+                })
+            }
+            "tls" => tls(w, v, &kpath, s)?,
+            // The schema before v1.0 named these beside the endpoint.
+            "certificate_file" | "certificate" => {
+                s.otlp_ca_file = Some(w.string(v, &kpath)?.into())
+            }
+            "client_certificate_file" | "client_certificate" => {
+                s.otlp_client_cert_file = Some(w.string(v, &kpath)?.into())
+            }
+            "client_key_file" | "client_key" => {
+                s.otlp_client_key_file = Some(w.string(v, &kpath)?.into())
+            }
+            "insecure" if grpc => s.otlp_insecure = Some(w.boolean(v, &kpath)?),
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    // `headers` win over `headers_list` (the schema's rule).
+    list.retain(|(k, _)| {
+        !headers.iter().any(|(h, _): &(String, String)| h.eq_ignore_ascii_case(k))
+    });
+    s.otlp_headers = list.into_iter().chain(headers).collect();
+    Ok(())
+}
+
+fn tls(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "ca_file" => s.otlp_ca_file = Some(w.string(v, &kpath)?.into()),
+            "cert_file" => s.otlp_client_cert_file = Some(w.string(v, &kpath)?.into()),
+            "key_file" => s.otlp_client_key_file = Some(w.string(v, &kpath)?.into()),
+            "insecure" => s.otlp_insecure = Some(w.boolean(v, &kpath)?),
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(())
+}
+
+/// A header's value is never quoted in a message: it is often a secret.
+fn header(w: &Walk, node: &Node, path: &str) -> Result<(String, String)> {
+    let mut name = None;
+    let mut value = None;
+    for (key, v) in w.map(node, path)? {
+        match key.as_str() {
+            "name" => name = Some(w.string(v, &format!("{path}.name"))?),
+            "value" => value = Some(w.string(v, &format!("{path}.value"))?),
+            _ => w.unknown(v, &format!("{path}.{key}")),
+        }
+    }
+    match (name, value) {
+        (Some(n), Some(v)) => Ok((n, v)),
+        _ => Err(w.err(node, path, "a header needs `name` and `value`")),
+    }
+}
+
+fn prometheus(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
+    add_exporter(s, ExporterKind::Prometheus);
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "host" => s.prometheus_host = Some(w.string(v, &kpath)?),
+            "port" => {
+                let port = w.count(v, &kpath)?;
+                s.prometheus_port =
+                    Some(u16::try_from(port).map_err(|_| w.err(v, &kpath, "not a port number"))?);
+            }
+            // TODO(issue 20): without_units, without_type_suffix,
+            // without_scope_info, with_resource_constant_labels,
+            // translation_strategy: wired when that branch is merged.
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(())
+}
+
+fn instrument_kind(w: &Walk, node: &Node, path: &str) -> Result<Kind> {
+    Ok(match w.string(node, path)?.as_str() {
+        "counter" => Kind::Counter,
+        "up_down_counter" => Kind::UpDownCounter,
+        "histogram" => Kind::Histogram,
+        "gauge" => Kind::Gauge,
+        "observable_counter" => Kind::ObservableCounter,
+        "observable_up_down_counter" => Kind::ObservableUpDownCounter,
+        "observable_gauge" => Kind::ObservableGauge,
+        other => return Err(w.err(node, path, format!("unknown instrument type `{other}`"))),
+    })
+}
+
+fn view(w: &Walk, node: &Node, path: &str) -> Result<ViewSpec> {
+    let mut spec = ViewSpec::default();
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "selector" => selector(w, v, &kpath, &mut spec)?,
+            "stream" => stream(w, v, &kpath, &mut spec)?,
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    spec.validate().map_err(|e| w.err(node, path, e.message))?;
+    Ok(spec)
+}
+
+fn selector(w: &Walk, node: &Node, path: &str, spec: &mut ViewSpec) -> Result<()> {
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "instrument_name" => spec.instrument_name = Some(w.string(v, &kpath)?),
+            "instrument_type" => spec.kind = Some(instrument_kind(w, v, &kpath)?),
+            "unit" => spec.unit = Some(w.string(v, &kpath)?),
+            "meter_name" => spec.meter_name = Some(w.string(v, &kpath)?),
+            "meter_version" => spec.meter_version = Some(w.string(v, &kpath)?),
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(())
+}
+
+fn stream(w: &Walk, node: &Node, path: &str, spec: &mut ViewSpec) -> Result<()> {
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "name" => spec.name = Some(w.string(v, &kpath)?),
+            "description" => spec.description = Some(w.string(v, &kpath)?),
+            "aggregation_cardinality_limit" => spec.cardinality_limit = Some(w.count(v, &kpath)?),
+            "aggregation" => spec.aggregation = aggregation(w, v, &kpath)?,
+            "attribute_keys" => {
+                for (k, list) in w.map(v, &kpath)? {
+                    let lpath = format!("{kpath}.{k}");
+                    let keys = w
+                        .seq(list, &lpath)?
+                        .iter()
+                        .map(|n| w.string(n, &lpath))
+                        .collect::<Result<Vec<_>>>()?;
+                    match k.as_str() {
+                        "included" => spec.allowed_keys = Some(keys),
+                        "excluded" => spec.denied_keys = Some(keys),
+                        _ => w.unknown(list, &lpath),
+                    }
+                }
+            }
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(())
+}
+
+fn aggregation(w: &Walk, node: &Node, path: &str) -> Result<Option<AggregationSpec>> {
+    let (kind, body) = w.choice(node, path)?;
+    let path = format!("{path}.{kind}");
+    let mut record_min_max = true;
+    let mut boundaries = None;
+    let mut max_size = 160u32;
+    let mut max_scale = 20i8;
+    for (key, v) in w.map(body, &path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "record_min_max" => record_min_max = w.boolean(v, &kpath)?,
+            "boundaries" => {
+                let items = w.seq(v, &kpath)?;
+                boundaries = Some(items.iter().map(|n| w.float(n, &kpath)).collect::<Result<_>>()?)
+            }
+            "max_size" => {
+                max_size =
+                    u32::try_from(w.count(v, &kpath)?).map_err(|_| w.err(v, &kpath, "too large"))?
+            }
+            "max_scale" => {
+                max_scale = match v.value {
+                    Value::Int(i) => {
+                        i8::try_from(i).map_err(|_| w.err(v, &kpath, "out of range"))?
+                    }
+                    _ => return Err(w.err(v, &kpath, "expected an integer")),
+                }
+            }
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    Ok(Some(match kind {
+        "default" => return Ok(None),
+        "drop" => AggregationSpec::Drop,
+        "sum" => AggregationSpec::Sum,
+        "last_value" => AggregationSpec::LastValue,
+        "explicit_bucket_histogram" => AggregationSpec::ExplicitBuckets {
+            boundaries: boundaries.unwrap_or_else(|| DEFAULT_BOUNDARIES.to_vec()),
+            record_min_max,
+        },
+        "base2_exponential_bucket_histogram" => {
+            AggregationSpec::Exponential { max_size, max_scale, record_min_max }
+        }
+        other => return Err(w.err(node, &path, format!("unknown aggregation `{other}`"))),
+    }))
+}
+
+/// The experimental meter configurator: a default and per-name rules
+/// (names may use `*`/`?`), mapped to our first-match meter rules.
+fn meter_configurator(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
+    let mut default = None;
+    for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
+        match key.as_str() {
+            "default_config" => default = Some(meter_disabled(w, v, &kpath)?),
+            "meters" => {
+                for (i, m) in w.seq(v, &kpath)?.iter().enumerate() {
+                    let mpath = format!("{kpath}[{i}]");
+                    let mut name = None;
+                    let mut disabled = false;
+                    for (k, x) in w.map(m, &mpath)? {
+                        match k.as_str() {
+                            "name" => name = Some(w.string(x, &format!("{mpath}.name"))?),
+                            "config" => {
+                                disabled = meter_disabled(w, x, &format!("{mpath}.config"))?
+                            }
+                            _ => w.unknown(x, &format!("{mpath}.{k}")),
+                        }
+                    }
+                    let pattern = name.ok_or_else(|| w.err(m, &mpath, "needs a `name`"))?;
+                    s.meter_rules.push(MeterRule { pattern, enabled: !disabled });
+                }
+            }
+            _ => w.unknown(v, &kpath),
+        }
+    }
+    if let Some(disabled) = default {
+        s.meter_rules.push(MeterRule { pattern: "*".into(), enabled: !disabled });
+    }
+    Ok(())
+}
+
+fn meter_disabled(w: &Walk, node: &Node, path: &str) -> Result<bool> {
+    let mut disabled = false;
+    for (key, v) in w.map(node, path)? {
+        match key.as_str() {
+            "disabled" => disabled = w.boolean(v, &format!("{path}.disabled"))?,
+            _ => w.unknown(v, &format!("{path}.{key}")),
+        }
+    }
+    Ok(disabled)
+}
