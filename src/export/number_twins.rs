@@ -39,20 +39,14 @@ pub(crate) fn merge(request: &mut ExportMetricsServiceRequest) {
 
 fn merge_pairs(metrics: &mut Vec<Metric>) {
     // Only scopes with a repeated name do any work beyond this scan.
-    let mut first_of: HashMap<(&str, &str, Shape), usize> = HashMap::new();
+    let mut first_of: HashMap<(&str, &str, Shape), (usize, NumberType)> = HashMap::new();
     let mut pairs = Vec::new();
     for (i, metric) in metrics.iter().enumerate() {
         let Some((shape, ty)) = shape(metric) else { continue };
-        match first_of.entry((&metric.name, &metric.unit, shape)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(i);
-            }
-            std::collections::hash_map::Entry::Occupied(slot) => {
-                let first = *slot.get();
-                if shape_type(&metrics[first]) != Some(ty) {
-                    pairs.push((first, i));
-                }
-            }
+        let (first, first_ty) =
+            *first_of.entry((&metric.name, &metric.unit, shape)).or_insert((i, ty));
+        if first != i && first_ty != ty {
+            pairs.push((first, i));
         }
     }
     if pairs.is_empty() {
@@ -111,10 +105,6 @@ fn shape(metric: &Metric) -> Option<(Shape, NumberType)> {
         Value::AsDouble(_) => NumberType::Double,
     };
     Some((shape, ty))
-}
-
-fn shape_type(metric: &Metric) -> Option<NumberType> {
-    shape(metric).map(|(_, ty)| ty)
 }
 
 fn attribute_key(point: &NumberDataPoint) -> Vec<u8> {
