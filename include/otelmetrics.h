@@ -330,6 +330,11 @@ typedef uint32_t otelmetrics_console_format;
 typedef uint32_t otelmetrics_temporality;
 
 /**
+ * Instrument kinds, for view selectors.
+ */
+typedef uint32_t otelmetrics_instrument_kind;
+
+/**
  * Diagnostic severity.
  */
 typedef uint32_t otelmetrics_log_level;
@@ -359,11 +364,6 @@ typedef void (*otelmetrics_observe_fn)(struct otelmetrics_observer *observer, vo
  * thread that released it.
  */
 typedef void (*otelmetrics_free_fn)(void *user_data);
-
-/**
- * Instrument kinds, for view selectors.
- */
-typedef uint32_t otelmetrics_instrument_kind;
 
 /**
  * Success.
@@ -719,6 +719,18 @@ otelmetrics_status otelmetrics_provider_builder_set_temporality(struct otelmetri
  */
 otelmetrics_status otelmetrics_provider_builder_set_cardinality_limit(struct otelmetrics_provider_builder *builder,
                                                                       size_t limit);
+
+/**
+ * Sets the default cardinality limit of one instrument kind
+ * (`OTELMETRICS_INSTRUMENT_KIND_*`), over the one of
+ * `otelmetrics_provider_builder_set_cardinality_limit`; a view's own limit
+ * still wins. The configuration schema's `cardinality_limits.<kind>`.
+ * Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_ARGUMENT (unknown
+ * kind); an out-of-range limit fails the build with INVALID_CONFIG.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_cardinality_limit_for_kind(struct otelmetrics_provider_builder *builder,
+                                                                               otelmetrics_instrument_kind kind,
+                                                                               size_t limit);
 
 /**
  * The meter configurator: enables or disables the meters whose name
@@ -1903,7 +1915,8 @@ otelmetrics_status otelmetrics_view_allow_attribute_keys(struct otelmetrics_view
                                                          size_t count);
 
 /**
- * Drops these attribute keys, keeping all others.
+ * Drops these attribute keys, keeping all others (with an allow-list too,
+ * a key must be allowed and not denied).
  */
 otelmetrics_status otelmetrics_view_deny_attribute_keys(struct otelmetrics_view *view,
                                                         const struct otelmetrics_str *keys_list,

@@ -66,6 +66,12 @@ pub fn set_hook(hook: Option<Hook>) {
     HOOK.replace(hook.map(Arc::from));
 }
 
+/// Sets the stderr threshold (`None`: off) in place of `OTEL_LOG_LEVEL`:
+/// the configuration file's `log_level`.
+pub fn set_threshold(threshold: Option<Level>) {
+    THRESHOLD.store(threshold.map_or(1, |l| l as u8 + 1), Ordering::Relaxed);
+}
+
 fn stderr_threshold() -> Option<Level> {
     const LEVELS: [Level; 4] = [Level::Error, Level::Warn, Level::Info, Level::Debug];
     let mut read = THRESHOLD.load(Ordering::Relaxed);
@@ -75,8 +81,8 @@ fn stderr_threshold() -> Option<Level> {
             Ok(v) => Level::parse_threshold(&v).unwrap_or(Some(Level::Info)),
             Err(_) => Some(Level::Info),
         };
-        read = threshold.map_or(1, |l| l as u8 + 1);
-        THRESHOLD.store(read, Ordering::Relaxed);
+        set_threshold(threshold);
+        read = THRESHOLD.load(Ordering::Relaxed);
     }
     LEVELS.get(usize::from(read).wrapping_sub(2)).copied()
 }

@@ -5,7 +5,8 @@
 //!
 //! The SDK keeps an allow-list of attribute keys but has no deny-list; the
 //! deny-list is applied by our instruments before the SDK sees attributes
-//! (see [`denied_keys`]).
+//! (see [`denied_keys`]). With both, a key must be allowed and not denied
+//! (the configuration schema's `included`/`excluded`: excluded wins).
 
 use crate::error::{Error, Result};
 use opentelemetry::{Key, KeyValue};
@@ -25,19 +26,30 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The SDK's kind as ours (`None` for a kind added to the SDK later).
+    fn of_sdk(k: InstrumentKind) -> Option<Kind> {
+        Some(match k {
+            InstrumentKind::Counter => Kind::Counter,
+            InstrumentKind::UpDownCounter => Kind::UpDownCounter,
+            InstrumentKind::Histogram => Kind::Histogram,
+            InstrumentKind::Gauge => Kind::Gauge,
+            InstrumentKind::ObservableCounter => Kind::ObservableCounter,
+            InstrumentKind::ObservableUpDownCounter => Kind::ObservableUpDownCounter,
+            InstrumentKind::ObservableGauge => Kind::ObservableGauge,
+            #[allow(unreachable_patterns)]
+            _ => return None,
+        })
+    }
+
     fn matches(self, k: InstrumentKind) -> bool {
-        matches!(
-            (self, k),
-            (Kind::Counter, InstrumentKind::Counter)
-                | (Kind::UpDownCounter, InstrumentKind::UpDownCounter)
-                | (Kind::Histogram, InstrumentKind::Histogram)
-                | (Kind::Gauge, InstrumentKind::Gauge)
-                | (Kind::ObservableCounter, InstrumentKind::ObservableCounter)
-                | (Kind::ObservableUpDownCounter, InstrumentKind::ObservableUpDownCounter)
-                | (Kind::ObservableGauge, InstrumentKind::ObservableGauge)
-        )
+        Kind::of_sdk(k) == Some(self)
     }
 }
+
+/// A cardinality limit per instrument kind (indexed by `Kind as usize`):
+/// the reader-level limits of the configuration schema's
+/// `cardinality_limits` (`counter`, `histogram`, ...).
+pub type KindLimits = [Option<usize>; 7];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AggregationSpec {
@@ -56,6 +68,7 @@ pub struct ViewSpec {
     pub unit: Option<String>,
     pub meter_name: Option<String>,
     pub meter_version: Option<String>,
+    pub meter_schema_url: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
     pub allowed_keys: Option<Vec<String>>,
@@ -71,6 +84,7 @@ pub struct InstrumentIdentity<'a> {
     pub unit: &'a str,
     pub meter_name: &'a str,
     pub meter_version: &'a str,
+    pub meter_schema_url: &'a str,
 }
 
 /// `*` matches any run of characters, `?` exactly one; case-insensitive,
@@ -109,7 +123,8 @@ impl ViewSpec {
             || self.kind.is_some()
             || self.unit.is_some()
             || self.meter_name.is_some()
-            || self.meter_version.is_some();
+            || self.meter_version.is_some()
+            || self.meter_schema_url.is_some();
         if !selects_something {
             return Err(Error::config(
                 setting,
@@ -120,12 +135,6 @@ impl ViewSpec {
             return Err(Error::config(
                 setting,
                 "a view that renames the stream must select exactly one instrument name (no wildcard)",
-            ));
-        }
-        if self.allowed_keys.is_some() && self.denied_keys.is_some() {
-            return Err(Error::config(
-                setting,
-                "a view takes an allow-list or a deny-list of attribute keys, not both",
             ));
         }
         if let Some(limit) = self.cardinality_limit {
@@ -163,6 +172,7 @@ impl ViewSpec {
             && self.unit.as_deref().is_none_or(|u| u == i.unit)
             && self.meter_name.as_deref().is_none_or(|m| m == i.meter_name)
             && self.meter_version.as_deref().is_none_or(|v| v == i.meter_version)
+            && self.meter_schema_url.as_deref().is_none_or(|u| u == i.meter_schema_url)
     }
 
     pub fn selects_sdk(&self, i: &Instrument) -> bool {
@@ -171,6 +181,7 @@ impl ViewSpec {
             && self.unit.as_deref().is_none_or(|u| u == i.unit())
             && self.meter_name.as_deref().is_none_or(|m| m == i.scope().name())
             && self.meter_version.as_deref().is_none_or(|v| Some(v) == i.scope().version())
+            && self.meter_schema_url.as_deref().is_none_or(|u| Some(u) == i.scope().schema_url())
     }
 
     fn stream(&self, defaults: StreamDefaults, kind: InstrumentKind) -> Option<Stream> {
@@ -184,7 +195,7 @@ impl ViewSpec {
         if let Some(keys) = &self.allowed_keys {
             b = b.with_allowed_attribute_keys(keys.iter().map(|k| Key::new(k.clone())));
         }
-        if let Some(limit) = self.cardinality_limit.or(defaults.cardinality_limit) {
+        if let Some(limit) = self.cardinality_limit.or(defaults.limit(kind)) {
             b = b.with_cardinality_limit(limit);
         }
         if let Some(a) = self.aggregation.as_ref().or(defaults.histogram(kind)) {
@@ -231,6 +242,8 @@ const DEFAULT_EXPONENTIAL: AggregationSpec =
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamDefaults {
     pub cardinality_limit: Option<usize>,
+    /// Per-kind limits, taking priority over `cardinality_limit`.
+    pub kind_limits: KindLimits,
     pub exponential_histograms: bool,
 }
 
@@ -240,9 +253,14 @@ impl StreamDefaults {
             .then_some(&DEFAULT_EXPONENTIAL)
     }
 
+    /// The cardinality limit of a stream of this kind no view limits.
+    fn limit(self, kind: InstrumentKind) -> Option<usize> {
+        Kind::of_sdk(kind).and_then(|k| self.kind_limits[k as usize]).or(self.cardinality_limit)
+    }
+
     /// Whether an instrument no view selects needs a stream of its own.
     fn change(self, kind: InstrumentKind) -> bool {
-        self.cardinality_limit.is_some() || self.histogram(kind).is_some()
+        self.limit(kind).is_some() || self.histogram(kind).is_some()
     }
 }
 
@@ -368,6 +386,7 @@ mod tests {
             unit: "",
             meter_name: "m",
             meter_version: "",
+            meter_schema_url: "",
         }
     }
 
@@ -425,6 +444,7 @@ mod tests {
             unit: "",
             meter_name: "m",
             meter_version: "",
+            meter_schema_url: "",
         };
         let denied = denied_keys(&views, &id).unwrap();
         assert_eq!(denied.len(), 2);

@@ -84,6 +84,8 @@ pub struct Settings {
     pub export_timeout: Option<Duration>,
     pub temporality: Option<TemporalityPreference>,
     pub cardinality_limit: Option<usize>,
+    /// Per-kind cardinality limits, over `cardinality_limit`.
+    pub kind_cardinality_limits: crate::views::KindLimits,
     pub views: Vec<crate::views::ViewSpec>,
     /// The meter configurator: which meters are enabled, by name pattern.
     pub meter_rules: Vec<crate::views::MeterRule>,
@@ -103,4 +105,7 @@ pub struct Settings {
     pub exponential_histograms: Option<bool>,
     /// The file's `exemplar_filter`, kept for the exemplar work (issue 21).
     pub exemplar_filter: Option<String>,
+    /// The file's `log_level`: the threshold of the library's stderr
+    /// messages (`None` inside: off), as `OTEL_LOG_LEVEL` sets it.
+    pub log_level: Option<Option<crate::diagnostics::Level>>,
 }

@@ -48,6 +48,8 @@ pub struct Resolved {
     pub export_timeout: Duration,
     pub temporality: TemporalityPreference,
     pub cardinality_limit: Option<usize>,
+    /// Per-kind limits (the file's `cardinality_limits.<kind>`).
+    pub kind_cardinality_limits: crate::views::KindLimits,
     /// Histograms no view gives an aggregation get base-2 exponential
     /// buckets (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`).
     pub exponential_histograms: bool,
@@ -58,6 +60,9 @@ pub struct Resolved {
     /// Which meters are enabled (first matching rule; default enabled).
     pub meter_rules: Vec<crate::views::MeterRule>,
     pub attribute_limits: crate::limits::AttributeLimits,
+    /// The configuration file's `log_level`, applied when the pipeline is
+    /// built (else `OTEL_LOG_LEVEL`, read by the diagnostics themselves).
+    pub log_level: Option<Option<crate::diagnostics::Level>>,
 }
 
 impl Resolved {
@@ -65,6 +70,7 @@ impl Resolved {
     pub fn stream_defaults(&self) -> crate::views::StreamDefaults {
         crate::views::StreamDefaults {
             cardinality_limit: self.cardinality_limit,
+            kind_limits: self.kind_cardinality_limits,
             exponential_histograms: self.exponential_histograms,
         }
     }
@@ -670,8 +676,10 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         Some(on) => on,
         None => resolve_exponential_histograms(env),
     };
-    if let Some(limit) = settings.cardinality_limit {
-        crate::views::check_cardinality_limit("cardinality limit (set in code)", limit)?;
+    for limit in
+        settings.cardinality_limit.iter().chain(settings.kind_cardinality_limits.iter().flatten())
+    {
+        crate::views::check_cardinality_limit("cardinality limit (set in code)", *limit)?;
     }
     Ok(Resolved {
         disabled,
@@ -684,6 +692,7 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         export_timeout,
         temporality,
         cardinality_limit: settings.cardinality_limit,
+        kind_cardinality_limits: settings.kind_cardinality_limits,
         exponential_histograms,
         in_memory_reader: settings.in_memory_reader,
         self_metrics: match (settings.self_metrics, env.get(SELF_METRICS_VAR)) {
@@ -693,6 +702,7 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         },
         views: settings.views.clone(),
         meter_rules: settings.meter_rules.clone(),
+        log_level: settings.log_level,
         attribute_limits: crate::limits::AttributeLimits {
             count: settings.attribute_count_limit.map_or_else(
                 || optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT"),
@@ -1040,7 +1050,7 @@ mod tests {
         assert!(exp(&with("base2_exponential_bucket_histogram"), &beside_prometheus));
         assert_eq!(
             resolve(&none, &with("base2_exponential_bucket_histogram")).unwrap().stream_defaults(),
-            crate::views::StreamDefaults { cardinality_limit: None, exponential_histograms: true }
+            crate::views::StreamDefaults { exponential_histograms: true, ..Default::default() }
         );
     }
 

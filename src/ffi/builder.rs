@@ -5,6 +5,7 @@
 use super::attributes::{convert, str_arg};
 use super::handle::{handle, Handle};
 use super::provider::otelmetrics_provider;
+use super::views::{kind_arg, otelmetrics_instrument_kind};
 use super::*;
 use crate::config::{
     Compression, ConfigSource, ConsoleFormat, ExporterKind, ProcessEnv, Protocol, Settings,
@@ -376,6 +377,24 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_cardinality_limit(
 ) -> otelmetrics_status {
     with_settings(builder, |s| {
         s.cardinality_limit = Some(limit);
+        Ok(())
+    })
+}
+
+/// Sets the default cardinality limit of one instrument kind
+/// (`OTELMETRICS_INSTRUMENT_KIND_*`), over the one of
+/// `otelmetrics_provider_builder_set_cardinality_limit`; a view's own limit
+/// still wins. The configuration schema's `cardinality_limits.<kind>`.
+/// Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_ARGUMENT (unknown
+/// kind); an out-of-range limit fails the build with INVALID_CONFIG.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_cardinality_limit_for_kind(
+    builder: *mut otelmetrics_provider_builder,
+    kind: otelmetrics_instrument_kind,
+    limit: usize,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.kind_cardinality_limits[kind_arg(kind)? as usize] = Some(limit);
         Ok(())
     })
 }

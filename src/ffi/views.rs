@@ -79,17 +79,22 @@ pub unsafe extern "C" fn otelmetrics_view_select_instrument_kind(
     kind: otelmetrics_instrument_kind,
 ) -> otelmetrics_status {
     with_view(view, |v| {
-        v.kind = Some(match kind {
-            OTELMETRICS_INSTRUMENT_KIND_COUNTER => Kind::Counter,
-            OTELMETRICS_INSTRUMENT_KIND_UP_DOWN_COUNTER => Kind::UpDownCounter,
-            OTELMETRICS_INSTRUMENT_KIND_HISTOGRAM => Kind::Histogram,
-            OTELMETRICS_INSTRUMENT_KIND_GAUGE => Kind::Gauge,
-            OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_COUNTER => Kind::ObservableCounter,
-            OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_UP_DOWN_COUNTER => Kind::ObservableUpDownCounter,
-            OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_GAUGE => Kind::ObservableGauge,
-            other => return Err(Error::argument(format!("unknown instrument kind {other}"))),
-        });
+        v.kind = Some(kind_arg(kind)?);
         Ok(())
+    })
+}
+
+/// An `OTELMETRICS_INSTRUMENT_KIND_*` value as a view kind.
+pub(crate) fn kind_arg(kind: otelmetrics_instrument_kind) -> Result<Kind> {
+    Ok(match kind {
+        OTELMETRICS_INSTRUMENT_KIND_COUNTER => Kind::Counter,
+        OTELMETRICS_INSTRUMENT_KIND_UP_DOWN_COUNTER => Kind::UpDownCounter,
+        OTELMETRICS_INSTRUMENT_KIND_HISTOGRAM => Kind::Histogram,
+        OTELMETRICS_INSTRUMENT_KIND_GAUGE => Kind::Gauge,
+        OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_COUNTER => Kind::ObservableCounter,
+        OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_UP_DOWN_COUNTER => Kind::ObservableUpDownCounter,
+        OTELMETRICS_INSTRUMENT_KIND_OBSERVABLE_GAUGE => Kind::ObservableGauge,
+        other => return Err(Error::argument(format!("unknown instrument kind {other}"))),
     })
 }
 
@@ -162,7 +167,8 @@ pub unsafe extern "C" fn otelmetrics_view_allow_attribute_keys(
     })
 }
 
-/// Drops these attribute keys, keeping all others.
+/// Drops these attribute keys, keeping all others (with an allow-list too,
+/// a key must be allowed and not denied).
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_view_deny_attribute_keys(
     view: *mut otelmetrics_view,

@@ -55,6 +55,9 @@ pub fn assemble(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
 }
 
 fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
+    if let Some(threshold) = cfg.log_level {
+        crate::diagnostics::set_threshold(threshold);
+    }
     let mut builder = SdkMeterProvider::builder().with_resource(resource(&cfg.resource));
     let temporality = sdk_temporality(cfg.temporality);
     let mut servers = Vec::new();

@@ -103,6 +103,7 @@ impl ScopedMeter {
             unit,
             meter_name: &self.scope.name,
             meter_version: self.scope.version.as_deref().unwrap_or(""),
+            meter_schema_url: self.scope.schema_url.as_deref().unwrap_or(""),
         }
     }
 

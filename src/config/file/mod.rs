@@ -143,4 +143,79 @@ tracer_provider: {}
         let e = resolve(&s, &env).unwrap_err();
         assert!(e.message.contains("/nonexistent/otel.yaml"), "{}", e.message);
     }
+
+    /// Keys of schema v1.0.0/v1.1.0 (read from opentelemetry-configuration's
+    /// `schema/meter_provider.yaml`, `common.yaml`, `resource.yaml`).
+    const SCHEMA_KEYS: &str = r#"
+file_format: "1.1"
+log_level: error
+resource:
+  attributes:
+    - {name: tags, value: [a, b], type: string_array}
+    - {name: ports, value: [1, 2], type: int_array}
+    - {name: gone, value: null}
+meter_provider:
+  readers:
+    - periodic:
+        timeout: 0
+        max_export_batch_size/development: 500
+        cardinality_limits: {default: 100, counter: 5, observable_gauge: 7}
+        exporter:
+          otlp_grpc:
+            timeout: 0
+            headers: [{name: a, value: null}, {name: b, value: "1"}]
+  views:
+    - selector: {meter_name: m, meter_schema_url: "https://opentelemetry.io/schemas/1.30.0"}
+      stream: {attribute_keys: {included: [a, b], excluded: [b]}}
+  meter_configurator/development:
+    default_config: {enabled: false}
+    meters: [{name: "app*", config: {enabled: true}}]
+"#;
+
+    #[test]
+    fn the_schemas_keys_are_read() {
+        use crate::views::{Kind, MeterRule};
+        let r = from_yaml(SCHEMA_KEYS, &MapEnv::default()).unwrap();
+        assert_eq!(r.log_level, Some(Some(crate::diagnostics::Level::Error)));
+        let tags = r.resource.iter().find(|kv| kv.key.as_str() == "tags").unwrap();
+        assert_eq!(tags.value.as_str(), "[\"a\",\"b\"]");
+        assert!(r.resource.iter().any(|kv| kv.key.as_str() == "ports"));
+        assert!(!r.resource.iter().any(|kv| kv.key.as_str() == "gone"));
+        // 0 is "no limit": far longer than any real deadline.
+        assert!(r.export_timeout > std::time::Duration::from_secs(86_400));
+        let otlp = r.otlp.as_ref().unwrap();
+        assert!(otlp.timeout > std::time::Duration::from_secs(86_400));
+        assert_eq!(otlp.headers, vec![("b".into(), "1".into())]);
+        assert_eq!(otlp.max_export_batch_size, Some(500));
+        let d = r.stream_defaults();
+        assert_eq!(d.cardinality_limit, Some(100));
+        assert_eq!(d.kind_limits[Kind::Counter as usize], Some(5));
+        assert_eq!(d.kind_limits[Kind::ObservableGauge as usize], Some(7));
+        assert_eq!(d.kind_limits[Kind::Histogram as usize], None);
+        let view = &r.views[0];
+        assert_eq!(
+            view.meter_schema_url.as_deref(),
+            Some("https://opentelemetry.io/schemas/1.30.0")
+        );
+        assert_eq!(view.allowed_keys, Some(vec!["a".into(), "b".into()]));
+        assert_eq!(view.denied_keys, Some(vec!["b".into()]));
+        assert_eq!(
+            r.meter_rules,
+            vec![
+                MeterRule { pattern: "app*".into(), enabled: true },
+                MeterRule { pattern: "*".into(), enabled: false }
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_attribute_type_or_a_wrong_array_item_names_the_key() {
+        let bad =
+            "file_format: \"1.0\"\nresource:\n  attributes: [{name: a, value: 1, type: long}]\n";
+        let e = from_yaml(bad, &MapEnv::default()).unwrap_err();
+        assert!(e.message.contains("<yaml>:3 resource.attributes[0].type"), "{}", e.message);
+        let arr = "file_format: \"1.0\"\nresource:\n  attributes: [{name: a, value: [1, x], type: int_array}]\n";
+        let e = from_yaml(arr, &MapEnv::default()).unwrap_err();
+        assert!(e.message.contains("resource.attributes[0].value"), "{}", e.message);
+    }
 }

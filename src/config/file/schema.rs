@@ -16,6 +16,11 @@ use std::time::Duration;
 /// The `file_format` major versions this reader understands (1.0, 1.1).
 const SUPPORTED_MAJOR: &str = "1";
 
+/// What a timeout of 0 means in the schema ("no limit"): a year, so that
+/// deadline arithmetic cannot overflow. Flush and shutdown still end by the
+/// deadlines their callers pass.
+const UNLIMITED: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// The specification's default explicit bucket boundaries.
 const DEFAULT_BOUNDARIES: [f64; 15] = [
     0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
@@ -70,6 +75,14 @@ impl Walk<'_> {
     fn millis(&self, node: &Node, path: &str) -> Result<Duration> {
         Ok(Duration::from_millis(self.count(node, path)? as u64))
     }
+    /// A timeout in milliseconds, where 0 means no limit (the schema's rule).
+    fn timeout(&self, node: &Node, path: &str) -> Result<Duration> {
+        let d = self.millis(node, path)?;
+        Ok(if d.is_zero() { UNLIMITED } else { d })
+    }
+    fn strings(&self, node: &Node, path: &str) -> Result<Vec<String>> {
+        self.seq(node, path)?.iter().map(|n| self.string(n, path)).collect()
+    }
     fn float(&self, node: &Node, path: &str) -> Result<f64> {
         match node.value {
             Value::Int(i) => Ok(i as f64),
@@ -99,7 +112,7 @@ pub(crate) fn settings(file: &str, root: &Node) -> Result<Settings> {
                 file_format(&w, node)?;
             }
             "disabled" => s.disabled = Some(w.boolean(node, key)?),
-            "log_level" => log_level(&w, node)?,
+            "log_level" => s.log_level = Some(log_level(&w, node)?),
             "attribute_limits" => attribute_limits(&w, node, &mut s)?,
             "resource" => resource(&w, node, &mut s)?,
             "meter_provider" => meter_provider(&w, node, &mut s)?,
@@ -138,12 +151,10 @@ fn file_format(w: &Walk, node: &Node) -> Result<()> {
     Ok(())
 }
 
-fn log_level(w: &Walk, node: &Node) -> Result<()> {
+fn log_level(w: &Walk, node: &Node) -> Result<Option<crate::diagnostics::Level>> {
     let level = w.string(node, "log_level")?;
-    if crate::diagnostics::Level::parse_threshold(&level).is_none() {
-        return Err(w.err(node, "log_level", format!("unknown level `{level}`")));
-    }
-    Ok(())
+    crate::diagnostics::Level::parse_threshold(&level)
+        .ok_or_else(|| w.err(node, "log_level", format!("unknown level `{level}`")))
 }
 
 fn attribute_limits(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
@@ -168,7 +179,7 @@ fn resource(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
         match key.as_str() {
             "attributes" => {
                 for (i, a) in w.seq(v, &path)?.iter().enumerate() {
-                    attrs.push(attribute(w, a, &format!("{path}[{i}]"))?);
+                    attrs.extend(attribute(w, a, &format!("{path}[{i}]"))?);
                 }
             }
             "attributes_list" => {
@@ -187,7 +198,9 @@ fn resource(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
     Ok(())
 }
 
-fn attribute(w: &Walk, node: &Node, path: &str) -> Result<KeyValue> {
+/// One `{name, value, type}` entry; `None` when the value is null (the
+/// schema ignores such an entry).
+fn attribute(w: &Walk, node: &Node, path: &str) -> Result<Option<KeyValue>> {
     let mut name = None;
     let mut value = None;
     let mut ty = None;
@@ -201,24 +214,40 @@ fn attribute(w: &Walk, node: &Node, path: &str) -> Result<KeyValue> {
     }
     let name = name.ok_or_else(|| w.err(node, path, "needs a `name`"))?;
     let v = value.ok_or_else(|| w.err(node, path, "needs a `value`"))?;
+    if matches!(v.value, Value::Null) {
+        return Ok(None);
+    }
     let vpath = format!("{path}.value");
-    let value: opentelemetry::Value = match ty.as_deref().unwrap_or("string") {
+    let int = |n: &Node| match n.value {
+        Value::Int(i) => Ok(i),
+        _ => Err(w.err(n, &vpath, "expected an integer")),
+    };
+    let items = || w.seq(v, &vpath);
+    use opentelemetry::{Array, StringValue, Value as V};
+    let value: V = match ty.as_deref().unwrap_or("string") {
         "string" => w.string(v, &vpath)?.into(),
         "bool" => w.boolean(v, &vpath)?.into(),
-        "int" => match v.value {
-            Value::Int(i) => i.into(),
-            _ => return Err(w.err(v, &vpath, "expected an integer")),
-        },
+        "int" => int(v)?.into(),
         "double" => w.float(v, &vpath)?.into(),
+        "string_array" => V::Array(Array::String(
+            w.strings(v, &vpath)?.into_iter().map(StringValue::from).collect(),
+        )),
+        "bool_array" => V::Array(Array::Bool(
+            items()?.iter().map(|n| w.boolean(n, &vpath)).collect::<Result<_>>()?,
+        )),
+        "int_array" => V::Array(Array::I64(items()?.iter().map(int).collect::<Result<_>>()?)),
+        "double_array" => V::Array(Array::F64(
+            items()?.iter().map(|n| w.float(n, &vpath)).collect::<Result<_>>()?,
+        )),
         other => {
             return Err(w.err(
                 v,
                 &format!("{path}.type"),
-                format!("type `{other}` is not supported"),
+                format!("unknown attribute type `{other}`"),
             ))
         }
     };
-    Ok(KeyValue::new(name, value))
+    Ok(Some(KeyValue::new(name, value)))
 }
 
 fn meter_provider(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
@@ -261,7 +290,10 @@ fn reader(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
         let kpath = format!("{path}.{key}");
         match key.as_str() {
             "interval" if !pull => s.export_interval = Some(w.millis(v, &kpath)?),
-            "timeout" if !pull => s.export_timeout = Some(w.millis(v, &kpath)?),
+            "timeout" if !pull => s.export_timeout = Some(w.timeout(v, &kpath)?),
+            "max_export_batch_size/development" if !pull => {
+                s.otlp_max_export_batch_size = Some(w.count(v, &kpath)?)
+            }
             "exporter" => exporter(w, v, &kpath, pull, s)?,
             "cardinality_limits" => cardinality_limits(w, v, &kpath, s)?,
             "producers" => {}
@@ -276,8 +308,10 @@ fn cardinality_limits(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Re
         let kpath = format!("{path}.{key}");
         match key.as_str() {
             "default" => s.cardinality_limit = Some(w.count(v, &kpath)?),
-            // TODO(issue 22): per-kind reader limits need a per-kind default in views.
-            _ => w.unknown(v, &kpath),
+            _ => match kind_named(key) {
+                Some(kind) => s.kind_cardinality_limits[kind as usize] = Some(w.count(v, &kpath)?),
+                None => w.unknown(v, &kpath),
+            },
         }
     }
     Ok(())
@@ -318,7 +352,7 @@ fn otlp(w: &Walk, node: &Node, path: &str, grpc: bool, s: &mut Settings) -> Resu
         let kpath = format!("{path}.{key}");
         match key.as_str() {
             "endpoint" => s.otlp_endpoint = Some(w.string(v, &kpath)?),
-            "timeout" => s.otlp_timeout = Some(w.millis(v, &kpath)?),
+            "timeout" => s.otlp_timeout = Some(w.timeout(v, &kpath)?),
             "compression" => {
                 s.otlp_compression = Some(match w.string(v, &kpath)?.as_str() {
                     "gzip" => Compression::Gzip,
@@ -336,7 +370,7 @@ fn otlp(w: &Walk, node: &Node, path: &str, grpc: bool, s: &mut Settings) -> Resu
             },
             "headers" => {
                 for (i, h) in w.seq(v, &kpath)?.iter().enumerate() {
-                    headers.push(header(w, h, &format!("{kpath}[{i}]"))?);
+                    headers.extend(header(w, h, &format!("{kpath}[{i}]"))?);
                 }
             }
             "headers_list" => {
@@ -399,18 +433,22 @@ fn tls(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
 }
 
 /// A header's value is never quoted in a message: it is often a secret.
-fn header(w: &Walk, node: &Node, path: &str) -> Result<(String, String)> {
+/// `None` when the value is null (the schema ignores such an entry).
+fn header(w: &Walk, node: &Node, path: &str) -> Result<Option<(String, String)>> {
     let mut name = None;
     let mut value = None;
+    let mut null = false;
     for (key, v) in w.map(node, path)? {
         match key.as_str() {
             "name" => name = Some(w.string(v, &format!("{path}.name"))?),
+            "value" if matches!(v.value, Value::Null) => null = true,
             "value" => value = Some(w.string(v, &format!("{path}.value"))?),
             _ => w.unknown(v, &format!("{path}.{key}")),
         }
     }
     match (name, value) {
-        (Some(n), Some(v)) => Ok((n, v)),
+        (Some(_), None) if null => Ok(None),
+        (Some(n), Some(v)) => Ok(Some((n, v))),
         _ => Err(w.err(node, path, "a header needs `name` and `value`")),
     }
 }
@@ -435,8 +473,10 @@ fn prometheus(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()>
     Ok(())
 }
 
-fn instrument_kind(w: &Walk, node: &Node, path: &str) -> Result<Kind> {
-    Ok(match w.string(node, path)?.as_str() {
+/// The schema's instrument type names (`instrument_type`, the keys of
+/// `cardinality_limits`).
+fn kind_named(name: &str) -> Option<Kind> {
+    Some(match name {
         "counter" => Kind::Counter,
         "up_down_counter" => Kind::UpDownCounter,
         "histogram" => Kind::Histogram,
@@ -444,8 +484,13 @@ fn instrument_kind(w: &Walk, node: &Node, path: &str) -> Result<Kind> {
         "observable_counter" => Kind::ObservableCounter,
         "observable_up_down_counter" => Kind::ObservableUpDownCounter,
         "observable_gauge" => Kind::ObservableGauge,
-        other => return Err(w.err(node, path, format!("unknown instrument type `{other}`"))),
+        _ => return None,
     })
+}
+
+fn instrument_kind(w: &Walk, node: &Node, path: &str) -> Result<Kind> {
+    let name = w.string(node, path)?;
+    kind_named(&name).ok_or_else(|| w.err(node, path, format!("unknown instrument type `{name}`")))
 }
 
 fn view(w: &Walk, node: &Node, path: &str) -> Result<ViewSpec> {
@@ -471,6 +516,7 @@ fn selector(w: &Walk, node: &Node, path: &str, spec: &mut ViewSpec) -> Result<()
             "unit" => spec.unit = Some(w.string(v, &kpath)?),
             "meter_name" => spec.meter_name = Some(w.string(v, &kpath)?),
             "meter_version" => spec.meter_version = Some(w.string(v, &kpath)?),
+            "meter_schema_url" => spec.meter_schema_url = Some(w.string(v, &kpath)?),
             _ => w.unknown(v, &kpath),
         }
     }
@@ -488,11 +534,13 @@ fn stream(w: &Walk, node: &Node, path: &str, spec: &mut ViewSpec) -> Result<()> 
             "attribute_keys" => {
                 for (k, list) in w.map(v, &kpath)? {
                     let lpath = format!("{kpath}.{k}");
-                    let keys = w
-                        .seq(list, &lpath)?
-                        .iter()
-                        .map(|n| w.string(n, &lpath))
-                        .collect::<Result<Vec<_>>>()?;
+                    let keys = w.strings(list, &lpath)?;
+                    if keys.iter().any(|k| k.contains(['*', '?'])) {
+                        warn(&format!(
+                            "{}:{}: `{lpath}`: attribute key patterns are matched exactly (no wildcards)",
+                            w.file, list.line
+                        ));
+                    }
                     match k.as_str() {
                         "included" => spec.allowed_keys = Some(keys),
                         "excluded" => spec.denied_keys = Some(keys),
@@ -587,12 +635,16 @@ fn meter_configurator(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Re
     Ok(())
 }
 
+/// A meter's config: `enabled` (v1.0 on) or `disabled` (the drafts
+/// before); returns whether the meter is disabled.
 fn meter_disabled(w: &Walk, node: &Node, path: &str) -> Result<bool> {
     let mut disabled = false;
     for (key, v) in w.map(node, path)? {
+        let kpath = format!("{path}.{key}");
         match key.as_str() {
-            "disabled" => disabled = w.boolean(v, &format!("{path}.disabled"))?,
-            _ => w.unknown(v, &format!("{path}.{key}")),
+            "enabled" => disabled = !w.boolean(v, &kpath)?,
+            "disabled" => disabled = w.boolean(v, &kpath)?,
+            _ => w.unknown(v, &kpath),
         }
     }
     Ok(disabled)

@@ -64,8 +64,8 @@ const otelmetrics_protocol = UInt32
 const otelmetrics_compression = UInt32
 const otelmetrics_console_format = UInt32
 const otelmetrics_temporality = UInt32
-const otelmetrics_log_level = UInt32
 const otelmetrics_instrument_kind = UInt32
+const otelmetrics_log_level = UInt32
 
 # ---- Constants (#define in the header) ----
 const OTELMETRICS_VERSION_MAJOR = 0
@@ -345,6 +345,9 @@ otelmetrics_provider_builder_set_temporality(builder, temporality) =
 
 otelmetrics_provider_builder_set_cardinality_limit(builder, limit) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_cardinality_limit(builder::Ptr{otelmetrics_provider_builder}, limit::Csize_t)::otelmetrics_status
+
+otelmetrics_provider_builder_set_cardinality_limit_for_kind(builder, kind, limit) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_cardinality_limit_for_kind(builder::Ptr{otelmetrics_provider_builder}, kind::otelmetrics_instrument_kind, limit::Csize_t)::otelmetrics_status
 
 otelmetrics_provider_builder_set_meter_enabled(builder, name_pattern, enabled) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_meter_enabled(builder::Ptr{otelmetrics_provider_builder}, name_pattern::otelmetrics_str, enabled::Bool)::otelmetrics_status

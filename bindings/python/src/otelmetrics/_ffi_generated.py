@@ -73,8 +73,8 @@ otelmetrics_protocol = c_uint32
 otelmetrics_compression = c_uint32
 otelmetrics_console_format = c_uint32
 otelmetrics_temporality = c_uint32
-otelmetrics_log_level = c_uint32
 otelmetrics_instrument_kind = c_uint32
+otelmetrics_log_level = c_uint32
 
 # ---- Structs and unions ----
 
@@ -141,6 +141,7 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_provider_builder_set_export_timeout_ms": (otelmetrics_status, [c_void_p, c_uint64]),
     "otelmetrics_provider_builder_set_temporality": (otelmetrics_status, [c_void_p, otelmetrics_temporality]),
     "otelmetrics_provider_builder_set_cardinality_limit": (otelmetrics_status, [c_void_p, c_size_t]),
+    "otelmetrics_provider_builder_set_cardinality_limit_for_kind": (otelmetrics_status, [c_void_p, otelmetrics_instrument_kind, c_size_t]),
     "otelmetrics_provider_builder_set_meter_enabled": (otelmetrics_status, [c_void_p, otelmetrics_str, c_bool]),
     "otelmetrics_provider_builder_set_self_metrics": (otelmetrics_status, [c_void_p, c_bool]),
     "otelmetrics_provider_builder_enable_in_memory_reader": (otelmetrics_status, [c_void_p]),
