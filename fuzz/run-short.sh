@@ -17,7 +17,7 @@ SEED_FLAG=${OTELMETRICS_FUZZ_SEED:+-seed=$OTELMETRICS_FUZZ_SEED}
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
 export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-TARGETS=(attributes instruments meter builder views env)
+TARGETS=(attributes instruments meter builder views env config_file)
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 
 start=$(date +%s)

@@ -39,6 +39,8 @@ EVERY_TYPE = attrs(
     ("sa", 5, b"\x02" + s("a") + s("b")), ("ba", 6, b"\x02\x01\x00"),
     ("ia", 7, b"\x03" + u64(1) + u64(-2) + u64(3)), ("da", 8, b"\x02" + f64(0.5) + f64(1.5)))
 
+EXAMPLE_CONFIG = (CORPUS.parent.parent / "examples" / "config" / "otelmetrics.yaml").read_bytes()
+
 SEEDS = {
     "attributes": {
         "none": attrs() + f64(1.0),
@@ -123,6 +125,94 @@ SEEDS = {
         "certificates": b"\x08" + s("https://collector:4317") + b"\x17" + s("ca.pem") + b"\x19" + s("c.pem") + b"\x1b" + s("k.pem"),
         "prometheus": b"\x03" + s("prometheus") + b"\x15" + s("::1") + b"\x16" + s("99999"),
         "disabled": b"\x00" + s("true") + b"\x1d" + s("debug"),
+    },
+    # YAML text as a program passes it (harness/config_file.rs).
+    "config_file": {
+        "example": EXAMPLE_CONFIG,
+        "every-schema-key": b"""file_format: "1.1"
+log_level: warn
+disabled: false
+attribute_limits: {attribute_count_limit: 8, attribute_value_length_limit: 64}
+resource:
+  attributes:
+    - {name: service.name, value: shop}
+    - {name: tags, value: [a, b], type: string_array}
+    - {name: ids, value: [1, 2], type: int_array}
+    - {name: on, value: [true], type: bool_array}
+    - {name: r, value: [0.5], type: double_array}
+    - {name: gone, value: null}
+  attributes_list: "team=core,service.name=other"
+meter_provider:
+  readers:
+    - periodic:
+        interval: 1000
+        timeout: 0
+        max_export_batch_size/development: 100
+        cardinality_limits: {default: 50, counter: 5, histogram: 7, observable_gauge: 3}
+        exporter:
+          otlp_grpc:
+            endpoint: http://127.0.0.1:${PORT}
+            headers: [{name: api-key, value: "${SECRET}"}, {name: x, value: null}]
+            headers_list: "a=b"
+            compression: zstd
+            timeout: 5000
+            temporality_preference: low_memory
+            default_histogram_aggregation: base2_exponential_bucket_histogram
+            tls: {ca_file: /nonexistent-otelmetrics-fuzz/ca.pem, insecure: true}
+    - pull:
+        exporter:
+          prometheus/development:
+            host: 127.0.0.1
+            port: 9464
+            scope_info_enabled: false
+            translation_strategy: no_translation/development
+  views:
+    - selector: {instrument_name: "http.*", instrument_type: histogram, unit: s, meter_name: m, meter_version: "1", meter_schema_url: "https://x"}
+      stream:
+        name: renamed
+        description: d
+        aggregation_cardinality_limit: 10
+        attribute_keys: {included: [a, b], excluded: [b]}
+        aggregation: {base2_exponential_bucket_histogram: {max_size: 20, max_scale: 5, record_min_max: false}}
+    - selector: {instrument_type: counter}
+      stream: {aggregation: {explicit_bucket_histogram: {boundaries: [1, 2, 3]}}}
+  exemplar_filter: always_on
+  meter_configurator/development:
+    default_config: {enabled: false}
+    meters: [{name: "app*", config: {enabled: true}}]
+tracer_provider: {processors: []}
+""",
+        "substitution": b"""file_format: "${FORMAT:-1.0}"
+disabled: ${OFF:-false}
+resource: {attributes_list: "${env:SECRET},$${literal}"}
+meter_provider:
+  readers: [{periodic: {interval: ${EMPTY:-250}, exporter: {console: {}}}}]
+""",
+        "secret-in-a-type-error": b"""file_format: "1.0"
+meter_provider:
+  readers:
+    - periodic: {exporter: {otlp_http: {headers: [{name: k, value: [${SECRET}]}]}}}
+""",
+        "unsupported-version": b'file_format: "2.0"\n',
+        "no-version": b"meter_provider: {readers: []}\n",
+        "bad-types": b"""file_format: 1.0
+meter_provider:
+  readers: [{periodic: {interval: -5, exporter: {otlp_http: {compression: brotli}}}}]
+  views: [{selector: {}, stream: {aggregation: {sum: {}, drop: {}}}}]
+""",
+        "unclosed-reference": b'file_format: "${FORMAT"\n',
+        "deep-nesting": b"file_format: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        "deep-mapping": b"a: " + b"{b: " * 3000 + b"1" + b"}" * 3000 + b"\n",
+        "billion-laughs": b"""a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+file_format: "1.0"
+""",
+        "not-utf8": b'file_format: "1.0"\nresource: {attributes_list: "\xff\xfe"}\n',
+        "tabs-and-garbage": b"\tfile_format: : : [\n- ]]\n",
     },
 }
 

@@ -1915,8 +1915,7 @@ otelmetrics_status otelmetrics_view_allow_attribute_keys(struct otelmetrics_view
                                                          size_t count);
 
 /**
- * Drops these attribute keys, keeping all others (with an allow-list too,
- * a key must be allowed and not denied).
+ * Drops these attribute keys, keeping all others.
  */
 otelmetrics_status otelmetrics_view_deny_attribute_keys(struct otelmetrics_view *view,
                                                         const struct otelmetrics_str *keys_list,

@@ -5,8 +5,7 @@
 //!
 //! The SDK keeps an allow-list of attribute keys but has no deny-list; the
 //! deny-list is applied by our instruments before the SDK sees attributes
-//! (see [`denied_keys`]). With both, a key must be allowed and not denied
-//! (the configuration schema's `included`/`excluded`: excluded wins).
+//! (see [`denied_keys`]).
 
 use crate::error::{Error, Result};
 use opentelemetry::{Key, KeyValue};
@@ -135,6 +134,12 @@ impl ViewSpec {
             return Err(Error::config(
                 setting,
                 "a view that renames the stream must select exactly one instrument name (no wildcard)",
+            ));
+        }
+        if self.allowed_keys.is_some() && self.denied_keys.is_some() {
+            return Err(Error::config(
+                setting,
+                "a view takes an allow-list or a deny-list of attribute keys, not both",
             ));
         }
         if let Some(limit) = self.cardinality_limit {

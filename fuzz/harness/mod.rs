@@ -15,6 +15,7 @@ pub mod values;
 
 pub mod attributes;
 pub mod builder;
+pub mod config_file;
 pub mod env;
 pub mod instruments;
 pub mod meter;
@@ -31,4 +32,5 @@ pub const TARGETS: &[Target] = &[
     ("builder", builder::run),
     ("views", views::run),
     ("env", env::run),
+    ("config_file", config_file::run),
 ];

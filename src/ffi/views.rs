@@ -167,8 +167,7 @@ pub unsafe extern "C" fn otelmetrics_view_allow_attribute_keys(
     })
 }
 
-/// Drops these attribute keys, keeping all others (with an allow-list too,
-/// a key must be allowed and not denied).
+/// Drops these attribute keys, keeping all others.
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_view_deny_attribute_keys(
     view: *mut otelmetrics_view,

@@ -91,6 +91,40 @@ def test_cardinality_limit_folds_extra_series_into_overflow():
         assert any(pt["attributes"] == {"otel.metric.overflow": True} for pt in points)
 
 
+def _overflowed(p, name):
+    return any(pt["attributes"] == {"otel.metric.overflow": True} for pt in read_points(p, name))
+
+
+def _record_ten_series(p):
+    m = p.get_meter("m")
+    c, h = m.create_counter("c"), m.create_histogram("h")
+    for i in range(10):
+        c.add(1, {"i": i})
+        h.record(1.0, {"i": i})
+
+
+def test_a_per_kind_cardinality_limit_applies_to_that_kind_only():
+    with otelmetrics.MeterProvider(exporters=["none"], in_memory=True, cardinality_limit=100,
+                                   cardinality_limits={"counter": 3}) as p:
+        _record_ten_series(p)
+        assert _overflowed(p, "c")
+        assert not _overflowed(p, "h") and len(read_points(p, "h")) == 10
+    with pytest.raises(ValueError, match="cardinality_limits"):
+        otelmetrics.MeterProvider(exporters=["none"], cardinality_limits={"counters": 3})
+
+
+def test_a_config_files_reader_cardinality_limits_apply_per_kind(tmp_path):
+    path = tmp_path / "otel.yaml"
+    path.write_text("file_format: \"1.1\"\nmeter_provider:\n  readers:\n"
+                    "    - periodic:\n        cardinality_limits: {default: 100, histogram: 3}\n"
+                    "        exporter: {console: {}}\n")
+    with otelmetrics.MeterProvider(config_file=path, in_memory=True,
+                                   console_path=tmp_path / "ignored.txt") as p:
+        _record_ten_series(p)
+        assert _overflowed(p, "h")
+        assert not _overflowed(p, "c") and len(read_points(p, "c")) == 10
+
+
 def test_console_exporter_writes_json_lines_to_a_file(tmp_path):
     out = tmp_path / "metrics.jsonl"
     with otelmetrics.MeterProvider(exporters=["console"], console_format="json", console_path=out,

@@ -547,6 +547,12 @@ fn stream(w: &Walk, node: &Node, path: &str, spec: &mut ViewSpec) -> Result<()> 
                         _ => w.unknown(list, &lpath),
                     }
                 }
+                // Both: the keys included and not excluded (excluded wins,
+                // the schema's rule), as one allow-list.
+                if let (Some(allowed), Some(denied)) = (&mut spec.allowed_keys, &spec.denied_keys) {
+                    allowed.retain(|k| !denied.contains(k));
+                    spec.denied_keys = None;
+                }
             }
             _ => w.unknown(v, &kpath),
         }

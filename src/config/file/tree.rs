@@ -28,6 +28,10 @@ pub(crate) struct Node {
 /// Aliases may not expand the file past this many nodes (a "billion laughs").
 const ALIAS_LIMIT: usize = 100_000;
 
+/// Deeper nesting is refused (the schema is a handful of levels deep; the
+/// conversion recurses, so a `[[[[...` file must not exhaust the stack).
+const MAX_DEPTH: usize = 64;
+
 /// Parses one YAML document; an empty file is an empty mapping.
 /// `Err` carries the line and what is wrong.
 pub(crate) fn load(text: &str, env: &dyn Env) -> Result<Node, (usize, String)> {
@@ -41,13 +45,17 @@ pub(crate) fn load(text: &str, env: &dyn Env) -> Result<Node, (usize, String)> {
         return Err((e.marker().line(), e.info().to_owned()));
     }
     match loader.into_documents().into_iter().next() {
-        Some(doc) => convert(&doc, env),
+        Some(doc) => convert(&doc, env, 0),
         None => Ok(Node { value: Value::Map(Vec::new()), line: 1 }),
     }
 }
 
-fn convert(node: &MarkedYaml, env: &dyn Env) -> Result<Node, (usize, String)> {
+fn convert(node: &MarkedYaml, env: &dyn Env, depth: usize) -> Result<Node, (usize, String)> {
     let line = node.span.start.line();
+    if depth > MAX_DEPTH {
+        return Err((line, format!("nested deeper than {MAX_DEPTH} levels")));
+    }
+    let deeper = |n: &MarkedYaml| convert(n, env, depth + 1);
     let value = match &node.data {
         YamlData::Representation(raw, style, _tag) => {
             let text = substitute(raw, env).map_err(|m| (line, m))?;
@@ -59,19 +67,17 @@ fn convert(node: &MarkedYaml, env: &dyn Env) -> Result<Node, (usize, String)> {
         }
         YamlData::Value(s) => typed(s.clone()),
         YamlData::Sequence(items) => {
-            Value::Seq(items.iter().map(|n| convert(n, env)).collect::<Result<_, _>>()?)
+            Value::Seq(items.iter().map(deeper).collect::<Result<_, _>>()?)
         }
         YamlData::Mapping(map) => {
             let mut entries = Vec::with_capacity(map.len());
             for (k, v) in map {
-                entries.push((
-                    key_text(k).ok_or((line, "a key is not a scalar".into()))?,
-                    convert(v, env)?,
-                ));
+                entries
+                    .push((key_text(k).ok_or((line, "a key is not a scalar".into()))?, deeper(v)?));
             }
             Value::Map(entries)
         }
-        YamlData::Tagged(_, inner) => return convert(inner, env),
+        YamlData::Tagged(_, inner) => return deeper(inner),
         YamlData::Alias(_) | YamlData::BadValue => Value::Null,
     };
     Ok(Node { value, line })

@@ -50,7 +50,8 @@ defaults:
 - `config_file` / `config_yaml`: a declarative configuration file (or its text) that replaces every other setting;
 - `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
-  `cardinality_limit`, `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
+  `cardinality_limit`, `cardinality_limits` (pairs `:counter => 500` per instrument kind, over
+  `cardinality_limit`), `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
 - `self_metrics` (`true` records and exports the semantic conventions' SDK metrics,
   `otel.sdk.exporter.*` and `otel.sdk.metric_reader.collection.duration`);
 - `meter_configurator` (pairs `"pattern" => enabled`, `*`/`?` wildcards; the first matching
@@ -78,7 +79,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        config_file=nothing, config_yaml=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
-                       cardinality_limit=nothing, views=View[], in_memory_reader::Bool=false,
+                       cardinality_limit=nothing, cardinality_limits=nothing, views=View[], in_memory_reader::Bool=false,
                        meter_configurator=nothing)
     drain_deferred_frees()
     out = Ref{Ptr{L.otelmetrics_provider_builder}}(C_NULL)
@@ -124,6 +125,12 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         export_timeout === nothing || check(L.otelmetrics_provider_builder_set_export_timeout_ms(b, milliseconds(export_timeout)))
         temporality === nothing || check(L.otelmetrics_provider_builder_set_temporality(b, lookup(TEMPORALITIES, "temporality", temporality)))
         cardinality_limit === nothing || check(L.otelmetrics_provider_builder_set_cardinality_limit(b, cardinality_limit))
+        if cardinality_limits !== nothing
+            for (kind, limit) in cardinality_limits
+                check(L.otelmetrics_provider_builder_set_cardinality_limit_for_kind(
+                    b, lookup(INSTRUMENT_KINDS, "cardinality_limits", kind), limit))
+            end
+        end
         in_memory_reader && check(L.otelmetrics_provider_builder_enable_in_memory_reader(b))
         for v in views
             add_view!(b, v)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from . import _ffi
+from . import _ffi, _ffi_generated
 from ._attributes import encode
 from ._library import FNS
 from ._status import check
@@ -18,6 +18,12 @@ PROTOCOLS = {"grpc": 1, "http/protobuf": 2, "http/json": 3}
 COMPRESSIONS = {"none": 1, "gzip": 2, "zstd": 3}
 TEMPORALITIES = {"cumulative": 1, "delta": 2, "low_memory": 3, "lowmemory": 3}
 CONSOLE_FORMATS = {"text": 1, "json": 2}
+# The configuration schema's instrument type names (`cardinality_limits`).
+INSTRUMENT_KINDS = {
+    name.lower(): getattr(_ffi_generated, "INSTRUMENT_KIND_" + name)
+    for name in ("COUNTER", "UP_DOWN_COUNTER", "HISTOGRAM", "GAUGE", "OBSERVABLE_COUNTER",
+                 "OBSERVABLE_UP_DOWN_COUNTER", "OBSERVABLE_GAUGE")
+}
 
 
 def _choice(setting: str, table: Dict[str, int], value: Any) -> int:
@@ -117,6 +123,9 @@ def _apply_collections(b: int, settings: Mapping[str, Any]) -> None:
             b, _text("prometheus_host", host or ""), port or 0))
     if settings.get("in_memory"):
         check(FNS.otelmetrics_provider_builder_enable_in_memory_reader(b))
+    for kind, limit in dict(settings.get("cardinality_limits") or {}).items():
+        check(FNS.otelmetrics_provider_builder_set_cardinality_limit_for_kind(
+            b, _choice("cardinality_limits", INSTRUMENT_KINDS, kind), _positive_int("cardinality_limits", limit)))
     for pattern, enabled in dict(settings.get("meter_configurator") or {}).items():
         check(FNS.otelmetrics_provider_builder_set_meter_enabled(
             b, _text("meter name pattern", pattern), _flag("meter_configurator value", enabled)))

@@ -44,6 +44,10 @@ class MeterProvider(Handle):
     compression; default 4 MiB) and ``max_export_batch_size`` its number of
     data points (no limit by default): larger exports are split into several.
     ``otlp_compression``: "none", "gzip" or "zstd".
+    ``cardinality_limits`` maps instrument kinds ("counter", "up_down_counter",
+    "histogram", "gauge", "observable_counter", "observable_up_down_counter",
+    "observable_gauge") to their default cardinality limit, over
+    ``cardinality_limit``; a view's own limit still wins.
     ``self_metrics=True`` records the semantic conventions' SDK metrics
     (``otel.sdk.exporter.*``, ``otel.sdk.metric_reader.collection.duration``)
     and exports them with the rest (``OTELMETRICS_SELF_METRICS``).
@@ -70,7 +74,8 @@ class MeterProvider(Handle):
                  prometheus_host: Optional[str] = None, prometheus_port: Optional[int] = None,
                  export_interval_millis: Optional[float] = None, export_timeout_millis: Optional[float] = None,
                  temporality: Optional[str] = None, views: Sequence[View] = (),
-                 cardinality_limit: Optional[int] = None, in_memory: bool = False,
+                 cardinality_limit: Optional[int] = None,
+                 cardinality_limits: Optional[Mapping[str, int]] = None, in_memory: bool = False,
                  meter_configurator: Optional[Mapping[str, bool]] = None,
                  config_file: Union[str, PathLike, None] = None, config_yaml: Optional[str] = None) -> None:
         settings = dict(locals())
