@@ -69,7 +69,12 @@ pub fn set_hook(hook: Option<Hook>) {
 /// Sets the stderr threshold (`None`: off) in place of `OTEL_LOG_LEVEL`:
 /// the configuration file's `log_level`.
 pub fn set_threshold(threshold: Option<Level>) {
-    THRESHOLD.store(threshold.map_or(1, |l| l as u8 + 1), Ordering::Relaxed);
+    THRESHOLD.store(encoded(threshold), Ordering::Relaxed);
+}
+
+/// A threshold as `THRESHOLD` holds it: 1 none, else the level + 1.
+fn encoded(threshold: Option<Level>) -> u8 {
+    threshold.map_or(1, |l| l as u8 + 1)
 }
 
 fn stderr_threshold() -> Option<Level> {
@@ -81,8 +86,8 @@ fn stderr_threshold() -> Option<Level> {
             Ok(v) => Level::parse_threshold(&v).unwrap_or(Some(Level::Info)),
             Err(_) => Some(Level::Info),
         };
-        set_threshold(threshold);
-        read = THRESHOLD.load(Ordering::Relaxed);
+        read = encoded(threshold);
+        THRESHOLD.store(read, Ordering::Relaxed);
     }
     LEVELS.get(usize::from(read).wrapping_sub(2)).copied()
 }

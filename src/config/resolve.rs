@@ -263,25 +263,22 @@ pub fn parse_key_values(setting: &str, value: &str) -> Result<Vec<(String, Strin
     Ok(pairs)
 }
 
-/// The largest certificate or key file read (a CA bundle is a few hundred
-/// KiB): a path to a device or a huge file fails instead of exhausting memory.
-const MAX_PEM_BYTES: u64 = 4 << 20;
+/// The largest file configuration reads (a certificate or key, a
+/// configuration file; a CA bundle is a few hundred KiB): a path to a device
+/// or a huge file fails instead of exhausting memory.
+const MAX_FILE_BYTES: u64 = 4 << 20;
 
 fn read_file(setting: &str, path: &str) -> Result<Vec<u8>> {
-    read_bounded(path, MAX_PEM_BYTES)
-        .map_err(|e| Error::config(setting, format!("cannot read `{path}`: {e}")))
+    read_bounded(path).map_err(|e| Error::config(setting, format!("cannot read `{path}`: {e}")))
 }
 
-/// Reads at most `max` bytes of a file; a longer one is an error.
-pub(crate) fn read_bounded(
-    path: impl AsRef<std::path::Path>,
-    max: u64,
-) -> std::io::Result<Vec<u8>> {
+/// Reads a file of at most [`MAX_FILE_BYTES`]; a longer one is an error.
+pub(crate) fn read_bounded(path: impl AsRef<std::path::Path>) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut data = Vec::new();
-    std::fs::File::open(path)?.take(max + 1).read_to_end(&mut data)?;
-    if data.len() as u64 > max {
-        return Err(std::io::Error::other(format!("larger than {} MiB", max >> 20)));
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!("larger than {} MiB", MAX_FILE_BYTES >> 20)));
     }
     Ok(data)
 }

@@ -15,10 +15,6 @@ use std::path::PathBuf;
 /// The variable naming the file.
 pub(crate) const CONFIG_FILE_VAR: &str = "OTEL_CONFIG_FILE";
 
-/// The largest configuration file read: a path to a device or a huge file
-/// fails instead of exhausting memory.
-const MAX_FILE_BYTES: u64 = 4 << 20;
-
 /// Where configuration text comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigSource {
@@ -44,7 +40,7 @@ pub(crate) fn load(source: &ConfigSource, env: &dyn Env, code: &Settings) -> Res
             let cannot = |e: &dyn std::fmt::Display| {
                 Error::config(CONFIG_FILE_VAR, format!("cannot read `{name}`: {e}"))
             };
-            let bytes = super::resolve::read_bounded(p, MAX_FILE_BYTES).map_err(|e| cannot(&e))?;
+            let bytes = super::resolve::read_bounded(p).map_err(|e| cannot(&e))?;
             let text = String::from_utf8(bytes).map_err(|_| cannot(&"not UTF-8 text"))?;
             (name, text)
         }
