@@ -325,6 +325,12 @@ typedef uint32_t otelmetrics_compression;
 typedef uint32_t otelmetrics_console_format;
 
 /**
+ * How the Prometheus endpoint turns OpenTelemetry names into Prometheus
+ * names (the exporter specification's translation strategies).
+ */
+typedef uint32_t otelmetrics_prometheus_translation;
+
+/**
  * Aggregation temporality preference.
  */
 typedef uint32_t otelmetrics_temporality;
@@ -508,6 +514,30 @@ typedef void (*otelmetrics_free_fn)(void *user_data);
  * One OTLP-JSON `ExportMetricsServiceRequest` per line.
  */
 #define OTELMETRICS_CONSOLE_FORMAT_JSON 2
+
+/**
+ * `http.server.duration` (unit `s`) → `http_server_duration_seconds`;
+ * counters end in `_total`. The default.
+ */
+#define OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES 1
+
+/**
+ * `http.server.duration` → `http_server_duration`: escaped, no unit or
+ * type suffix (OpenMetrics counters keep the `_total` the format requires).
+ */
+#define OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES 2
+
+/**
+ * `http.server.duration_seconds` for scrapers that accept UTF-8 names
+ * (Prometheus 3); escaped with underscores for the others.
+ */
+#define OTELMETRICS_PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES 3
+
+/**
+ * Names as they are (`http.server.duration`) for scrapers that accept
+ * UTF-8 names; escaped with underscores for the others. No suffixes.
+ */
+#define OTELMETRICS_PROMETHEUS_TRANSLATION_NO_TRANSLATION 4
 
 #define OTELMETRICS_LOG_ERROR 1
 
@@ -693,6 +723,64 @@ otelmetrics_status otelmetrics_provider_builder_set_console_path(struct otelmetr
 otelmetrics_status otelmetrics_provider_builder_set_prometheus_endpoint(struct otelmetrics_provider_builder *builder,
                                                                         struct otelmetrics_str host,
                                                                         uint16_t port);
+
+/**
+ * Sets how the Prometheus endpoint names metrics and labels
+ * (`OTELMETRICS_PROMETHEUS_TRANSLATION_*`; default
+ * UNDERSCORE_ESCAPING_WITH_SUFFIXES). Whatever the strategy, a scraper
+ * that does not ask for UTF-8 names (`escaping=allow-utf-8` in its Accept
+ * header) gets names in the legacy character set. Returns OK,
+ * NULL_POINTER, WRONG_HANDLE or INVALID_ARGUMENT (unknown value).
+ */
+otelmetrics_status otelmetrics_provider_builder_set_prometheus_translation_strategy(struct otelmetrics_provider_builder *builder,
+                                                                                    otelmetrics_prometheus_translation strategy);
+
+/**
+ * Leaves unit suffixes (`_seconds`) out of Prometheus metric names,
+ * whatever the translation strategy (the spec's `WithoutUnits`); false
+ * gives the strategy's names back. Returns OK, NULL_POINTER or WRONG_HANDLE.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_prometheus_without_units(struct otelmetrics_provider_builder *builder,
+                                                                             bool without_units);
+
+/**
+ * Leaves the `_total` suffix off Prometheus counter names, whatever the
+ * translation strategy (the spec's `WithoutTypeSuffix`); OpenMetrics
+ * counter samples keep it, as that format requires. False gives the
+ * strategy's names back. Returns OK, NULL_POINTER or WRONG_HANDLE.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_prometheus_without_type_suffix(struct otelmetrics_provider_builder *builder,
+                                                                                   bool without_type_suffix);
+
+/**
+ * Whether every Prometheus series carries its instrumentation scope as
+ * `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and
+ * `otel_scope_<attribute>` labels (default true; the schema's
+ * `scope_info_enabled`). Returns OK, NULL_POINTER or WRONG_HANDLE.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_prometheus_scope_info(struct otelmetrics_provider_builder *builder,
+                                                                          bool enabled);
+
+/**
+ * Whether the Prometheus endpoint exposes the resource as `target_info`
+ * (default true; the schema's `target_info_enabled`). Returns OK,
+ * NULL_POINTER or WRONG_HANDLE.
+ */
+otelmetrics_status otelmetrics_provider_builder_set_prometheus_target_info(struct otelmetrics_provider_builder *builder,
+                                                                           bool enabled);
+
+/**
+ * Copies resource attributes onto every Prometheus series as labels (the
+ * schema's `resource_constant_labels`): adds `key_pattern` (`*` any run of
+ * characters, `?` one) to the included patterns (`include` true) or the
+ * excluded ones. A key is copied when it matches an included pattern (any
+ * key, when only exclusions are given) and no excluded one. None is copied
+ * until a pattern is added. Returns OK, NULL_POINTER, WRONG_HANDLE,
+ * INVALID_UTF8 or INVALID_ARGUMENT (empty pattern).
+ */
+otelmetrics_status otelmetrics_provider_builder_add_prometheus_resource_constant_label(struct otelmetrics_provider_builder *builder,
+                                                                                       struct otelmetrics_str key_pattern,
+                                                                                       bool include);
 
 /**
  * Sets the interval between exports, in milliseconds (> 0; default 60000).

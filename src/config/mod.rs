@@ -54,6 +54,99 @@ pub enum ConsoleFormat {
     Json,
 }
 
+/// How the Prometheus endpoint turns OpenTelemetry names into Prometheus
+/// names (the exporter specification's `TranslationStrategy`; the
+/// configuration schema's `translation_strategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrometheusTranslation {
+    /// Characters outside `[a-zA-Z0-9_:]` become `_`; unit and type
+    /// (`_total`) suffixes are added. Classic Prometheus names.
+    #[default]
+    UnderscoreEscapingWithSuffixes,
+    /// Escaped as above, without the suffixes.
+    UnderscoreEscapingWithoutSuffixes,
+    /// Names keep their characters (`http.server.duration_seconds`) for a
+    /// scraper that accepts UTF-8 names; suffixes are added.
+    NoUtf8EscapingWithSuffixes,
+    /// Names pass as they are: no escaping, no suffixes.
+    NoTranslation,
+}
+
+impl PrometheusTranslation {
+    /// Whether names are escaped to the legacy character set before any
+    /// scraper asks (false: only when the scraper does not accept UTF-8).
+    pub fn escapes(self) -> bool {
+        matches!(
+            self,
+            Self::UnderscoreEscapingWithSuffixes | Self::UnderscoreEscapingWithoutSuffixes
+        )
+    }
+
+    /// Whether unit and type suffixes are added.
+    pub fn suffixes(self) -> bool {
+        matches!(self, Self::UnderscoreEscapingWithSuffixes | Self::NoUtf8EscapingWithSuffixes)
+    }
+}
+
+/// Patterns (`*`, `?` wildcards) selecting keys: a key is admitted when it
+/// matches an included pattern (every key, when none is given) and no
+/// excluded one (the configuration schema's `IncludeExclude`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IncludeExclude {
+    pub included: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+impl IncludeExclude {
+    pub fn admits(&self, key: &str) -> bool {
+        let matches = |p: &String| crate::views::wildcard_match(p, key);
+        (self.included.is_empty() || self.included.iter().any(matches))
+            && !self.excluded.iter().any(matches)
+    }
+}
+
+/// The Prometheus exporter's options, as the exporter specification and
+/// the configuration schema name them; the defaults are theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrometheusOptions {
+    pub translation: PrometheusTranslation,
+    /// No unit suffixes, whatever the strategy (the spec's `WithoutUnits`).
+    pub without_units: bool,
+    /// No `_total` suffixes, whatever the strategy (the spec's
+    /// `WithoutTypeSuffix`; OpenMetrics counter samples keep theirs).
+    pub without_type_suffix: bool,
+    /// `otel_scope_*` labels on every series (`scope_info_enabled`).
+    pub scope_info: bool,
+    /// The resource as `target_info` (`target_info_enabled`).
+    pub target_info: bool,
+    /// Resource attributes copied onto every series as labels
+    /// (`resource_constant_labels`); None copies none.
+    pub resource_constant_labels: Option<IncludeExclude>,
+}
+
+impl Default for PrometheusOptions {
+    fn default() -> Self {
+        PrometheusOptions {
+            translation: PrometheusTranslation::default(),
+            without_units: false,
+            without_type_suffix: false,
+            scope_info: true,
+            target_info: true,
+            resource_constant_labels: None,
+        }
+    }
+}
+
+impl PrometheusOptions {
+    pub fn unit_suffix(&self) -> bool {
+        self.translation.suffixes() && !self.without_units
+    }
+
+    pub fn type_suffix(&self) -> bool {
+        self.translation.suffixes() && !self.without_type_suffix
+    }
+}
+
 /// Everything the application can set in code. `None` means "not set here":
 /// the environment and then the defaults decide.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +173,7 @@ pub struct Settings {
     pub console_path: Option<PathBuf>,
     pub prometheus_host: Option<String>,
     pub prometheus_port: Option<u16>,
+    pub prometheus_options: PrometheusOptions,
     pub export_interval: Option<Duration>,
     pub export_timeout: Option<Duration>,
     pub temporality: Option<TemporalityPreference>,

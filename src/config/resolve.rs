@@ -44,6 +44,8 @@ pub struct Resolved {
     pub console: Option<ResolvedConsole>,
     /// Where the Prometheus endpoint listens.
     pub prometheus: Option<std::net::SocketAddr>,
+    /// How the Prometheus endpoint names and labels what it exposes.
+    pub prometheus_options: super::PrometheusOptions,
     pub export_interval: Duration,
     pub export_timeout: Duration,
     pub temporality: TemporalityPreference,
@@ -530,6 +532,22 @@ fn bounded_count(
 
 /// `OTEL_EXPORTER_PROMETHEUS_HOST`/`_PORT`, default 127.0.0.1:9464: the
 /// endpoint binds to loopback unless told otherwise.
+/// The Prometheus exporter's options come only from code and the
+/// configuration file (the specification names no variable for them); a
+/// resource label pattern must not be empty.
+fn resolve_prometheus_options(settings: &Settings) -> Result<super::PrometheusOptions> {
+    let options = &settings.prometheus_options;
+    if let Some(labels) = &options.resource_constant_labels {
+        if labels.included.iter().chain(&labels.excluded).any(String::is_empty) {
+            return Err(Error::config(
+                "prometheus resource constant labels (set in code)",
+                "a key pattern is empty",
+            ));
+        }
+    }
+    Ok(options.clone())
+}
+
 fn resolve_prometheus(settings: &Settings, env: &dyn Env) -> Result<std::net::SocketAddr> {
     let (host, host_source) =
         match (&settings.prometheus_host, env.get("OTEL_EXPORTER_PROMETHEUS_HOST")) {
@@ -704,6 +722,7 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         otlp,
         console,
         prometheus,
+        prometheus_options: resolve_prometheus_options(settings)?,
         export_interval,
         export_timeout,
         temporality,

@@ -35,6 +35,17 @@ unsafe fn with_settings(
     })
 }
 
+/// For the Prometheus exporter's setters that cannot fail on their value.
+unsafe fn with_prometheus_options(
+    builder: *mut otelmetrics_provider_builder,
+    f: impl FnOnce(&mut crate::config::PrometheusOptions),
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        f(&mut s.prometheus_options);
+        Ok(())
+    })
+}
+
 fn unknown(what: &str, value: u32) -> Error {
     Error::argument(format!("unknown {what} value {value}"))
 }
@@ -322,6 +333,110 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_endpoint(
         let host = str_arg(host, "Prometheus host")?;
         s.prometheus_host = (!host.is_empty()).then(|| host.to_owned());
         s.prometheus_port = Some(port);
+        Ok(())
+    })
+}
+
+/// Sets how the Prometheus endpoint names metrics and labels
+/// (`OTELMETRICS_PROMETHEUS_TRANSLATION_*`; default
+/// UNDERSCORE_ESCAPING_WITH_SUFFIXES). Whatever the strategy, a scraper
+/// that does not ask for UTF-8 names (`escaping=allow-utf-8` in its Accept
+/// header) gets names in the legacy character set. Returns OK,
+/// NULL_POINTER, WRONG_HANDLE or INVALID_ARGUMENT (unknown value).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_translation_strategy(
+    builder: *mut otelmetrics_provider_builder,
+    strategy: otelmetrics_prometheus_translation,
+) -> otelmetrics_status {
+    use crate::config::PrometheusTranslation as T;
+    with_settings(builder, |s| {
+        s.prometheus_options.translation = match strategy {
+            OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES => {
+                T::UnderscoreEscapingWithSuffixes
+            }
+            OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES => {
+                T::UnderscoreEscapingWithoutSuffixes
+            }
+            OTELMETRICS_PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES => {
+                T::NoUtf8EscapingWithSuffixes
+            }
+            OTELMETRICS_PROMETHEUS_TRANSLATION_NO_TRANSLATION => T::NoTranslation,
+            other => return Err(unknown("Prometheus translation strategy", other)),
+        };
+        Ok(())
+    })
+}
+
+/// Leaves unit suffixes (`_seconds`) out of Prometheus metric names,
+/// whatever the translation strategy (the spec's `WithoutUnits`); false
+/// gives the strategy's names back. Returns OK, NULL_POINTER or WRONG_HANDLE.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_without_units(
+    builder: *mut otelmetrics_provider_builder,
+    without_units: bool,
+) -> otelmetrics_status {
+    with_prometheus_options(builder, |o| o.without_units = without_units)
+}
+
+/// Leaves the `_total` suffix off Prometheus counter names, whatever the
+/// translation strategy (the spec's `WithoutTypeSuffix`); OpenMetrics
+/// counter samples keep it, as that format requires. False gives the
+/// strategy's names back. Returns OK, NULL_POINTER or WRONG_HANDLE.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_without_type_suffix(
+    builder: *mut otelmetrics_provider_builder,
+    without_type_suffix: bool,
+) -> otelmetrics_status {
+    with_prometheus_options(builder, |o| o.without_type_suffix = without_type_suffix)
+}
+
+/// Whether every Prometheus series carries its instrumentation scope as
+/// `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and
+/// `otel_scope_<attribute>` labels (default true; the schema's
+/// `scope_info_enabled`). Returns OK, NULL_POINTER or WRONG_HANDLE.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_scope_info(
+    builder: *mut otelmetrics_provider_builder,
+    enabled: bool,
+) -> otelmetrics_status {
+    with_prometheus_options(builder, |o| o.scope_info = enabled)
+}
+
+/// Whether the Prometheus endpoint exposes the resource as `target_info`
+/// (default true; the schema's `target_info_enabled`). Returns OK,
+/// NULL_POINTER or WRONG_HANDLE.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_target_info(
+    builder: *mut otelmetrics_provider_builder,
+    enabled: bool,
+) -> otelmetrics_status {
+    with_prometheus_options(builder, |o| o.target_info = enabled)
+}
+
+/// Copies resource attributes onto every Prometheus series as labels (the
+/// schema's `resource_constant_labels`): adds `key_pattern` (`*` any run of
+/// characters, `?` one) to the included patterns (`include` true) or the
+/// excluded ones. A key is copied when it matches an included pattern (any
+/// key, when only exclusions are given) and no excluded one. None is copied
+/// until a pattern is added. Returns OK, NULL_POINTER, WRONG_HANDLE,
+/// INVALID_UTF8 or INVALID_ARGUMENT (empty pattern).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_add_prometheus_resource_constant_label(
+    builder: *mut otelmetrics_provider_builder,
+    key_pattern: otelmetrics_str,
+    include: bool,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        let pattern = str_arg(key_pattern, "resource label key pattern")?.to_owned();
+        if pattern.is_empty() {
+            return Err(Error::argument("the resource label key pattern is empty"));
+        }
+        let chosen =
+            s.prometheus_options.resource_constant_labels.get_or_insert_with(Default::default);
+        match include {
+            true => chosen.included.push(pattern),
+            false => chosen.excluded.push(pattern),
+        }
         Ok(())
     })
 }

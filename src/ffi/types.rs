@@ -146,6 +146,25 @@ pub const OTELMETRICS_CONSOLE_FORMAT_TEXT: otelmetrics_console_format = 1;
 /// One OTLP-JSON `ExportMetricsServiceRequest` per line.
 pub const OTELMETRICS_CONSOLE_FORMAT_JSON: otelmetrics_console_format = 2;
 
+/// How the Prometheus endpoint turns OpenTelemetry names into Prometheus
+/// names (the exporter specification's translation strategies).
+pub type otelmetrics_prometheus_translation = u32;
+/// `http.server.duration` (unit `s`) → `http_server_duration_seconds`;
+/// counters end in `_total`. The default.
+pub const OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES:
+    otelmetrics_prometheus_translation = 1;
+/// `http.server.duration` → `http_server_duration`: escaped, no unit or
+/// type suffix (OpenMetrics counters keep the `_total` the format requires).
+pub const OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES:
+    otelmetrics_prometheus_translation = 2;
+/// `http.server.duration_seconds` for scrapers that accept UTF-8 names
+/// (Prometheus 3); escaped with underscores for the others.
+pub const OTELMETRICS_PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES:
+    otelmetrics_prometheus_translation = 3;
+/// Names as they are (`http.server.duration`) for scrapers that accept
+/// UTF-8 names; escaped with underscores for the others. No suffixes.
+pub const OTELMETRICS_PROMETHEUS_TRANSLATION_NO_TRANSLATION: otelmetrics_prometheus_translation = 4;
+
 /// Diagnostic severity.
 pub type otelmetrics_log_level = u32;
 pub const OTELMETRICS_LOG_ERROR: otelmetrics_log_level = 1;

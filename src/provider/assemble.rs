@@ -124,7 +124,11 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     let addr = cfg.prometheus.expect("resolved with the prometheus exporter");
                     let reader = SnapshotReader::new();
                     builder = builder.with_reader(reader.clone());
-                    servers.push(prometheus::Server::start(reader, addr)?);
+                    servers.push(prometheus::Server::start(
+                        reader,
+                        addr,
+                        cfg.prometheus_options.clone(),
+                    )?);
                 }
             }
         }

@@ -10,6 +10,8 @@
 #   opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-exporter-otlp-json-http
 #                          the official Python SDK, used only to check the harness itself
 #   prometheus-client      strict parsers of both Prometheus exposition formats
+#   opentelemetry-exporter-prometheus
+#                          the Python SDK's Prometheus exporter (the differential twin)
 #   opentelemetry-instrumentation(-system-metrics, -wsgi, -requests), -distro, psutil,
 #   requests, wrapt        real instrumentation packages whose metrics the Python
 #                          package's API layer must carry as the Python SDK does
@@ -47,6 +49,7 @@ opentelemetry-semantic-conventions==0.66b1
 googleapis-common-protos==1.76.0
 numpy==2.4.6
 prometheus-client==0.26.0
+opentelemetry-exporter-prometheus==0.66b1
 opentelemetry-instrumentation==0.66b1
 opentelemetry-distro==0.66b1
 opentelemetry-instrumentation-system-metrics==0.66b1
@@ -88,7 +91,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REQUIREMENTS" ] \
 import os, stat, rotel, pytest, grpc, zstandard, cryptography, google.protobuf, google.rpc.status_pb2
 import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
 import opentelemetry.sdk.metrics
-import prometheus_client.openmetrics.parser
+import prometheus_client.openmetrics.parser, opentelemetry.exporter.prometheus
 import setuptools_rust, build, auditwheel
 import opentelemetry.exporter.otlp.proto.grpc.metric_exporter
 import opentelemetry.exporter.otlp.proto.http.metric_exporter

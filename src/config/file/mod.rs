@@ -105,6 +105,45 @@ tracer_provider: {}
     }
 
     #[test]
+    fn prometheus_options_in_both_schema_versions() {
+        use crate::config::{IncludeExclude, PrometheusTranslation};
+        let prometheus = |version: &str, body: &str| {
+            let yaml = format!(
+                "file_format: \"{version}\"\nmeter_provider:\n  readers:\n    - pull: {{exporter: {{prometheus/development: {{port: 0, {body}}}}}}}\n"
+            );
+            from_yaml(&yaml, &MapEnv::default()).map(|r| r.prometheus_options)
+        };
+        let v1_1 = prometheus(
+            "1.1",
+            "scope_info_enabled: false, target_info_enabled/development: false, translation_strategy: no_utf8_escaping_with_suffixes/development, resource_constant_labels: {included: [service.*], excluded: [service.instance.id]}",
+        )
+        .unwrap();
+        assert_eq!(v1_1.translation, PrometheusTranslation::NoUtf8EscapingWithSuffixes);
+        assert!(!v1_1.scope_info && !v1_1.target_info);
+        assert_eq!(
+            v1_1.resource_constant_labels,
+            Some(IncludeExclude {
+                included: vec!["service.*".into()],
+                excluded: vec!["service.instance.id".into()]
+            })
+        );
+        let v1_0 = prometheus(
+            "1.0",
+            "without_scope_info: true, without_target_info/development: true, with_resource_constant_labels: {excluded: [host.*]}, without_units: true",
+        )
+        .unwrap();
+        assert!(!v1_0.scope_info && !v1_0.target_info);
+        assert_eq!(
+            v1_0.resource_constant_labels.as_ref().unwrap().excluded,
+            vec!["host.*".to_owned()]
+        );
+        assert!(!v1_0.unit_suffix() && v1_0.type_suffix());
+        assert_eq!(prometheus("1.0", "host: 127.0.0.1").unwrap(), Default::default());
+        let e = prometheus("1.1", "translation_strategy: dots").unwrap_err();
+        assert!(e.message.contains("translation_strategy"), "{}", e.message);
+    }
+
+    #[test]
     fn version_1_1_is_accepted_and_2_refused() {
         assert!(from_yaml("file_format: \"1.1\"\n", &MapEnv::default()).is_ok());
         let e = from_yaml("file_format: \"2.0\"\n", &MapEnv::default()).unwrap_err();

@@ -464,13 +464,54 @@ fn prometheus(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()>
                 s.prometheus_port =
                     Some(u16::try_from(port).map_err(|_| w.err(v, &kpath, "not a port number"))?);
             }
-            // TODO(issue 20): without_units, without_type_suffix,
-            // without_scope_info, with_resource_constant_labels,
-            // translation_strategy: wired when that branch is merged.
+            "translation_strategy" => {
+                let name = w.string(v, &kpath)?;
+                s.prometheus_options.translation = translation_named(&name)
+                    .ok_or_else(|| w.err(v, &kpath, format!("unknown strategy `{name}`")))?;
+            }
+            // v1.1.0 names, then v1.0.0's (the negations), then the
+            // drafts' suffix switches (which the strategies replaced).
+            "scope_info_enabled" => s.prometheus_options.scope_info = w.boolean(v, &kpath)?,
+            "target_info_enabled/development" | "target_info_enabled" => {
+                s.prometheus_options.target_info = w.boolean(v, &kpath)?
+            }
+            "without_scope_info" => s.prometheus_options.scope_info = !w.boolean(v, &kpath)?,
+            "without_target_info/development" | "without_target_info" => {
+                s.prometheus_options.target_info = !w.boolean(v, &kpath)?
+            }
+            "without_units" => s.prometheus_options.without_units = w.boolean(v, &kpath)?,
+            "without_type_suffix" => {
+                s.prometheus_options.without_type_suffix = w.boolean(v, &kpath)?
+            }
+            "resource_constant_labels" | "with_resource_constant_labels" => {
+                let mut chosen = crate::config::IncludeExclude::default();
+                for (list, patterns) in w.map(v, &kpath)? {
+                    let lpath = format!("{kpath}.{list}");
+                    match list.as_str() {
+                        "included" => chosen.included = w.strings(patterns, &lpath)?,
+                        "excluded" => chosen.excluded = w.strings(patterns, &lpath)?,
+                        _ => w.unknown(patterns, &lpath),
+                    }
+                }
+                s.prometheus_options.resource_constant_labels = Some(chosen);
+            }
             _ => w.unknown(v, &kpath),
         }
     }
     Ok(())
+}
+
+/// The schema's `translation_strategy` values (with or without the
+/// `/development` mark the experimental ones carry).
+fn translation_named(name: &str) -> Option<crate::config::PrometheusTranslation> {
+    use crate::config::PrometheusTranslation as T;
+    Some(match name.strip_suffix("/development").unwrap_or(name) {
+        "underscore_escaping_with_suffixes" => T::UnderscoreEscapingWithSuffixes,
+        "underscore_escaping_without_suffixes" => T::UnderscoreEscapingWithoutSuffixes,
+        "no_utf8_escaping_with_suffixes" => T::NoUtf8EscapingWithSuffixes,
+        "no_translation" => T::NoTranslation,
+        _ => return None,
+    })
 }
 
 /// The schema's instrument type names (`instrument_type`, the keys of

@@ -7,8 +7,10 @@
 //! Exponential histograms have no text representation and are left out (with
 //! a diagnostic).
 
-use super::naming::{escape_help, escape_label_value, label_name, metric_name, Shape};
+use super::escaping::{write_name, Escaping, NameKind};
+use super::naming::{escape_help, escape_label_value, Naming, Shape};
 use super::{client_model, protobuf};
+use crate::config::PrometheusOptions;
 use crate::diagnostics;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
@@ -34,6 +36,26 @@ impl Format {
             Format::Text => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
             Format::Protobuf => protobuf::CONTENT_TYPE,
+        }
+    }
+}
+
+/// What one scrape asked for, with the exporter's options.
+pub struct Scrape<'a> {
+    pub format: Format,
+    /// The scheme the scraper asked names to be escaped with.
+    pub escaping: Escaping,
+    pub options: &'a PrometheusOptions,
+}
+
+impl Scrape<'_> {
+    fn naming(&self) -> Naming {
+        Naming {
+            escape: self.options.translation.escapes(),
+            unit_suffix: self.options.unit_suffix(),
+            type_suffix: self.options.type_suffix(),
+            escaping: self.escaping,
+            openmetrics: self.format == Format::OpenMetrics,
         }
     }
 }
@@ -70,15 +92,17 @@ impl Family {
             Shape::Gauge => "gauge",
             Shape::Histogram => "histogram",
         };
+        let mut quoted = String::new();
+        write_name(meta, NameKind::Metric, &mut quoted);
         if !self.help.is_empty() {
-            let _ = write!(out, "# HELP {meta} ");
+            let _ = write!(out, "# HELP {quoted} ");
             escape_help(&self.help, format == Format::OpenMetrics, out);
             out.push('\n');
         }
-        let _ = writeln!(out, "# TYPE {meta} {kind}");
+        let _ = writeln!(out, "# TYPE {quoted} {kind}");
         if format == Format::OpenMetrics {
             if let Some(unit) = self.unit.as_ref().filter(|u| meta.ends_with(&format!("_{u}"))) {
-                let _ = writeln!(out, "# UNIT {meta} {unit}");
+                let _ = writeln!(out, "# UNIT {quoted} {unit}");
             }
         }
         out.push_str(&self.samples);
@@ -93,35 +117,55 @@ impl Family {
         if format != Format::OpenMetrics || self.shape == Shape::Gauge || start_unix_nano == 0 {
             return;
         }
-        let _ = write!(self.samples, "{}_created", family_key(&self.name, self.shape));
-        write_labels(labels, None, &mut self.samples);
+        write_series(
+            family_key(&self.name, self.shape),
+            "_created",
+            labels,
+            None,
+            &mut self.samples,
+        );
         let (seconds, nanos) = (start_unix_nano / 1_000_000_000, start_unix_nano % 1_000_000_000);
         let _ = writeln!(self.samples, " {seconds}.{nanos:09}");
     }
 }
 
-/// Renders everything in `request` in `format`: the response body.
-pub fn render(request: &ExportMetricsServiceRequest, format: Format) -> Vec<u8> {
+/// Renders everything in `request` as `scrape` asks: the response body.
+pub fn render(request: &ExportMetricsServiceRequest, scrape: &Scrape) -> Vec<u8> {
+    let (format, options, naming) = (scrape.format, scrape.options, scrape.naming());
     let mut out = String::new();
     let mut families: Vec<Family> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut proto = Vec::new();
     for rm in &request.resource_metrics {
-        if let Some(resource) = rm.resource.as_ref().filter(|r| !r.attributes.is_empty()) {
-            let labels = series_labels(&resource.attributes, &[]);
+        let resource = rm.resource.as_ref().map_or(&[][..], |r| &r.attributes[..]);
+        if options.target_info && !resource.is_empty() {
+            let labels = series_labels(&naming, resource, &[]);
             match format {
                 Format::Protobuf => protobuf::write_target_info(&labels, &mut proto),
                 _ => write_target_info(&label_text(&labels), format, &mut out),
             }
         }
+        // Resource attributes chosen to be on every series, beside the scope's.
+        let constant: Vec<(String, String)> = match &options.resource_constant_labels {
+            Some(chosen) => resource
+                .iter()
+                .filter(|kv| chosen.admits(&kv.key))
+                .map(|kv| (kv.key.clone(), value_text(kv.value.as_ref())))
+                .collect(),
+            None => Vec::new(),
+        };
         // Scopes in a fixed order, so that when two metrics clash the same
         // one is kept on every scrape (the SDK's own order is not fixed).
         let mut scopes: Vec<_> = rm.scope_metrics.iter().collect();
         scopes.sort_by(|a, b| scope_id(a).cmp(&scope_id(b)));
         for sm in scopes {
-            let scope = scope_labels(sm.scope.as_ref(), &sm.schema_url);
+            let mut scope = match options.scope_info {
+                true => scope_labels(&naming, sm.scope.as_ref(), &sm.schema_url),
+                false => Vec::new(),
+            };
+            scope.extend(constant.iter().cloned());
             for m in &sm.metrics {
-                add_metric(m, &scope, format, &mut families, &mut by_name);
+                add_metric(m, &scope, &naming, format, &mut families, &mut by_name);
             }
         }
     }
@@ -163,8 +207,7 @@ fn write_target_info(labels: &str, format: Format, out: &mut String) {
         Format::OpenMetrics => out.push_str("# TYPE target info\n# HELP target Target metadata\n"),
         _ => out.push_str("# HELP target_info Target metadata\n# TYPE target_info gauge\n"),
     }
-    out.push_str("target_info");
-    write_labels(labels, None, out);
+    write_series("target_info", "", labels, None, out);
     out.push_str(" 1\n");
 }
 
@@ -218,10 +261,11 @@ fn occupied_names(name: &str, shape: Shape) -> Vec<String> {
 fn family_for(
     m: &Metric,
     shape: Shape,
+    naming: &Naming,
     families: &mut Vec<Family>,
     by_name: &mut HashMap<String, usize>,
 ) -> Option<usize> {
-    let (name, unit) = metric_name(&m.name, &m.unit, shape);
+    let (name, unit) = naming.metric(&m.name, &m.unit, shape);
     let key = family_key(&name, shape);
     if let Some(&i) = by_name.get(key) {
         let family = &mut families[i];
@@ -277,30 +321,43 @@ fn merge_metadata(family: &mut Family, m: &Metric, unit: Option<String>) {
 fn add_metric(
     m: &Metric,
     scope: &[(String, String)],
+    naming: &Naming,
     format: Format,
     families: &mut Vec<Family>,
     by_name: &mut HashMap<String, usize>,
 ) {
     let Some(shape) = shape_of(m, format) else { return };
-    let Some(index) = family_for(m, shape, families, by_name) else { return };
+    let Some(index) = family_for(m, shape, naming, families, by_name) else { return };
     let family = &mut families[index];
     if format == Format::Protobuf {
-        return add_protobuf_metric(m, scope, family);
+        return add_protobuf_metric(m, scope, naming, family);
     }
     match &m.data {
         Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
-            if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
+            if let Some(labels) = claim_series(
+                family,
+                m,
+                &point_labels(family.shape, m, naming, &p.attributes, scope),
+            ) {
                 write_number(&family.name, &labels, p, &mut family.samples);
                 family.write_created(format, &labels, p.start_time_unix_nano);
             }
         }),
         Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
-            if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
+            if let Some(labels) = claim_series(
+                family,
+                m,
+                &point_labels(family.shape, m, naming, &p.attributes, scope),
+            ) {
                 write_number(&family.name, &labels, p, &mut family.samples)
             }
         }),
         Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
-            if let Some(labels) = claim_series(family, m, &p.attributes, scope) {
+            if let Some(labels) = claim_series(
+                family,
+                m,
+                &point_labels(family.shape, m, naming, &p.attributes, scope),
+            ) {
                 write_histogram(&family.name, &labels, p, &mut family.samples);
                 family.write_created(format, &labels, p.start_time_unix_nano);
             }
@@ -311,12 +368,17 @@ fn add_metric(
 
 /// `m`'s points as protobuf metrics of `family`, each series claimed as
 /// in the text formats.
-fn add_protobuf_metric(m: &Metric, scope: &[(String, String)], family: &mut Family) {
+fn add_protobuf_metric(
+    m: &Metric,
+    scope: &[(String, String)],
+    naming: &Naming,
+    family: &mut Family,
+) {
     let shape = family.shape;
     let mut metrics = Vec::new();
     let mut claim = |attributes: &[KeyValue]| {
-        let labels = series_labels(attributes, scope);
-        claim_series(family, m, attributes, scope).map(|_| labels)
+        let labels = point_labels(family.shape, m, naming, attributes, scope);
+        claim_series(family, m, &labels).map(|_| labels)
     };
     match &m.data {
         Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
@@ -344,16 +406,34 @@ fn add_protobuf_metric(m: &Metric, scope: &[(String, String)], family: &mut Fami
     family.metrics.extend(metrics);
 }
 
+/// A point's labels. A histogram's may not include an `le` of its own:
+/// Prometheus reads that label as the bucket bound, so an attribute
+/// mapping to it is dropped (with a warning) rather than sent twice.
+fn point_labels(
+    shape: Shape,
+    m: &Metric,
+    naming: &Naming,
+    attributes: &[KeyValue],
+    scope: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut labels = series_labels(naming, attributes, scope);
+    if shape == Shape::Histogram {
+        if let Some(i) = labels.iter().position(|(name, _)| name == "le") {
+            labels.remove(i);
+            diagnostics::warn(&format!(
+                "prometheus: histogram `{}` has an attribute that becomes the label `le`, which Prometheus reserves for bucket bounds; the attribute is left out",
+                m.name
+            ));
+        }
+    }
+    labels
+}
+
 /// A point's label text, unless its family already has that series (two
 /// metrics whose names map alike, with the same attributes): then None,
 /// with a warning, as Prometheus would keep only one of them.
-fn claim_series(
-    family: &mut Family,
-    m: &Metric,
-    attributes: &[KeyValue],
-    scope: &[(String, String)],
-) -> Option<String> {
-    let labels = label_text(&series_labels(attributes, scope));
+fn claim_series(family: &mut Family, m: &Metric, labels: &[(String, String)]) -> Option<String> {
+    let labels = label_text(labels);
     if family.series.insert(labels.clone()) {
         return Some(labels);
     }
@@ -365,8 +445,7 @@ fn claim_series(
 }
 
 fn write_number(name: &str, labels: &str, p: &NumberDataPoint, out: &mut String) {
-    out.push_str(name);
-    write_labels(labels, None, out);
+    write_series(name, "", labels, None, out);
     out.push(' ');
     match p.value {
         Some(number_data_point::Value::AsInt(i)) => {
@@ -385,22 +464,18 @@ fn write_histogram(name: &str, labels: &str, p: &HistogramDataPoint, out: &mut S
         cumulative += p.bucket_counts.get(i).copied().unwrap_or(0);
         le.clear();
         write_float(*bound, &mut le);
-        let _ = write!(out, "{name}_bucket");
-        write_labels(labels, Some(&le), out);
+        write_series(name, "_bucket", labels, Some(&le), out);
         let _ = writeln!(out, " {cumulative}");
     }
-    let _ = write!(out, "{name}_bucket");
-    write_labels(labels, Some("+Inf"), out);
+    write_series(name, "_bucket", labels, Some("+Inf"), out);
     let _ = writeln!(out, " {}", p.count);
     if let Some(sum) = p.sum {
-        let _ = write!(out, "{name}_sum");
-        write_labels(labels, None, out);
+        write_series(name, "_sum", labels, None, out);
         out.push(' ');
         write_float(sum, out);
         out.push('\n');
     }
-    let _ = write!(out, "{name}_count");
-    write_labels(labels, None, out);
+    write_series(name, "_count", labels, None, out);
     let _ = writeln!(out, " {}", p.count);
 }
 
@@ -424,7 +499,11 @@ fn write_float(v: f64, out: &mut String) {
 /// order of the original keys (the spec's Metric Attributes rule, which
 /// also covers a point attribute `otel.scope.name` meeting the scope's
 /// `otel_scope_name`).
-fn series_labels(attributes: &[KeyValue], scope: &[(String, String)]) -> Vec<(String, String)> {
+fn series_labels(
+    naming: &Naming,
+    attributes: &[KeyValue],
+    scope: &[(String, String)],
+) -> Vec<(String, String)> {
     let mut keyed: Vec<(&str, String)> = attributes
         .iter()
         .map(|kv| (kv.key.as_str(), value_text(kv.value.as_ref())))
@@ -433,7 +512,7 @@ fn series_labels(attributes: &[KeyValue], scope: &[(String, String)]) -> Vec<(St
     keyed.sort_by(|a, b| a.0.cmp(b.0));
     let mut labels: Vec<(String, String)> = Vec::with_capacity(keyed.len());
     for (key, value) in keyed {
-        let name = label_name(key);
+        let name = naming.label(key);
         match labels.iter_mut().find(|(n, _)| *n == name) {
             Some((_, existing)) => {
                 existing.push(';');
@@ -450,7 +529,11 @@ fn series_labels(attributes: &[KeyValue], scope: &[(String, String)]) -> Vec<(St
 /// `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url` and
 /// each scope attribute as `otel_scope_<key>`. Attributes that would land
 /// on one of the first three labels are dropped, as the spec requires.
-fn scope_labels(scope: Option<&InstrumentationScope>, schema_url: &str) -> Vec<(String, String)> {
+fn scope_labels(
+    naming: &Naming,
+    scope: Option<&InstrumentationScope>,
+    schema_url: &str,
+) -> Vec<(String, String)> {
     const OWN: [&str; 3] = ["otel_scope_name", "otel_scope_version", "otel_scope_schema_url"];
     let Some(scope) = scope else { return Vec::new() };
     let mut labels = vec![(OWN[0].to_owned(), scope.name.clone())];
@@ -462,7 +545,7 @@ fn scope_labels(scope: Option<&InstrumentationScope>, schema_url: &str) -> Vec<(
     }
     for kv in &scope.attributes {
         let key = format!("otel_scope_{}", kv.key);
-        if !OWN.contains(&label_name(&key).as_str()) {
+        if !OWN.iter().any(|own| naming.label(own) == naming.label(&key)) {
             labels.push((key, value_text(kv.value.as_ref())));
         }
     }
@@ -476,7 +559,7 @@ fn label_text(labels: &[(String, String)]) -> String {
         if !out.is_empty() {
             out.push(',');
         }
-        out.push_str(name);
+        write_name(name, NameKind::Label, &mut out);
         out.push_str("=\"");
         escape_label_value(value, &mut out);
         out.push('"');
@@ -484,12 +567,28 @@ fn label_text(labels: &[(String, String)]) -> String {
     out
 }
 
-/// Writes `{a="1",b="2",le="0.5"}` from `label_text` output and `le`.
-fn write_labels(labels: &str, le: Option<&str>, out: &mut String) {
+/// Writes a sample's name (`name` with `suffix`) and its labels (from
+/// `label_text`, and `le`): `name_suffix{a="1",le="0.5"}`, or
+/// `{"name.suffix",a="1"}` for a name outside the legacy set (only sent to
+/// scrapers that accept UTF-8 names).
+fn write_series(name: &str, suffix: &str, labels: &str, le: Option<&str>, out: &mut String) {
+    let quoted = !is_legacy_metric(name);
+    if quoted {
+        out.push_str("{\"");
+        escape_label_value(name, out);
+        out.push_str(suffix);
+        out.push('"');
+    } else {
+        out.push_str(name);
+        out.push_str(suffix);
+    }
     if labels.is_empty() && le.is_none() {
+        if quoted {
+            out.push('}');
+        }
         return;
     }
-    out.push('{');
+    out.push(if quoted { ',' } else { '{' });
     out.push_str(labels);
     if let Some(le) = le {
         if !labels.is_empty() {
@@ -498,6 +597,10 @@ fn write_labels(labels: &str, le: Option<&str>, out: &mut String) {
         let _ = write!(out, "le=\"{le}\"");
     }
     out.push('}');
+}
+
+fn is_legacy_metric(name: &str) -> bool {
+    super::escaping::is_legacy(name, NameKind::Metric)
 }
 
 /// An attribute value as label text: strings as they are, other scalars in
@@ -559,7 +662,8 @@ mod tests {
             value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.to_owned())) }),
             ..Default::default()
         };
-        let labels = series_labels(&[kv("a.b", "2"), kv("a_b", "1"), kv("z", "x")], &[]);
+        let labels =
+            series_labels(&Naming::CLASSIC, &[kv("a.b", "2"), kv("a_b", "1"), kv("z", "x")], &[]);
         assert_eq!(
             labels,
             vec![("a_b".to_owned(), "2;1".to_owned()), ("z".to_owned(), "x".to_owned())]

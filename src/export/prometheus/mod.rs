@@ -2,7 +2,8 @@
 //! own thread (http.rs: transport, deadlines; slots.rs: which connections
 //! stay open), and every scrape collects from the provider's cumulative
 //! reader and renders the Prometheus text format or OpenMetrics
-//! (scrape.rs, negotiate.rs, exposition.rs, names per naming.rs).
+//! (scrape.rs, negotiate.rs, exposition.rs; names per naming.rs, escaped
+//! for the scraper per escaping.rs).
 //!
 //! `stop` waits at most `STOP_WAIT` for the server thread before leaving it
 //! to finish on its own.
@@ -12,6 +13,7 @@
 #[allow(clippy::all, dead_code, missing_docs)]
 #[rustfmt::skip]
 mod client_model;
+mod escaping;
 mod exposition;
 mod http;
 mod naming;
@@ -22,12 +24,13 @@ mod scrape;
 mod slots;
 
 use super::snapshot::SnapshotReader;
+use crate::config::PrometheusOptions;
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
 use crate::process::fork::inherited;
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::AsRawFd;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -44,7 +47,12 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (failing with a message when it is taken) and starts
     /// serving `reader` on it.
-    pub fn start(reader: SnapshotReader, addr: SocketAddr) -> Result<Server> {
+    pub fn start(
+        reader: SnapshotReader,
+        addr: SocketAddr,
+        options: PrometheusOptions,
+    ) -> Result<Server> {
+        let options = Arc::new(options);
         let listener = TcpListener::bind(addr).map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::AddrInUse {
                 format!(
@@ -70,7 +78,9 @@ impl Server {
                 runtime.block_on(async move {
                     match tokio::net::TcpListener::from_std(listener) {
                         Ok(listener) => {
-                            let handle = move |request| scrape::answer(reader.clone(), request);
+                            let handle = move |request| {
+                                scrape::answer(reader.clone(), options.clone(), request)
+                            };
                             http::serve(listener, handle, async move {
                                 let _ = stopped.await;
                             })

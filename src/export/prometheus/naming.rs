@@ -6,6 +6,9 @@
 //! spec's #4966) and `_total` on monotonic sums; label names keep only
 //! `[a-zA-Z0-9_]`; label values and help text are escaped.
 
+use super::escaping::{Escaping, NameKind};
+use std::borrow::Cow;
+
 /// What a metric becomes on the Prometheus side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
@@ -16,31 +19,83 @@ pub enum Shape {
     Histogram,
 }
 
-/// The exposed metric name and the unit word appended to it (for
-/// OpenMetrics' `# UNIT` line), e.g. `("http_server_duration_seconds",
-/// Some("seconds"))`. For counters the name ends in `_total`.
-pub fn metric_name(name: &str, unit: &str, shape: Shape) -> (String, Option<String>) {
+/// How names are made for one scrape: the exporter's translation strategy
+/// and suffix options, the escaping the scraper asked for, and whether the
+/// format is OpenMetrics (whose counter samples always end in `_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Naming {
+    /// Escape to the legacy character set whatever the scraper accepts.
+    pub escape: bool,
+    pub unit_suffix: bool,
+    pub type_suffix: bool,
+    pub escaping: Escaping,
+    pub openmetrics: bool,
+}
+
+impl Naming {
+    /// The compatibility specification's classic names, for a scraper
+    /// that names no escaping scheme.
+    #[cfg(test)]
+    pub const CLASSIC: Naming = Naming {
+        escape: true,
+        unit_suffix: true,
+        type_suffix: true,
+        escaping: Escaping::Underscores,
+        openmetrics: false,
+    };
+
+    /// The exposed metric name and the unit word appended to it (for
+    /// OpenMetrics' `# UNIT` line), e.g. `("http_server_duration_seconds",
+    /// Some("seconds"))`. Counters end in `_total` (with the type suffix,
+    /// and always in OpenMetrics). The scraper's escaping covers the whole
+    /// name, suffixes included, as Prometheus' own client libraries do.
+    pub fn metric(&self, name: &str, unit: &str, shape: Shape) -> (String, Option<String>) {
+        let mut base = if self.escape { legacy_metric_name(name) } else { name.to_owned() };
+        // `_total` belongs at the very end; take it off before adding a unit.
+        if shape == Shape::Counter && self.type_suffix {
+            if let Some(stripped) = base.strip_suffix("_total") {
+                base = stripped.to_owned();
+            }
+        }
+        let unit_word = unit_suffix(unit).filter(|_| self.unit_suffix);
+        if let Some(word) = &unit_word {
+            if !base.ends_with(&format!("_{word}")) && base != *word {
+                base.push('_');
+                base.push_str(word);
+            }
+        }
+        if shape == Shape::Counter
+            && (self.type_suffix || self.openmetrics)
+            && !base.ends_with("_total")
+        {
+            base.push_str("_total");
+        }
+        (self.escaping.apply(&base, NameKind::Metric).into_owned(), unit_word)
+    }
+
+    /// A label name for an attribute key: translated as the compatibility
+    /// specification says when escaping (and always for keys Prometheus
+    /// reserves or cannot take: empty, or starting with `__`), then escaped
+    /// for the scraper.
+    pub fn label(&self, key: &str) -> String {
+        let translated = if self.escape || key.is_empty() || key.starts_with("__") {
+            Cow::Owned(label_name(key))
+        } else {
+            Cow::Borrowed(key)
+        };
+        self.escaping.apply(&translated, NameKind::Label).into_owned()
+    }
+}
+
+/// A metric name in the legacy character set (`[a-zA-Z0-9_:]`, runs of
+/// `_` folded, a leading digit behind `_`), as the compatibility
+/// specification translates names.
+pub fn legacy_metric_name(name: &str) -> String {
     let mut base = sanitize(name, |c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
     if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
         base.insert(0, '_');
     }
-    // `_total` belongs at the very end; take it off before adding a unit.
-    if shape == Shape::Counter {
-        if let Some(stripped) = base.strip_suffix("_total") {
-            base = stripped.to_owned();
-        }
-    }
-    let unit_word = unit_suffix(unit);
-    if let Some(word) = &unit_word {
-        if !base.ends_with(&format!("_{word}")) && base != *word {
-            base.push('_');
-            base.push_str(word);
-        }
-    }
-    if shape == Shape::Counter {
-        base.push_str("_total");
-    }
-    (base, unit_word)
+    base
 }
 
 /// A label name: invalid characters become `_` (runs folded, so no name
@@ -181,39 +236,96 @@ const PER_UNITS: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    const CLASSIC: Naming = Naming::CLASSIC;
 
     #[test]
     fn names_get_unit_and_total_suffixes() {
         assert_eq!(
-            metric_name("http.server.duration", "s", Shape::Histogram).0,
+            CLASSIC.metric("http.server.duration", "s", Shape::Histogram).0,
             "http_server_duration_seconds"
         );
-        assert_eq!(metric_name("requests", "{request}", Shape::Counter).0, "requests_total");
-        assert_eq!(metric_name("requests_total", "", Shape::Counter).0, "requests_total");
+        assert_eq!(CLASSIC.metric("requests", "{request}", Shape::Counter).0, "requests_total");
+        assert_eq!(CLASSIC.metric("requests_total", "", Shape::Counter).0, "requests_total");
         assert_eq!(
-            metric_name("sent", "By/s", Shape::Counter),
+            CLASSIC.metric("sent", "By/s", Shape::Counter),
             ("sent_bytes_per_second_total".to_owned(), Some("bytes_per_second".to_owned()))
         );
         assert_eq!(
-            metric_name("cpu.utilization", "1", Shape::Gauge),
+            CLASSIC.metric("cpu.utilization", "1", Shape::Gauge),
             ("cpu_utilization".to_owned(), None)
         );
-        assert_eq!(metric_name("cpu.utilization", "1", Shape::Counter).0, "cpu_utilization_total");
-        assert_eq!(metric_name("latency_seconds", "s", Shape::Gauge).0, "latency_seconds");
-        assert_eq!(metric_name("temp", "Cel", Shape::Gauge).0, "temp_celsius");
-        assert_eq!(metric_name("packets", "{packet}/s", Shape::Gauge).0, "packets_per_second");
-        assert_eq!(metric_name("odd", "furlong", Shape::Gauge).0, "odd_furlong");
+        assert_eq!(
+            CLASSIC.metric("cpu.utilization", "1", Shape::Counter).0,
+            "cpu_utilization_total"
+        );
+        assert_eq!(CLASSIC.metric("latency_seconds", "s", Shape::Gauge).0, "latency_seconds");
+        assert_eq!(CLASSIC.metric("temp", "Cel", Shape::Gauge).0, "temp_celsius");
+        assert_eq!(CLASSIC.metric("packets", "{packet}/s", Shape::Gauge).0, "packets_per_second");
+        assert_eq!(CLASSIC.metric("odd", "furlong", Shape::Gauge).0, "odd_furlong");
     }
 
     #[test]
     fn invalid_characters_become_single_underscores() {
-        assert_eq!(metric_name("my-app//queue.depth", "", Shape::Gauge).0, "my_app_queue_depth");
-        assert_eq!(metric_name("9lives", "", Shape::Gauge).0, "_9lives");
-        assert_eq!(metric_name("a:b", "", Shape::Gauge).0, "a:b");
+        assert_eq!(CLASSIC.metric("my-app//queue.depth", "", Shape::Gauge).0, "my_app_queue_depth");
+        assert_eq!(CLASSIC.metric("9lives", "", Shape::Gauge).0, "_9lives");
+        assert_eq!(CLASSIC.metric("a:b", "", Shape::Gauge).0, "a:b");
         assert_eq!(label_name("http.method"), "http_method");
         assert_eq!(label_name("0day"), "key_0day");
         assert_eq!(label_name("__name__"), "_name_");
         assert_eq!(label_name("a:b"), "a_b");
+    }
+
+    fn naming(escape: bool, suffixes: bool, escaping: Escaping, openmetrics: bool) -> Naming {
+        Naming { escape, unit_suffix: suffixes, type_suffix: suffixes, escaping, openmetrics }
+    }
+
+    #[test]
+    fn utf8_names_keep_their_characters_only_for_scrapers_that_accept_them() {
+        let no_utf8_escaping = naming(false, true, Escaping::AllowUtf8, false);
+        assert_eq!(
+            no_utf8_escaping.metric("http.server.duration", "s", Shape::Histogram).0,
+            "http.server.duration_seconds"
+        );
+        assert_eq!(no_utf8_escaping.label("http.method"), "http.method");
+        // A legacy scraper still gets legacy names.
+        let legacy_scraper = naming(false, true, Escaping::Underscores, false);
+        assert_eq!(
+            legacy_scraper.metric("http.server.duration", "s", Shape::Histogram).0,
+            "http_server_duration_seconds"
+        );
+        assert_eq!(legacy_scraper.label("http.method"), "http_method");
+        // Keys Prometheus reserves or cannot take are translated anyway.
+        assert_eq!(no_utf8_escaping.label("__name__"), "_name_");
+        assert_eq!(no_utf8_escaping.label(""), "key_");
+    }
+
+    #[test]
+    fn without_suffixes_only_openmetrics_counters_keep_total() {
+        let text = naming(true, false, Escaping::Underscores, false);
+        assert_eq!(
+            text.metric("http.server.duration", "s", Shape::Histogram).0,
+            "http_server_duration"
+        );
+        assert_eq!(
+            text.metric("requests", "{request}", Shape::Counter),
+            ("requests".to_owned(), None)
+        );
+        let openmetrics = naming(true, false, Escaping::Underscores, true);
+        assert_eq!(openmetrics.metric("requests", "", Shape::Counter).0, "requests_total");
+        let no_translation = naming(false, false, Escaping::AllowUtf8, false);
+        assert_eq!(
+            no_translation.metric("http.server.requests", "1", Shape::Counter).0,
+            "http.server.requests"
+        );
+    }
+
+    #[test]
+    fn the_scrapers_escaping_covers_the_suffixes() {
+        let dots = naming(false, true, Escaping::Dots, false);
+        assert_eq!(dots.metric("a.b", "s", Shape::Counter).0, "a_dot_b__seconds__total");
+        let values = naming(false, true, Escaping::Values, false);
+        assert_eq!(values.metric("a.b", "s", Shape::Counter).0, "U__a_2e_b__seconds__total");
+        assert_eq!(dots.label("a_b"), "a__b");
     }
 
     #[test]

@@ -8,12 +8,16 @@
 //! (hyper) leaves to the application is choosing among representations, and
 //! here there are two formats and two codings.
 
+use super::escaping::Escaping;
 use super::exposition::Format;
+
+/// A media range's or coding's parameters other than `q`, names lowercased.
+type Params = Vec<(String, String)>;
 
 /// A comma-separated list of `value;param=…;q=…` items, with each item's
 /// weight (1 when absent). An item whose weight is not a number from 0 to 1
 /// is skipped, as if it was not sent.
-fn weighted_items(header: &str) -> impl Iterator<Item = (String, Vec<(String, String)>, f32)> + '_ {
+fn weighted_items(header: &str) -> impl Iterator<Item = (String, Params, f32)> + '_ {
     header.split(',').filter_map(|item| {
         let mut parts = item.split(';');
         let value = parts.next()?.trim().to_ascii_lowercase();
@@ -35,23 +39,30 @@ fn weighted_items(header: &str) -> impl Iterator<Item = (String, Vec<(String, St
     })
 }
 
-/// The weight the most specific matching item gives a representation
-/// (equally specific items: the highest), or None when no item matches.
-/// `specificity` says how well an item matches (None: not at all).
+/// The weight and the parameters of the most specific matching item
+/// (equally specific items: the highest weight), or None when no item
+/// matches. `specificity` says how well an item matches (None: not at all).
+fn best_match(
+    header: &str,
+    specificity: impl Fn(&str, &[(String, String)]) -> Option<u8>,
+) -> Option<(f32, Params)> {
+    let mut best: Option<(u8, f32, Params)> = None;
+    for (value, params, q) in weighted_items(header) {
+        if let Some(s) = specificity(&value, &params) {
+            if best.as_ref().is_none_or(|(bs, bq, _)| s > *bs || (s == *bs && q > *bq)) {
+                best = Some((s, q, params));
+            }
+        }
+    }
+    best.map(|(_, q, params)| (q, params))
+}
+
+/// The weight of the most specific matching item.
 fn weight_of(
     header: &str,
     specificity: impl Fn(&str, &[(String, String)]) -> Option<u8>,
 ) -> Option<f32> {
-    let mut best: Option<(u8, f32)> = None;
-    for (value, params, q) in weighted_items(header) {
-        if let Some(s) = specificity(&value, &params) {
-            best = match best {
-                Some((bs, bq)) if bs > s || (bs == s && bq >= q) => Some((bs, bq)),
-                _ => Some((s, q)),
-            };
-        }
-    }
-    best.map(|(_, q)| q)
+    best_match(header, specificity).map(|(q, _)| q)
 }
 
 /// A format's media type and the parameters that name it exactly.
@@ -75,7 +86,12 @@ fn media_specificity(format: Format, range: &str, params: &[(String, String)]) -
     let major = &full[..full.find('/').expect("a media type")];
     let given = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
     if range == full {
-        if exact.iter().any(|(n, v)| given(n).is_some_and(|g| !g.eq_ignore_ascii_case(v))) {
+        // The text format's version 1.0.0 is 0.0.4 with quoted UTF-8 names.
+        let other_version = |n: &str, v: &str, g: &str| {
+            !(g.eq_ignore_ascii_case(v)
+                || (format == Format::Text && n == "version" && g == "1.0.0"))
+        };
+        if exact.iter().any(|(n, v)| given(n).is_some_and(|g| other_version(n, v, g))) {
             return None;
         }
         let all = exact.iter().all(|(n, _)| given(n).is_some());
@@ -95,24 +111,64 @@ fn media_specificity(format: Format, range: &str, params: &[(String, String)]) -
     }
 }
 
-/// The format to send for an `Accept` header, or None when the scraper
-/// refuses both (406). Without the header: the text format. The format
-/// with the highest weight wins (ties: text); a format the header does not
-/// mention is sent only when neither is asked for with a weight above 0.
-pub fn format(accept: Option<&str>) -> Option<Format> {
-    let Some(accept) = accept else { return Some(Format::Text) };
+/// What a scrape is answered in: the format and what the media range that
+/// chose it asked for (the text format's version, an escaping scheme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Representation {
+    pub format: Format,
+    /// `text/plain; version=1.0.0` was asked for (else 0.0.4).
+    pub text_1_0: bool,
+    /// The `escaping=` parameter, when it names a scheme we know.
+    pub escaping: Option<Escaping>,
+}
+
+impl Representation {
+    fn of(format: Format, params: &[(String, String)]) -> Representation {
+        let given = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        Representation {
+            format,
+            text_1_0: format == Format::Text && given("version") == Some("1.0.0"),
+            escaping: given("escaping").and_then(Escaping::named),
+        }
+    }
+
+    /// The response's `Content-Type`, naming the escaping scheme when the
+    /// scraper named one.
+    pub fn content_type(&self) -> String {
+        let mut value = match (self.format, self.text_1_0) {
+            (Format::Text, true) => "text/plain; version=1.0.0; charset=utf-8",
+            (format, _) => format.content_type(),
+        }
+        .to_owned();
+        if let Some(escaping) = self.escaping {
+            value.push_str("; escaping=");
+            value.push_str(escaping.token());
+        }
+        value
+    }
+}
+
+/// What to send for an `Accept` header, or None when the scraper refuses
+/// every format (406). Without the header: the text format. The format with
+/// the highest weight wins (ties: text); a format the header does not
+/// mention is sent only when none is asked for with a weight above 0.
+pub fn representation(accept: Option<&str>) -> Option<Representation> {
+    let Some(accept) = accept else { return Some(Representation::of(Format::Text, &[])) };
     let weighed = [Format::Text, Format::OpenMetrics, Format::Protobuf]
-        .map(|f| (f, weight_of(accept, |range, params| media_specificity(f, range, params))));
-    let mut best: Option<(Format, f32)> = None;
-    for (format, q) in weighed {
-        if let Some(q) = q.filter(|q| *q > 0.0) {
-            if best.is_none_or(|(_, bq)| q > bq) {
-                best = Some((format, q));
+        .map(|f| (f, best_match(accept, |range, params| media_specificity(f, range, params))));
+    let mut best: Option<(Format, f32, &Params)> = None;
+    for (format, matched) in &weighed {
+        if let Some((q, params)) = matched.as_ref().filter(|(q, _)| *q > 0.0) {
+            if best.is_none_or(|(_, bq, _)| *q > bq) {
+                best = Some((*format, *q, params));
             }
         }
     }
-    let unmentioned = |(f, q): &&(Format, Option<f32>)| q.is_none() && *f != Format::Protobuf;
-    best.map(|(f, _)| f).or_else(|| weighed.iter().find(unmentioned).map(|(f, _)| *f))
+    if let Some((format, _, params)) = best {
+        return Some(Representation::of(format, params));
+    }
+    let unmentioned = |(f, m): &&(Format, Option<_>)| m.is_none() && *f != Format::Protobuf;
+    weighed.iter().find(unmentioned).map(|(f, _)| Representation::of(*f, &[]))
 }
 
 /// The content coding of a response.
@@ -152,6 +208,35 @@ pub fn coding(accept_encoding: Option<&str>, len: usize, gzip_from: usize) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn format(accept: Option<&str>) -> Option<Format> {
+        representation(accept).map(|r| r.format)
+    }
+
+    #[test]
+    fn the_escaping_and_version_of_the_chosen_range_are_kept() {
+        let v3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        let chosen = representation(Some(v3)).unwrap();
+        assert_eq!(chosen.escaping, Some(Escaping::AllowUtf8));
+        assert_eq!(
+            chosen.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+        );
+        let text = representation(Some("text/plain;version=1.0.0;escaping=dots")).unwrap();
+        assert_eq!(
+            (text.format, text.text_1_0, text.escaping),
+            (Format::Text, true, Some(Escaping::Dots))
+        );
+        assert_eq!(text.content_type(), "text/plain; version=1.0.0; charset=utf-8; escaping=dots");
+        let old = representation(Some("text/plain;version=0.0.4")).unwrap();
+        assert_eq!((old.text_1_0, old.escaping), (false, None));
+        assert_eq!(old.content_type(), "text/plain; version=0.0.4; charset=utf-8");
+        // The parameters of the range that won, not of another one.
+        let mixed =
+            "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;escaping=values;q=0.1";
+        assert_eq!(representation(Some(mixed)).unwrap().escaping, None);
+        assert_eq!(representation(Some("text/plain;escaping=bogus")).unwrap().escaping, None);
+    }
 
     #[test]
     fn prometheus_gets_openmetrics_and_others_get_text() {

@@ -3,23 +3,31 @@
 //! accepts that), a pointer to it at `/`, 404 elsewhere, 405 for methods
 //! other than GET and HEAD (hyper leaves the body out for HEAD).
 
-use super::exposition;
+use super::exposition::{self, Scrape};
 use super::http::Answer;
 use super::negotiate::{self, Coding};
+use crate::config::PrometheusOptions;
 use crate::diagnostics;
 use crate::export::snapshot::SnapshotReader;
 use bytes::Bytes;
 use http::header::{ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::Full;
+use std::sync::Arc;
 
 /// Bodies this large or larger are gzip-compressed when the scraper accepts it.
 const GZIP_FROM: usize = 1024;
 
-pub async fn answer<B>(reader: SnapshotReader, request: Request<B>) -> Answer {
+pub async fn answer<B>(
+    reader: SnapshotReader,
+    options: Arc<PrometheusOptions>,
+    request: Request<B>,
+) -> Answer {
     let path = request.uri().path();
     match (request.method(), path) {
-        (&Method::GET | &Method::HEAD, "/metrics") => scrape(reader, request.headers()).await,
+        (&Method::GET | &Method::HEAD, "/metrics") => {
+            scrape(reader, options, request.headers()).await
+        }
         (&Method::GET | &Method::HEAD, "/") => {
             plain(StatusCode::OK, "otelmetrics: metrics at /metrics\n")
         }
@@ -41,8 +49,13 @@ fn header_list(headers: &HeaderMap, name: HeaderName) -> Option<String> {
     (!values.is_empty()).then(|| values.join(","))
 }
 
-async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
-    let Some(format) = negotiate::format(header_list(headers, ACCEPT).as_deref()) else {
+async fn scrape(
+    reader: SnapshotReader,
+    options: Arc<PrometheusOptions>,
+    headers: &HeaderMap,
+) -> Answer {
+    let Some(representation) = negotiate::representation(header_list(headers, ACCEPT).as_deref())
+    else {
         return plain(
             StatusCode::NOT_ACCEPTABLE,
             "acceptable: text/plain;version=0.0.4, application/openmetrics-text;version=1.0.0\n",
@@ -51,7 +64,12 @@ async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
     // Collecting runs observable callbacks (user code): off the runtime's
     // thread, which serves every other connection meanwhile.
     let rendered = tokio::task::spawn_blocking(move || {
-        reader.request().map(|r| exposition::render(&r, format))
+        let scrape = Scrape {
+            format: representation.format,
+            escaping: representation.escaping.unwrap_or_default(),
+            options: &options,
+        };
+        reader.request().map(|r| exposition::render(&r, &scrape))
     })
     .await;
     let body = match rendered {
@@ -77,7 +95,10 @@ async fn scrape(reader: SnapshotReader, headers: &HeaderMap) -> Answer {
         Coding::Identity => Response::new(Full::new(Bytes::from(body))),
     };
     let headers = answer.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    // Built from our own constants: always a valid header value.
+    if let Ok(content_type) = HeaderValue::from_str(&representation.content_type()) {
+        headers.insert(CONTENT_TYPE, content_type);
+    }
     headers.insert(VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
     answer
 }

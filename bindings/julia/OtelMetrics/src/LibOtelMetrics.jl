@@ -63,6 +63,7 @@ const otelmetrics_exporter = UInt32
 const otelmetrics_protocol = UInt32
 const otelmetrics_compression = UInt32
 const otelmetrics_console_format = UInt32
+const otelmetrics_prometheus_translation = UInt32
 const otelmetrics_temporality = UInt32
 const otelmetrics_instrument_kind = UInt32
 const otelmetrics_log_level = UInt32
@@ -109,6 +110,10 @@ const OTELMETRICS_EXPORTER_NONE = UInt32(3)
 const OTELMETRICS_EXPORTER_PROMETHEUS = UInt32(4)
 const OTELMETRICS_CONSOLE_FORMAT_TEXT = UInt32(1)
 const OTELMETRICS_CONSOLE_FORMAT_JSON = UInt32(2)
+const OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES = UInt32(1)
+const OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES = UInt32(2)
+const OTELMETRICS_PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES = UInt32(3)
+const OTELMETRICS_PROMETHEUS_TRANSLATION_NO_TRANSLATION = UInt32(4)
 const OTELMETRICS_LOG_ERROR = UInt32(1)
 const OTELMETRICS_LOG_WARN = UInt32(2)
 const OTELMETRICS_LOG_INFO = UInt32(3)
@@ -333,6 +338,24 @@ otelmetrics_provider_builder_set_console_path(builder, file) =
 
 otelmetrics_provider_builder_set_prometheus_endpoint(builder, host, port) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_prometheus_endpoint(builder::Ptr{otelmetrics_provider_builder}, host::otelmetrics_str, port::UInt16)::otelmetrics_status
+
+otelmetrics_provider_builder_set_prometheus_translation_strategy(builder, strategy) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_prometheus_translation_strategy(builder::Ptr{otelmetrics_provider_builder}, strategy::otelmetrics_prometheus_translation)::otelmetrics_status
+
+otelmetrics_provider_builder_set_prometheus_without_units(builder, without_units) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_prometheus_without_units(builder::Ptr{otelmetrics_provider_builder}, without_units::Bool)::otelmetrics_status
+
+otelmetrics_provider_builder_set_prometheus_without_type_suffix(builder, without_type_suffix) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_prometheus_without_type_suffix(builder::Ptr{otelmetrics_provider_builder}, without_type_suffix::Bool)::otelmetrics_status
+
+otelmetrics_provider_builder_set_prometheus_scope_info(builder, enabled) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_prometheus_scope_info(builder::Ptr{otelmetrics_provider_builder}, enabled::Bool)::otelmetrics_status
+
+otelmetrics_provider_builder_set_prometheus_target_info(builder, enabled) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_prometheus_target_info(builder::Ptr{otelmetrics_provider_builder}, enabled::Bool)::otelmetrics_status
+
+otelmetrics_provider_builder_add_prometheus_resource_constant_label(builder, key_pattern, include) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_add_prometheus_resource_constant_label(builder::Ptr{otelmetrics_provider_builder}, key_pattern::otelmetrics_str, include::Bool)::otelmetrics_status
 
 otelmetrics_provider_builder_set_export_interval_ms(builder, interval_ms) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_export_interval_ms(builder::Ptr{otelmetrics_provider_builder}, interval_ms::UInt64)::otelmetrics_status

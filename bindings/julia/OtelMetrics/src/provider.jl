@@ -16,6 +16,12 @@ const PROTOCOLS = Dict(
 const COMPRESSIONS = Dict(:none => L.OTELMETRICS_COMPRESSION_NONE, :gzip => L.OTELMETRICS_COMPRESSION_GZIP,
                           :zstd => L.OTELMETRICS_COMPRESSION_ZSTD)
 const CONSOLE_FORMATS = Dict(:text => L.OTELMETRICS_CONSOLE_FORMAT_TEXT, :json => L.OTELMETRICS_CONSOLE_FORMAT_JSON)
+const PROMETHEUS_TRANSLATIONS = Dict(
+    :underscore_escaping_with_suffixes => L.OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES,
+    :underscore_escaping_without_suffixes => L.OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES,
+    :no_utf8_escaping_with_suffixes => L.OTELMETRICS_PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES,
+    :no_translation => L.OTELMETRICS_PROMETHEUS_TRANSLATION_NO_TRANSLATION,
+)
 const TEMPORALITIES = Dict(
     :cumulative => L.OTELMETRICS_TEMPORALITY_CUMULATIVE,
     :delta => L.OTELMETRICS_TEMPORALITY_DELTA,
@@ -48,7 +54,13 @@ defaults:
   `max_export_batch_size` (most data points per OTLP request; no limit by default);
 - `console_format` (`:text`, `:json`), `console_path`;
 - `config_file` / `config_yaml`: a declarative configuration file (or its text) that replaces every other setting;
-- `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`);
+- `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`),
+  `prometheus_translation_strategy` (`:underscore_escaping_with_suffixes` (default),
+  `:underscore_escaping_without_suffixes`, `:no_utf8_escaping_with_suffixes`, `:no_translation`;
+  UTF-8 names reach only scrapers that ask for them), `prometheus_without_units`,
+  `prometheus_without_type_suffix`, `prometheus_scope_info` and `prometheus_target_info`
+  (`false` drops the `otel_scope_*` labels / `target_info`), `prometheus_resource_constant_labels`
+  (`(included=["service.*"], excluded=[...])`: resource attributes copied onto every series);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
   `cardinality_limit`, `cardinality_limits` (pairs `:counter => 500` per instrument kind, over
   `cardinality_limit`), `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
@@ -78,6 +90,9 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        console_format=nothing, console_path=nothing,
                        config_file=nothing, config_yaml=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
+                       prometheus_translation_strategy=nothing, prometheus_without_units=nothing,
+                       prometheus_without_type_suffix=nothing, prometheus_scope_info=nothing,
+                       prometheus_target_info=nothing, prometheus_resource_constant_labels=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
                        cardinality_limit=nothing, cardinality_limits=nothing, views=View[], in_memory_reader::Bool=false,
                        meter_configurator=nothing)
@@ -120,6 +135,20 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
             host = prometheus_host === nothing ? "" : String(prometheus_host)
             port = prometheus_port === nothing ? UInt16(9464) : UInt16(prometheus_port)
             GC.@preserve host check(L.otelmetrics_provider_builder_set_prometheus_endpoint(b, c_str(host), port))
+        end
+        prometheus_translation_strategy === nothing || check(L.otelmetrics_provider_builder_set_prometheus_translation_strategy(
+            b, lookup(PROMETHEUS_TRANSLATIONS, "Prometheus translation strategy", prometheus_translation_strategy)))
+        prometheus_without_units === nothing || check(L.otelmetrics_provider_builder_set_prometheus_without_units(b, Bool(prometheus_without_units)))
+        prometheus_without_type_suffix === nothing || check(L.otelmetrics_provider_builder_set_prometheus_without_type_suffix(b, Bool(prometheus_without_type_suffix)))
+        prometheus_scope_info === nothing || check(L.otelmetrics_provider_builder_set_prometheus_scope_info(b, Bool(prometheus_scope_info)))
+        prometheus_target_info === nothing || check(L.otelmetrics_provider_builder_set_prometheus_target_info(b, Bool(prometheus_target_info)))
+        if prometheus_resource_constant_labels !== nothing
+            for (list, include) in ((:included, true), (:excluded, false))
+                for pattern in get(prometheus_resource_constant_labels, list, String[])
+                    p = String(pattern)
+                    GC.@preserve p check(L.otelmetrics_provider_builder_add_prometheus_resource_constant_label(b, c_str(p), include))
+                end
+            end
         end
         export_interval === nothing || check(L.otelmetrics_provider_builder_set_export_interval_ms(b, milliseconds(export_interval)))
         export_timeout === nothing || check(L.otelmetrics_provider_builder_set_export_timeout_ms(b, milliseconds(export_timeout)))

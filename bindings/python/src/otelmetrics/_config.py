@@ -18,6 +18,12 @@ PROTOCOLS = {"grpc": 1, "http/protobuf": 2, "http/json": 3}
 COMPRESSIONS = {"none": 1, "gzip": 2, "zstd": 3}
 TEMPORALITIES = {"cumulative": 1, "delta": 2, "low_memory": 3, "lowmemory": 3}
 CONSOLE_FORMATS = {"text": 1, "json": 2}
+# The configuration schema's `translation_strategy` values.
+PROMETHEUS_TRANSLATIONS = {
+    name.lower(): getattr(_ffi_generated, "PROMETHEUS_TRANSLATION_" + name)
+    for name in ("UNDERSCORE_ESCAPING_WITH_SUFFIXES", "UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES",
+                 "NO_UTF8_ESCAPING_WITH_SUFFIXES", "NO_TRANSLATION")
+}
 # The configuration schema's instrument type names (`cardinality_limits`).
 INSTRUMENT_KINDS = {
     name.lower(): getattr(_ffi_generated, "INSTRUMENT_KIND_" + name)
@@ -79,6 +85,18 @@ def apply(builder: int, settings: Mapping[str, Any]) -> None:
             b, _millis("export_timeout_millis", v)),
         "temporality": lambda v: FNS.otelmetrics_provider_builder_set_temporality(
             b, _choice("temporality", TEMPORALITIES, v)),
+        "prometheus_translation_strategy": lambda v:
+            FNS.otelmetrics_provider_builder_set_prometheus_translation_strategy(
+                b, _choice("prometheus_translation_strategy", PROMETHEUS_TRANSLATIONS, v)),
+        "prometheus_without_units": lambda v: FNS.otelmetrics_provider_builder_set_prometheus_without_units(
+            b, _flag("prometheus_without_units", v)),
+        "prometheus_without_type_suffix": lambda v:
+            FNS.otelmetrics_provider_builder_set_prometheus_without_type_suffix(
+                b, _flag("prometheus_without_type_suffix", v)),
+        "prometheus_scope_info": lambda v: FNS.otelmetrics_provider_builder_set_prometheus_scope_info(
+            b, _flag("prometheus_scope_info", v)),
+        "prometheus_target_info": lambda v: FNS.otelmetrics_provider_builder_set_prometheus_target_info(
+            b, _flag("prometheus_target_info", v)),
         "cardinality_limit": lambda v: FNS.otelmetrics_provider_builder_set_cardinality_limit(
             b, _positive_int("cardinality_limit", v)),
     }
@@ -121,6 +139,7 @@ def _apply_collections(b: int, settings: Mapping[str, Any]) -> None:
             raise ValueError(f"prometheus_port must be an int in 0..65535; got {port!r}")
         check(FNS.otelmetrics_provider_builder_set_prometheus_endpoint(
             b, _text("prometheus_host", host or ""), port or 0))
+    _apply_resource_constant_labels(b, settings.get("prometheus_resource_constant_labels"))
     if settings.get("in_memory"):
         check(FNS.otelmetrics_provider_builder_enable_in_memory_reader(b))
     for kind, limit in dict(settings.get("cardinality_limits") or {}).items():
@@ -133,3 +152,20 @@ def _apply_collections(b: int, settings: Mapping[str, Any]) -> None:
         if not hasattr(view, "_add_to"):
             raise TypeError(f"views must be otelmetrics.View objects, not {type(view).__name__}")
         view._add_to(b)
+
+
+def _apply_resource_constant_labels(b: int, chosen: Optional[Mapping[str, Sequence[str]]]) -> None:
+    """``{"included": [...], "excluded": [...]}``: resource attribute key
+    patterns whose attributes become labels of every Prometheus series."""
+    if chosen is None:
+        return
+    if not isinstance(chosen, Mapping) or set(chosen) - {"included", "excluded"}:
+        raise ValueError("prometheus_resource_constant_labels must be a mapping with the keys "
+                         f"'included' and/or 'excluded'; got {chosen!r}")
+    for key, include in (("included", True), ("excluded", False)):
+        patterns = chosen.get(key) or ()
+        if isinstance(patterns, str):
+            raise TypeError(f"prometheus_resource_constant_labels[{key!r}] must be a list of patterns, not a str")
+        for pattern in patterns:
+            check(FNS.otelmetrics_provider_builder_add_prometheus_resource_constant_label(
+                b, _text("resource label key pattern", pattern), include))

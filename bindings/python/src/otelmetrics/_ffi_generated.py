@@ -53,6 +53,10 @@ EXPORTER_NONE = 3
 EXPORTER_PROMETHEUS = 4
 CONSOLE_FORMAT_TEXT = 1
 CONSOLE_FORMAT_JSON = 2
+PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES = 1
+PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITHOUT_SUFFIXES = 2
+PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES = 3
+PROMETHEUS_TRANSLATION_NO_TRANSLATION = 4
 LOG_ERROR = 1
 LOG_WARN = 2
 LOG_INFO = 3
@@ -72,6 +76,7 @@ otelmetrics_exporter = c_uint32
 otelmetrics_protocol = c_uint32
 otelmetrics_compression = c_uint32
 otelmetrics_console_format = c_uint32
+otelmetrics_prometheus_translation = c_uint32
 otelmetrics_temporality = c_uint32
 otelmetrics_instrument_kind = c_uint32
 otelmetrics_log_level = c_uint32
@@ -137,6 +142,12 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_provider_builder_set_console_format": (otelmetrics_status, [c_void_p, otelmetrics_console_format]),
     "otelmetrics_provider_builder_set_console_path": (otelmetrics_status, [c_void_p, otelmetrics_str]),
     "otelmetrics_provider_builder_set_prometheus_endpoint": (otelmetrics_status, [c_void_p, otelmetrics_str, c_uint16]),
+    "otelmetrics_provider_builder_set_prometheus_translation_strategy": (otelmetrics_status, [c_void_p, otelmetrics_prometheus_translation]),
+    "otelmetrics_provider_builder_set_prometheus_without_units": (otelmetrics_status, [c_void_p, c_bool]),
+    "otelmetrics_provider_builder_set_prometheus_without_type_suffix": (otelmetrics_status, [c_void_p, c_bool]),
+    "otelmetrics_provider_builder_set_prometheus_scope_info": (otelmetrics_status, [c_void_p, c_bool]),
+    "otelmetrics_provider_builder_set_prometheus_target_info": (otelmetrics_status, [c_void_p, c_bool]),
+    "otelmetrics_provider_builder_add_prometheus_resource_constant_label": (otelmetrics_status, [c_void_p, otelmetrics_str, c_bool]),
     "otelmetrics_provider_builder_set_export_interval_ms": (otelmetrics_status, [c_void_p, c_uint64]),
     "otelmetrics_provider_builder_set_export_timeout_ms": (otelmetrics_status, [c_void_p, c_uint64]),
     "otelmetrics_provider_builder_set_temporality": (otelmetrics_status, [c_void_p, otelmetrics_temporality]),

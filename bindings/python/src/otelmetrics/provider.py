@@ -55,6 +55,16 @@ class MeterProvider(Handle):
     (True) or disabled (False); the first matching pattern, in order, decides
     and unmatched meters are enabled. A disabled meter's instruments record
     nothing and their ``enabled()`` is False.
+    The Prometheus endpoint (``exporters=["prometheus"]``):
+    ``prometheus_translation_strategy`` is "underscore_escaping_with_suffixes"
+    (default), "underscore_escaping_without_suffixes",
+    "no_utf8_escaping_with_suffixes" or "no_translation" (UTF-8 names reach
+    only scrapers that ask for them); ``prometheus_without_units`` and
+    ``prometheus_without_type_suffix`` drop those suffixes;
+    ``prometheus_scope_info=False`` drops the ``otel_scope_*`` labels,
+    ``prometheus_target_info=False`` the ``target_info`` metric;
+    ``prometheus_resource_constant_labels={"included": ["service.*"],
+    "excluded": [...]}`` copies matching resource attributes onto every series.
     """
 
     __slots__ = ("_is_shut_down",)
@@ -72,6 +82,11 @@ class MeterProvider(Handle):
                  otlp_insecure: Optional[bool] = None,
                  console_format: Optional[str] = None, console_path: Union[str, PathLike, None] = None,
                  prometheus_host: Optional[str] = None, prometheus_port: Optional[int] = None,
+                 prometheus_translation_strategy: Optional[str] = None,
+                 prometheus_without_units: Optional[bool] = None,
+                 prometheus_without_type_suffix: Optional[bool] = None,
+                 prometheus_scope_info: Optional[bool] = None, prometheus_target_info: Optional[bool] = None,
+                 prometheus_resource_constant_labels: Optional[Mapping[str, Sequence[str]]] = None,
                  export_interval_millis: Optional[float] = None, export_timeout_millis: Optional[float] = None,
                  temporality: Optional[str] = None, views: Sequence[View] = (),
                  cardinality_limit: Optional[int] = None,
