@@ -1,17 +1,24 @@
 """OTEL_CONFIG_FILE, end to end: the C producer configured by the example
 file alone reaches the real collector rotel (the file's view decides the
 buckets), and the OTEL_EXPORTER_OTLP_* variables it would otherwise use are
-ignored; a file with a type error fails the build naming file, line, key."""
+ignored; a file with a type error fails the build naming file, line, key.
+The same example file drives the Python SDK (through opentelemetry-configuration)
+and otelmetrics' Python drop-in to the same collector data and the same
+Prometheus scrape (a differential test)."""
 
+import os
 import pathlib
+import socket
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel, eventually  # noqa: E402
+from test_prometheus_translation import comparable  # noqa: E402
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "config" / "otelmetrics.yaml"
 
@@ -74,3 +81,62 @@ def test_a_files_per_kind_cardinality_limit_reaches_rotel(many_series, tmp_path)
             assert len(histogram) == 10
             assert not any("otel.metric.overflow" in p.attributes for p in histogram)
         eventually(arrived, timeout_s=20)
+
+
+TWIN = pathlib.Path(__file__).resolve().parent / "programs" / "config_file_twin.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_twin(sdk: str) -> tuple[str, set]:
+    """The twin program behind `sdk`: its Prometheus scrape, and what rotel
+    received from it, as comparable sets."""
+    with Rotel() as rotel:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        env.update(OTEL_CONFIG_FILE=str(EXAMPLE), COLLECTOR_URL=rotel.http_url.rstrip("/"),
+                   PROMETHEUS_PORT=str(port), SERVICE_NAME="config-twin", EXPORT_INTERVAL_MS="600000")
+        if sdk == "otelmetrics":
+            env["OTEL_PYTHON_METER_PROVIDER"] = "otelmetrics"
+        proc = subprocess.Popen([sys.executable, str(TWIN), sdk], env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = proc.stdout.readline()
+            assert line == "ready\n", line + proc.stderr.read()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+                scrape = r.read().decode()
+            out, err = proc.communicate("quit\n", timeout=60)
+            assert "shutdown OK" in out, out + err
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+
+        def received():
+            points = set()
+            for name in ("e2e.latency", "e2e.requests"):
+                for p in rotel.points(name):
+                    m = p.metric
+                    points.add((m.name, m.unit, m.data_type, m.temporality, m.is_monotonic,
+                                tuple(sorted(p.attributes.items())), p.value, p.count, p.sum,
+                                tuple(p.explicit_bounds), tuple(p.bucket_counts)))
+            assert {name for name, *_ in points} == {"e2e.latency", "e2e.requests"}, points
+            return points
+        return scrape, eventually(received, timeout_s=20)
+
+
+def test_the_example_file_gives_what_the_python_sdk_gives_from_it():
+    sdk_scrape, sdk_points = run_twin("sdk")
+    ours_scrape, our_points = run_twin("otelmetrics")
+    assert our_points == sdk_points
+    # The file's view: the latency histogram has its four bounds on both sides.
+    latency = [p for p in our_points if p[0] == "e2e.latency"]
+    assert latency and all(p[9] == (1.0, 10.0, 100.0, 1000.0) for p in latency), latency
+    # prometheus_client's default registry adds the interpreter's own
+    # process_* and python_* families beside the SDK's.
+    theirs = {name: f for name, f in comparable(sdk_scrape).items() if not name.startswith(("process_", "python_"))}
+    assert comparable(ours_scrape) == theirs

@@ -12,6 +12,8 @@
 #   prometheus-client      strict parsers of both Prometheus exposition formats
 #   opentelemetry-exporter-prometheus
 #                          the Python SDK's Prometheus exporter (the differential twin)
+#   opentelemetry-configuration (jsonschema, PyYAML, ...)
+#                          the Python SDK's OTEL_CONFIG_FILE reader (the config file's twin)
 #   opentelemetry-instrumentation(-system-metrics, -wsgi, -requests), -distro, psutil,
 #   requests, wrapt        real instrumentation packages whose metrics the Python
 #                          package's API layer must carry as the Python SDK does
@@ -50,6 +52,13 @@ googleapis-common-protos==1.76.0
 numpy==2.4.6
 prometheus-client==0.26.0
 opentelemetry-exporter-prometheus==0.66b1
+opentelemetry-configuration==0.66b1
+jsonschema==4.26.0
+jsonschema-specifications==2025.9.1
+referencing==0.37.0
+rpds-py==2026.9.1
+attrs==26.1.0
+PyYAML==6.0.4
 opentelemetry-instrumentation==0.66b1
 opentelemetry-distro==0.66b1
 opentelemetry-instrumentation-system-metrics==0.66b1
@@ -91,7 +100,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REQUIREMENTS" ] \
 import os, stat, rotel, pytest, grpc, zstandard, cryptography, google.protobuf, google.rpc.status_pb2
 import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
 import opentelemetry.sdk.metrics
-import prometheus_client.openmetrics.parser, opentelemetry.exporter.prometheus
+import prometheus_client.openmetrics.parser, opentelemetry.exporter.prometheus, opentelemetry.configuration
 import setuptools_rust, build, auditwheel
 import opentelemetry.exporter.otlp.proto.grpc.metric_exporter
 import opentelemetry.exporter.otlp.proto.http.metric_exporter
