@@ -121,3 +121,31 @@ fn every_committed_corpus_file_replays_cleanly() {
         "fuzz/known-findings.txt lists files not in the corpus: {missing:?}"
     );
 }
+
+/// The targets are written in three places cargo-fuzz and this test each
+/// need: the harness's `TARGETS`, fuzz/Cargo.toml's `[[bin]]`s (which
+/// fuzz/run-short.sh runs, through `cargo fuzz list`) and fuzz_targets/.
+#[test]
+fn the_harness_cargo_fuzz_and_fuzz_targets_list_the_same_targets() {
+    let mut harness: Vec<String> = harness::TARGETS.iter().map(|(n, _)| n.to_string()).collect();
+    harness.sort();
+    let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).expect("fuzz/Cargo.toml");
+    let mut bins: Vec<String> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|bin| {
+            let line = bin.lines().find(|l| l.trim_start().starts_with("name"))?;
+            Some(line.split('"').nth(1)?.to_owned())
+        })
+        .collect();
+    bins.sort();
+    let mut sources: Vec<String> = std::fs::read_dir(fuzz_dir().join("fuzz_targets"))
+        .expect("fuzz/fuzz_targets")
+        .map(|e| {
+            e.expect("an entry").file_name().to_string_lossy().trim_end_matches(".rs").to_owned()
+        })
+        .collect();
+    sources.sort();
+    assert_eq!(bins, harness, "fuzz/Cargo.toml's [[bin]]s against the harness's TARGETS");
+    assert_eq!(sources, harness, "fuzz/fuzz_targets/ against the harness's TARGETS");
+}

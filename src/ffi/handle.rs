@@ -103,12 +103,32 @@ pub trait Handle: Sized {
     }
 }
 
+/// A handle type's tag from its number (`handle!`'s third argument).
+pub const fn tag(number: u64) -> u64 {
+    0x006f_746d_0000_0000 | number
+}
+
+/// Borrows `ptr` (not NULL) as a `T` when its tag is one of `numbers`
+/// (several handle types wrapping one type, taken as `void *`); None for a
+/// handle of any other type.
+///
+/// # Safety
+/// As for [`Handle::borrow`]; every handle type numbered in `numbers` must
+/// have `T` as its `Inner`.
+pub unsafe fn peek_any<'a, T>(
+    ptr: *const std::ffi::c_void,
+    mut numbers: std::ops::RangeInclusive<u64>,
+) -> Option<&'a T> {
+    let found = *(ptr as *const u64);
+    numbers.any(|n| tag(n) == found).then(|| &(*(ptr as *const Tagged<T>)).inner)
+}
+
 /// Declares the `Handle` impl of an opaque type.
 macro_rules! handle {
     ($ty:ident, $inner:ty, $tag:expr) => {
         impl $crate::ffi::handle::Handle for $ty {
             type Inner = $inner;
-            const TAG: u64 = 0x6f746d_0000_0000 | $tag;
+            const TAG: u64 = $crate::ffi::handle::tag($tag);
             const NAME: &'static str = stringify!($ty);
         }
     };

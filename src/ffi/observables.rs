@@ -1,7 +1,8 @@
 //! Observable instruments from C: callbacks with user data and a
 //! destructor, the observer handed to them, and multi-instrument
 //! registrations. The typed create/free functions of the seven kinds are in
-//! `observables_api.rs` (generated).
+//! `observables_api.rs` (generated), which uses this module and is not used
+//! by it: a handle of any of the seven types is recognised by its tag.
 //!
 //! Callbacks run on a callback thread of the thread that collects (the
 //! export thread of a periodic reader, a shutdown's helper, a Prometheus
@@ -10,10 +11,9 @@
 
 use super::attributes::{convert, slice_arg};
 use super::callback_thread::run_on_callback_thread;
-use super::handle::{handle, Handle};
+use super::handle::{handle, peek_any, Handle};
 use super::instruments::spec_arg;
 use super::meter::otelmetrics_meter;
-use super::observables_api::*;
 use super::*;
 use crate::error::{status, Error, Result};
 use crate::instruments::observable::{
@@ -143,26 +143,19 @@ pub(crate) unsafe fn free<H: Handle<Inner = ObservableInstrument>>(
     H::free(instrument)
 }
 
+/// The tag numbers of the seven observable instrument handle types (the
+/// generated `observables_api.rs` numbers them from here), which all wrap
+/// an `ObservableInstrument`.
+pub(crate) const OBSERVABLE_TAGS: std::ops::RangeInclusive<u64> = 0x60..=0x66;
+
 /// Any of the seven observable handle types, checked by tag.
 unsafe fn any_observable<'a>(ptr: *const c_void) -> Result<&'a ObservableInstrument> {
     if ptr.is_null() {
         return Err(Error::new(status::NULL_POINTER, "an instrument pointer is NULL"));
     }
-    macro_rules! try_kinds {
-        ($($t:ty),*) => {
-            $(if <$t>::is(ptr) { return <$t>::borrow(ptr as *const $t); })*
-        };
-    }
-    try_kinds!(
-        otelmetrics_observable_counter_u64,
-        otelmetrics_observable_counter_f64,
-        otelmetrics_observable_up_down_counter_i64,
-        otelmetrics_observable_up_down_counter_f64,
-        otelmetrics_observable_gauge_u64,
-        otelmetrics_observable_gauge_i64,
-        otelmetrics_observable_gauge_f64
-    );
-    Err(Error::new(status::WRONG_HANDLE, "the pointer is not an observable instrument handle"))
+    peek_any(ptr, OBSERVABLE_TAGS).ok_or_else(|| {
+        Error::new(status::WRONG_HANDLE, "the pointer is not an observable instrument handle")
+    })
 }
 
 unsafe fn observe(

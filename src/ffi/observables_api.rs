@@ -5,7 +5,9 @@
 
 use super::handle::handle;
 use super::meter::otelmetrics_meter;
-use super::observables::{create, free, otelmetrics_free_fn, otelmetrics_observe_fn};
+use super::observables::{
+    create, free, otelmetrics_free_fn, otelmetrics_observe_fn, OBSERVABLE_TAGS,
+};
 use super::*;
 use crate::instruments::observable::{ObservableInstrument, ObservableKind};
 use std::ffi::c_void;
@@ -15,7 +17,7 @@ use std::ffi::c_void;
 pub struct otelmetrics_observable_counter_u64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_counter_u64, ObservableInstrument, 0x60);
+handle!(otelmetrics_observable_counter_u64, ObservableInstrument, *OBSERVABLE_TAGS.start());
 
 /// Creates a `otelmetrics_observable_counter_u64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -69,7 +71,7 @@ pub unsafe extern "C" fn otelmetrics_observable_counter_u64_free(
 pub struct otelmetrics_observable_counter_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_counter_f64, ObservableInstrument, 0x61);
+handle!(otelmetrics_observable_counter_f64, ObservableInstrument, *OBSERVABLE_TAGS.start() + 1);
 
 /// Creates a `otelmetrics_observable_counter_f64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -123,7 +125,11 @@ pub unsafe extern "C" fn otelmetrics_observable_counter_f64_free(
 pub struct otelmetrics_observable_up_down_counter_i64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_up_down_counter_i64, ObservableInstrument, 0x62);
+handle!(
+    otelmetrics_observable_up_down_counter_i64,
+    ObservableInstrument,
+    *OBSERVABLE_TAGS.start() + 2
+);
 
 /// Creates a `otelmetrics_observable_up_down_counter_i64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -177,7 +183,11 @@ pub unsafe extern "C" fn otelmetrics_observable_up_down_counter_i64_free(
 pub struct otelmetrics_observable_up_down_counter_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_up_down_counter_f64, ObservableInstrument, 0x63);
+handle!(
+    otelmetrics_observable_up_down_counter_f64,
+    ObservableInstrument,
+    *OBSERVABLE_TAGS.start() + 3
+);
 
 /// Creates a `otelmetrics_observable_up_down_counter_f64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -231,7 +241,7 @@ pub unsafe extern "C" fn otelmetrics_observable_up_down_counter_f64_free(
 pub struct otelmetrics_observable_gauge_u64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_gauge_u64, ObservableInstrument, 0x64);
+handle!(otelmetrics_observable_gauge_u64, ObservableInstrument, *OBSERVABLE_TAGS.start() + 4);
 
 /// Creates a `otelmetrics_observable_gauge_u64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -285,7 +295,7 @@ pub unsafe extern "C" fn otelmetrics_observable_gauge_u64_free(
 pub struct otelmetrics_observable_gauge_i64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_gauge_i64, ObservableInstrument, 0x65);
+handle!(otelmetrics_observable_gauge_i64, ObservableInstrument, *OBSERVABLE_TAGS.start() + 5);
 
 /// Creates a `otelmetrics_observable_gauge_i64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -339,7 +349,7 @@ pub unsafe extern "C" fn otelmetrics_observable_gauge_i64_free(
 pub struct otelmetrics_observable_gauge_f64 {
     _private: [u8; 0],
 }
-handle!(otelmetrics_observable_gauge_f64, ObservableInstrument, 0x66);
+handle!(otelmetrics_observable_gauge_f64, ObservableInstrument, *OBSERVABLE_TAGS.start() + 6);
 
 /// Creates a `otelmetrics_observable_gauge_f64` on `meter` with an optional `callback`
 /// (NULL: only multi-instrument callbacks report for it). The callback runs
@@ -387,3 +397,6 @@ pub unsafe extern "C" fn otelmetrics_observable_gauge_f64_free(
 ) {
     guard_value((), || free(instrument))
 }
+
+// `observables.rs` recognises an observable handle by its tag alone.
+const _: () = assert!(*OBSERVABLE_TAGS.end() == *OBSERVABLE_TAGS.start() + 6);
