@@ -59,8 +59,15 @@ fn exported_functions(source: &str) -> Vec<(String, String)> {
     found
 }
 
-const GUARDS: [&str; 6] =
-    ["guard(", "guard_fast(", "guard_value(", "with_settings(", "with_provider(", "with_view("];
+const GUARDS: [&str; 7] = [
+    "guard(",
+    "guard_fast(",
+    "guard_value(",
+    "with_settings(",
+    "with_prometheus_options(",
+    "with_provider(",
+    "with_view(",
+];
 
 #[test]
 fn every_export_runs_inside_the_panic_guard() {

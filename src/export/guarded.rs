@@ -8,7 +8,7 @@
 //! would report a failure while the export goes on). [`FinalExports`] is how
 //! the provider waits for it instead, bounded by the export timeout.
 
-use super::self_metrics::Observer;
+use super::self_metrics::ExportObserver;
 use super::{count_points, error_type, Loss, Sent, Sink};
 use crate::diagnostics;
 use crate::error::{status, Error, Result};
@@ -113,7 +113,7 @@ pub struct Guarded<S> {
     driver: Driver,
     final_exports: Arc<FinalExports>,
     /// Records the self-metrics; `None` (the default) costs nothing.
-    observer: Option<Arc<Observer>>,
+    observer: Option<Arc<ExportObserver>>,
 }
 
 impl<S: Sink> Guarded<S> {
@@ -140,7 +140,7 @@ impl<S: Sink> Guarded<S> {
     }
 
     /// Records this exporter's self-metrics with `observer`.
-    pub fn observed_by(mut self, observer: Option<Observer>) -> Self {
+    pub fn observed_by(mut self, observer: Option<ExportObserver>) -> Self {
         self.observer = observer.map(Arc::new);
         self
     }

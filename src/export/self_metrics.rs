@@ -95,7 +95,7 @@ pub struct ExporterComponent {
 }
 
 /// What one exporter (and the reader driving it) records.
-pub struct Observer {
+pub struct ExportObserver {
     metrics: Arc<SelfMetrics>,
     reader: Vec<KeyValue>,
     exporter: Option<Arc<ExporterComponent>>,
@@ -112,7 +112,7 @@ impl SelfMetrics {
 
     /// The observer of a periodic reader and, if it exports over OTLP, its
     /// exporter (`kind`, and the endpoint's `server.address`/`server.port`).
-    pub fn observer(self: &Arc<Self>, exporter: Option<(&'static str, &str)>) -> Observer {
+    pub fn observer(self: &Arc<Self>, exporter: Option<(&'static str, &str)>) -> ExportObserver {
         let reader = self.component(component_type::PERIODIC_METRIC_READER);
         let exporter = exporter.map(|(kind, endpoint)| {
             let mut attributes = self.component(kind);
@@ -121,7 +121,7 @@ impl SelfMetrics {
             self.exporters.lock().unwrap_or_else(|e| e.into_inner()).push(component.clone());
             component
         });
-        Observer { metrics: self.clone(), reader, exporter }
+        ExportObserver { metrics: self.clone(), reader, exporter }
     }
 
     /// Creates the instruments on the built provider. Runs before any
@@ -194,7 +194,7 @@ pub struct ExportInFlight {
     points: u64,
 }
 
-impl Observer {
+impl ExportObserver {
     /// Called first thing in an export, on the reader's thread: records the
     /// collection that just ended and counts the points as in flight.
     pub fn begin(&self, points: u64) -> ExportInFlight {

@@ -137,12 +137,12 @@ pub(crate) unsafe fn convert(
 }
 
 /// Where an encoding goes: a fixed stack buffer (hot path) or a `Vec`.
-pub(crate) trait Sink {
+pub(crate) trait KeyEncoder {
     /// Appends; false when it does not fit.
     fn put(&mut self, bytes: &[u8]) -> bool;
 }
 
-impl Sink for Vec<u8> {
+impl KeyEncoder for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) -> bool {
         self.extend_from_slice(bytes);
         true
@@ -167,7 +167,7 @@ impl StackKey {
     }
 }
 
-impl Sink for StackKey {
+impl KeyEncoder for StackKey {
     #[inline]
     fn put(&mut self, bytes: &[u8]) -> bool {
         if bytes.len() > self.buf.len() - self.len {
@@ -188,14 +188,14 @@ impl Sink for StackKey {
 }
 
 #[inline]
-unsafe fn put_bytes(sink: &mut impl Sink, s: otelmetrics_str, what: &str) -> Result<bool> {
+unsafe fn put_bytes(sink: &mut impl KeyEncoder, s: otelmetrics_str, what: &str) -> Result<bool> {
     let bytes = slice_arg(s.ptr as *const u8, s.len, format_args!("the {what}"))?;
     Ok(sink.put(&(s.len as u64).to_le_bytes()) && sink.put(bytes))
 }
 
 #[inline]
 unsafe fn put_array<T: Copy>(
-    sink: &mut impl Sink,
+    sink: &mut impl KeyEncoder,
     arr: otelmetrics_array,
     f: impl Fn(T) -> [u8; 8],
 ) -> Result<bool> {
@@ -212,7 +212,10 @@ unsafe fn put_array<T: Copy>(
 /// UTF-8: a cache hit means these very bytes were validated before.
 /// Ok(false) when the encoding does not fit the sink.
 #[inline]
-pub(crate) unsafe fn encode(sink: &mut impl Sink, attrs: &[otelmetrics_attribute]) -> Result<bool> {
+pub(crate) unsafe fn encode(
+    sink: &mut impl KeyEncoder,
+    attrs: &[otelmetrics_attribute],
+) -> Result<bool> {
     for a in attrs {
         let tag = a.value_type;
         if !(OTELMETRICS_VALUE_STRING..=OTELMETRICS_VALUE_DOUBLE_ARRAY).contains(&tag) {

@@ -348,8 +348,8 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_prometheus_translation
     builder: *mut otelmetrics_provider_builder,
     strategy: otelmetrics_prometheus_translation,
 ) -> otelmetrics_status {
-    use crate::config::PrometheusTranslation as T;
     with_settings(builder, |s| {
+        use crate::config::PrometheusTranslation as T;
         s.prometheus_options.translation = match strategy {
             OTELMETRICS_PROMETHEUS_TRANSLATION_UNDERSCORE_ESCAPING_WITH_SUFFIXES => {
                 T::UnderscoreEscapingWithSuffixes

@@ -121,18 +121,18 @@ pub trait Callback: Send + Sync {
 }
 
 /// Where one SDK collection of one instrument sends its observations.
-enum Sink<'a> {
+enum TypedObserver<'a> {
     U64(&'a dyn AsyncInstrument<u64>),
     I64(&'a dyn AsyncInstrument<i64>),
     F64(&'a dyn AsyncInstrument<f64>),
 }
 
-impl Sink<'_> {
+impl TypedObserver<'_> {
     fn observe(&self, n: Number, attrs: &[KeyValue]) {
         match (self, n) {
-            (Sink::U64(s), Number::U64(v)) => s.observe(v, attrs),
-            (Sink::I64(s), Number::I64(v)) => s.observe(v, attrs),
-            (Sink::F64(s), Number::F64(v)) => s.observe(v, attrs),
+            (TypedObserver::U64(s), Number::U64(v)) => s.observe(v, attrs),
+            (TypedObserver::I64(s), Number::I64(v)) => s.observe(v, attrs),
+            (TypedObserver::F64(s), Number::F64(v)) => s.observe(v, attrs),
             _ => {} // prevented by ObservableKind::check
         }
     }
@@ -145,7 +145,7 @@ pub struct Observer<'a> {
 
 enum Target<'a> {
     /// A single-instrument callback: observations go straight to the SDK.
-    Own { state: &'a State, sink: &'a Sink<'a> },
+    Own { state: &'a State, sink: &'a TypedObserver<'a> },
     /// A multi-instrument callback: observations are sorted by instrument.
     Many { instruments: &'a [Arc<State>], buffer: Vec<(usize, Number, Vec<KeyValue>)> },
 }
@@ -252,7 +252,7 @@ impl State {
         self.limits.apply(attrs)
     }
 
-    fn collect(&self, sink: &Sink<'_>) {
+    fn collect(&self, sink: &TypedObserver<'_>) {
         self.own.call(|cb| {
             let mut observer = Observer { target: Target::Own { state: self, sink } };
             run_callback(cb, &mut observer);
@@ -337,7 +337,7 @@ macro_rules! sdk_observable {
         if let Some(u) = &$spec.unit {
             b = b.with_unit(u.clone());
         }
-        b.with_callback(move |obs| state.collect(&Sink::$variant(obs))).build();
+        b.with_callback(move |obs| state.collect(&TypedObserver::$variant(obs))).build();
     }};
 }
 
@@ -402,7 +402,7 @@ impl Registration {
         Ok(reg)
     }
 
-    fn collect_for(&self, id: usize, sink: &Sink<'_>) {
+    fn collect_for(&self, id: usize, sink: &TypedObserver<'_>) {
         let needs_run = !self.slots.lock().get(&id).is_some_and(|s| s.fresh);
         if needs_run {
             let ran = self.callback.call(|cb| {

@@ -18,6 +18,9 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel, eventually  # noqa: E402
+from peers.prometheus import Prometheus  # noqa: E402
+from peers.rotel import wait_until  # noqa: E402
+from test_prometheus import Producer  # noqa: E402
 from test_prometheus_translation import comparable  # noqa: E402
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "config" / "otelmetrics.yaml"
@@ -140,3 +143,30 @@ def test_the_example_file_gives_what_the_python_sdk_gives_from_it():
     # process_* and python_* families beside the SDK's.
     theirs = {name: f for name, f in comparable(sdk_scrape).items() if not name.startswith(("process_", "python_"))}
     assert comparable(ours_scrape) == theirs
+
+
+def test_the_example_file_drives_a_c_program_to_prometheus_and_rotel_at_once(tmp_path):
+    """The file's two readers from C: a real Prometheus scrapes the pull
+    endpoint while the program runs, and its shutdown pushes to rotel."""
+    exe = compile_c("tests/e2e/programs/prometheus_producer.c", tmp_path)
+    (tmp_path / "prometheus").mkdir()
+    with Rotel() as rotel:
+        env = program_env(OTEL_CONFIG_FILE=str(EXAMPLE), COLLECTOR_URL=rotel.http_url.rstrip("/"),
+                          PROMETHEUS_PORT="0", SERVICE_NAME="config-c",
+                          OTEL_METRICS_EXPORTER="none")   # ignored: the file decides
+        producer = Producer(exe, env)
+        try:
+            with Prometheus([f"127.0.0.1:{producer.port}"], workdir=tmp_path / "prometheus") as prom:
+                wait_until(lambda: prom.query('up{job="otelmetrics"} == 1'), timeout_s=30,
+                           describe=lambda: f"a successful scrape; targets: {prom.targets_health()}")
+                assert prom.wait_for_value('target_info{service_name="config-c"}') == 1
+                assert prom.wait_for_value("sum(fruit_sold_total)") == 12
+            assert producer.quit() == "shutdown OK"
+        finally:
+            producer.kill()
+
+        def pushed():
+            points = rotel.points("fruit.sold")
+            assert sum(p.value for p in points) == 12, points
+            assert all(p.metric.scope.resource.attributes.get("service.name") == "config-c" for p in points)
+        eventually(pushed, timeout_s=20)

@@ -236,6 +236,31 @@ def test_a_histogram_attribute_named_le_does_not_duplicate_the_bucket_bound():
         provider.shutdown()
 
 
+def test_metrics_named_like_target_info_are_left_out_with_a_warning(caplog):
+    """`target_info` (and OpenMetrics' family `target`) belong to the
+    resource: a metric mapping to them would give two TYPE lines for one
+    family, which the parsers reject."""
+    provider = otelmetrics.MeterProvider(exporters=["prometheus"], prometheus_port=0, service_name="svc")
+    try:
+        meter = provider.get_meter("lib")
+        meter.create_gauge("target_info").record(2)
+        meter.create_counter("target").add(1)
+        meter.create_counter("kept").add(1)
+        url = f"http://127.0.0.1:{provider.prometheus_port}/metrics"
+        with caplog.at_level("WARNING", logger="otelmetrics"):
+            for accept in (None, PROMETHEUS_2):
+                content_type, body = scrape(url, accept)
+                families = parsed(content_type, body)   # parses: one target_info family
+                info = families.get("target_info") or families["target"]   # OpenMetrics' info family
+                assert [s.value for s in info.samples] == [1], body
+                assert "kept_total" in sample_names(families)
+                assert not [s for f in families.values() for s in f.samples if s.name.startswith("target_total")]
+        warned = [r.getMessage() for r in caplog.records if "target_info" in r.getMessage()]
+        assert any("`target_info`" in w and "left out" in w for w in warned), warned
+    finally:
+        provider.shutdown()
+
+
 # ------------------------------------------------------------ a real Prometheus
 
 

@@ -129,6 +129,9 @@ impl Family {
     }
 }
 
+/// The `by_name` entry of the names `target_info` takes.
+const TARGET_INFO: usize = usize::MAX;
+
 /// Renders everything in `request` as `scrape` asks: the response body.
 pub fn render(request: &ExportMetricsServiceRequest, scrape: &Scrape) -> Vec<u8> {
     let (format, options, naming) = (scrape.format, scrape.options, scrape.naming());
@@ -139,6 +142,12 @@ pub fn render(request: &ExportMetricsServiceRequest, scrape: &Scrape) -> Vec<u8>
     for rm in &request.resource_metrics {
         let resource = rm.resource.as_ref().map_or(&[][..], |r| &r.attributes[..]);
         if options.target_info && !resource.is_empty() {
+            // Its names (the sample, and OpenMetrics' family `target`) are
+            // taken, whatever the format, so a metric named alike is left
+            // out of every format alike.
+            for taken in ["target_info", "target"] {
+                by_name.insert(taken.to_owned(), TARGET_INFO);
+            }
             let labels = series_labels(&naming, resource, &[]);
             match format {
                 Format::Protobuf => protobuf::write_target_info(&labels, &mut proto),
@@ -267,7 +276,7 @@ fn family_for(
 ) -> Option<usize> {
     let (name, unit) = naming.metric(&m.name, &m.unit, shape);
     let key = family_key(&name, shape);
-    if let Some(&i) = by_name.get(key) {
+    if let Some(&i) = by_name.get(key).filter(|&&i| i != TARGET_INFO) {
         let family = &mut families[i];
         if family.shape == shape && family_key(&family.name, family.shape) == key {
             merge_metadata(family, m, unit);
@@ -275,10 +284,14 @@ fn family_for(
         }
     }
     let names = occupied_names(&name, shape);
-    if let Some(taken) = names.iter().find_map(|n| by_name.get(n)) {
+    if let Some(&taken) = names.iter().find_map(|n| by_name.get(n)) {
+        let other = match taken {
+            TARGET_INFO => "the resource's `target_info`",
+            i => &format!("`{}`, already exposed with another type", families[i].name),
+        };
         diagnostics::warn(&format!(
-            "prometheus: `{}` maps to `{name}`, which clashes with `{}`, already exposed with another type; left out",
-            m.name, families[*taken].name
+            "prometheus: `{}` maps to `{name}`, which clashes with {other}; left out",
+            m.name
         ));
         return None;
     }
