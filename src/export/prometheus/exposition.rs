@@ -9,13 +9,13 @@
 
 use super::escaping::{write_name, Escaping, NameKind};
 use super::naming::{escape_help, escape_label_value, Naming, Shape};
-use super::{client_model, protobuf};
+use super::{client_model, exemplars, protobuf};
 use crate::config::PrometheusOptions;
 use crate::diagnostics;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{
-    metric, number_data_point, HistogramDataPoint, Metric, NumberDataPoint, ScopeMetrics,
+    metric, number_data_point, Exemplar, HistogramDataPoint, Metric, NumberDataPoint, ScopeMetrics,
 };
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -352,7 +352,12 @@ fn add_metric(
                 m,
                 &point_labels(family.shape, m, naming, &p.attributes, scope),
             ) {
-                write_number(&family.name, &labels, p, &mut family.samples);
+                // OpenMetrics has exemplars on counters, not on gauges.
+                let exemplar = (format == Format::OpenMetrics && family.shape == Shape::Counter)
+                    .then(|| exemplars::latest(&p.exemplars))
+                    .flatten()
+                    .map(|e| (e, naming));
+                write_number(&family.name, &labels, p, exemplar, &mut family.samples);
                 family.write_created(format, &labels, p.start_time_unix_nano);
             }
         }),
@@ -362,7 +367,7 @@ fn add_metric(
                 m,
                 &point_labels(family.shape, m, naming, &p.attributes, scope),
             ) {
-                write_number(&family.name, &labels, p, &mut family.samples)
+                write_number(&family.name, &labels, p, None, &mut family.samples)
             }
         }),
         Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
@@ -371,7 +376,8 @@ fn add_metric(
                 m,
                 &point_labels(family.shape, m, naming, &p.attributes, scope),
             ) {
-                write_histogram(&family.name, &labels, p, &mut family.samples);
+                let exemplars = (format == Format::OpenMetrics).then_some(naming);
+                write_histogram(&family.name, &labels, p, exemplars, &mut family.samples);
                 family.write_created(format, &labels, p.start_time_unix_nano);
             }
         }),
@@ -396,17 +402,17 @@ fn add_protobuf_metric(
     match &m.data {
         Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
             if let Some(labels) = claim(&p.attributes) {
-                metrics.push(protobuf::number(&labels, p, shape));
+                metrics.push(protobuf::number(&labels, p, shape, naming));
             }
         }),
         Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
             if let Some(labels) = claim(&p.attributes) {
-                metrics.push(protobuf::number(&labels, p, shape));
+                metrics.push(protobuf::number(&labels, p, shape, naming));
             }
         }),
         Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
             if let Some(labels) = claim(&p.attributes) {
-                metrics.push(protobuf::classic_histogram(&labels, p));
+                metrics.push(protobuf::classic_histogram(&labels, p, naming));
             }
         }),
         Some(metric::Data::ExponentialHistogram(h)) => h.data_points.iter().for_each(|p| {
@@ -457,7 +463,15 @@ fn claim_series(family: &mut Family, m: &Metric, labels: &[(String, String)]) ->
     None
 }
 
-fn write_number(name: &str, labels: &str, p: &NumberDataPoint, out: &mut String) {
+/// A number sample, with an exemplar after it when one is given (OpenMetrics
+/// counters).
+fn write_number(
+    name: &str,
+    labels: &str,
+    p: &NumberDataPoint,
+    exemplar: Option<(&Exemplar, &Naming)>,
+    out: &mut String,
+) {
     write_series(name, "", labels, None, out);
     out.push(' ');
     match p.value {
@@ -467,21 +481,41 @@ fn write_number(name: &str, labels: &str, p: &NumberDataPoint, out: &mut String)
         Some(number_data_point::Value::AsDouble(d)) => write_float(d, out),
         None => out.push_str("NaN"),
     }
+    if let Some((e, naming)) = exemplar {
+        exemplars::write(e, naming, out);
+    }
     out.push('\n');
 }
 
-fn write_histogram(name: &str, labels: &str, p: &HistogramDataPoint, out: &mut String) {
+/// A classic histogram's samples; with `exemplars` (OpenMetrics) each
+/// bucket carries the latest exemplar whose value falls in it.
+fn write_histogram(
+    name: &str,
+    labels: &str,
+    p: &HistogramDataPoint,
+    exemplars: Option<&Naming>,
+    out: &mut String,
+) {
     let mut cumulative = 0u64;
     let mut le = String::new();
-    for (i, bound) in p.explicit_bounds.iter().enumerate() {
+    let mut lower = f64::NEG_INFINITY;
+    let bounds = p.explicit_bounds.iter().copied().chain([f64::INFINITY]);
+    for (i, bound) in bounds.enumerate() {
         cumulative += p.bucket_counts.get(i).copied().unwrap_or(0);
         le.clear();
-        write_float(*bound, &mut le);
+        write_float(bound, &mut le);
         write_series(name, "_bucket", labels, Some(&le), out);
-        let _ = writeln!(out, " {cumulative}");
+        // The +Inf bucket holds every measurement, whatever the counts say.
+        let count = if bound == f64::INFINITY { p.count } else { cumulative };
+        let _ = write!(out, " {count}");
+        if let Some(naming) = exemplars {
+            if let Some(e) = exemplars::in_bucket(&p.exemplars, lower, bound) {
+                exemplars::write(e, naming, out);
+            }
+        }
+        out.push('\n');
+        lower = bound;
     }
-    write_series(name, "_bucket", labels, Some("+Inf"), out);
-    let _ = writeln!(out, " {}", p.count);
     if let Some(sum) = p.sum {
         write_series(name, "_sum", labels, None, out);
         out.push(' ');
@@ -494,7 +528,7 @@ fn write_histogram(name: &str, labels: &str, p: &HistogramDataPoint, out: &mut S
 
 /// Floats as Prometheus parses them: `NaN`, `+Inf`, `-Inf`, else the
 /// shortest text that reads back to the same value.
-fn write_float(v: f64, out: &mut String) {
+pub(super) fn write_float(v: f64, out: &mut String) {
     if v.is_nan() {
         out.push_str("NaN");
     } else if v.is_infinite() {
@@ -618,7 +652,7 @@ fn is_legacy_metric(name: &str) -> bool {
 
 /// An attribute value as label text: strings as they are, other scalars in
 /// their usual spelling, arrays as JSON.
-fn value_text(v: Option<&AnyValue>) -> String {
+pub(super) fn value_text(v: Option<&AnyValue>) -> String {
     match v.and_then(|v| v.value.as_ref()) {
         Some(any_value::Value::StringValue(s)) => s.clone(),
         Some(any_value::Value::BoolValue(b)) => b.to_string(),

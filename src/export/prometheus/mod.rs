@@ -14,6 +14,7 @@
 #[rustfmt::skip]
 mod client_model;
 mod escaping;
+mod exemplars;
 mod exposition;
 mod http;
 mod naming;

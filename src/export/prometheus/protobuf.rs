@@ -5,9 +5,10 @@
 //! format with native histograms (`native_histogram`).
 
 use super::client_model::{
-    Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType,
+    Bucket, Counter, Exemplar, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType,
 };
-use super::naming::Shape;
+use super::exemplars;
+use super::naming::{Naming, Shape};
 use super::native_histogram;
 use crate::diagnostics;
 use opentelemetry_proto::tonic::metrics::v1::{
@@ -67,7 +68,24 @@ pub(super) fn write_target_info(labels: &[(String, String)], out: &mut Vec<u8>) 
     write_family("target_info", Shape::Gauge, "Target metadata", None, vec![one], out);
 }
 
-pub(super) fn number(labels: &[(String, String)], p: &NumberDataPoint, shape: Shape) -> Metric {
+/// An exemplar as Prometheus' message (labels as in OpenMetrics).
+fn exemplar_message(
+    e: &opentelemetry_proto::tonic::metrics::v1::Exemplar,
+    naming: &Naming,
+) -> Exemplar {
+    Exemplar {
+        label: label_pairs(&exemplars::labels(e, naming)),
+        value: Some(exemplars::value(e)),
+        timestamp: created(e.time_unix_nano),
+    }
+}
+
+pub(super) fn number(
+    labels: &[(String, String)],
+    p: &NumberDataPoint,
+    shape: Shape,
+    naming: &Naming,
+) -> Metric {
     let value = match p.value {
         Some(number_data_point::Value::AsInt(i)) => i as f64,
         Some(number_data_point::Value::AsDouble(d)) => d,
@@ -77,7 +95,8 @@ pub(super) fn number(labels: &[(String, String)], p: &NumberDataPoint, shape: Sh
     match shape {
         Shape::Counter => {
             let created_timestamp = created(p.start_time_unix_nano);
-            metric.counter = Some(Counter { value: Some(value), created_timestamp, exemplar: None })
+            let exemplar = exemplars::latest(&p.exemplars).map(|e| exemplar_message(e, naming));
+            metric.counter = Some(Counter { value: Some(value), created_timestamp, exemplar })
         }
         _ => metric.gauge = Some(Gauge { value: Some(value) }),
     }
@@ -86,17 +105,25 @@ pub(super) fn number(labels: &[(String, String)], p: &NumberDataPoint, shape: Sh
 
 /// An explicit-bucket histogram in its classic form: cumulative buckets
 /// (the `+Inf` one is implied by the count, as in Prometheus' clients).
-pub(super) fn classic_histogram(labels: &[(String, String)], p: &HistogramDataPoint) -> Metric {
+pub(super) fn classic_histogram(
+    labels: &[(String, String)],
+    p: &HistogramDataPoint,
+    naming: &Naming,
+) -> Metric {
     let mut cumulative = 0u64;
+    let mut lower = f64::NEG_INFINITY;
     let bucket = p
         .explicit_bounds
         .iter()
         .enumerate()
-        .map(|(i, bound)| {
+        .map(|(i, &bound)| {
             cumulative += p.bucket_counts.get(i).copied().unwrap_or(0);
+            let exemplar = exemplars::in_bucket(&p.exemplars, lower, bound);
+            lower = bound;
             Bucket {
                 cumulative_count: Some(cumulative),
-                upper_bound: Some(*bound),
+                upper_bound: Some(bound),
+                exemplar: exemplar.map(|e| exemplar_message(e, naming)),
                 ..Default::default()
             }
         })
