@@ -16,6 +16,12 @@ const PROTOCOLS = Dict(
 const COMPRESSIONS = Dict(:none => L.OTELMETRICS_COMPRESSION_NONE, :gzip => L.OTELMETRICS_COMPRESSION_GZIP,
                           :zstd => L.OTELMETRICS_COMPRESSION_ZSTD)
 const CONSOLE_FORMATS = Dict(:text => L.OTELMETRICS_CONSOLE_FORMAT_TEXT, :json => L.OTELMETRICS_CONSOLE_FORMAT_JSON)
+const EXEMPLAR_FILTERS = Dict(
+    :always_on => L.OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_ON,
+    :always_off => L.OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_OFF,
+    :trace_based => L.OTELMETRICS_EXEMPLAR_FILTER_TRACE_BASED,
+)
+
 const TEMPORALITIES = Dict(
     :cumulative => L.OTELMETRICS_TEMPORALITY_CUMULATIVE,
     :delta => L.OTELMETRICS_TEMPORALITY_DELTA,
@@ -50,6 +56,7 @@ defaults:
 - `config_file` / `config_yaml`: a declarative configuration file (or its text) that replaces every other setting;
 - `prometheus_host`, `prometheus_port` (0 picks a free port, see `prometheus_port`);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
+  `exemplar_filter` (`:trace_based`, the default, `:always_on`, `:always_off`),
   `cardinality_limit`, `cardinality_limits` (pairs `:counter => 500` per instrument kind, over
   `cardinality_limit`), `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
 - `self_metrics` (`true` records and exports the semantic conventions' SDK metrics,
@@ -79,7 +86,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        config_file=nothing, config_yaml=nothing,
                        prometheus_host=nothing, prometheus_port=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
-                       cardinality_limit=nothing, cardinality_limits=nothing, views=View[], in_memory_reader::Bool=false,
+                       exemplar_filter=nothing, cardinality_limit=nothing, cardinality_limits=nothing, views=View[], in_memory_reader::Bool=false,
                        meter_configurator=nothing)
     drain_deferred_frees()
     out = Ref{Ptr{L.otelmetrics_provider_builder}}(C_NULL)
@@ -124,6 +131,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         export_interval === nothing || check(L.otelmetrics_provider_builder_set_export_interval_ms(b, milliseconds(export_interval)))
         export_timeout === nothing || check(L.otelmetrics_provider_builder_set_export_timeout_ms(b, milliseconds(export_timeout)))
         temporality === nothing || check(L.otelmetrics_provider_builder_set_temporality(b, lookup(TEMPORALITIES, "temporality", temporality)))
+        exemplar_filter === nothing || check(L.otelmetrics_provider_builder_set_exemplar_filter(b, lookup(EXEMPLAR_FILTERS, "exemplar filter", exemplar_filter)))
         cardinality_limit === nothing || check(L.otelmetrics_provider_builder_set_cardinality_limit(b, cardinality_limit))
         if cardinality_limits !== nothing
             for (kind, limit) in cardinality_limits

@@ -55,6 +55,8 @@ class MeterProvider(Handle):
     (True) or disabled (False); the first matching pattern, in order, decides
     and unmatched meters are enabled. A disabled meter's instruments record
     nothing and their ``enabled()`` is False.
+    ``exemplar_filter``: "trace_based" (the default: measurements made in a
+    sampled span), "always_on" or "always_off" (``OTEL_METRICS_EXEMPLAR_FILTER``).
     """
 
     __slots__ = ("_is_shut_down",)
@@ -73,7 +75,8 @@ class MeterProvider(Handle):
                  console_format: Optional[str] = None, console_path: Union[str, PathLike, None] = None,
                  prometheus_host: Optional[str] = None, prometheus_port: Optional[int] = None,
                  export_interval_millis: Optional[float] = None, export_timeout_millis: Optional[float] = None,
-                 temporality: Optional[str] = None, views: Sequence[View] = (),
+                 temporality: Optional[str] = None, exemplar_filter: Optional[str] = None,
+                 views: Sequence[View] = (),
                  cardinality_limit: Optional[int] = None,
                  cardinality_limits: Optional[Mapping[str, int]] = None, in_memory: bool = False,
                  meter_configurator: Optional[Mapping[str, bool]] = None,

@@ -1,0 +1,70 @@
+"""The span a measurement is made in, for exemplars.
+
+Recording methods take the OpenTelemetry API's ``context=``; without one,
+the current span of ``opentelemetry.trace``. Both only when
+opentelemetry-api is importable: it is imported once, here, never on the
+hot path; without it no span is looked up and nothing is passed. Code with
+its own tracer can instead set the calling thread's current span in the
+library (``set_current_span``), which every record on that thread then
+carries (the C API's ``otelmetrics_current_span_set``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Tuple
+
+from ._ffi_generated import TRACE_FLAGS_SAMPLED, otelmetrics_span_context
+from ._library import FNS
+from ._status import check
+
+_MASK64 = (1 << 64) - 1
+
+_get_current_span: Optional[Callable[[Any], Any]]
+try:
+    from opentelemetry.trace import get_current_span as _get_current_span
+except ImportError:   # no opentelemetry-api: measurements carry no span
+    _get_current_span = None
+
+
+def span_context(trace_id: int, span_id: int, sampled: bool = True) -> otelmetrics_span_context:
+    """The C span context of a 128-bit trace id and a 64-bit span id (the
+    integers the OpenTelemetry API's ``SpanContext`` holds)."""
+    return otelmetrics_span_context(trace_id >> 64 & _MASK64, trace_id & _MASK64, span_id & _MASK64,
+                                    TRACE_FLAGS_SAMPLED if sampled else 0)
+
+
+_last: Tuple[Any, Any] = (None, None)   # (API SpanContext, its C struct): spans repeat
+
+
+def _span_of(context: Any) -> Optional[otelmetrics_span_context]:
+    """The C span context of the span in ``context`` (None: the current
+    context), or None when there is no valid span."""
+    global _last
+    sc = _get_current_span(context).get_span_context()   # type: ignore[misc]  # (not None here)
+    if not sc.is_valid:
+        return None
+    last = _last
+    if last[0] is sc:
+        return last[1]
+    c = otelmetrics_span_context(sc.trace_id >> 64 & _MASK64, sc.trace_id & _MASK64, sc.span_id,
+                                 int(sc.trace_flags) & 0xFF)
+    _last = (sc, c)
+    return c
+
+
+# What the record methods call: None when opentelemetry-api is not importable.
+span_of: Optional[Callable[[Any], Optional[otelmetrics_span_context]]] = (
+    _span_of if _get_current_span is not None else None)
+
+
+def set_current_span(trace_id: int, span_id: int, sampled: bool = True) -> None:
+    """Makes a span the calling thread's current span in the library: records
+    on this thread without a span of their own may become exemplars with its
+    ids (the default filter, ``trace_based``, only takes sampled spans).
+    Neither id may be 0 (``InvalidArgumentError``, a ``ValueError``, otherwise)."""
+    check(FNS.otelmetrics_current_span_set(span_context(trace_id, span_id, sampled)))
+
+
+def clear_current_span() -> None:
+    """Clears the calling thread's current span in the library."""
+    FNS.otelmetrics_current_span_clear()
