@@ -34,6 +34,7 @@
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+use otelmetrics::ffi::span::otelmetrics_span_context;
 use otelmetrics::ffi::*;
 use std::ffi::{c_void, CString};
 use std::hint::black_box;

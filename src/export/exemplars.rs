@@ -211,12 +211,37 @@ pub struct StreamKey {
     pub number: NumberKind,
 }
 
+/// One exemplar as a reservoir holds it (no allocation when taken: the
+/// OTLP form is made at collection).
+#[derive(Debug, Clone)]
+struct Held {
+    value: exemplar::Value,
+    time_unix_nano: u64,
+    span: SpanContext,
+    filtered: Arc<[ProtoKeyValue]>,
+}
+
+impl Held {
+    fn to_proto(&self) -> Exemplar {
+        let ids = self.span.is_valid();
+        Exemplar {
+            filtered_attributes: self.filtered.to_vec(),
+            time_unix_nano: self.time_unix_nano,
+            span_id: if ids { self.span.span_id.to_vec() } else { Vec::new() },
+            trace_id: if ids { self.span.trace_id.to_vec() } else { Vec::new() },
+            value: Some(self.value),
+        }
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The exemplars of one series (one point).
 #[derive(Debug)]
 struct Cell0 {
     /// Measurements offered since the last collection (reservoir sampling).
     seen: u64,
-    slots: Vec<Option<Exemplar>>,
+    slots: Vec<Option<Held>>,
 }
 
 /// The reservoirs of one stream, one per attribute set.
@@ -226,7 +251,7 @@ pub struct StreamExemplars {
     /// Most series kept (the stream's cardinality limit): a series past it
     /// gets no exemplars (its measurements go to the overflow point).
     max_series: usize,
-    series: Mutex<HashMap<Vec<u8>, Cell0>>,
+    series: Mutex<FastMap<Vec<u8>, Cell0>>,
 }
 
 /// The canonical encoding of an attribute set (sorted by key): what a point
@@ -276,12 +301,12 @@ fn below(n: u64) -> u64 {
 pub struct Target {
     pub stream: Arc<StreamExemplars>,
     pub key: Vec<u8>,
-    pub filtered: Vec<ProtoKeyValue>,
+    pub filtered: Arc<[ProtoKeyValue]>,
 }
 
 impl StreamExemplars {
     pub fn new(shape: ReservoirShape, max_series: usize) -> Self {
-        StreamExemplars { shape, max_series: max_series.max(1), series: Mutex::new(HashMap::new()) }
+        StreamExemplars { shape, max_series: max_series.max(1), series: Mutex::default() }
     }
 
     pub fn shape(&self) -> &ReservoirShape {
@@ -294,8 +319,9 @@ impl StreamExemplars {
         key: &[u8],
         value: V,
         span: &SpanContext,
-        filtered: &[ProtoKeyValue],
+        filtered: &Arc<[ProtoKeyValue]>,
     ) {
+        let time_unix_nano = now_unix_nanos();
         let mut series = self.series.lock().unwrap_or_else(|e| e.into_inner());
         let len = series.len();
         let cell = match series.get_mut(key) {
@@ -321,13 +347,11 @@ impl StreamExemplars {
                 i as usize
             }
         };
-        let ids = span.is_valid();
-        cell.slots[slot] = Some(Exemplar {
-            filtered_attributes: filtered.to_vec(),
-            time_unix_nano: now_unix_nanos(),
-            span_id: if ids { span.span_id.to_vec() } else { Vec::new() },
-            trace_id: if ids { span.trace_id.to_vec() } else { Vec::new() },
-            value: Some(value.proto()),
+        cell.slots[slot] = Some(Held {
+            value: value.proto(),
+            time_unix_nano,
+            span: *span,
+            filtered: filtered.clone(),
         });
     }
 
@@ -343,7 +367,7 @@ impl StreamExemplars {
             .iter()
             .flatten()
             .filter(|e| e.time_unix_nano >= start && (end == 0 || e.time_unix_nano <= end))
-            .cloned()
+            .map(Held::to_proto)
             .collect()
     }
 }
@@ -470,6 +494,10 @@ mod tests {
     const SPAN: SpanContext = SpanContext { trace_id: [7; 16], span_id: [9; 8], flags: SAMPLED };
     const UNSAMPLED: SpanContext = SpanContext { trace_id: [7; 16], span_id: [9; 8], flags: 0 };
 
+    fn none() -> Arc<[ProtoKeyValue]> {
+        Arc::from(Vec::new())
+    }
+
     fn kv(k: &str, v: &str) -> ProtoKeyValue {
         to_proto(&[KeyValue::new(k.to_owned(), v.to_owned())]).remove(0)
     }
@@ -507,7 +535,7 @@ mod tests {
         let s = StreamExemplars::new(ReservoirShape::FixedSize(1), 10);
         let key = attribute_key(&[kv("route", "/")]);
         for v in 0..100u64 {
-            s.offer(&key, v, &SPAN, &[]);
+            s.offer(&key, v, &SPAN, &none());
         }
         let got = s.collect(&key, 0, 0);
         assert_eq!(got.len(), 1);
@@ -515,7 +543,7 @@ mod tests {
         assert_eq!(got[0].span_id, vec![9; 8]);
         assert!(matches!(got[0].value, Some(exemplar::Value::AsInt(v)) if (0..100).contains(&v)));
         // After a collection the first measurement offered replaces it.
-        s.offer(&key, 1000u64, &SPAN, &[]);
+        s.offer(&key, 1000u64, &SPAN, &none());
         assert_eq!(s.collect(&key, 0, 0)[0].value, Some(exemplar::Value::AsInt(1000)));
     }
 
@@ -523,7 +551,7 @@ mod tests {
     fn reservoir_sampling_fills_then_samples_uniformly() {
         let s = StreamExemplars::new(ReservoirShape::FixedSize(20), 10);
         for v in 0..10 {
-            s.offer(b"k", v as f64, &SPAN, &[]);
+            s.offer(b"k", v as f64, &SPAN, &none());
         }
         assert_eq!(s.collect(b"k", 0, 0).len(), 10, "fewer measurements than slots: all kept");
         // Uniform: over many rounds of 40 offers, the first half is kept
@@ -531,7 +559,7 @@ mod tests {
         let mut late = 0;
         for _ in 0..200 {
             for v in 0..40 {
-                s.offer(b"k", v as f64, &SPAN, &[]);
+                s.offer(b"k", v as f64, &SPAN, &none());
             }
             late += s
                 .collect(b"k", 0, 0)
@@ -547,7 +575,7 @@ mod tests {
     fn an_aligned_reservoir_keeps_the_last_measurement_of_each_bucket() {
         let s = StreamExemplars::new(ReservoirShape::Aligned(vec![1.0, 10.0]), 10);
         for v in [0.5, 1.0, 5.0, 7.0, 50.0] {
-            s.offer(b"k", v, &SPAN, &[]);
+            s.offer(b"k", v, &SPAN, &none());
         }
         let values: Vec<_> = s.collect(b"k", 0, 0).into_iter().map(|e| e.value).collect();
         use exemplar::Value::AsDouble;
@@ -557,8 +585,8 @@ mod tests {
     #[test]
     fn exemplars_keep_filtered_attributes_and_respect_the_series_limit() {
         let s = StreamExemplars::new(ReservoirShape::FixedSize(1), 1);
-        s.offer(b"a", 1i64, &SPAN, &[kv("user", "u1")]);
-        s.offer(b"b", 2i64, &SPAN, &[]);
+        s.offer(b"a", 1i64, &SPAN, &vec![kv("user", "u1")].into());
+        s.offer(b"b", 2i64, &SPAN, &none());
         assert_eq!(s.collect(b"a", 0, 0)[0].filtered_attributes, vec![kv("user", "u1")]);
         assert!(s.collect(b"b", 0, 0).is_empty(), "past the series limit");
     }
@@ -566,7 +594,7 @@ mod tests {
     #[test]
     fn a_delta_point_gets_only_the_exemplars_of_its_interval() {
         let s = StreamExemplars::new(ReservoirShape::FixedSize(1), 10);
-        s.offer(b"k", 1u64, &SPAN, &[]);
+        s.offer(b"k", 1u64, &SPAN, &none());
         let t = s.collect(b"k", 0, 0)[0].time_unix_nano;
         assert_eq!(s.collect(b"k", t, t).len(), 1);
         assert!(s.collect(b"k", t + 1, 0).is_empty(), "recorded before the interval");

@@ -12,8 +12,8 @@ use crate::export::exemplars::{
 use crate::provider::ScopedMeter;
 use crate::views::{AggregationSpec, Kind as ViewKind, StreamOf};
 use opentelemetry::KeyValue;
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 /// The SDK's default explicit bucket boundaries (a histogram no view or
 /// advice gives boundaries has these buckets).
@@ -34,10 +34,17 @@ struct Stream {
     allowed: Option<HashSet<String>>,
 }
 
+/// Most attribute sets whose targets an instrument keeps (then they are
+/// computed on every offer).
+const CACHED_TARGETS: usize = DEFAULT_CARDINALITY_LIMIT;
+
 /// The exemplar streams of one instrument in one process generation.
 pub struct InstrumentExemplars {
     filter: ExemplarFilter,
     streams: Vec<Stream>,
+    /// The targets of attribute sets seen, by their exact encoding (the
+    /// bound-series cache's key): an offer for a known set converts nothing.
+    cache: Mutex<HashMap<Vec<u8>, Arc<[Target]>, foldhash::fast::RandomState>>,
 }
 
 fn shape(stream: &StreamOf, kind: ViewKind, spec: &InstrumentSpec) -> ReservoirShape {
@@ -89,7 +96,11 @@ impl InstrumentExemplars {
                 allowed: s.allowed_keys.map(|k| k.into_iter().collect()),
             })
             .collect();
-        Some(Box::new(InstrumentExemplars { filter: store.filter(), streams }))
+        Some(Box::new(InstrumentExemplars {
+            filter: store.filter(),
+            streams,
+            cache: Mutex::default(),
+        }))
     }
 
     /// Where a measurement with attributes `raw` (as recorded), `kept`
@@ -113,7 +124,7 @@ impl InstrumentExemplars {
                 Target {
                     stream: s.exemplars.clone(),
                     key: attribute_key(&to_proto(&point)),
-                    filtered: to_proto(&filtered),
+                    filtered: to_proto(&filtered).into(),
                 }
             })
             .collect()
@@ -132,6 +143,41 @@ impl InstrumentExemplars {
             return;
         };
         for t in self.targets(raw, kept) {
+            t.stream.offer(&t.key, value, &span, &t.filtered);
+        }
+    }
+}
+
+impl InstrumentExemplars {
+    /// [`InstrumentExemplars::offer`] for attributes identified by `key` (an
+    /// exact encoding of them); `convert` gives them (as recorded, and
+    /// kept) only the first time.
+    pub fn offer_keyed<V: ExemplarNumber>(
+        &self,
+        value: V,
+        key: &[u8],
+        convert: impl FnOnce() -> Option<(Vec<KeyValue>, Vec<KeyValue>)>,
+        span: Option<&SpanContext>,
+    ) {
+        let Some(span) = sampled_by(self.filter, span) else {
+            return;
+        };
+        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned();
+        let targets = match cached {
+            Some(t) => t,
+            None => {
+                let Some((raw, kept)) = convert() else {
+                    return;
+                };
+                let t: Arc<[Target]> = self.targets(&raw, &kept).into();
+                let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+                if cache.len() < CACHED_TARGETS {
+                    cache.insert(key.to_vec(), t.clone());
+                }
+                t
+            }
+        };
+        for t in targets.iter() {
             t.stream.offer(&t.key, value, &span, &t.filtered);
         }
     }

@@ -193,18 +193,23 @@ impl<K: Kind> Instrument<K> {
         }
     }
 
+    /// [`Instrument::offer`] for attributes identified by `key`.
     #[cold]
     #[inline(never)]
-    fn offer_converted(
+    fn offer_keyed(
         &self,
         value: K::Value,
+        key: &[u8],
         convert: &dyn Fn() -> Result<Vec<KeyValue>>,
         span: Option<&SpanContext>,
     ) {
-        if self.sdk().exemplars.is_some() {
-            if let Ok(raw) = convert() {
-                self.offer(value, &raw, span);
-            }
+        if let Some(exemplars) = &self.sdk().exemplars {
+            let convert = || {
+                let raw = convert().ok()?;
+                let kept = self.filtered(raw.clone());
+                Some((raw, kept))
+            };
+            exemplars.offer_keyed(value, key, convert, span);
         }
     }
 
@@ -217,7 +222,7 @@ impl<K: Kind> Instrument<K> {
         span: &SpanContext,
     ) -> Result<()> {
         self.record_keyed_only(value, key, &convert)?;
-        self.offer_converted(value, &convert, Some(span));
+        self.offer_keyed(value, key, &convert, Some(span));
         Ok(())
     }
 
@@ -233,7 +238,7 @@ impl<K: Kind> Instrument<K> {
     ) -> Result<()> {
         self.record_keyed_only(value, key, &convert)?;
         if ex::armed() {
-            self.offer_converted(value, &convert, None);
+            self.offer_keyed(value, key, &convert, None);
         }
         Ok(())
     }

@@ -26,6 +26,29 @@ except ImportError:   # no opentelemetry-api: measurements carry no span
     _get_current_span = None
 
 
+def _context_reader() -> Optional[Tuple[Callable[[], Any], Any]]:
+    """The current context's own getter and the span's key in it, when the
+    API keeps its context the way it does by default (a ContextVar holding a
+    dict): reading them directly costs ~15 ns where the API's
+    ``get_current_span()`` costs ~450 (four Python calls). None otherwise
+    (another runtime context, another API layout): the API's function then."""
+    try:
+        import contextvars
+
+        from opentelemetry.context import _RUNTIME_CONTEXT
+        from opentelemetry.context.contextvars_context import ContextVarsRuntimeContext
+        from opentelemetry.trace.propagation import _SPAN_KEY
+        var = _RUNTIME_CONTEXT._current_context   # type: ignore[attr-defined]
+        if type(_RUNTIME_CONTEXT) is ContextVarsRuntimeContext and isinstance(var, contextvars.ContextVar):
+            return var.get, _SPAN_KEY
+    except (ImportError, AttributeError):
+        pass
+    return None
+
+
+_reader = _context_reader() if _get_current_span is not None else None
+
+
 def span_context(trace_id: int, span_id: int, sampled: bool = True) -> otelmetrics_span_context:
     """The C span context of a 128-bit trace id and a 64-bit span id (the
     integers the OpenTelemetry API's ``SpanContext`` holds)."""
@@ -40,7 +63,17 @@ def _span_of(context: Any) -> Optional[otelmetrics_span_context]:
     """The C span context of the span in ``context`` (None: the current
     context), or None when there is no valid span."""
     global _last
-    sc = _get_current_span(context).get_span_context()   # type: ignore[misc]  # (not None here)
+    if _reader is not None:
+        current, key = _reader
+        span = (current() if context is None else context).get(key)
+        if span is None:
+            return None
+        try:
+            sc = span.get_span_context()
+        except AttributeError:   # not a Span (the API ignores it too)
+            return None
+    else:
+        sc = _get_current_span(context).get_span_context()   # type: ignore[misc]  # (not None here)
     if not sc.is_valid:
         return None
     last = _last
