@@ -29,10 +29,17 @@ def _closed_set() -> int:
     raise ValueError("this Attributes set was closed")
 
 
+def _span_lookup() -> Tuple[Any, Any, Any, Any]:
+    """What a record method finds the span with (see ``_spans``): the
+    context's getter and the span's key, ``c_span``, and the fallback."""
+    current, key = _spans.reader if _spans.reader is not None else (None, None)
+    return current, key, _spans.c_span, _spans.span_of
+
+
 def _record_method(fn: Callable[..., int], fn_in_span: Callable[..., int], vt: ValueType) -> Callable[..., None]:
     fast, low, high = vt.fast, vt.low, vt.high
     cache_get = _cache.get   # (the cache dict is cleared, never replaced)
-    span_of = _spans.span_of   # None without opentelemetry-api
+    current, key, c_span, span_of = _span_lookup()
 
     def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
         try:
@@ -59,7 +66,11 @@ def _record_method(fn: Callable[..., int], fn_in_span: Callable[..., int], vt: V
                 if entry is None:
                     found = lookup(attributes)
                     h = found._h
-            span = span_of(context) if span_of is not None else None
+            if current is not None:   # (inlined: the common case, no span, costs two C calls)
+                s = (current() if context is None else context).get(key)
+                span = None if s is None else c_span(s)
+            else:
+                span = span_of(context) if span_of is not None else None
             status = fn(self._h, amount, h) if span is None else fn_in_span(self._h, amount, h, span)
             if status:
                 raise error_for(status)
@@ -73,11 +84,15 @@ def _bound_record_method(fn: Callable[..., int], fn_in_span: Callable[..., int],
                          vt: ValueType) -> Callable[..., None]:
     """The bound hot path: one exact type test (plus the range for integers),
     and the span as ``_record_method`` finds it."""
-    span_of = _spans.span_of
+    current, key, c_span, span_of = _span_lookup()
     if vt.suffix == "f64":
         def record(self: Any, amount: Any, context: Any = None) -> None:
             amount = amount if type(amount) is float else coerce(vt, amount)
-            span = span_of(context) if span_of is not None else None
+            if current is not None:
+                s = (current() if context is None else context).get(key)
+                span = None if s is None else c_span(s)
+            else:
+                span = span_of(context) if span_of is not None else None
             status = fn(self._h, amount) if span is None else fn_in_span(self._h, amount, span)
             if status:
                 raise error_for(status)
@@ -88,7 +103,11 @@ def _bound_record_method(fn: Callable[..., int], fn_in_span: Callable[..., int],
     def record_integer(self: Any, amount: Any, context: Any = None) -> None:
         if not (type(amount) is int and low <= amount <= high):
             amount = coerce(vt, amount)
-        span = span_of(context) if span_of is not None else None
+        if current is not None:
+            s = (current() if context is None else context).get(key)
+            span = None if s is None else c_span(s)
+        else:
+            span = span_of(context) if span_of is not None else None
         status = fn(self._h, amount) if span is None else fn_in_span(self._h, amount, span)
         if status:
             raise error_for(status)

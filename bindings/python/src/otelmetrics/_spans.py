@@ -59,21 +59,14 @@ def span_context(trace_id: int, span_id: int, sampled: bool = True) -> otelmetri
 _last: Tuple[Any, Any] = (None, None)   # (API SpanContext, its C struct): spans repeat
 
 
-def _span_of(context: Any) -> Optional[otelmetrics_span_context]:
-    """The C span context of the span in ``context`` (None: the current
-    context), or None when there is no valid span."""
+def c_span(span: Any) -> Optional[otelmetrics_span_context]:
+    """The C span context of an API ``Span``, or None when it is not a valid
+    span (or not a Span: the API ignores those too)."""
     global _last
-    if _reader is not None:
-        current, key = _reader
-        span = (current() if context is None else context).get(key)
-        if span is None:
-            return None
-        try:
-            sc = span.get_span_context()
-        except AttributeError:   # not a Span (the API ignores it too)
-            return None
-    else:
-        sc = _get_current_span(context).get_span_context()   # type: ignore[misc]  # (not None here)
+    try:
+        sc = span.get_span_context()
+    except AttributeError:
+        return None
     if not sc.is_valid:
         return None
     last = _last
@@ -85,9 +78,18 @@ def _span_of(context: Any) -> Optional[otelmetrics_span_context]:
     return c
 
 
-# What the record methods call: None when opentelemetry-api is not importable.
+def _span_of_api(context: Any) -> Optional[otelmetrics_span_context]:
+    """The C span context of the span in ``context`` (None: the current
+    context), through the API's public function."""
+    return c_span(_get_current_span(context))   # type: ignore[misc]  # (not None here)
+
+
+# What the record methods use, inlined: the context's getter and the span's
+# key (``reader``, the fast way), else ``span_of`` (the API's function), else
+# neither (no opentelemetry-api: no span is looked up at all).
+reader: Optional[Tuple[Callable[[], Any], Any]] = _reader
 span_of: Optional[Callable[[Any], Optional[otelmetrics_span_context]]] = (
-    _span_of if _get_current_span is not None else None)
+    _span_of_api if _get_current_span is not None and _reader is None else None)
 
 
 def set_current_span(trace_id: int, span_id: int, sampled: bool = True) -> None:
