@@ -82,26 +82,14 @@ def _record_method(fn: Callable[..., int], fn_in_span: Callable[..., int], vt: V
 
 def _bound_record_method(fn: Callable[..., int], fn_in_span: Callable[..., int],
                          vt: ValueType) -> Callable[..., None]:
-    """The bound hot path: one exact type test (plus the range for integers),
-    and the span as ``_record_method`` finds it."""
+    """The bound hot path: one exact type test (plus the range for integers;
+    C refuses what a float may not be), and the span as ``_record_method``
+    finds it."""
     current, key, c_span, span_of = _span_lookup()
-    if vt.suffix == "f64":
-        def record(self: Any, amount: Any, context: Any = None) -> None:
-            amount = amount if type(amount) is float else coerce(vt, amount)
-            if current is not None:
-                s = (current() if context is None else context).get(key)
-                span = None if s is None else c_span(s)
-            else:
-                span = span_of(context) if span_of is not None else None
-            status = fn(self._h, amount) if span is None else fn_in_span(self._h, amount, span)
-            if status:
-                raise error_for(status)
-        return record
+    exact, ranged, low, high = (float if vt.suffix == "f64" else int), vt.suffix != "f64", vt.low, vt.high
 
-    low, high = vt.low, vt.high
-
-    def record_integer(self: Any, amount: Any, context: Any = None) -> None:
-        if not (type(amount) is int and low <= amount <= high):
+    def record(self: Any, amount: Any, context: Any = None) -> None:
+        if type(amount) is not exact or (ranged and not low <= amount <= high):
             amount = coerce(vt, amount)
         if current is not None:
             s = (current() if context is None else context).get(key)
@@ -112,7 +100,7 @@ def _bound_record_method(fn: Callable[..., int], fn_in_span: Callable[..., int],
         if status:
             raise error_for(status)
 
-    return record_integer
+    return record
 
 
 _specialized: Dict[Tuple[type, str], type] = {}
