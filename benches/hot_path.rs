@@ -34,6 +34,7 @@
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+use otelmetrics::ffi::span::otelmetrics_span_context;
 use otelmetrics::ffi::*;
 use std::ffi::{c_void, CString};
 use std::hint::black_box;
@@ -146,6 +147,9 @@ struct Case {
     ours: Box<dyn FnMut(u64)>,
     /// The target for ours / native, if there is one.
     target: Option<f64>,
+    /// Measured with a sampled current span set on the measuring thread
+    /// (exemplars taken; the native SDK takes none).
+    in_span: bool,
 }
 
 /// The library's counter (for the 2-thread run) and every case.
@@ -154,6 +158,30 @@ struct Setup {
     counter_add: CounterAdd,
     native_counter: opentelemetry::metrics::Counter<u64>,
     cases: Vec<Case>,
+    set_span: unsafe extern "C" fn(*const otelmetrics_span_context) -> Status,
+    clear_span: unsafe extern "C" fn(),
+}
+
+/// The sampled span of the "in a sampled span" cases.
+const SPAN: otelmetrics_span_context = otelmetrics_span_context {
+    trace_id_high: 0x0af7651916cd43dd,
+    trace_id_low: 0x8448eb211c80319c,
+    span_id: 0xb7ad6b7169203331,
+    trace_flags: OTELMETRICS_TRACE_FLAGS_SAMPLED,
+};
+
+impl Setup {
+    /// Runs `f` with the case's current span set (if it has one).
+    fn around<R>(&self, in_span: bool, f: impl FnOnce() -> R) -> R {
+        if in_span {
+            check(unsafe { (self.set_span)(&SPAN) }, "set the current span");
+        }
+        let r = f();
+        if in_span {
+            unsafe { (self.clear_span)() };
+        }
+        r
+    }
 }
 
 fn setup() -> Setup {
@@ -216,6 +244,18 @@ fn setup() -> Setup {
             lib.sym("otelmetrics_histogram_f64_bind");
         let bound_histogram_record: unsafe extern "C" fn(P, f64) -> Status =
             lib.sym("otelmetrics_bound_histogram_f64_record");
+        let counter_add_in_span: unsafe extern "C" fn(
+            P,
+            u64,
+            *const otelmetrics_attribute,
+            usize,
+            *const otelmetrics_span_context,
+        ) -> Status = lib.sym("otelmetrics_counter_u64_add_in_span");
+        let bound_counter_add_in_span: unsafe extern "C" fn(
+            P,
+            u64,
+            *const otelmetrics_span_context,
+        ) -> Status = lib.sym("otelmetrics_bound_counter_u64_add_in_span");
 
         let (mut builder, mut provider, mut meter, mut counter, mut histogram) =
             (P::default(), P::default(), P::default(), P::default(), P::default());
@@ -260,6 +300,10 @@ fn setup() -> Setup {
 
         let (nc, nh) = (native_counter.clone(), native_histogram.clone());
         let (nc2, nc3) = (native_counter.clone(), native_counter.clone());
+        let (nc4, nc5) = (native_counter.clone(), native_counter.clone());
+        let native_bound_counter2 = native_counter.bind(&native_attrs());
+        let native_bound_counter3 = native_counter.bind(&native_attrs());
+        let native_bound_histogram2 = native_histogram.bind(&native_attrs());
         let (prebuilt_native, prebuilt_c) = (native_attrs(), c_attrs());
         let set_native = native_attrs();
         let cases = vec![
@@ -271,6 +315,7 @@ fn setup() -> Setup {
                     ok(counter_add(counter, 1, black_box(a.as_ptr()), 3));
                 }),
                 target: Some(1.3),
+                in_span: false,
             },
             Case {
                 name: "counter add, 3 attributes prebuilt",
@@ -279,12 +324,14 @@ fn setup() -> Setup {
                     ok(counter_add(counter, 1, black_box(prebuilt_c.as_ptr()), 3));
                 }),
                 target: None,
+                in_span: false,
             },
             Case {
                 name: "counter add, prebuilt attribute set",
                 native: Box::new(move |_| nc3.add(1, black_box(&set_native))),
                 ours: Box::new(move |_| ok(counter_add_with_set(counter, 1, black_box(set)))),
                 target: None,
+                in_span: false,
             },
             Case {
                 // The native SDK has no Enabled: its side does nothing.
@@ -296,6 +343,7 @@ fn setup() -> Setup {
                     assert!(counter_enabled(black_box(counter)));
                 }),
                 target: None,
+                in_span: false,
             },
             Case {
                 name: "bound counter add",
@@ -304,6 +352,7 @@ fn setup() -> Setup {
                     ok(bound_counter_add(bound_counter, black_box(1)));
                 }),
                 target: Some(2.0),
+                in_span: false,
             },
             Case {
                 name: "histogram record, 3 attributes built per call",
@@ -313,6 +362,7 @@ fn setup() -> Setup {
                     ok(histogram_record(histogram, (i % 1000) as f64, black_box(a.as_ptr()), 3));
                 }),
                 target: None,
+                in_span: false,
             },
             Case {
                 name: "bound histogram record",
@@ -321,11 +371,64 @@ fn setup() -> Setup {
                     ok(bound_histogram_record(bound_histogram, (i % 1000) as f64));
                 }),
                 target: Some(1.3),
+                in_span: false,
+            },
+            Case {
+                name: "counter add, 3 attributes per call, in a sampled current span",
+                native: Box::new(move |_| nc4.add(1, black_box(&native_attrs()))),
+                ours: Box::new(move |_| {
+                    let a = c_attrs();
+                    ok(counter_add(counter, 1, black_box(a.as_ptr()), 3));
+                }),
+                target: None,
+                in_span: true,
+            },
+            Case {
+                name: "counter add, 3 attributes per call, span passed per call",
+                native: Box::new(move |_| nc5.add(1, black_box(&native_attrs()))),
+                ours: Box::new(move |_| {
+                    let a = c_attrs();
+                    ok(counter_add_in_span(counter, 1, black_box(a.as_ptr()), 3, &SPAN));
+                }),
+                target: None,
+                in_span: false,
+            },
+            Case {
+                name: "bound counter add, in a sampled current span",
+                native: Box::new(move |_| native_bound_counter2.add(black_box(1))),
+                ours: Box::new(move |_| ok(bound_counter_add(bound_counter, black_box(1)))),
+                target: None,
+                in_span: true,
+            },
+            Case {
+                name: "bound counter add, span passed per call",
+                native: Box::new(move |_| native_bound_counter3.add(black_box(1))),
+                ours: Box::new(move |_| {
+                    ok(bound_counter_add_in_span(bound_counter, black_box(1), &SPAN))
+                }),
+                target: None,
+                in_span: false,
+            },
+            Case {
+                name: "bound histogram record, in a sampled current span",
+                native: Box::new(move |i| native_bound_histogram2.record((i % 1000) as f64)),
+                ours: Box::new(move |i| {
+                    ok(bound_histogram_record(bound_histogram, (i % 1000) as f64));
+                }),
+                target: None,
+                in_span: true,
             },
         ];
         // `lib` is never dlclosed (`Lib` has no `Drop`): the function
         // pointers in `cases` stay valid after it goes out of scope.
-        Setup { counter: counter as usize, counter_add, native_counter, cases }
+        Setup {
+            counter: counter as usize,
+            counter_add,
+            native_counter,
+            cases,
+            set_span: lib.sym("otelmetrics_current_span_set"),
+            clear_span: lib.sym("otelmetrics_current_span_clear"),
+        }
     }
 }
 
@@ -370,21 +473,24 @@ fn wall_clock() {
     let mut s = setup();
     // (name, target, native rounds, ours rounds), each round (wall, CPU).
     let mut results = Vec::new();
-    for case in &mut s.cases {
-        run_calls(&mut case.native, ITERATIONS / 10);
-        run_calls(&mut case.ours, ITERATIONS / 10);
-        let (mut native, mut ours) = (Vec::new(), Vec::new());
-        // Alternate which side goes first, so drifting load hits both alike.
-        for r in 0..ROUNDS {
-            if r % 2 == 0 {
-                native.push(round(&mut case.native));
-                ours.push(round(&mut case.ours));
-            } else {
-                ours.push(round(&mut case.ours));
-                native.push(round(&mut case.native));
+    let mut cases = std::mem::take(&mut s.cases);
+    for case in &mut cases {
+        s.around(case.in_span, || {
+            run_calls(&mut case.native, ITERATIONS / 10);
+            run_calls(&mut case.ours, ITERATIONS / 10);
+            let (mut native, mut ours) = (Vec::new(), Vec::new());
+            // Alternate which side goes first, so drifting load hits both alike.
+            for r in 0..ROUNDS {
+                if r % 2 == 0 {
+                    native.push(round(&mut case.native));
+                    ours.push(round(&mut case.ours));
+                } else {
+                    ours.push(round(&mut case.ours));
+                    native.push(round(&mut case.native));
+                }
             }
-        }
-        results.push((case.name, case.target, native, ours));
+            results.push((case.name, case.target, native, ours));
+        });
     }
     for (clock, pick) in [("wall clock", 0), ("thread CPU time", 1)] {
         println!();
@@ -471,19 +577,22 @@ fn run_one(case: &str, side: &str, calls: u64) {
     let mut empty: Box<dyn FnMut(u64)> = Box::new(|i| {
         black_box(i);
     });
-    let mut s = setup();
-    let f = if case == "empty" {
-        &mut empty
+    let s = setup();
+    let mut cases = s.cases;
+    let (f, in_span) = if case == "empty" {
+        (&mut empty, false)
     } else {
-        let c = s.cases.iter_mut().find(|c| c.name == case).expect("unknown case");
-        if side == "native" {
-            &mut c.native
-        } else {
-            &mut c.ours
-        }
+        let c = cases.iter_mut().find(|c| c.name == case).expect("unknown case");
+        let in_span = c.in_span;
+        (if side == "native" { &mut c.native } else { &mut c.ours }, in_span)
     };
+    let (set_span, clear_span) = (s.set_span, s.clear_span);
+    if in_span && side != "native" {
+        check(unsafe { set_span(&SPAN) }, "set the current span");
+    }
     run_calls(f, INSTRUCTION_WARMUP);
     otelmetrics_bench_measured(f, calls);
+    unsafe { clear_span() };
 }
 
 /// Instructions callgrind counted in `otelmetrics_bench_measured` for one run.

@@ -26,6 +26,11 @@
 #include <string.h>
 
 /**
+ * The W3C trace flag "sampled" of `otelmetrics_span_context.trace_flags`.
+ */
+#define OTELMETRICS_TRACE_FLAGS_SAMPLED 1
+
+/**
  * Version of the library these declarations describe (compare with
  * `otelmetrics_version()` at run time).
  */
@@ -336,6 +341,11 @@ typedef uint32_t otelmetrics_prometheus_translation;
 typedef uint32_t otelmetrics_temporality;
 
 /**
+ * Which measurements may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
+ */
+typedef uint32_t otelmetrics_exemplar_filter;
+
+/**
  * Instrument kinds, for view selectors.
  */
 typedef uint32_t otelmetrics_instrument_kind;
@@ -352,6 +362,22 @@ typedef uint32_t otelmetrics_log_level;
 typedef void (*otelmetrics_diagnostic_fn)(otelmetrics_log_level level,
                                           struct otelmetrics_str message,
                                           void *user_data);
+
+/**
+ * A span as a W3C trace context identifies it, ids as integers (as the
+ * Python API and OpenTelemetry.jl hold them): the 16-byte trace id is
+ * `trace_id_high` then `trace_id_low`, each big-endian (its hex form is
+ * `%016llx%016llx` of the two), the 8-byte span id is `span_id`
+ * (big-endian), and `trace_flags` holds `OTELMETRICS_TRACE_FLAGS_SAMPLED`.
+ * Neither id may be zero (the W3C rule for a valid span).
+ * `otelmetrics_span_context_from_bytes` makes one from the ids' bytes.
+ */
+typedef struct otelmetrics_span_context {
+  uint64_t trace_id_high;
+  uint64_t trace_id_low;
+  uint64_t span_id;
+  uint8_t trace_flags;
+} otelmetrics_span_context;
 
 /**
  * A callback: called once per collection with an observer and the user
@@ -484,6 +510,21 @@ typedef void (*otelmetrics_free_fn)(void *user_data);
 #define OTELMETRICS_TEMPORALITY_DELTA 2
 
 #define OTELMETRICS_TEMPORALITY_LOW_MEMORY 3
+
+/**
+ * Every measurement (with the ids of its span, when it has one).
+ */
+#define OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_ON 1
+
+/**
+ * None.
+ */
+#define OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_OFF 2
+
+/**
+ * Measurements made in a sampled span (the default).
+ */
+#define OTELMETRICS_EXEMPLAR_FILTER_TRACE_BASED 3
 
 /**
  * OTLP to a collector (gRPC or HTTP).
@@ -802,6 +843,15 @@ otelmetrics_status otelmetrics_provider_builder_set_temporality(struct otelmetri
                                                                 otelmetrics_temporality temporality);
 
 /**
+ * Sets the exemplar filter (`OTELMETRICS_EXEMPLAR_FILTER_*`), over
+ * `OTEL_METRICS_EXEMPLAR_FILTER`; a configuration file's `exemplar_filter`
+ * replaces it. Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_ARGUMENT
+ * (an unknown value).
+ */
+otelmetrics_status otelmetrics_provider_builder_set_exemplar_filter(struct otelmetrics_provider_builder *builder,
+                                                                    otelmetrics_exemplar_filter filter);
+
+/**
  * Sets the default cardinality limit per metric stream (1 to 1,000,000; the SDK's
  * default is 2000). Series past it go to the `otel.metric.overflow` point.
  */
@@ -957,6 +1007,28 @@ otelmetrics_status otelmetrics_counter_u64_add_with_set(const struct otelmetrics
                                                         const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_counter_u64_add`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_counter_u64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_counter_u64_add_in_span(const struct otelmetrics_counter_u64 *instrument,
+                                                       uint64_t value,
+                                                       const struct otelmetrics_attribute *attributes,
+                                                       size_t count,
+                                                       const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_counter_u64_add_with_set`, in the span `*span`
+ * (see `otelmetrics_counter_u64_add_in_span`).
+ */
+otelmetrics_status otelmetrics_counter_u64_add_with_set_in_span(const struct otelmetrics_counter_u64 *instrument,
+                                                                uint64_t value,
+                                                                const struct otelmetrics_attributes *set,
+                                                                const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -986,6 +1058,15 @@ void otelmetrics_counter_u64_free(struct otelmetrics_counter_u64 *instrument);
  */
 otelmetrics_status otelmetrics_bound_counter_u64_add(const struct otelmetrics_bound_counter_u64 *bound,
                                                      uint64_t value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_counter_u64_add_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_counter_u64_add_in_span(const struct otelmetrics_bound_counter_u64 *bound,
+                                                             uint64_t value,
+                                                             const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1028,6 +1109,28 @@ otelmetrics_status otelmetrics_counter_f64_add_with_set(const struct otelmetrics
                                                         const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_counter_f64_add`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_counter_f64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_counter_f64_add_in_span(const struct otelmetrics_counter_f64 *instrument,
+                                                       double value,
+                                                       const struct otelmetrics_attribute *attributes,
+                                                       size_t count,
+                                                       const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_counter_f64_add_with_set`, in the span `*span`
+ * (see `otelmetrics_counter_f64_add_in_span`).
+ */
+otelmetrics_status otelmetrics_counter_f64_add_with_set_in_span(const struct otelmetrics_counter_f64 *instrument,
+                                                                double value,
+                                                                const struct otelmetrics_attributes *set,
+                                                                const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1057,6 +1160,15 @@ void otelmetrics_counter_f64_free(struct otelmetrics_counter_f64 *instrument);
  */
 otelmetrics_status otelmetrics_bound_counter_f64_add(const struct otelmetrics_bound_counter_f64 *bound,
                                                      double value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_counter_f64_add_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_counter_f64_add_in_span(const struct otelmetrics_bound_counter_f64 *bound,
+                                                             double value,
+                                                             const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1099,6 +1211,28 @@ otelmetrics_status otelmetrics_up_down_counter_i64_add_with_set(const struct ote
                                                                 const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_up_down_counter_i64_add`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_up_down_counter_i64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_up_down_counter_i64_add_in_span(const struct otelmetrics_up_down_counter_i64 *instrument,
+                                                               int64_t value,
+                                                               const struct otelmetrics_attribute *attributes,
+                                                               size_t count,
+                                                               const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_up_down_counter_i64_add_with_set`, in the span `*span`
+ * (see `otelmetrics_up_down_counter_i64_add_in_span`).
+ */
+otelmetrics_status otelmetrics_up_down_counter_i64_add_with_set_in_span(const struct otelmetrics_up_down_counter_i64 *instrument,
+                                                                        int64_t value,
+                                                                        const struct otelmetrics_attributes *set,
+                                                                        const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1128,6 +1262,15 @@ void otelmetrics_up_down_counter_i64_free(struct otelmetrics_up_down_counter_i64
  */
 otelmetrics_status otelmetrics_bound_up_down_counter_i64_add(const struct otelmetrics_bound_up_down_counter_i64 *bound,
                                                              int64_t value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_up_down_counter_i64_add_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_up_down_counter_i64_add_in_span(const struct otelmetrics_bound_up_down_counter_i64 *bound,
+                                                                     int64_t value,
+                                                                     const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1170,6 +1313,28 @@ otelmetrics_status otelmetrics_up_down_counter_f64_add_with_set(const struct ote
                                                                 const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_up_down_counter_f64_add`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_up_down_counter_f64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_up_down_counter_f64_add_in_span(const struct otelmetrics_up_down_counter_f64 *instrument,
+                                                               double value,
+                                                               const struct otelmetrics_attribute *attributes,
+                                                               size_t count,
+                                                               const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_up_down_counter_f64_add_with_set`, in the span `*span`
+ * (see `otelmetrics_up_down_counter_f64_add_in_span`).
+ */
+otelmetrics_status otelmetrics_up_down_counter_f64_add_with_set_in_span(const struct otelmetrics_up_down_counter_f64 *instrument,
+                                                                        double value,
+                                                                        const struct otelmetrics_attributes *set,
+                                                                        const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1199,6 +1364,15 @@ void otelmetrics_up_down_counter_f64_free(struct otelmetrics_up_down_counter_f64
  */
 otelmetrics_status otelmetrics_bound_up_down_counter_f64_add(const struct otelmetrics_bound_up_down_counter_f64 *bound,
                                                              double value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_up_down_counter_f64_add_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_up_down_counter_f64_add_in_span(const struct otelmetrics_bound_up_down_counter_f64 *bound,
+                                                                     double value,
+                                                                     const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1246,6 +1420,28 @@ otelmetrics_status otelmetrics_histogram_u64_record_with_set(const struct otelme
                                                              const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_histogram_u64_record`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_histogram_u64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_histogram_u64_record_in_span(const struct otelmetrics_histogram_u64 *instrument,
+                                                            uint64_t value,
+                                                            const struct otelmetrics_attribute *attributes,
+                                                            size_t count,
+                                                            const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_histogram_u64_record_with_set`, in the span `*span`
+ * (see `otelmetrics_histogram_u64_record_in_span`).
+ */
+otelmetrics_status otelmetrics_histogram_u64_record_with_set_in_span(const struct otelmetrics_histogram_u64 *instrument,
+                                                                     uint64_t value,
+                                                                     const struct otelmetrics_attributes *set,
+                                                                     const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1275,6 +1471,15 @@ void otelmetrics_histogram_u64_free(struct otelmetrics_histogram_u64 *instrument
  */
 otelmetrics_status otelmetrics_bound_histogram_u64_record(const struct otelmetrics_bound_histogram_u64 *bound,
                                                           uint64_t value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_histogram_u64_record_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_histogram_u64_record_in_span(const struct otelmetrics_bound_histogram_u64 *bound,
+                                                                  uint64_t value,
+                                                                  const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1322,6 +1527,28 @@ otelmetrics_status otelmetrics_histogram_f64_record_with_set(const struct otelme
                                                              const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_histogram_f64_record`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_histogram_f64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_histogram_f64_record_in_span(const struct otelmetrics_histogram_f64 *instrument,
+                                                            double value,
+                                                            const struct otelmetrics_attribute *attributes,
+                                                            size_t count,
+                                                            const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_histogram_f64_record_with_set`, in the span `*span`
+ * (see `otelmetrics_histogram_f64_record_in_span`).
+ */
+otelmetrics_status otelmetrics_histogram_f64_record_with_set_in_span(const struct otelmetrics_histogram_f64 *instrument,
+                                                                     double value,
+                                                                     const struct otelmetrics_attributes *set,
+                                                                     const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1351,6 +1578,15 @@ void otelmetrics_histogram_f64_free(struct otelmetrics_histogram_f64 *instrument
  */
 otelmetrics_status otelmetrics_bound_histogram_f64_record(const struct otelmetrics_bound_histogram_f64 *bound,
                                                           double value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_histogram_f64_record_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_histogram_f64_record_in_span(const struct otelmetrics_bound_histogram_f64 *bound,
+                                                                  double value,
+                                                                  const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1393,6 +1629,28 @@ otelmetrics_status otelmetrics_gauge_u64_record_with_set(const struct otelmetric
                                                          const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_gauge_u64_record`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_gauge_u64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_gauge_u64_record_in_span(const struct otelmetrics_gauge_u64 *instrument,
+                                                        uint64_t value,
+                                                        const struct otelmetrics_attribute *attributes,
+                                                        size_t count,
+                                                        const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_gauge_u64_record_with_set`, in the span `*span`
+ * (see `otelmetrics_gauge_u64_record_in_span`).
+ */
+otelmetrics_status otelmetrics_gauge_u64_record_with_set_in_span(const struct otelmetrics_gauge_u64 *instrument,
+                                                                 uint64_t value,
+                                                                 const struct otelmetrics_attributes *set,
+                                                                 const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1422,6 +1680,15 @@ void otelmetrics_gauge_u64_free(struct otelmetrics_gauge_u64 *instrument);
  */
 otelmetrics_status otelmetrics_bound_gauge_u64_record(const struct otelmetrics_bound_gauge_u64 *bound,
                                                       uint64_t value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_gauge_u64_record_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_gauge_u64_record_in_span(const struct otelmetrics_bound_gauge_u64 *bound,
+                                                              uint64_t value,
+                                                              const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1464,6 +1731,28 @@ otelmetrics_status otelmetrics_gauge_i64_record_with_set(const struct otelmetric
                                                          const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_gauge_i64_record`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_gauge_i64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_gauge_i64_record_in_span(const struct otelmetrics_gauge_i64 *instrument,
+                                                        int64_t value,
+                                                        const struct otelmetrics_attribute *attributes,
+                                                        size_t count,
+                                                        const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_gauge_i64_record_with_set`, in the span `*span`
+ * (see `otelmetrics_gauge_i64_record_in_span`).
+ */
+otelmetrics_status otelmetrics_gauge_i64_record_with_set_in_span(const struct otelmetrics_gauge_i64 *instrument,
+                                                                 int64_t value,
+                                                                 const struct otelmetrics_attributes *set,
+                                                                 const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1493,6 +1782,15 @@ void otelmetrics_gauge_i64_free(struct otelmetrics_gauge_i64 *instrument);
  */
 otelmetrics_status otelmetrics_bound_gauge_i64_record(const struct otelmetrics_bound_gauge_i64 *bound,
                                                       int64_t value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_gauge_i64_record_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_gauge_i64_record_in_span(const struct otelmetrics_bound_gauge_i64 *bound,
+                                                              int64_t value,
+                                                              const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1535,6 +1833,28 @@ otelmetrics_status otelmetrics_gauge_f64_record_with_set(const struct otelmetric
                                                          const struct otelmetrics_attributes *set);
 
 /**
+ * Records as `otelmetrics_gauge_f64_record`, in the span `*span` (copied):
+ * the measurement may become an exemplar with the span's ids, as the
+ * exemplar filter decides, whatever the thread's current span. Returns as
+ * `otelmetrics_gauge_f64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+ * all-zero trace or span id) for the span; on failure nothing is recorded.
+ */
+otelmetrics_status otelmetrics_gauge_f64_record_in_span(const struct otelmetrics_gauge_f64 *instrument,
+                                                        double value,
+                                                        const struct otelmetrics_attribute *attributes,
+                                                        size_t count,
+                                                        const struct otelmetrics_span_context *span);
+
+/**
+ * Records as `otelmetrics_gauge_f64_record_with_set`, in the span `*span`
+ * (see `otelmetrics_gauge_f64_record_in_span`).
+ */
+otelmetrics_status otelmetrics_gauge_f64_record_with_set_in_span(const struct otelmetrics_gauge_f64 *instrument,
+                                                                 double value,
+                                                                 const struct otelmetrics_attributes *set,
+                                                                 const struct otelmetrics_span_context *span);
+
+/**
  * Whether a measurement on the instrument would be recorded anywhere:
  * false when its meter is disabled (meter configurator, SDK disabled, no
  * reader), when every view selecting it drops it, after shutdown, and for
@@ -1564,6 +1884,15 @@ void otelmetrics_gauge_f64_free(struct otelmetrics_gauge_f64 *instrument);
  */
 otelmetrics_status otelmetrics_bound_gauge_f64_record(const struct otelmetrics_bound_gauge_f64 *bound,
                                                       double value);
+
+/**
+ * Records `value` on the bound series in the span `*span` (see
+ * `otelmetrics_gauge_f64_record_in_span`). Returns OK, NULL_POINTER,
+ * WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_bound_gauge_f64_record_in_span(const struct otelmetrics_bound_gauge_f64 *bound,
+                                                              double value,
+                                                              const struct otelmetrics_span_context *span);
 
 /**
  * Frees a bound instrument. NULL is a no-op.
@@ -1946,6 +2275,28 @@ void otelmetrics_string_free(char *s);
 void otelmetrics_provider_free(struct otelmetrics_provider *provider);
 
 /**
+ * Sets the calling thread's current span: measurements recorded on this
+ * thread afterwards (by any provider, without a span of their own) may
+ * become exemplars with its ids, as the exemplar filter decides
+ * (`trace_based`, the default: only when `trace_flags` has
+ * `OTELMETRICS_TRACE_FLAGS_SAMPLED`). The host's tracer calls this when a
+ * span becomes current, and `otelmetrics_current_span_clear` (or this
+ * again with the parent span) when it ends. `*span` is copied. A thread
+ * variable, no lock; with no sampled current span on any thread, recording
+ * costs one load more than without exemplars.
+ *
+ * Returns OK, NULL_POINTER or INVALID_ARGUMENT (an all-zero trace or span
+ * id); on failure the current span is unchanged.
+ */
+otelmetrics_status otelmetrics_current_span_set(const struct otelmetrics_span_context *span);
+
+/**
+ * Clears the calling thread's current span (no span: no exemplar unless
+ * the filter is `always_on`). Never fails.
+ */
+void otelmetrics_current_span_clear(void);
+
+/**
  * Creates an empty view. It must select something before it is added.
  * Returns OK or NULL_POINTER.
  */
@@ -2091,6 +2442,21 @@ static inline otelmetrics_str otelmetrics_str_from_cstr(const char *s) {
   return v;
 }
 
+/** A span context from the ids' W3C bytes (16 and 8, as in traceparent). */
+static inline otelmetrics_span_context otelmetrics_span_context_from_bytes(
+    const uint8_t trace_id[16], const uint8_t span_id[8], uint8_t trace_flags) {
+  otelmetrics_span_context s;
+  int i;
+  memset(&s, 0, sizeof s);
+  for (i = 0; i < 8; i++) {
+    s.trace_id_high = (s.trace_id_high << 8) | trace_id[i];
+    s.trace_id_low = (s.trace_id_low << 8) | trace_id[8 + i];
+    s.span_id = (s.span_id << 8) | span_id[i];
+  }
+  s.trace_flags = trace_flags;
+  return s;
+}
+
 /** An attribute with a string value (both NUL-terminated). */
 static inline otelmetrics_attribute otelmetrics_attr_string(const char *key, const char *value) {
   otelmetrics_attribute a;
@@ -2148,6 +2514,7 @@ static inline otelmetrics_attribute otelmetrics_attr_array(const char *key, otel
 typedef char otelmetrics_layout_check_str[(sizeof(otelmetrics_str) == 16) ? 1 : -1];
 typedef char otelmetrics_layout_check_value[(sizeof(otelmetrics_value) == 16) ? 1 : -1];
 typedef char otelmetrics_layout_check_attribute[(sizeof(otelmetrics_attribute) == 40) ? 1 : -1];
+typedef char otelmetrics_layout_check_span_context[(sizeof(otelmetrics_span_context) == 32) ? 1 : -1];
 typedef char otelmetrics_layout_check_value_offset[(offsetof(otelmetrics_attribute, value) == 24) ? 1 : -1];
 #endif
 #endif  /* OTELMETRICS_H_CONVENIENCES */

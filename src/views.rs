@@ -314,6 +314,49 @@ pub fn denied_keys(views: &[ViewSpec], i: &InstrumentIdentity<'_>) -> Option<Arc
     (!keys.is_empty()).then(|| Arc::new(keys))
 }
 
+/// One stream an instrument feeds, as the views make it: what its
+/// exemplars are kept by (name, attribute keys, aggregation, limit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOf {
+    /// The stream's name when a view renames it.
+    pub name: Option<String>,
+    pub allowed_keys: Option<Vec<String>>,
+    /// `None`: the kind's default aggregation.
+    pub aggregation: Option<AggregationSpec>,
+    pub cardinality_limit: Option<usize>,
+}
+
+/// The streams of one instrument: one per selecting view that does not
+/// drop it, else the default stream (as the SDK makes them).
+pub fn streams_of(
+    views: &[ViewSpec],
+    i: &InstrumentIdentity<'_>,
+    defaults: StreamDefaults,
+) -> Vec<StreamOf> {
+    let default_aggregation = (defaults.exponential_histograms && i.kind == Kind::Histogram)
+        .then(|| DEFAULT_EXPONENTIAL.clone());
+    let default_limit = defaults.kind_limits[i.kind as usize].or(defaults.cardinality_limit);
+    let selecting: Vec<&ViewSpec> = views.iter().filter(|v| v.selects(i)).collect();
+    if selecting.is_empty() {
+        return vec![StreamOf {
+            name: None,
+            allowed_keys: None,
+            aggregation: default_aggregation,
+            cardinality_limit: default_limit,
+        }];
+    }
+    selecting
+        .into_iter()
+        .filter(|v| v.aggregation != Some(AggregationSpec::Drop))
+        .map(|v| StreamOf {
+            name: v.name.clone(),
+            allowed_keys: v.allowed_keys.clone(),
+            aggregation: v.aggregation.clone().or_else(|| default_aggregation.clone()),
+            cardinality_limit: v.cardinality_limit.or(default_limit),
+        })
+        .collect()
+}
+
 /// Whether an instrument records anything through the views: false when
 /// views select it and every one of them drops it (with no view selecting
 /// it, the default stream records).

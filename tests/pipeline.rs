@@ -47,17 +47,17 @@ fn keyed_recording_aggregates_per_series_and_attribute_order_does_not_matter() {
     let counter = Instrument::<CounterU64>::new(&meter, &spec("requests")).unwrap();
     let ab = vec![KeyValue::new("a", "1"), KeyValue::new("b", 2i64)];
     let ba = vec![KeyValue::new("b", 2i64), KeyValue::new("a", "1")];
-    let mut conversions = 0;
+    let conversions = std::cell::Cell::new(0);
     for _ in 0..10 {
         counter
             .record_keyed(1, b"ab", || {
-                conversions += 1;
+                conversions.set(conversions.get() + 1);
                 Ok(ab.clone())
             })
             .unwrap();
     }
     counter.record_keyed(5, b"ba", || Ok(ba.clone())).unwrap();
-    assert_eq!(conversions, 1, "a cached series converts its attributes once");
+    assert_eq!(conversions.get(), 1, "a cached series converts its attributes once");
     let snapshot: Value = serde_json::from_str(&provider.snapshot_json().unwrap()).unwrap();
     let points = metric(&snapshot, "requests")["sum"]["dataPoints"].as_array().unwrap();
     assert_eq!(points.len(), 1, "both orders are one series: {points:?}");

@@ -7,6 +7,8 @@ pub(crate) mod file;
 pub mod redact;
 pub(crate) mod resolve;
 
+/// The views of `Settings::views`.
+pub use crate::views::ViewSpec;
 pub use env::{Env, MapEnv, ProcessEnv};
 pub use file::ConfigSource;
 pub use resolve::{protocol_name, resolve, Endpoint, Pem, Resolved, ResolvedConsole, ResolvedOtlp};
@@ -44,6 +46,17 @@ pub enum TemporalityPreference {
     Cumulative,
     Delta,
     LowMemory,
+}
+
+/// Which measurements may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExemplarFilter {
+    /// Every measurement (with its span's ids when it has one).
+    AlwaysOn,
+    /// None.
+    AlwaysOff,
+    /// Measurements made in a sampled span (the default).
+    TraceBased,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +210,9 @@ pub struct Settings {
     pub attribute_value_length_limit: Option<usize>,
     /// The file's `default_histogram_aggregation` is base-2 exponential.
     pub exponential_histograms: Option<bool>,
-    /// The file's `exemplar_filter`, kept for the exemplar work (issue 21).
+    /// The exemplar filter by its name (`always_on`, `always_off`,
+    /// `trace_based`): set in code or by the file's `exemplar_filter`, else
+    /// `OTEL_METRICS_EXEMPLAR_FILTER` (resolved in `resolve.rs`).
     pub exemplar_filter: Option<String>,
     /// The file's `log_level`: the threshold of the library's stderr
     /// messages (`None` inside: off), as `OTEL_LOG_LEVEL` sets it.

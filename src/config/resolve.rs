@@ -5,7 +5,8 @@
 //! came from.
 
 use super::{
-    Compression, ConsoleFormat, Env, ExporterKind, Protocol, Settings, TemporalityPreference,
+    Compression, ConsoleFormat, Env, ExemplarFilter, ExporterKind, Protocol, Settings,
+    TemporalityPreference,
 };
 use crate::error::{Error, Result};
 use opentelemetry::{KeyValue, Value};
@@ -62,6 +63,8 @@ pub struct Resolved {
     /// Which meters are enabled (first matching rule; default enabled).
     pub meter_rules: Vec<crate::views::MeterRule>,
     pub attribute_limits: crate::limits::AttributeLimits,
+    /// Which measurements may become exemplars.
+    pub exemplar_filter: ExemplarFilter,
     /// The configuration file's `log_level`, applied when the pipeline is
     /// built (else `OTEL_LOG_LEVEL`, read by the diagnostics themselves).
     pub log_level: Option<Option<crate::diagnostics::Level>>,
@@ -182,6 +185,21 @@ fn parse_compression(setting: &str, value: &str) -> Result<Compression> {
         _ => Err(Error::config(
             setting,
             format!("unknown compression `{value}` (expected `gzip`, `zstd` or `none`)"),
+        )),
+    }
+}
+
+pub(crate) const EXEMPLAR_FILTER_VAR: &str = "OTEL_METRICS_EXEMPLAR_FILTER";
+
+/// An exemplar filter by its name (the spec's, any case).
+pub fn parse_exemplar_filter(setting: &str, value: &str) -> Result<ExemplarFilter> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "always_on" => Ok(ExemplarFilter::AlwaysOn),
+        "always_off" => Ok(ExemplarFilter::AlwaysOff),
+        "trace_based" => Ok(ExemplarFilter::TraceBased),
+        _ => Err(Error::config(
+            setting,
+            format!("unknown exemplar filter `{value}` (expected `always_on`, `always_off` or `trace_based`)"),
         )),
     }
 }
@@ -738,6 +756,13 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         views: settings.views.clone(),
         meter_rules: settings.meter_rules.clone(),
         log_level: settings.log_level,
+        exemplar_filter: match &settings.exemplar_filter {
+            Some(name) => parse_exemplar_filter("exemplar filter", name)?,
+            None => match env.get(EXEMPLAR_FILTER_VAR) {
+                Some(v) => parse_exemplar_filter(EXEMPLAR_FILTER_VAR, &v)?,
+                None => ExemplarFilter::TraceBased,
+            },
+        },
         attribute_limits: crate::limits::AttributeLimits {
             count: settings.attribute_count_limit.map_or_else(
                 || optional_count(env, "OTEL_ATTRIBUTE_COUNT_LIMIT"),
@@ -759,6 +784,32 @@ mod tests {
 
     fn otlp(settings: &Settings, env: &MapEnv) -> ResolvedOtlp {
         resolve(settings, env).unwrap().otlp.unwrap()
+    }
+
+    #[test]
+    fn the_exemplar_filter_from_code_file_or_environment() {
+        let filter = |s: &Settings, env: &MapEnv| resolve(s, env).map(|r| r.exemplar_filter);
+        let none = MapEnv::default();
+        assert_eq!(filter(&Settings::default(), &none).unwrap(), ExemplarFilter::TraceBased);
+        let env = MapEnv::default().with(EXEMPLAR_FILTER_VAR, "ALWAYS_ON");
+        assert_eq!(filter(&Settings::default(), &env).unwrap(), ExemplarFilter::AlwaysOn);
+        let code = Settings { exemplar_filter: Some("always_off".into()), ..Default::default() };
+        assert_eq!(filter(&code, &env).unwrap(), ExemplarFilter::AlwaysOff, "code wins");
+        let bad = MapEnv::default().with(EXEMPLAR_FILTER_VAR, "sometimes");
+        let e = filter(&Settings::default(), &bad).unwrap_err();
+        assert!(e.message.contains(EXEMPLAR_FILTER_VAR) && e.message.contains("sometimes"));
+        let file = Settings {
+            config_file: Some(crate::config::ConfigSource::Yaml(
+                "file_format: \"1.0\"\nmeter_provider:\n  readers: []\n  exemplar_filter: always_on\n".into(),
+            )),
+            ..Default::default()
+        };
+        let off = MapEnv::default().with(EXEMPLAR_FILTER_VAR, "always_off");
+        assert_eq!(
+            filter(&file, &off).unwrap(),
+            ExemplarFilter::AlwaysOn,
+            "the file replaces the environment"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The console exporter: readable text or OTLP-JSON lines, to stdout or a
 //! file.
 
+use super::exemplars::ExemplarStore;
 use super::render;
 use super::{count_points, Loss, Sink};
 use crate::config::{ConsoleFormat, ResolvedConsole};
@@ -9,7 +10,7 @@ use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::Temporality;
 use std::fs::File;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub struct ConsoleExporter {
@@ -17,10 +18,15 @@ pub struct ConsoleExporter {
     /// `None` writes to stdout.
     file: Option<Mutex<File>>,
     temporality: Temporality,
+    exemplars: Arc<ExemplarStore>,
 }
 
 impl ConsoleExporter {
-    pub fn new(console: &ResolvedConsole, temporality: Temporality) -> Result<Self> {
+    pub fn new(
+        console: &ResolvedConsole,
+        temporality: Temporality,
+        exemplars: Arc<ExemplarStore>,
+    ) -> Result<Self> {
         let file = match &console.path {
             Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| {
@@ -32,7 +38,7 @@ impl ConsoleExporter {
             )),
             None => None,
         };
-        Ok(ConsoleExporter { format: console.format, file, temporality })
+        Ok(ConsoleExporter { format: console.format, file, temporality, exemplars })
     }
 
     fn write(&self, text: &str) -> std::io::Result<()> {
@@ -54,7 +60,7 @@ impl Sink for ConsoleExporter {
     type Batch = (String, u64);
 
     fn prepare(&self, metrics: &ResourceMetrics) -> Self::Batch {
-        let request = render::to_request(metrics);
+        let request = render::to_request(metrics, &self.exemplars);
         let text = match self.format {
             ConsoleFormat::Json => render::to_json(&request) + "\n",
             ConsoleFormat::Human => render::to_text(&request),

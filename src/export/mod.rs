@@ -14,10 +14,13 @@
 //!   `render`: the one conversion to OTLP both print (and the OTLP and
 //!   Prometheus exporters send), with `number_twins` merging an instrument's
 //!   integer and double streams;
+//! - `exemplars`: the current span, the exemplar reservoirs instruments
+//!   offer to, and their join into the points `render` makes;
 //! - `compress`: gzip and zstd for the bodies we send.
 
 pub mod compress;
 pub mod console;
+pub mod exemplars;
 pub mod guarded;
 mod number_twins;
 pub mod otlp;

@@ -2,16 +2,22 @@
 //! print it: OTLP JSON (the console's JSON lines and the in-memory snapshot)
 //! and a readable text block (the console's default).
 
+use super::exemplars::ExemplarStore;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point, AggregationTemporality};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use std::fmt::Write;
 
-/// The OTLP request of one collection, with each integer/double instrument
-/// pair of one name as one stream (`number_twins`).
-pub fn to_request(metrics: &ResourceMetrics) -> ExportMetricsServiceRequest {
+/// The OTLP request of one collection, with the provider's exemplars on its
+/// points (`exemplars::join`) and each integer/double instrument pair of one
+/// name as one stream (`number_twins`).
+pub fn to_request(
+    metrics: &ResourceMetrics,
+    exemplars: &ExemplarStore,
+) -> ExportMetricsServiceRequest {
     let mut request = ExportMetricsServiceRequest::from(metrics);
+    super::exemplars::join(&mut request, metrics, exemplars);
     super::number_twins::merge(&mut request);
     request
 }

@@ -1,6 +1,7 @@
 //! The in-memory reader: what the provider holds right now, read on demand
 //! without any collector (for tests in every language).
 
+use super::exemplars::ExemplarStore;
 use super::render;
 use crate::error::{status, Error, Result};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
@@ -11,15 +12,17 @@ use opentelemetry_sdk::metrics::{InstrumentKind, ManualReader, Pipeline, Tempora
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-/// A cumulative manual reader the provider and the snapshot call share.
+/// A cumulative manual reader the provider and the snapshot call share,
+/// with the provider's exemplars.
 #[derive(Clone, Debug)]
-pub struct SnapshotReader(Arc<ManualReader>);
+pub struct SnapshotReader(Arc<ManualReader>, Arc<ExemplarStore>);
 
 impl SnapshotReader {
-    pub fn new() -> Self {
-        SnapshotReader(Arc::new(
-            ManualReader::builder().with_temporality(Temporality::Cumulative).build(),
-        ))
+    pub fn new(exemplars: Arc<ExemplarStore>) -> Self {
+        SnapshotReader(
+            Arc::new(ManualReader::builder().with_temporality(Temporality::Cumulative).build()),
+            exemplars,
+        )
     }
 
     /// Collects now (observable callbacks run on the calling thread) and
@@ -34,13 +37,7 @@ impl SnapshotReader {
         self.0.collect(&mut rm).map_err(|e| {
             Error::new(status::SHUTDOWN, format!("cannot collect the provider's metrics: {e}"))
         })?;
-        Ok(render::to_request(&rm))
-    }
-}
-
-impl Default for SnapshotReader {
-    fn default() -> Self {
-        Self::new()
+        Ok(render::to_request(&rm, &self.1))
     }
 }
 

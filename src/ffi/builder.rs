@@ -483,6 +483,29 @@ pub unsafe extern "C" fn otelmetrics_provider_builder_set_temporality(
     })
 }
 
+/// Sets the exemplar filter (`OTELMETRICS_EXEMPLAR_FILTER_*`), over
+/// `OTEL_METRICS_EXEMPLAR_FILTER`; a configuration file's `exemplar_filter`
+/// replaces it. Returns OK, NULL_POINTER, WRONG_HANDLE or INVALID_ARGUMENT
+/// (an unknown value).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_builder_set_exemplar_filter(
+    builder: *mut otelmetrics_provider_builder,
+    filter: otelmetrics_exemplar_filter,
+) -> otelmetrics_status {
+    with_settings(builder, |s| {
+        s.exemplar_filter = Some(
+            match filter {
+                OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_ON => "always_on",
+                OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_OFF => "always_off",
+                OTELMETRICS_EXEMPLAR_FILTER_TRACE_BASED => "trace_based",
+                other => return Err(unknown("exemplar filter", other)),
+            }
+            .to_owned(),
+        );
+        Ok(())
+    })
+}
+
 /// Sets the default cardinality limit per metric stream (1 to 1,000,000; the SDK's
 /// default is 2000). Series past it go to the `otel.metric.overflow` point.
 #[no_mangle]

@@ -7,9 +7,11 @@
 use super::attributes::otelmetrics_attributes;
 use super::handle::{handle, Handle};
 use super::instruments::{
-    bind, create, enabled, record, record_bound, record_with_set, try_record_bound,
+    bind, create, enabled, record, record_bound, record_bound_in_span, record_in_span,
+    record_with_set, record_with_set_in_span, try_record_bound,
 };
 use super::meter::otelmetrics_meter;
+use super::span::otelmetrics_span_context;
 use super::*;
 use crate::instruments::{self as core, BoundInstrument, Instrument};
 use std::sync::Arc;
@@ -84,6 +86,42 @@ pub unsafe extern "C" fn otelmetrics_counter_u64_add_with_set(
     guard(|| record_with_set::<otelmetrics_counter_u64, core::CounterU64>(instrument, value, set))
 }
 
+/// Records as `otelmetrics_counter_u64_add`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_counter_u64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_counter_u64_add_in_span(
+    instrument: *const otelmetrics_counter_u64,
+    value: u64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_counter_u64, core::CounterU64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_counter_u64_add_with_set`, in the span `*span`
+/// (see `otelmetrics_counter_u64_add_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_counter_u64_add_with_set_in_span(
+    instrument: *const otelmetrics_counter_u64,
+    value: u64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_counter_u64, core::CounterU64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -130,6 +168,20 @@ pub unsafe extern "C" fn otelmetrics_bound_counter_u64_add(
         move || try_record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
         move || record_bound::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_counter_u64_add_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_counter_u64_add_in_span(
+    bound: *const otelmetrics_bound_counter_u64,
+    value: u64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_counter_u64, core::CounterU64>(bound, value, span)
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -210,6 +262,42 @@ pub unsafe extern "C" fn otelmetrics_counter_f64_add_with_set(
     guard(|| record_with_set::<otelmetrics_counter_f64, core::CounterF64>(instrument, value, set))
 }
 
+/// Records as `otelmetrics_counter_f64_add`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_counter_f64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_counter_f64_add_in_span(
+    instrument: *const otelmetrics_counter_f64,
+    value: f64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_counter_f64, core::CounterF64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_counter_f64_add_with_set`, in the span `*span`
+/// (see `otelmetrics_counter_f64_add_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_counter_f64_add_with_set_in_span(
+    instrument: *const otelmetrics_counter_f64,
+    value: f64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_counter_f64, core::CounterF64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -256,6 +344,20 @@ pub unsafe extern "C" fn otelmetrics_bound_counter_f64_add(
         move || try_record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
         move || record_bound::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_counter_f64_add_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_counter_f64_add_in_span(
+    bound: *const otelmetrics_bound_counter_f64,
+    value: f64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_counter_f64, core::CounterF64>(bound, value, span)
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -342,6 +444,42 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_add_with_set(
     })
 }
 
+/// Records as `otelmetrics_up_down_counter_i64_add`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_up_down_counter_i64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_add_in_span(
+    instrument: *const otelmetrics_up_down_counter_i64,
+    value: i64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_up_down_counter_i64_add_with_set`, in the span `*span`
+/// (see `otelmetrics_up_down_counter_i64_add_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_up_down_counter_i64_add_with_set_in_span(
+    instrument: *const otelmetrics_up_down_counter_i64,
+    value: i64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_up_down_counter_i64, core::UpDownCounterI64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -402,6 +540,22 @@ pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_add(
             )
         },
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_up_down_counter_i64_add_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_i64_add_in_span(
+    bound: *const otelmetrics_bound_up_down_counter_i64,
+    value: i64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_up_down_counter_i64, core::UpDownCounterI64>(
+            bound, value, span,
+        )
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -488,6 +642,42 @@ pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_add_with_set(
     })
 }
 
+/// Records as `otelmetrics_up_down_counter_f64_add`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_up_down_counter_f64_add`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_add_in_span(
+    instrument: *const otelmetrics_up_down_counter_f64,
+    value: f64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_up_down_counter_f64_add_with_set`, in the span `*span`
+/// (see `otelmetrics_up_down_counter_f64_add_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_up_down_counter_f64_add_with_set_in_span(
+    instrument: *const otelmetrics_up_down_counter_f64,
+    value: f64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_up_down_counter_f64, core::UpDownCounterF64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -548,6 +738,22 @@ pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_add(
             )
         },
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_up_down_counter_f64_add_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_up_down_counter_f64_add_in_span(
+    bound: *const otelmetrics_bound_up_down_counter_f64,
+    value: f64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_up_down_counter_f64, core::UpDownCounterF64>(
+            bound, value, span,
+        )
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -637,6 +843,42 @@ pub unsafe extern "C" fn otelmetrics_histogram_u64_record_with_set(
     })
 }
 
+/// Records as `otelmetrics_histogram_u64_record`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_histogram_u64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_histogram_u64_record_in_span(
+    instrument: *const otelmetrics_histogram_u64,
+    value: u64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_histogram_u64, core::HistogramU64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_histogram_u64_record_with_set`, in the span `*span`
+/// (see `otelmetrics_histogram_u64_record_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_histogram_u64_record_with_set_in_span(
+    instrument: *const otelmetrics_histogram_u64,
+    value: u64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_histogram_u64, core::HistogramU64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -687,6 +929,22 @@ pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_record(
         },
         move || record_bound::<otelmetrics_bound_histogram_u64, core::HistogramU64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_histogram_u64_record_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_histogram_u64_record_in_span(
+    bound: *const otelmetrics_bound_histogram_u64,
+    value: u64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_histogram_u64, core::HistogramU64>(
+            bound, value, span,
+        )
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -776,6 +1034,42 @@ pub unsafe extern "C" fn otelmetrics_histogram_f64_record_with_set(
     })
 }
 
+/// Records as `otelmetrics_histogram_f64_record`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_histogram_f64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_histogram_f64_record_in_span(
+    instrument: *const otelmetrics_histogram_f64,
+    value: f64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_histogram_f64, core::HistogramF64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_histogram_f64_record_with_set`, in the span `*span`
+/// (see `otelmetrics_histogram_f64_record_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_histogram_f64_record_with_set_in_span(
+    instrument: *const otelmetrics_histogram_f64,
+    value: f64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_histogram_f64, core::HistogramF64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -826,6 +1120,22 @@ pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_record(
         },
         move || record_bound::<otelmetrics_bound_histogram_f64, core::HistogramF64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_histogram_f64_record_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_histogram_f64_record_in_span(
+    bound: *const otelmetrics_bound_histogram_f64,
+    value: f64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_histogram_f64, core::HistogramF64>(
+            bound, value, span,
+        )
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -904,6 +1214,42 @@ pub unsafe extern "C" fn otelmetrics_gauge_u64_record_with_set(
     guard(|| record_with_set::<otelmetrics_gauge_u64, core::GaugeU64>(instrument, value, set))
 }
 
+/// Records as `otelmetrics_gauge_u64_record`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_gauge_u64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_u64_record_in_span(
+    instrument: *const otelmetrics_gauge_u64,
+    value: u64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_gauge_u64, core::GaugeU64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_gauge_u64_record_with_set`, in the span `*span`
+/// (see `otelmetrics_gauge_u64_record_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_u64_record_with_set_in_span(
+    instrument: *const otelmetrics_gauge_u64,
+    value: u64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_gauge_u64, core::GaugeU64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -950,6 +1296,20 @@ pub unsafe extern "C" fn otelmetrics_bound_gauge_u64_record(
         move || try_record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
         move || record_bound::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_gauge_u64_record_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_gauge_u64_record_in_span(
+    bound: *const otelmetrics_bound_gauge_u64,
+    value: u64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_gauge_u64, core::GaugeU64>(bound, value, span)
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -1026,6 +1386,42 @@ pub unsafe extern "C" fn otelmetrics_gauge_i64_record_with_set(
     guard(|| record_with_set::<otelmetrics_gauge_i64, core::GaugeI64>(instrument, value, set))
 }
 
+/// Records as `otelmetrics_gauge_i64_record`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_gauge_i64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_i64_record_in_span(
+    instrument: *const otelmetrics_gauge_i64,
+    value: i64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_gauge_i64, core::GaugeI64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_gauge_i64_record_with_set`, in the span `*span`
+/// (see `otelmetrics_gauge_i64_record_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_i64_record_with_set_in_span(
+    instrument: *const otelmetrics_gauge_i64,
+    value: i64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_gauge_i64, core::GaugeI64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -1072,6 +1468,20 @@ pub unsafe extern "C" fn otelmetrics_bound_gauge_i64_record(
         move || try_record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
         move || record_bound::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_gauge_i64_record_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_gauge_i64_record_in_span(
+    bound: *const otelmetrics_bound_gauge_i64,
+    value: i64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_gauge_i64, core::GaugeI64>(bound, value, span)
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.
@@ -1148,6 +1558,42 @@ pub unsafe extern "C" fn otelmetrics_gauge_f64_record_with_set(
     guard(|| record_with_set::<otelmetrics_gauge_f64, core::GaugeF64>(instrument, value, set))
 }
 
+/// Records as `otelmetrics_gauge_f64_record`, in the span `*span` (copied):
+/// the measurement may become an exemplar with the span's ids, as the
+/// exemplar filter decides, whatever the thread's current span. Returns as
+/// `otelmetrics_gauge_f64_record`, and NULL_POINTER or INVALID_ARGUMENT (an
+/// all-zero trace or span id) for the span; on failure nothing is recorded.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_f64_record_in_span(
+    instrument: *const otelmetrics_gauge_f64,
+    value: f64,
+    attributes: *const otelmetrics_attribute,
+    count: usize,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_in_span::<otelmetrics_gauge_f64, core::GaugeF64>(
+            instrument, value, attributes, count, span,
+        )
+    })
+}
+
+/// Records as `otelmetrics_gauge_f64_record_with_set`, in the span `*span`
+/// (see `otelmetrics_gauge_f64_record_in_span`).
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_gauge_f64_record_with_set_in_span(
+    instrument: *const otelmetrics_gauge_f64,
+    value: f64,
+    set: *const otelmetrics_attributes,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_with_set_in_span::<otelmetrics_gauge_f64, core::GaugeF64>(
+            instrument, value, set, span,
+        )
+    })
+}
+
 /// Whether a measurement on the instrument would be recorded anywhere:
 /// false when its meter is disabled (meter configurator, SDK disabled, no
 /// reader), when every view selecting it drops it, after shutdown, and for
@@ -1194,6 +1640,20 @@ pub unsafe extern "C" fn otelmetrics_bound_gauge_f64_record(
         move || try_record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
         move || record_bound::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value),
     )
+}
+
+/// Records `value` on the bound series in the span `*span` (see
+/// `otelmetrics_gauge_f64_record_in_span`). Returns OK, NULL_POINTER,
+/// WRONG_HANDLE, INVALID_ARGUMENT, INVALID_VALUE or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_bound_gauge_f64_record_in_span(
+    bound: *const otelmetrics_bound_gauge_f64,
+    value: f64,
+    span: *const otelmetrics_span_context,
+) -> otelmetrics_status {
+    guard(|| {
+        record_bound_in_span::<otelmetrics_bound_gauge_f64, core::GaugeF64>(bound, value, span)
+    })
 }
 
 /// Frees a bound instrument. NULL is a no-op.

@@ -16,6 +16,7 @@ pub mod meter;
 pub mod observables;
 pub mod observables_api;
 pub mod provider;
+pub mod span;
 pub mod types;
 pub mod views;
 

@@ -128,6 +128,18 @@ pub const OTELMETRICS_TEMPORALITY_CUMULATIVE: otelmetrics_temporality = 1;
 pub const OTELMETRICS_TEMPORALITY_DELTA: otelmetrics_temporality = 2;
 pub const OTELMETRICS_TEMPORALITY_LOW_MEMORY: otelmetrics_temporality = 3;
 
+/// Which measurements may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
+pub type otelmetrics_exemplar_filter = u32;
+/// Every measurement (with the ids of its span, when it has one).
+pub const OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_ON: otelmetrics_exemplar_filter = 1;
+/// None.
+pub const OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_OFF: otelmetrics_exemplar_filter = 2;
+/// Measurements made in a sampled span (the default).
+pub const OTELMETRICS_EXEMPLAR_FILTER_TRACE_BASED: otelmetrics_exemplar_filter = 3;
+
+/// The W3C trace flag "sampled" of `otelmetrics_span_context.trace_flags`.
+pub const OTELMETRICS_TRACE_FLAGS_SAMPLED: u8 = 1;
+
 /// Exporters a provider can push to; several may be added.
 pub type otelmetrics_exporter = u32;
 /// OTLP to a collector (gRPC or HTTP).
@@ -213,4 +225,11 @@ const _: () = {
     assert!(std::mem::size_of::<otelmetrics_attribute>() == 40);
     assert!(std::mem::offset_of!(otelmetrics_attribute, value_type) == 16);
     assert!(std::mem::offset_of!(otelmetrics_attribute, value) == 24);
+};
+const _: () = {
+    use super::span::otelmetrics_span_context;
+    assert!(std::mem::size_of::<otelmetrics_span_context>() == 32);
+    assert!(std::mem::offset_of!(otelmetrics_span_context, span_id) == 16);
+    assert!(std::mem::offset_of!(otelmetrics_span_context, trace_flags) == 24);
+    assert!(crate::export::exemplars::SAMPLED == OTELMETRICS_TRACE_FLAGS_SAMPLED);
 };

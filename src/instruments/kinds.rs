@@ -4,6 +4,7 @@
 use super::{is_delta_for, InstrumentSpec};
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
+use crate::export::exemplars::ExemplarNumber;
 use opentelemetry::metrics::{
     BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, Counter, Gauge, Histogram, Meter,
     UpDownCounter,
@@ -12,7 +13,7 @@ use opentelemetry::KeyValue;
 
 /// One kind of synchronous instrument.
 pub trait Kind: Send + Sync + 'static {
-    type Value: Copy + Send + Sync + 'static;
+    type Value: Copy + Send + Sync + ExemplarNumber + 'static;
     type Api: Send + Sync + 'static;
     type Bound: Send + Sync + 'static;
     /// Used in messages, e.g. "counter_u64".

@@ -2,19 +2,24 @@
 //! and the validation every measurement goes through.
 
 mod bound_cache;
+mod exemplars;
 mod kinds;
 mod names;
 pub mod observable;
 
+/// The span measurements are made in (for Rust callers and tests).
+pub use crate::export::exemplars::{current_span, set_current_span, SpanContext};
 pub use bound_cache::BoundCache;
 pub use kinds::*;
 pub use names::{validate_instrument_name, validate_unit};
 
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
+use crate::export::exemplars::{self as ex, ExemplarNumber};
 use crate::process::fork::PerGeneration;
 use crate::provider::{recording_epoch, Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
+use exemplars::{BoundExemplars, InstrumentExemplars};
 use opentelemetry::KeyValue;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +59,8 @@ impl InstrumentSpec {
 struct SdkSide<K: Kind> {
     api: K::Api,
     cache: Option<BoundCache<K::Bound>>,
+    /// `None`: no exemplar is ever taken (filter `always_off`).
+    exemplars: Option<Box<InstrumentExemplars>>,
 }
 
 /// One synchronous instrument of kind `K`.
@@ -96,7 +103,16 @@ impl<K: Kind> Instrument<K> {
         // Bound series are never evicted by the SDK; with delta temporality
         // that would pin stale series, so the cache is for cumulative only.
         let cumulative = !K::is_delta(lifecycle.temporality());
-        SdkSide { api: K::create(meter.meter(), spec), cache: cumulative.then(BoundCache::new) }
+        SdkSide {
+            api: K::create(meter.meter(), spec),
+            cache: cumulative.then(BoundCache::new),
+            exemplars: InstrumentExemplars::new(
+                meter,
+                spec,
+                K::VIEW_KIND,
+                <K::Value as ExemplarNumber>::KIND,
+            ),
+        }
     }
 
     /// The SDK side of the current generation (rebuilt after a fork).
@@ -134,6 +150,27 @@ impl<K: Kind> Instrument<K> {
 
     /// Records with attributes already converted.
     pub fn record(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
+        self.record_only(value, attributes)?;
+        if ex::armed() {
+            self.offer(value, attributes, None);
+        }
+        Ok(())
+    }
+
+    /// Records with attributes already converted, in `span`.
+    pub fn record_in_span(
+        &self,
+        value: K::Value,
+        attributes: &[KeyValue],
+        span: &SpanContext,
+    ) -> Result<()> {
+        self.record_only(value, attributes)?;
+        self.offer(value, attributes, Some(span));
+        Ok(())
+    }
+
+    #[inline]
+    fn record_only(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
         self.check(value)?;
         let api = &self.sdk().api;
         if self.denied.is_none() && self.lifecycle.limits().is_unlimited() {
@@ -144,11 +181,70 @@ impl<K: Kind> Instrument<K> {
         Ok(())
     }
 
+    /// Offers a recorded measurement as an exemplar (`span` `None`: the
+    /// thread's current span). Out of line: recording without a sampled
+    /// span never comes here.
+    #[cold]
+    #[inline(never)]
+    fn offer(&self, value: K::Value, raw: &[KeyValue], span: Option<&SpanContext>) {
+        if let Some(exemplars) = &self.sdk().exemplars {
+            let kept = self.filtered(raw.to_vec());
+            exemplars.offer(value, raw, &kept, span);
+        }
+    }
+
+    /// [`Instrument::offer`] for attributes identified by `key`.
+    #[cold]
+    #[inline(never)]
+    fn offer_keyed(
+        &self,
+        value: K::Value,
+        key: &[u8],
+        convert: &dyn Fn() -> Result<Vec<KeyValue>>,
+        span: Option<&SpanContext>,
+    ) {
+        if let Some(exemplars) = &self.sdk().exemplars {
+            let convert = || {
+                let raw = convert().ok()?;
+                let kept = self.filtered(raw.clone());
+                Some((raw, kept))
+            };
+            exemplars.offer_keyed(value, key, convert, span);
+        }
+    }
+
+    /// As [`Instrument::record_keyed`], in `span`.
+    pub fn record_keyed_in_span(
+        &self,
+        value: K::Value,
+        key: &[u8],
+        convert: impl Fn() -> Result<Vec<KeyValue>>,
+        span: &SpanContext,
+    ) -> Result<()> {
+        self.record_keyed_only(value, key, &convert)?;
+        self.offer_keyed(value, key, &convert, Some(span));
+        Ok(())
+    }
+
     /// Records with attributes identified by `key`, an exact encoding of
     /// them: a series seen before is recorded through its bound handle, with
     /// no conversion at all; `convert` runs only for a series not yet cached.
     #[inline]
     pub fn record_keyed(
+        &self,
+        value: K::Value,
+        key: &[u8],
+        convert: impl Fn() -> Result<Vec<KeyValue>>,
+    ) -> Result<()> {
+        self.record_keyed_only(value, key, &convert)?;
+        if ex::armed() {
+            self.offer_keyed(value, key, &convert, None);
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn record_keyed_only(
         &self,
         value: K::Value,
         key: &[u8],
@@ -179,16 +275,32 @@ impl<K: Kind> Instrument<K> {
         if self.lifecycle.is_shut_down() {
             return Err(Error::shutdown());
         }
-        let attributes = self.filtered(attributes.to_vec());
-        let bound = PerGeneration::new(K::bind(&self.sdk().api, &attributes));
+        let raw = attributes.to_vec();
+        let attributes = self.filtered(raw.clone());
+        let bound = PerGeneration::new(self.bound_side(&raw, &attributes));
         Ok(BoundInstrument {
             checked_in: AtomicU64::new(0),
             lifecycle: self.lifecycle.clone(),
             instrument: self.clone(),
+            raw,
             attributes,
             bound,
         })
     }
+
+    fn bound_side(&self, raw: &[KeyValue], kept: &[KeyValue]) -> BoundSide<K> {
+        let sdk = self.sdk();
+        BoundSide {
+            bound: K::bind(&sdk.api, kept),
+            exemplars: sdk.exemplars.as_ref().map(|e| Box::new(BoundExemplars::new(e, raw, kept))),
+        }
+    }
+}
+
+/// What a bound instrument holds in the SDK of one process generation.
+struct BoundSide<K: Kind> {
+    bound: K::Bound,
+    exemplars: Option<Box<BoundExemplars>>,
 }
 
 /// An instrument bound to one attribute set: the fastest path.
@@ -199,9 +311,10 @@ pub struct BoundInstrument<K: Kind> {
     checked_in: AtomicU64,
     lifecycle: Arc<Lifecycle>,
     instrument: Arc<Instrument<K>>,
-    /// Kept to bind again in a forked child.
+    /// Kept to bind again in a forked child: as given, and as recorded.
+    raw: Vec<KeyValue>,
     attributes: Vec<KeyValue>,
-    bound: PerGeneration<K::Bound>,
+    bound: PerGeneration<BoundSide<K>>,
 }
 
 impl<K: Kind> BoundInstrument<K> {
@@ -215,22 +328,40 @@ impl<K: Kind> BoundInstrument<K> {
         if !K::accepts(value) || self.checked_in.load(Ordering::Acquire) != recording_epoch() {
             return false;
         }
-        K::record_bound(self.bound.peek(), value);
+        K::record_bound(&self.bound.peek().bound, value);
         true
     }
 
     /// Records with every check (shutdown, value, fork), and lets
-    /// [`BoundInstrument::try_record`] skip them until the epoch moves on.
+    /// [`BoundInstrument::try_record`] skip them until the epoch moves on;
+    /// while exemplars are armed, it offers one and lets nothing skip.
     pub fn record(&self, value: K::Value) -> Result<()> {
+        self.record_with(value, None)
+    }
+
+    /// Records in `span` (with every check).
+    pub fn record_in_span(&self, value: K::Value, span: &SpanContext) -> Result<()> {
+        self.record_with(value, Some(span))
+    }
+
+    fn record_with(&self, value: K::Value, span: Option<&SpanContext>) -> Result<()> {
         let Some(epoch) = self.lifecycle.running_epoch() else {
             return Err(Error::shutdown());
         };
         K::check(value)?;
-        let bound =
-            self.bound.get_or_rebuild(|_| K::bind(&self.instrument.sdk().api, &self.attributes));
-        K::record_bound(bound, value);
-        // Release: a thread that reads this epoch sees `bound` installed.
-        self.checked_in.store(epoch, Ordering::Release);
+        let side =
+            self.bound.get_or_rebuild(|_| self.instrument.bound_side(&self.raw, &self.attributes));
+        K::record_bound(&side.bound, value);
+        // Read after the epoch: arming counts before it advances the epoch,
+        // so an unarmed check-in here is at an epoch arming leaves behind.
+        if span.is_some() || ex::armed_now() {
+            if let Some(exemplars) = &side.exemplars {
+                exemplars.offer(value, span);
+            }
+        } else {
+            // Release: a thread that reads this epoch sees `bound` installed.
+            self.checked_in.store(epoch, Ordering::Release);
+        }
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 use crate::config::{self, ExporterKind, Protocol, Resolved, TemporalityPreference};
 use crate::diagnostics;
 use crate::error::Result;
+use crate::export::exemplars::ExemplarStore;
 use crate::export::guarded::{Driver, FinalExports, Guarded};
 use crate::export::self_metrics::{component_type, SelfMetrics};
 use crate::export::snapshot::SnapshotReader;
@@ -22,6 +23,8 @@ pub struct Pipeline {
     pub servers: Mutex<Vec<prometheus::Server>>,
     /// The exports made at shutdown, which shutdown waits for.
     pub final_exports: Arc<FinalExports>,
+    /// The exemplars its instruments offer and its readers join to points.
+    pub exemplars: Arc<ExemplarStore>,
 }
 
 pub fn sdk_temporality(pref: TemporalityPreference) -> Temporality {
@@ -66,13 +69,14 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     // carry no observer.
     let self_metrics =
         (cfg.self_metrics && !cfg.disabled).then(|| Arc::new(SelfMetrics::default()));
+    let exemplars = Arc::new(ExemplarStore::new(cfg.exemplar_filter));
     if !cfg.disabled {
         for kind in &cfg.exporters {
             match kind {
                 ExporterKind::Otlp => {
                     let otlp = cfg.otlp.as_ref().expect("resolved with the otlp exporter");
                     otlp::validate_tls(otlp)?;
-                    let exporter = otlp::build(otlp, temporality)?;
+                    let exporter = otlp::build(otlp, temporality, exemplars.clone())?;
                     let destination = format!(
                         "otlp {} {}",
                         config::protocol_name(otlp.protocol),
@@ -99,7 +103,8 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                 }
                 ExporterKind::Console => {
                     let console = cfg.console.as_ref().expect("resolved with the console exporter");
-                    let exporter = console::ConsoleExporter::new(console, temporality)?;
+                    let exporter =
+                        console::ConsoleExporter::new(console, temporality, exemplars.clone())?;
                     let observer = self_metrics.as_ref().map(|m| m.observer(None));
                     let guarded = Guarded::new(
                         exporter,
@@ -122,7 +127,7 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     // Pull, not push: served on scrape by hyper on the
                     // endpoint's own thread (see prometheus/).
                     let addr = cfg.prometheus.expect("resolved with the prometheus exporter");
-                    let reader = SnapshotReader::new();
+                    let reader = SnapshotReader::new(exemplars.clone());
                     builder = builder.with_reader(reader.clone());
                     servers.push(prometheus::Server::start(
                         reader,
@@ -133,7 +138,8 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
             }
         }
     }
-    let snapshot = (cfg.in_memory_reader && !cfg.disabled).then(SnapshotReader::new);
+    let snapshot =
+        (cfg.in_memory_reader && !cfg.disabled).then(|| SnapshotReader::new(exemplars.clone()));
     if let Some(reader) = &snapshot {
         builder = builder.with_reader(reader.clone());
     }
@@ -146,5 +152,5 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
     if let Some(metrics) = &self_metrics {
         metrics.instrument(&sdk);
     }
-    Ok(Pipeline { sdk, snapshot, servers: Mutex::new(servers), final_exports })
+    Ok(Pipeline { sdk, snapshot, servers: Mutex::new(servers), final_exports, exemplars })
 }

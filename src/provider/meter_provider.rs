@@ -107,6 +107,20 @@ impl ScopedMeter {
         }
     }
 
+    /// The streams views make of one instrument (see `views::streams_of`).
+    pub fn streams_of(
+        &self,
+        name: &str,
+        kind: crate::views::Kind,
+        unit: &str,
+    ) -> Vec<crate::views::StreamOf> {
+        crate::views::streams_of(
+            self.lifecycle().views(),
+            &self.identity(name, kind, unit),
+            self.provider.stream_defaults(),
+        )
+    }
+
     /// Whether views leave the instrument any stream (see `views::records_anything`).
     pub fn records_anything(&self, name: &str, kind: crate::views::Kind, unit: &str) -> bool {
         crate::views::records_anything(self.lifecycle().views(), &self.identity(name, kind, unit))
@@ -127,6 +141,9 @@ impl Provider {
 
     pub fn from_resolved(cfg: Resolved) -> Result<Arc<Provider>> {
         fork::on_child(super::lifecycle::advance_recording_epoch);
+        // Bound instruments record through their full path (which offers
+        // exemplars) while exemplars are armed.
+        crate::export::exemplars::on_arm(super::lifecycle::advance_recording_epoch);
         let pipeline = assemble(&cfg, false)?;
         // Instruments cache bound series only when every reader aggregates
         // cumulatively (the in-memory and Prometheus readers always do).
@@ -164,6 +181,16 @@ impl Provider {
 
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.lifecycle
+    }
+
+    /// The exemplar store of the current generation.
+    pub fn exemplars(&self) -> &Arc<crate::export::exemplars::ExemplarStore> {
+        &self.pipeline().exemplars
+    }
+
+    /// What views leave unset (cardinality limit, histogram aggregation).
+    pub fn stream_defaults(&self) -> crate::views::StreamDefaults {
+        self.cfg.stream_defaults()
     }
 
     /// The addresses the Prometheus endpoints listen on (port 0 resolved).

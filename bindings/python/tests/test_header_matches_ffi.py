@@ -24,7 +24,8 @@ ENUMS = set(re.findall(r"typedef uint32_t (otelmetrics_\w+);", HEADER))
 SCALARS = {"uint64_t": ctypes.c_uint64, "int64_t": ctypes.c_int64, "uint32_t": ctypes.c_uint32,
            "int32_t": ctypes.c_int32, "uint16_t": ctypes.c_uint16, "size_t": ctypes.c_size_t,
            "double": ctypes.c_double, "bool": ctypes.c_bool}
-STRUCTS = {"otelmetrics_str": _ffi.Str, "otelmetrics_attribute": _ffi.Attribute}
+STRUCTS = {"otelmetrics_str": _ffi.Str, "otelmetrics_attribute": _ffi.Attribute,
+           "otelmetrics_span_context": _ffi.SpanContext}
 CALLBACKS = {"otelmetrics_diagnostic_fn": _ffi.DIAGNOSTIC_FN, "otelmetrics_observe_fn": _ffi.OBSERVE_FN,
              "otelmetrics_free_fn": _ffi.FREE_FN}
 
@@ -98,11 +99,14 @@ int main(void) {
   printf("otelmetrics_array %zu\n", sizeof(otelmetrics_array));
   printf("otelmetrics_value %zu\n", sizeof(otelmetrics_value));
   printf("otelmetrics_attribute %zu\n", sizeof(otelmetrics_attribute));
+  printf("otelmetrics_span_context %zu\n", sizeof(otelmetrics_span_context));
   P(otelmetrics_str, ptr); P(otelmetrics_str, len);
   P(otelmetrics_array, ptr); P(otelmetrics_array, len);
   P(otelmetrics_value, string); P(otelmetrics_value, boolean); P(otelmetrics_value, int64);
   P(otelmetrics_value, float64); P(otelmetrics_value, array);
   P(otelmetrics_attribute, key); P(otelmetrics_attribute, value_type); P(otelmetrics_attribute, value);
+  P(otelmetrics_span_context, trace_id_high); P(otelmetrics_span_context, trace_id_low);
+  P(otelmetrics_span_context, span_id); P(otelmetrics_span_context, trace_flags);
   return 0;
 }
 """
@@ -116,7 +120,7 @@ def test_struct_layouts_match_the_c_compiler(tmp_path):
     lines = subprocess.run([str(tmp_path / "layout")], capture_output=True, text=True, check=True).stdout.split("\n")
     c = dict(line.rsplit(" ", 1) for line in lines if line)
     mirrors = {"otelmetrics_str": _ffi.Str, "otelmetrics_array": _ffi.Array, "otelmetrics_value": _ffi.Value,
-               "otelmetrics_attribute": _ffi.Attribute}
+               "otelmetrics_attribute": _ffi.Attribute, "otelmetrics_span_context": _ffi.SpanContext}
     for cname, cls in mirrors.items():
         assert int(c[cname]) == ctypes.sizeof(cls), cname
         for field, _ in cls._fields_:

@@ -14,6 +14,7 @@ mod retry;
 pub mod split;
 mod tls;
 
+use super::exemplars::ExemplarStore;
 use super::render;
 use super::{error_type, Loss, ResponseStatus, Sent, Sink};
 use crate::config::{Protocol, ResolvedOtlp};
@@ -30,6 +31,7 @@ use prost::Message;
 use retry::{Attempt, Delivered};
 use split::{Encoding, Limits};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use tls::validate_tls;
@@ -75,6 +77,7 @@ pub struct OtlpExporter {
     temporality: Temporality,
     /// Whether the last export needed more than one request.
     split_last_time: AtomicBool,
+    exemplars: Arc<ExemplarStore>,
 }
 
 /// One request ready to send, and how many data points it carries.
@@ -83,7 +86,11 @@ struct Body {
     points: u64,
 }
 
-pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExporter> {
+pub fn build(
+    otlp: &ResolvedOtlp,
+    temporality: Temporality,
+    exemplars: Arc<ExemplarStore>,
+) -> Result<OtlpExporter> {
     let encoding =
         if otlp.protocol == Protocol::HttpJson { Encoding::Json } else { Encoding::Protobuf };
     let transport = match otlp.protocol {
@@ -106,6 +113,7 @@ pub fn build(otlp: &ResolvedOtlp, temporality: Temporality) -> Result<OtlpExport
         },
         temporality,
         split_last_time: AtomicBool::new(false),
+        exemplars,
     })
 }
 
@@ -119,7 +127,8 @@ impl Sink for OtlpExporter {
     type Batch = Prepared;
 
     fn prepare(&self, metrics: &ResourceMetrics) -> Prepared {
-        let (bodies, oversized) = self.encode_within_limit(render::to_request(metrics));
+        let (bodies, oversized) =
+            self.encode_within_limit(render::to_request(metrics, &self.exemplars));
         Prepared { bodies, oversized }
     }
 

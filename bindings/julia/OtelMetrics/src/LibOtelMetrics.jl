@@ -65,10 +65,12 @@ const otelmetrics_compression = UInt32
 const otelmetrics_console_format = UInt32
 const otelmetrics_prometheus_translation = UInt32
 const otelmetrics_temporality = UInt32
+const otelmetrics_exemplar_filter = UInt32
 const otelmetrics_instrument_kind = UInt32
 const otelmetrics_log_level = UInt32
 
 # ---- Constants (#define in the header) ----
+const OTELMETRICS_TRACE_FLAGS_SAMPLED = UInt32(1)
 const OTELMETRICS_VERSION_MAJOR = 0
 const OTELMETRICS_VERSION_MINOR = 1
 const OTELMETRICS_VERSION_PATCH = 0
@@ -104,6 +106,9 @@ const OTELMETRICS_COMPRESSION_ZSTD = UInt32(3)
 const OTELMETRICS_TEMPORALITY_CUMULATIVE = UInt32(1)
 const OTELMETRICS_TEMPORALITY_DELTA = UInt32(2)
 const OTELMETRICS_TEMPORALITY_LOW_MEMORY = UInt32(3)
+const OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_ON = UInt32(1)
+const OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_OFF = UInt32(2)
+const OTELMETRICS_EXEMPLAR_FILTER_TRACE_BASED = UInt32(3)
 const OTELMETRICS_EXPORTER_OTLP = UInt32(1)
 const OTELMETRICS_EXPORTER_CONSOLE = UInt32(2)
 const OTELMETRICS_EXPORTER_NONE = UInt32(3)
@@ -223,6 +228,22 @@ struct otelmetrics_attribute
     key::otelmetrics_str
     value_type::otelmetrics_value_type
     value::otelmetrics_value
+end
+
+"""
+A span as a W3C trace context identifies it, ids as integers (as the Python
+API and OpenTelemetry.jl hold them): the 16-byte trace id is `trace_id_high`
+then `trace_id_low`, each big-endian (its hex form is `%016llx%016llx` of
+the two), the 8-byte span id is `span_id` (big-endian), and `trace_flags`
+holds `OTELMETRICS_TRACE_FLAGS_SAMPLED`. Neither id may be zero (the W3C
+rule for a valid span). `otelmetrics_span_context_from_bytes` makes one from
+the ids' bytes.
+"""
+struct otelmetrics_span_context
+    trace_id_high::UInt64
+    trace_id_low::UInt64
+    span_id::UInt64
+    trace_flags::UInt8
 end
 
 """
@@ -366,6 +387,9 @@ otelmetrics_provider_builder_set_export_timeout_ms(builder, timeout_ms) =
 otelmetrics_provider_builder_set_temporality(builder, temporality) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_temporality(builder::Ptr{otelmetrics_provider_builder}, temporality::otelmetrics_temporality)::otelmetrics_status
 
+otelmetrics_provider_builder_set_exemplar_filter(builder, filter) =
+    @ccall libotelmetrics.otelmetrics_provider_builder_set_exemplar_filter(builder::Ptr{otelmetrics_provider_builder}, filter::otelmetrics_exemplar_filter)::otelmetrics_status
+
 otelmetrics_provider_builder_set_cardinality_limit(builder, limit) =
     @ccall libotelmetrics.otelmetrics_provider_builder_set_cardinality_limit(builder::Ptr{otelmetrics_provider_builder}, limit::Csize_t)::otelmetrics_status
 
@@ -414,6 +438,12 @@ otelmetrics_counter_u64_add(instrument, value, attributes, count) =
 otelmetrics_counter_u64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_counter_u64_add_with_set(instrument::Ptr{otelmetrics_counter_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_counter_u64_add_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_counter_u64_add_in_span(instrument::Ptr{otelmetrics_counter_u64}, value::UInt64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_counter_u64_add_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_counter_u64_add_with_set_in_span(instrument::Ptr{otelmetrics_counter_u64}, value::UInt64, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_counter_u64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_counter_u64_enabled(instrument::Ptr{otelmetrics_counter_u64})::Bool
 
@@ -425,6 +455,9 @@ otelmetrics_counter_u64_free(instrument) =
 
 otelmetrics_bound_counter_u64_add(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_counter_u64_add(bound::Ptr{otelmetrics_bound_counter_u64}, value::UInt64)::otelmetrics_status
+
+otelmetrics_bound_counter_u64_add_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_counter_u64_add_in_span(bound::Ptr{otelmetrics_bound_counter_u64}, value::UInt64, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_counter_u64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_counter_u64_free(bound::Ptr{otelmetrics_bound_counter_u64})::Cvoid
@@ -438,6 +471,12 @@ otelmetrics_counter_f64_add(instrument, value, attributes, count) =
 otelmetrics_counter_f64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_counter_f64_add_with_set(instrument::Ptr{otelmetrics_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_counter_f64_add_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_counter_f64_add_in_span(instrument::Ptr{otelmetrics_counter_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_counter_f64_add_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_counter_f64_add_with_set_in_span(instrument::Ptr{otelmetrics_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_counter_f64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_counter_f64_enabled(instrument::Ptr{otelmetrics_counter_f64})::Bool
 
@@ -449,6 +488,9 @@ otelmetrics_counter_f64_free(instrument) =
 
 otelmetrics_bound_counter_f64_add(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_counter_f64_add(bound::Ptr{otelmetrics_bound_counter_f64}, value::Cdouble)::otelmetrics_status
+
+otelmetrics_bound_counter_f64_add_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_counter_f64_add_in_span(bound::Ptr{otelmetrics_bound_counter_f64}, value::Cdouble, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_counter_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_counter_f64_free(bound::Ptr{otelmetrics_bound_counter_f64})::Cvoid
@@ -462,6 +504,12 @@ otelmetrics_up_down_counter_i64_add(instrument, value, attributes, count) =
 otelmetrics_up_down_counter_i64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_add_with_set(instrument::Ptr{otelmetrics_up_down_counter_i64}, value::Int64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_up_down_counter_i64_add_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_i64_add_in_span(instrument::Ptr{otelmetrics_up_down_counter_i64}, value::Int64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_up_down_counter_i64_add_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_i64_add_with_set_in_span(instrument::Ptr{otelmetrics_up_down_counter_i64}, value::Int64, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_up_down_counter_i64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_i64_enabled(instrument::Ptr{otelmetrics_up_down_counter_i64})::Bool
 
@@ -473,6 +521,9 @@ otelmetrics_up_down_counter_i64_free(instrument) =
 
 otelmetrics_bound_up_down_counter_i64_add(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_up_down_counter_i64_add(bound::Ptr{otelmetrics_bound_up_down_counter_i64}, value::Int64)::otelmetrics_status
+
+otelmetrics_bound_up_down_counter_i64_add_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_up_down_counter_i64_add_in_span(bound::Ptr{otelmetrics_bound_up_down_counter_i64}, value::Int64, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_up_down_counter_i64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_up_down_counter_i64_free(bound::Ptr{otelmetrics_bound_up_down_counter_i64})::Cvoid
@@ -486,6 +537,12 @@ otelmetrics_up_down_counter_f64_add(instrument, value, attributes, count) =
 otelmetrics_up_down_counter_f64_add_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_add_with_set(instrument::Ptr{otelmetrics_up_down_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_up_down_counter_f64_add_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_f64_add_in_span(instrument::Ptr{otelmetrics_up_down_counter_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_up_down_counter_f64_add_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_up_down_counter_f64_add_with_set_in_span(instrument::Ptr{otelmetrics_up_down_counter_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_up_down_counter_f64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_up_down_counter_f64_enabled(instrument::Ptr{otelmetrics_up_down_counter_f64})::Bool
 
@@ -497,6 +554,9 @@ otelmetrics_up_down_counter_f64_free(instrument) =
 
 otelmetrics_bound_up_down_counter_f64_add(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_up_down_counter_f64_add(bound::Ptr{otelmetrics_bound_up_down_counter_f64}, value::Cdouble)::otelmetrics_status
+
+otelmetrics_bound_up_down_counter_f64_add_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_up_down_counter_f64_add_in_span(bound::Ptr{otelmetrics_bound_up_down_counter_f64}, value::Cdouble, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_up_down_counter_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_up_down_counter_f64_free(bound::Ptr{otelmetrics_bound_up_down_counter_f64})::Cvoid
@@ -510,6 +570,12 @@ otelmetrics_histogram_u64_record(instrument, value, attributes, count) =
 otelmetrics_histogram_u64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_record_with_set(instrument::Ptr{otelmetrics_histogram_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_histogram_u64_record_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_histogram_u64_record_in_span(instrument::Ptr{otelmetrics_histogram_u64}, value::UInt64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_histogram_u64_record_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_histogram_u64_record_with_set_in_span(instrument::Ptr{otelmetrics_histogram_u64}, value::UInt64, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_histogram_u64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_histogram_u64_enabled(instrument::Ptr{otelmetrics_histogram_u64})::Bool
 
@@ -521,6 +587,9 @@ otelmetrics_histogram_u64_free(instrument) =
 
 otelmetrics_bound_histogram_u64_record(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_histogram_u64_record(bound::Ptr{otelmetrics_bound_histogram_u64}, value::UInt64)::otelmetrics_status
+
+otelmetrics_bound_histogram_u64_record_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_histogram_u64_record_in_span(bound::Ptr{otelmetrics_bound_histogram_u64}, value::UInt64, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_histogram_u64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_histogram_u64_free(bound::Ptr{otelmetrics_bound_histogram_u64})::Cvoid
@@ -534,6 +603,12 @@ otelmetrics_histogram_f64_record(instrument, value, attributes, count) =
 otelmetrics_histogram_f64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_record_with_set(instrument::Ptr{otelmetrics_histogram_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_histogram_f64_record_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_histogram_f64_record_in_span(instrument::Ptr{otelmetrics_histogram_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_histogram_f64_record_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_histogram_f64_record_with_set_in_span(instrument::Ptr{otelmetrics_histogram_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_histogram_f64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_histogram_f64_enabled(instrument::Ptr{otelmetrics_histogram_f64})::Bool
 
@@ -545,6 +620,9 @@ otelmetrics_histogram_f64_free(instrument) =
 
 otelmetrics_bound_histogram_f64_record(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_histogram_f64_record(bound::Ptr{otelmetrics_bound_histogram_f64}, value::Cdouble)::otelmetrics_status
+
+otelmetrics_bound_histogram_f64_record_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_histogram_f64_record_in_span(bound::Ptr{otelmetrics_bound_histogram_f64}, value::Cdouble, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_histogram_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_histogram_f64_free(bound::Ptr{otelmetrics_bound_histogram_f64})::Cvoid
@@ -558,6 +636,12 @@ otelmetrics_gauge_u64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_u64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_record_with_set(instrument::Ptr{otelmetrics_gauge_u64}, value::UInt64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_u64_record_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_gauge_u64_record_in_span(instrument::Ptr{otelmetrics_gauge_u64}, value::UInt64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_gauge_u64_record_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_gauge_u64_record_with_set_in_span(instrument::Ptr{otelmetrics_gauge_u64}, value::UInt64, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_gauge_u64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_gauge_u64_enabled(instrument::Ptr{otelmetrics_gauge_u64})::Bool
 
@@ -569,6 +653,9 @@ otelmetrics_gauge_u64_free(instrument) =
 
 otelmetrics_bound_gauge_u64_record(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_u64_record(bound::Ptr{otelmetrics_bound_gauge_u64}, value::UInt64)::otelmetrics_status
+
+otelmetrics_bound_gauge_u64_record_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_gauge_u64_record_in_span(bound::Ptr{otelmetrics_bound_gauge_u64}, value::UInt64, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_gauge_u64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_u64_free(bound::Ptr{otelmetrics_bound_gauge_u64})::Cvoid
@@ -582,6 +669,12 @@ otelmetrics_gauge_i64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_i64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_record_with_set(instrument::Ptr{otelmetrics_gauge_i64}, value::Int64, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_i64_record_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_gauge_i64_record_in_span(instrument::Ptr{otelmetrics_gauge_i64}, value::Int64, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_gauge_i64_record_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_gauge_i64_record_with_set_in_span(instrument::Ptr{otelmetrics_gauge_i64}, value::Int64, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_gauge_i64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_gauge_i64_enabled(instrument::Ptr{otelmetrics_gauge_i64})::Bool
 
@@ -593,6 +686,9 @@ otelmetrics_gauge_i64_free(instrument) =
 
 otelmetrics_bound_gauge_i64_record(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_i64_record(bound::Ptr{otelmetrics_bound_gauge_i64}, value::Int64)::otelmetrics_status
+
+otelmetrics_bound_gauge_i64_record_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_gauge_i64_record_in_span(bound::Ptr{otelmetrics_bound_gauge_i64}, value::Int64, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_gauge_i64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_i64_free(bound::Ptr{otelmetrics_bound_gauge_i64})::Cvoid
@@ -606,6 +702,12 @@ otelmetrics_gauge_f64_record(instrument, value, attributes, count) =
 otelmetrics_gauge_f64_record_with_set(instrument, value, set) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_record_with_set(instrument::Ptr{otelmetrics_gauge_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes})::otelmetrics_status
 
+otelmetrics_gauge_f64_record_in_span(instrument, value, attributes, count, span) =
+    @ccall libotelmetrics.otelmetrics_gauge_f64_record_in_span(instrument::Ptr{otelmetrics_gauge_f64}, value::Cdouble, attributes::Ptr{otelmetrics_attribute}, count::Csize_t, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_gauge_f64_record_with_set_in_span(instrument, value, set, span) =
+    @ccall libotelmetrics.otelmetrics_gauge_f64_record_with_set_in_span(instrument::Ptr{otelmetrics_gauge_f64}, value::Cdouble, set::Ptr{otelmetrics_attributes}, span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
 otelmetrics_gauge_f64_enabled(instrument) =
     @ccall libotelmetrics.otelmetrics_gauge_f64_enabled(instrument::Ptr{otelmetrics_gauge_f64})::Bool
 
@@ -617,6 +719,9 @@ otelmetrics_gauge_f64_free(instrument) =
 
 otelmetrics_bound_gauge_f64_record(bound, value) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_f64_record(bound::Ptr{otelmetrics_bound_gauge_f64}, value::Cdouble)::otelmetrics_status
+
+otelmetrics_bound_gauge_f64_record_in_span(bound, value, span) =
+    @ccall libotelmetrics.otelmetrics_bound_gauge_f64_record_in_span(bound::Ptr{otelmetrics_bound_gauge_f64}, value::Cdouble, span::Ptr{otelmetrics_span_context})::otelmetrics_status
 
 otelmetrics_bound_gauge_f64_free(bound) =
     @ccall libotelmetrics.otelmetrics_bound_gauge_f64_free(bound::Ptr{otelmetrics_bound_gauge_f64})::Cvoid
@@ -713,6 +818,12 @@ otelmetrics_string_free(s) =
 
 otelmetrics_provider_free(provider) =
     @ccall libotelmetrics.otelmetrics_provider_free(provider::Ptr{otelmetrics_provider})::Cvoid
+
+otelmetrics_current_span_set(span) =
+    @ccall libotelmetrics.otelmetrics_current_span_set(span::Ptr{otelmetrics_span_context})::otelmetrics_status
+
+otelmetrics_current_span_clear() =
+    @ccall libotelmetrics.otelmetrics_current_span_clear()::Cvoid
 
 otelmetrics_view_new(out) =
     @ccall libotelmetrics.otelmetrics_view_new(out::Ptr{Ptr{otelmetrics_view}})::otelmetrics_status

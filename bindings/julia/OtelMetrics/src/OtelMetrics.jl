@@ -27,6 +27,7 @@ include("callbacks.jl")
 include("views.jl")
 include("provider.jl")
 include("meter.jl")
+include("spans.jl")
 include("instruments.jl")
 include("observables.jl")
 include("diagnostics.jl")
@@ -39,7 +40,8 @@ export MeterProvider, meter_provider_from_env, global_meter_provider, global_met
        register_callback, unregister, CallbackRegistration, callback_errors,
        Attributes, View, DropAggregation, SumAggregation, LastValueAggregation,
        ExplicitBucketHistogramAggregation, Base2ExponentialHistogramAggregation,
-       OtelMetricsError, set_diagnostic_hook
+       OtelMetricsError, set_diagnostic_hook,
+       SpanContext, set_current_span!, clear_current_span!
 
 """The library version these bindings were written for (the header's `OTELMETRICS_VERSION_*`)."""
 const BINDING_VERSION = VersionNumber(L.OTELMETRICS_VERSION_MAJOR, L.OTELMETRICS_VERSION_MINOR, L.OTELMETRICS_VERSION_PATCH)

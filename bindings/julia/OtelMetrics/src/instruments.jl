@@ -62,6 +62,9 @@ for (K, stem, verb, variants) in SYNC_KINDS
             create = $(fn("meter_create_", c)),
             record = $(fn(c, "_", verb)),
             record_with_set = $(fn(c, "_", verb, "_with_set")),
+            record_in_span = $(fn(c, "_", verb, "_in_span")),
+            record_with_set_in_span = $(fn(c, "_", verb, "_with_set_in_span")),
+            bound_record_in_span = $(fn("bound_", c, "_", verb, "_in_span")),
             bind = $(fn(c, "_bind")),
             enabled = $(fn(c, "_enabled")),
             free = $(fn(c, "_free")),
@@ -111,6 +114,27 @@ isenabled(i::K) where {K<:SyncInstrument} = GC.@preserve i c_api(K).enabled(inst
 (i::SyncInstrument)(value::Real; attributes...) = record(i, value, attributes)
 (i::SyncInstrument)(value::Real, attributes::AttributeLike) = record(i, value, attributes)
 (i::SyncInstrument)(value::Real, set::Attributes) = record(i, value, set)
+
+# In a span (exemplars carry its ids): `counter(2, span; name="apple")`.
+(i::SyncInstrument)(value::Real, span::SpanContext; attributes...) = record(i, value, attributes, span)
+(i::SyncInstrument)(value::Real, span::SpanContext, attributes::AttributeLike) = record(i, value, attributes, span)
+(i::SyncInstrument)(value::Real, span::SpanContext, set::Attributes) = record(i, value, set, span)
+
+function record(i::K, value::Real, attributes, span::SpanContext) where {K<:SyncInstrument}
+    api = c_api(K)
+    v = to_c_value(api.value_type, value)
+    with_c_attributes(attributes) do ptr, n
+        GC.@preserve i check(api.record_in_span(instrument_handle(i), v, ptr, n, Ref(span.c)))
+    end
+    return nothing
+end
+
+function record(i::K, value::Real, set::Attributes, span::SpanContext) where {K<:SyncInstrument}
+    api = c_api(K)
+    v = to_c_value(api.value_type, value)
+    GC.@preserve i set check(api.record_with_set_in_span(instrument_handle(i), v, set_handle(set), Ref(span.c)))
+    return nothing
+end
 
 function record(i::K, value::Real, attributes) where {K<:SyncInstrument}
     api = c_api(K)
@@ -163,6 +187,12 @@ bound_type(::Type{<:Gauge{T}}) where {T} = BoundGauge{T}
 function (b::BoundInstrument)(value::Real)
     api = c_api(typeof(b.instrument))
     GC.@preserve b check(api.bound_record(instrument_handle(b), to_c_value(api.value_type, value)))
+    return nothing
+end
+
+function (b::BoundInstrument)(value::Real, span::SpanContext)
+    api = c_api(typeof(b.instrument))
+    GC.@preserve b check(api.bound_record_in_span(instrument_handle(b), to_c_value(api.value_type, value), Ref(span.c)))
     return nothing
 end
 

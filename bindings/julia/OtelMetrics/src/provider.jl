@@ -22,6 +22,12 @@ const PROMETHEUS_TRANSLATIONS = Dict(
     :no_utf8_escaping_with_suffixes => L.OTELMETRICS_PROMETHEUS_TRANSLATION_NO_UTF8_ESCAPING_WITH_SUFFIXES,
     :no_translation => L.OTELMETRICS_PROMETHEUS_TRANSLATION_NO_TRANSLATION,
 )
+const EXEMPLAR_FILTERS = Dict(
+    :always_on => L.OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_ON,
+    :always_off => L.OTELMETRICS_EXEMPLAR_FILTER_ALWAYS_OFF,
+    :trace_based => L.OTELMETRICS_EXEMPLAR_FILTER_TRACE_BASED,
+)
+
 const TEMPORALITIES = Dict(
     :cumulative => L.OTELMETRICS_TEMPORALITY_CUMULATIVE,
     :delta => L.OTELMETRICS_TEMPORALITY_DELTA,
@@ -62,6 +68,7 @@ defaults:
   (`false` drops the `otel_scope_*` labels / `target_info`), `prometheus_resource_constant_labels`
   (`(included=["service.*"], excluded=[...])`: resource attributes copied onto every series);
 - `export_interval`, `export_timeout` (s), `temporality` (`:cumulative`, `:delta`, `:low_memory`),
+  `exemplar_filter` (`:trace_based`, the default, `:always_on`, `:always_off`),
   `cardinality_limit`, `cardinality_limits` (pairs `:counter => 500` per instrument kind, over
   `cardinality_limit`), `views` (a vector of `View`), `in_memory_reader` (for `read_json`);
 - `self_metrics` (`true` records and exports the semantic conventions' SDK metrics,
@@ -94,7 +101,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
                        prometheus_without_type_suffix=nothing, prometheus_scope_info=nothing,
                        prometheus_target_info=nothing, prometheus_resource_constant_labels=nothing,
                        export_interval=nothing, export_timeout=nothing, temporality=nothing,
-                       cardinality_limit=nothing, cardinality_limits=nothing, views=View[], in_memory_reader::Bool=false,
+                       exemplar_filter=nothing, cardinality_limit=nothing, cardinality_limits=nothing, views=View[], in_memory_reader::Bool=false,
                        meter_configurator=nothing)
     drain_deferred_frees()
     out = Ref{Ptr{L.otelmetrics_provider_builder}}(C_NULL)
@@ -153,6 +160,7 @@ function MeterProvider(; service_name=nothing, resource=nothing, exporters=nothi
         export_interval === nothing || check(L.otelmetrics_provider_builder_set_export_interval_ms(b, milliseconds(export_interval)))
         export_timeout === nothing || check(L.otelmetrics_provider_builder_set_export_timeout_ms(b, milliseconds(export_timeout)))
         temporality === nothing || check(L.otelmetrics_provider_builder_set_temporality(b, lookup(TEMPORALITIES, "temporality", temporality)))
+        exemplar_filter === nothing || check(L.otelmetrics_provider_builder_set_exemplar_filter(b, lookup(EXEMPLAR_FILTERS, "exemplar filter", exemplar_filter)))
         cardinality_limit === nothing || check(L.otelmetrics_provider_builder_set_cardinality_limit(b, cardinality_limit))
         if cardinality_limits !== nothing
             for (kind, limit) in cardinality_limits

@@ -36,7 +36,8 @@ def generated_names(repo):
             c = f"{stem}_{suffix}"
             functions |= {f"otelmetrics_meter_create_{c}", f"otelmetrics_{c}_{verb}", f"otelmetrics_{c}_{verb}_with_set",
                           f"otelmetrics_{c}_bind", f"otelmetrics_{c}_enabled", f"otelmetrics_{c}_free",
-                          f"otelmetrics_bound_{c}_{verb}",
+                          f"otelmetrics_bound_{c}_{verb}", f"otelmetrics_{c}_{verb}_in_span",
+                          f"otelmetrics_{c}_{verb}_with_set_in_span", f"otelmetrics_bound_{c}_{verb}_in_span",
                           f"otelmetrics_bound_{c}_free"}
             types |= {f"otelmetrics_{c}", f"otelmetrics_bound_{c}"}
     for stem, *suffixes in kinds_table(SRC / "observables.jl", "OBSERVABLE_KINDS"):

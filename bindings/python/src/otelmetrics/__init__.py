@@ -14,6 +14,7 @@ from ._attributes import Attributes
 from ._instruments import (BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, Counter, Gauge,
                            Histogram, UpDownCounter)
 from ._library import LIBRARY_PATH, LIBRARY_VERSION
+from ._spans import clear_current_span, set_current_span
 from ._observable import (CallbackOptions, Observation, ObservableCounter, ObservableGauge,
                           ObservableInstrument, ObservableUpDownCounter)
 from .errors import OtelmetricsError
@@ -31,7 +32,7 @@ __all__ = [
     "ObservableInstrument", "ObservableCounter", "ObservableUpDownCounter", "ObservableGauge",
     "View", "DropAggregation", "SumAggregation", "LastValueAggregation",
     "ExplicitBucketHistogramAggregation", "ExponentialBucketHistogramAggregation",
-    "OtelmetricsError", "LIBRARY_PATH", "LIBRARY_VERSION", "__version__",
+    "OtelmetricsError", "set_current_span", "clear_current_span", "LIBRARY_PATH", "LIBRARY_VERSION", "__version__",
 ]
 
 _lifecycle.install()

@@ -80,7 +80,7 @@ class _Synchronous:
         self._h = None
         self._twin: Any = None        # the double instrument of an integer one, once a float came
 
-    def _first(self, amount: Any, attributes: Any) -> None:
+    def _first(self, amount: Any, attributes: Any, context: Any = None) -> None:
         """The record method until the first valid amount picks the value type."""
         if type(amount) is bool:   # an int to the SDK (True counts 1), not to otelmetrics' own API
             amount = int(amount)
@@ -94,7 +94,7 @@ class _Synchronous:
         vt = self._double if kind is float or self._integer is F64 else self._integer
         if not self._start(vt):
             return
-        getattr(self, self._verb)(amount, attributes)
+        getattr(self, self._verb)(amount, attributes, context)
 
     def _start(self, vt: ValueType) -> bool:
         """Makes the C instrument of ``vt`` and switches to its hot path."""
@@ -127,22 +127,22 @@ class _Synchronous:
     def _advisory(self) -> tuple:
         return ()
 
-    def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
+    def _rejected(self, error: Exception, amount: Any, attributes: Any, context: Any = None) -> None:
         if type(amount) is bool:   # (see _first)
-            getattr(self, self._verb)(int(amount), attributes)
+            getattr(self, self._verb)(int(amount), attributes, context)
             return
         kind = real_kind(amount)   # (not type(amount) is float: numpy.float64 is a float subclass)
         if (kind is not None and (kind is float) != (self._vt.suffix == "f64") and self._twin is None
                 and self._double is F64_FLOATS):
             if kind is int or math.isfinite(amount):
                 if self._make_twin():
-                    getattr(self, self._verb)(amount, attributes)   # (now the pair's method)
+                    getattr(self, self._verb)(amount, attributes, context)   # (now the pair's method)
                 return
         cleaned = _clean(attributes)
         if cleaned is not None:
             report(self.name, "attributes", f"{self._api_name} {self.name!r}: invalid attributes dropped "
                                             f"from {attributes!r} (kept {cleaned!r})")
-            getattr(self, self._verb)(amount, cleaned)
+            getattr(self, self._verb)(amount, cleaned, context)
             return
         if kind is float and not math.isfinite(amount):
             self._drop(amount, "not a finite number", "not finite")
@@ -180,7 +180,7 @@ class Counter(_Synchronous, core.Counter, api.Counter):
     _integer, _api_name = U64, "Counter"
 
     def add(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
-        self._first(amount, attributes)
+        self._first(amount, attributes, context)
 
 
 class UpDownCounter(_Synchronous, core.UpDownCounter, api.UpDownCounter):
@@ -191,7 +191,7 @@ class UpDownCounter(_Synchronous, core.UpDownCounter, api.UpDownCounter):
     _integer, _api_name = I64, "UpDownCounter"
 
     def add(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
-        self._first(amount, attributes)
+        self._first(amount, attributes, context)
 
 
 class Histogram(_Synchronous, core.Histogram, api.Histogram):
@@ -211,7 +211,7 @@ class Histogram(_Synchronous, core.Histogram, api.Histogram):
         return ((c_double * len(b))(*b) if b else None, len(b))
 
     def record(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
-        self._first(amount, attributes)
+        self._first(amount, attributes, context)
 
 
 class Gauge(_Synchronous, core.Gauge, api._Gauge):   # the API still names it _Gauge
@@ -223,7 +223,7 @@ class Gauge(_Synchronous, core.Gauge, api._Gauge):   # the API still names it _G
     _verb_aliases = ("set",)
 
     def set(self, amount: Any, attributes: Any = None, context: Any = None) -> None:
-        self._first(amount, attributes)
+        self._first(amount, attributes, context)
 
     record = set
 
@@ -253,11 +253,11 @@ def _paired(cls: Any, twin_is_double: bool) -> Any:
             if type(amount) is bool:   # (see _first)
                 amount = int(amount)
             if type(amount) is int or real_kind(amount) is int:
-                integer(amount, attributes)
+                integer(amount, attributes, context)
                 if gauge and -_DOUBLE_MAX <= amount <= _DOUBLE_MAX:
-                    double(float(amount), attributes)
+                    double(float(amount), attributes, context)
             else:
-                double(amount, attributes)
+                double(amount, attributes, context)
 
         methods = {verb: record for verb in (cls._verb, *cls._verb_aliases)}
         _pairs[key] = type(cls.__name__, (cls,), {"__slots__": (), **methods, "__module__": cls.__module__,

@@ -17,6 +17,9 @@ EXPORTERS = {"otlp": 1, "console": 2, "none": 3, "prometheus": 4}
 PROTOCOLS = {"grpc": 1, "http/protobuf": 2, "http/json": 3}
 COMPRESSIONS = {"none": 1, "gzip": 2, "zstd": 3}
 TEMPORALITIES = {"cumulative": 1, "delta": 2, "low_memory": 3, "lowmemory": 3}
+EXEMPLAR_FILTERS = {"always_on": _ffi_generated.EXEMPLAR_FILTER_ALWAYS_ON,
+                    "always_off": _ffi_generated.EXEMPLAR_FILTER_ALWAYS_OFF,
+                    "trace_based": _ffi_generated.EXEMPLAR_FILTER_TRACE_BASED}
 CONSOLE_FORMATS = {"text": 1, "json": 2}
 # The configuration schema's `translation_strategy` values.
 PROMETHEUS_TRANSLATIONS = {
@@ -97,6 +100,8 @@ def apply(builder: int, settings: Mapping[str, Any]) -> None:
             b, _flag("prometheus_scope_info", v)),
         "prometheus_target_info": lambda v: FNS.otelmetrics_provider_builder_set_prometheus_target_info(
             b, _flag("prometheus_target_info", v)),
+        "exemplar_filter": lambda v: FNS.otelmetrics_provider_builder_set_exemplar_filter(
+            b, _choice("exemplar_filter", EXEMPLAR_FILTERS, v)),
         "cardinality_limit": lambda v: FNS.otelmetrics_provider_builder_set_cardinality_limit(
             b, _positive_int("cardinality_limit", v)),
     }

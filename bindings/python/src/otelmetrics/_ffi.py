@@ -22,7 +22,7 @@ from ._ffi_generated import (DECLARATIONS, HEADER_VERSION, VALUE_BOOL, VALUE_BOO
 
 __all__ = ["DECLARATIONS", "HEADER_VERSION", "VALUE_BOOL", "VALUE_BOOL_ARRAY", "VALUE_DOUBLE", "VALUE_DOUBLE_ARRAY",
            "VALUE_INT64", "VALUE_INT64_ARRAY", "VALUE_STRING", "VALUE_STRING_ARRAY", "STATUS", "HANDLE", "OUT_HANDLE",
-           "Str", "Array", "Value", "Attribute", "ATTRIBUTES", "DIAGNOSTIC_FN", "OBSERVE_FN", "FREE_FN",
+           "Str", "Array", "Value", "Attribute", "ATTRIBUTES", "SpanContext", "DIAGNOSTIC_FN", "OBSERVE_FN", "FREE_FN",
            "SYNC_INSTRUMENTS", "OBSERVABLE_INSTRUMENTS", "CTYPE_OF", "Functions", "str_view", "str_views"]
 
 STATUS = _gen.otelmetrics_status
@@ -34,6 +34,7 @@ Array = _gen.otelmetrics_array            # a borrowed array of attribute elemen
 Value = _gen.otelmetrics_value            # which member is valid is given by the tag
 Attribute = _gen.otelmetrics_attribute    # key, type tag, value
 ATTRIBUTES = POINTER(Attribute)
+SpanContext = _gen.otelmetrics_span_context   # trace id (two halves), span id, trace flags
 
 DIAGNOSTIC_FN = _gen.otelmetrics_diagnostic_fn
 OBSERVE_FN = _gen.otelmetrics_observe_fn

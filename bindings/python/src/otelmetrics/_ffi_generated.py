@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Tuple
 HEADER_VERSION = (0, 1, 0)
 
 # ---- Constants (#define), without the OTELMETRICS_ prefix ----
+TRACE_FLAGS_SAMPLED = 1
 MAX_CARDINALITY_LIMIT = 1000000
 STATUS_OK = 0
 STATUS_NULL_POINTER = 1
@@ -47,6 +48,9 @@ COMPRESSION_ZSTD = 3
 TEMPORALITY_CUMULATIVE = 1
 TEMPORALITY_DELTA = 2
 TEMPORALITY_LOW_MEMORY = 3
+EXEMPLAR_FILTER_ALWAYS_ON = 1
+EXEMPLAR_FILTER_ALWAYS_OFF = 2
+EXEMPLAR_FILTER_TRACE_BASED = 3
 EXPORTER_OTLP = 1
 EXPORTER_CONSOLE = 2
 EXPORTER_NONE = 3
@@ -78,6 +82,7 @@ otelmetrics_compression = c_uint32
 otelmetrics_console_format = c_uint32
 otelmetrics_prometheus_translation = c_uint32
 otelmetrics_temporality = c_uint32
+otelmetrics_exemplar_filter = c_uint32
 otelmetrics_instrument_kind = c_uint32
 otelmetrics_log_level = c_uint32
 
@@ -112,6 +117,16 @@ class otelmetrics_attribute(Structure):
     `OTELMETRICS_STATUS_INVALID_ARGUMENT`."""
 
     _fields_ = [("key", otelmetrics_str), ("value_type", otelmetrics_value_type), ("value", otelmetrics_value)]
+
+
+class otelmetrics_span_context(Structure):
+    """A span as a W3C trace context identifies it, ids as integers (as the Python API and
+    OpenTelemetry.jl hold them): the 16-byte trace id is `trace_id_high` then `trace_id_low`, each
+    big-endian (its hex form is `%016llx%016llx` of the two), the 8-byte span id is `span_id` (big-
+    endian), and `trace_flags` holds `OTELMETRICS_TRACE_FLAGS_SAMPLED`. Neither id may be zero (the
+    W3C rule for a valid span). `otelmetrics_span_context_from_bytes` makes one from the ids' bytes."""
+
+    _fields_ = [("trace_id_high", c_uint64), ("trace_id_low", c_uint64), ("span_id", c_uint64), ("trace_flags", c_uint8)]
 
 
 # ---- Callback types ----
@@ -151,6 +166,7 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_provider_builder_set_export_interval_ms": (otelmetrics_status, [c_void_p, c_uint64]),
     "otelmetrics_provider_builder_set_export_timeout_ms": (otelmetrics_status, [c_void_p, c_uint64]),
     "otelmetrics_provider_builder_set_temporality": (otelmetrics_status, [c_void_p, otelmetrics_temporality]),
+    "otelmetrics_provider_builder_set_exemplar_filter": (otelmetrics_status, [c_void_p, otelmetrics_exemplar_filter]),
     "otelmetrics_provider_builder_set_cardinality_limit": (otelmetrics_status, [c_void_p, c_size_t]),
     "otelmetrics_provider_builder_set_cardinality_limit_for_kind": (otelmetrics_status, [c_void_p, otelmetrics_instrument_kind, c_size_t]),
     "otelmetrics_provider_builder_set_meter_enabled": (otelmetrics_status, [c_void_p, otelmetrics_str, c_bool]),
@@ -167,74 +183,101 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_meter_create_counter_u64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_counter_u64_add": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_counter_u64_add_with_set": (otelmetrics_status, [c_void_p, c_uint64, c_void_p]),
+    "otelmetrics_counter_u64_add_in_span": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_counter_u64_add_with_set_in_span": (otelmetrics_status, [c_void_p, c_uint64, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_counter_u64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_counter_u64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_counter_u64_free": (None, [c_void_p]),
     "otelmetrics_bound_counter_u64_add": (otelmetrics_status, [c_void_p, c_uint64]),
+    "otelmetrics_bound_counter_u64_add_in_span": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_counter_u64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_counter_f64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_counter_f64_add": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_counter_f64_add_with_set": (otelmetrics_status, [c_void_p, c_double, c_void_p]),
+    "otelmetrics_counter_f64_add_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_counter_f64_add_with_set_in_span": (otelmetrics_status, [c_void_p, c_double, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_counter_f64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_counter_f64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_counter_f64_free": (None, [c_void_p]),
     "otelmetrics_bound_counter_f64_add": (otelmetrics_status, [c_void_p, c_double]),
+    "otelmetrics_bound_counter_f64_add_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_counter_f64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_up_down_counter_i64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_up_down_counter_i64_add": (otelmetrics_status, [c_void_p, c_int64, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_up_down_counter_i64_add_with_set": (otelmetrics_status, [c_void_p, c_int64, c_void_p]),
+    "otelmetrics_up_down_counter_i64_add_in_span": (otelmetrics_status, [c_void_p, c_int64, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_up_down_counter_i64_add_with_set_in_span": (otelmetrics_status, [c_void_p, c_int64, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_up_down_counter_i64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_up_down_counter_i64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_up_down_counter_i64_free": (None, [c_void_p]),
     "otelmetrics_bound_up_down_counter_i64_add": (otelmetrics_status, [c_void_p, c_int64]),
+    "otelmetrics_bound_up_down_counter_i64_add_in_span": (otelmetrics_status, [c_void_p, c_int64, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_up_down_counter_i64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_up_down_counter_f64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_up_down_counter_f64_add": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_up_down_counter_f64_add_with_set": (otelmetrics_status, [c_void_p, c_double, c_void_p]),
+    "otelmetrics_up_down_counter_f64_add_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_up_down_counter_f64_add_with_set_in_span": (otelmetrics_status, [c_void_p, c_double, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_up_down_counter_f64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_up_down_counter_f64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_up_down_counter_f64_free": (None, [c_void_p]),
     "otelmetrics_bound_up_down_counter_f64_add": (otelmetrics_status, [c_void_p, c_double]),
+    "otelmetrics_bound_up_down_counter_f64_add_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_up_down_counter_f64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_histogram_u64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_double), c_size_t, POINTER(c_void_p)]),
     "otelmetrics_histogram_u64_record": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_histogram_u64_record_with_set": (otelmetrics_status, [c_void_p, c_uint64, c_void_p]),
+    "otelmetrics_histogram_u64_record_in_span": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_histogram_u64_record_with_set_in_span": (otelmetrics_status, [c_void_p, c_uint64, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_histogram_u64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_histogram_u64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_histogram_u64_free": (None, [c_void_p]),
     "otelmetrics_bound_histogram_u64_record": (otelmetrics_status, [c_void_p, c_uint64]),
+    "otelmetrics_bound_histogram_u64_record_in_span": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_histogram_u64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_histogram_f64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_double), c_size_t, POINTER(c_void_p)]),
     "otelmetrics_histogram_f64_record": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_histogram_f64_record_with_set": (otelmetrics_status, [c_void_p, c_double, c_void_p]),
+    "otelmetrics_histogram_f64_record_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_histogram_f64_record_with_set_in_span": (otelmetrics_status, [c_void_p, c_double, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_histogram_f64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_histogram_f64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_histogram_f64_free": (None, [c_void_p]),
     "otelmetrics_bound_histogram_f64_record": (otelmetrics_status, [c_void_p, c_double]),
+    "otelmetrics_bound_histogram_f64_record_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_histogram_f64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_gauge_u64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_gauge_u64_record": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_gauge_u64_record_with_set": (otelmetrics_status, [c_void_p, c_uint64, c_void_p]),
+    "otelmetrics_gauge_u64_record_in_span": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_gauge_u64_record_with_set_in_span": (otelmetrics_status, [c_void_p, c_uint64, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_gauge_u64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_gauge_u64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_gauge_u64_free": (None, [c_void_p]),
     "otelmetrics_bound_gauge_u64_record": (otelmetrics_status, [c_void_p, c_uint64]),
+    "otelmetrics_bound_gauge_u64_record_in_span": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_gauge_u64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_gauge_i64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_gauge_i64_record": (otelmetrics_status, [c_void_p, c_int64, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_gauge_i64_record_with_set": (otelmetrics_status, [c_void_p, c_int64, c_void_p]),
+    "otelmetrics_gauge_i64_record_in_span": (otelmetrics_status, [c_void_p, c_int64, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_gauge_i64_record_with_set_in_span": (otelmetrics_status, [c_void_p, c_int64, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_gauge_i64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_gauge_i64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_gauge_i64_free": (None, [c_void_p]),
     "otelmetrics_bound_gauge_i64_record": (otelmetrics_status, [c_void_p, c_int64]),
+    "otelmetrics_bound_gauge_i64_record_in_span": (otelmetrics_status, [c_void_p, c_int64, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_gauge_i64_free": (None, [c_void_p]),
     "otelmetrics_meter_create_gauge_f64": (otelmetrics_status, [c_void_p, otelmetrics_str, otelmetrics_str, otelmetrics_str, POINTER(c_void_p)]),
     "otelmetrics_gauge_f64_record": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t]),
     "otelmetrics_gauge_f64_record_with_set": (otelmetrics_status, [c_void_p, c_double, c_void_p]),
+    "otelmetrics_gauge_f64_record_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_attribute), c_size_t, POINTER(otelmetrics_span_context)]),
+    "otelmetrics_gauge_f64_record_with_set_in_span": (otelmetrics_status, [c_void_p, c_double, c_void_p, POINTER(otelmetrics_span_context)]),
     "otelmetrics_gauge_f64_enabled": (c_bool, [c_void_p]),
     "otelmetrics_gauge_f64_bind": (otelmetrics_status, [c_void_p, c_void_p, POINTER(c_void_p)]),
     "otelmetrics_gauge_f64_free": (None, [c_void_p]),
     "otelmetrics_bound_gauge_f64_record": (otelmetrics_status, [c_void_p, c_double]),
+    "otelmetrics_bound_gauge_f64_record_in_span": (otelmetrics_status, [c_void_p, c_double, POINTER(otelmetrics_span_context)]),
     "otelmetrics_bound_gauge_f64_free": (None, [c_void_p]),
     "otelmetrics_meter_free": (None, [c_void_p]),
     "otelmetrics_observer_observe_u64": (otelmetrics_status, [c_void_p, c_uint64, POINTER(otelmetrics_attribute), c_size_t]),
@@ -267,6 +310,8 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_provider_prometheus_port": (otelmetrics_status, [c_void_p, POINTER(c_uint16)]),
     "otelmetrics_string_free": (None, [c_void_p]),
     "otelmetrics_provider_free": (None, [c_void_p]),
+    "otelmetrics_current_span_set": (otelmetrics_status, [POINTER(otelmetrics_span_context)]),
+    "otelmetrics_current_span_clear": (None, []),
     "otelmetrics_view_new": (otelmetrics_status, [POINTER(c_void_p)]),
     "otelmetrics_view_free": (None, [c_void_p]),
     "otelmetrics_view_select_instrument_name": (otelmetrics_status, [c_void_p, otelmetrics_str]),

@@ -1,12 +1,13 @@
 """Synchronous instruments (counter, up-down counter, histogram, gauge) and
 their bound forms.
 
-The record methods are the hot path (``context`` is accepted, as in the
-OpenTelemetry API, and unused: there are no exemplars). Each (kind, value type) gets its own
+The record methods are the hot path. Each (kind, value type) gets its own
 subclass whose method closes over its ctypes function and value range, so a
 call does: an inline amount check (see ``_values``), a cache lookup of the
-attribute dict (see ``_attributes``: converted once, then a dict hit), one
-ctypes call with the pre-built set, and a status test.
+attribute dict (see ``_attributes``: converted once, then a dict hit), the
+span of ``context`` (the OpenTelemetry API's; None: the current span) when
+opentelemetry-api is importable (see ``_spans``), one ctypes call with the
+pre-built set (and the span, for exemplars), and a status test.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from ctypes import byref, c_void_p
 from typing import Any, Callable, Dict, Optional, Tuple, Union
 
+from . import _spans
 from ._attributes import Attributes, AttributeMapping, _cache, lookup
 from ._handle import Handle
 from ._library import FNS
@@ -27,18 +29,27 @@ def _closed_set() -> int:
     raise ValueError("this Attributes set was closed")
 
 
-def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
+def _span_lookup() -> Tuple[Any, Any, Any, Any]:
+    """What a record method finds the span with (see ``_spans``): the
+    context's getter and the span's key, ``c_span``, and the fallback."""
+    current, key = _spans.reader if _spans.reader is not None else (None, None)
+    return current, key, _spans.c_span, _spans.span_of
+
+
+def _record_method(fn: Callable[..., int], fn_in_span: Callable[..., int], vt: ValueType) -> Callable[..., None]:
     fast, low, high = vt.fast, vt.low, vt.high
     cache_get = _cache.get   # (the cache dict is cleared, never replaced)
+    current, key, c_span, span_of = _span_lookup()
 
     def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
         try:
             if not (type(amount) in fast and low <= amount <= high):
                 amount = coerce(vt, amount)
+            found = None   # a set made here, held until the call returns: it owns the handle
             if attributes is None:
-                status = fn(self._h, amount, None)
+                h = None
             elif type(attributes) is Attributes:
-                status = fn(self._h, amount, attributes._h or _closed_set())
+                h = attributes._h or _closed_set()
             else:
                 try:
                     items = tuple(attributes.items())
@@ -51,38 +62,45 @@ def _record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]
                             entry = None
                             break
                     else:
-                        status = fn(self._h, amount, entry.h)
+                        h = entry.h
                 if entry is None:
-                    found = lookup(attributes)   # held until the call returns: it owns the set
-                    status = fn(self._h, amount, found._h)
+                    found = lookup(attributes)
+                    h = found._h
+            if current is not None:   # (inlined: the common case, no span, costs two C calls)
+                s = (current() if context is None else context).get(key)
+                span = None if s is None else c_span(s)
+            else:
+                span = span_of(context) if span_of is not None else None
+            status = fn(self._h, amount, h) if span is None else fn_in_span(self._h, amount, h, span)
             if status:
                 raise error_for(status)
         except Exception as error:   # costs nothing until raised (Python >= 3.11)
-            self._rejected(error, amount, attributes)
+            self._rejected(error, amount, attributes, context)
 
     return record
 
 
-def _bound_record_method(fn: Callable[..., int], vt: ValueType) -> Callable[..., None]:
-    """The bound hot path: one exact type test (plus the range for integers)."""
-    if vt.suffix == "f64":
-        def record(self: Any, amount: Any) -> None:
-            status = fn(self._h, amount if type(amount) is float else coerce(vt, amount))
-            if status:
-                raise error_for(status)
-        return record
+def _bound_record_method(fn: Callable[..., int], fn_in_span: Callable[..., int],
+                         vt: ValueType) -> Callable[..., None]:
+    """The bound hot path: one exact type test (plus the range for integers;
+    C refuses what a float may not be), and the span as ``_record_method``
+    finds it."""
+    current, key, c_span, span_of = _span_lookup()
+    exact, ranged, low, high = (float if vt.suffix == "f64" else int), vt.suffix != "f64", vt.low, vt.high
 
-    low, high = vt.low, vt.high
-
-    def record_integer(self: Any, amount: Any) -> None:
-        if type(amount) is int and low <= amount <= high:
-            status = fn(self._h, amount)
+    def record(self: Any, amount: Any, context: Any = None) -> None:
+        if type(amount) is not exact or (ranged and not low <= amount <= high):
+            amount = coerce(vt, amount)
+        if current is not None:
+            s = (current() if context is None else context).get(key)
+            span = None if s is None else c_span(s)
         else:
-            status = fn(self._h, coerce(vt, amount))
+            span = span_of(context) if span_of is not None else None
+        status = fn(self._h, amount) if span is None else fn_in_span(self._h, amount, span)
         if status:
             raise error_for(status)
 
-    return record_integer
+    return record
 
 
 _specialized: Dict[Tuple[type, str], type] = {}
@@ -94,8 +112,8 @@ def specialize(cls: Any, vt: ValueType) -> Any:
     if key not in _specialized:
         bound = issubclass(cls, _Bound)
         stem = f"otelmetrics_{'bound_' if bound else ''}{cls._kind}_{vt.suffix}_{cls._verb}"
-        method = (_bound_record_method(getattr(FNS, stem), vt) if bound
-                  else _record_method(getattr(FNS, f"{stem}_with_set"), vt))
+        method = (_bound_record_method(getattr(FNS, stem), getattr(FNS, f"{stem}_in_span"), vt) if bound
+                  else _record_method(getattr(FNS, f"{stem}_with_set"), getattr(FNS, f"{stem}_with_set_in_span"), vt))
         method.__name__ = method.__qualname__ = cls._verb
         methods = {verb: method for verb in (cls._verb, *cls._verb_aliases)}
         _specialized[key] = type(cls.__name__, (cls,), {"__slots__": (), **methods,
@@ -123,7 +141,7 @@ class _Synchronous(Handle):
         self._parent = parent   # keeps the meter (and so the provider) alive
         self._own(address, getattr(FNS, f"otelmetrics_{self._kind}_{vt.suffix}_free"))
 
-    def _rejected(self, error: Exception, amount: Any, attributes: Any) -> None:
+    def _rejected(self, error: Exception, amount: Any, attributes: Any, context: Any = None) -> None:
         """What a record call does with a measurement it refused: raise (the
         OpenTelemetry API layer, ``otelmetrics.api``, logs and drops instead)."""
         raise error
@@ -162,43 +180,48 @@ class _Bound(Handle):
 
 
 class BoundCounter(_Bound):
-    """``add(amount)`` on one series."""
+    """``add(amount, context=None)`` on one series (``context``: see ``Counter``)."""
     __slots__ = ()
     _kind, _verb = "counter", "add"
 
-    def add(self, amount: Number) -> None:
+    def add(self, amount: Number, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
 class BoundUpDownCounter(_Bound):
-    """``add(amount)`` on one series."""
+    """``add(amount, context=None)`` on one series (``context``: see ``Counter``)."""
     __slots__ = ()
     _kind, _verb = "up_down_counter", "add"
 
-    def add(self, amount: Number) -> None:
+    def add(self, amount: Number, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
 class BoundHistogram(_Bound):
-    """``record(amount)`` on one series."""
+    """``record(amount, context=None)`` on one series (``context``: see ``Counter``)."""
     __slots__ = ()
     _kind, _verb = "histogram", "record"
 
-    def record(self, amount: Number) -> None:
+    def record(self, amount: Number, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
 class BoundGauge(_Bound):
-    """``record(amount)`` on one series."""
+    """``record(amount, context=None)`` on one series (``context``: see ``Counter``)."""
     __slots__ = ()
     _kind, _verb = "gauge", "record"
 
-    def record(self, amount: Number) -> None:
+    def record(self, amount: Number, context: Any = None) -> None:
         raise NotImplementedError   # replaced by the value type's subclass (see specialize)
 
 
 class Counter(_Synchronous):
-    """A monotonic sum: ``add(amount, attributes=None)`` with amount >= 0."""
+    """A monotonic sum: ``add(amount, attributes=None, context=None)`` with amount >= 0.
+
+    ``context`` (every instrument's record methods take it) is an OpenTelemetry
+    API ``Context``: its span, else the current span of ``opentelemetry.trace``
+    (when opentelemetry-api is installed), goes with the measurement, which
+    may become an exemplar with that span's ids."""
 
     __slots__ = ()
     _kind, _verb, _bound_class = "counter", "add", BoundCounter

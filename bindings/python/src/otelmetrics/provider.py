@@ -65,6 +65,8 @@ class MeterProvider(Handle):
     ``prometheus_target_info=False`` the ``target_info`` metric;
     ``prometheus_resource_constant_labels={"included": ["service.*"],
     "excluded": [...]}`` copies matching resource attributes onto every series.
+    ``exemplar_filter``: "trace_based" (the default: measurements made in a
+    sampled span), "always_on" or "always_off" (``OTEL_METRICS_EXEMPLAR_FILTER``).
     """
 
     __slots__ = ("_is_shut_down",)
@@ -88,7 +90,8 @@ class MeterProvider(Handle):
                  prometheus_scope_info: Optional[bool] = None, prometheus_target_info: Optional[bool] = None,
                  prometheus_resource_constant_labels: Optional[Mapping[str, Sequence[str]]] = None,
                  export_interval_millis: Optional[float] = None, export_timeout_millis: Optional[float] = None,
-                 temporality: Optional[str] = None, views: Sequence[View] = (),
+                 temporality: Optional[str] = None, exemplar_filter: Optional[str] = None,
+                 views: Sequence[View] = (),
                  cardinality_limit: Optional[int] = None,
                  cardinality_limits: Optional[Mapping[str, int]] = None, in_memory: bool = False,
                  meter_configurator: Optional[Mapping[str, bool]] = None,
