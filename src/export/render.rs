@@ -5,7 +5,9 @@
 use super::exemplars::ExemplarStore;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
-use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point, AggregationTemporality};
+use opentelemetry_proto::tonic::metrics::v1::{
+    exemplar, metric, number_data_point, AggregationTemporality, Exemplar,
+};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use std::fmt::Write;
 
@@ -61,7 +63,30 @@ fn temporality_text(t: i32) -> &'static str {
     }
 }
 
-/// A readable rendering, one line per data point.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One line per exemplar of a point, under it.
+fn exemplars_text(out: &mut String, exemplars: &[Exemplar]) {
+    for e in exemplars {
+        let value = match e.value {
+            Some(exemplar::Value::AsInt(i)) => i.to_string(),
+            Some(exemplar::Value::AsDouble(d)) => d.to_string(),
+            None => "none".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "        exemplar {value} trace_id={} span_id={} time={} filtered={}",
+            hex(&e.trace_id),
+            hex(&e.span_id),
+            e.time_unix_nano,
+            attrs_text(&e.filtered_attributes)
+        );
+    }
+}
+
+/// A readable rendering, one line per data point (and per exemplar).
 pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
     let mut out = String::new();
     for rm in &request.resource_metrics {
@@ -109,9 +134,11 @@ pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
                 match &m.data {
                     Some(metric::Data::Sum(s)) => s.data_points.iter().for_each(|p| {
                         let _ = writeln!(out, "      {} {}", attrs_text(&p.attributes), number(p));
+                        exemplars_text(&mut out, &p.exemplars);
                     }),
                     Some(metric::Data::Gauge(g)) => g.data_points.iter().for_each(|p| {
                         let _ = writeln!(out, "      {} {}", attrs_text(&p.attributes), number(p));
+                        exemplars_text(&mut out, &p.exemplars);
                     }),
                     Some(metric::Data::Histogram(h)) => h.data_points.iter().for_each(|p| {
                         let _ = writeln!(
@@ -125,6 +152,7 @@ pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
                             p.explicit_bounds,
                             p.bucket_counts
                         );
+                        exemplars_text(&mut out, &p.exemplars);
                     }),
                     Some(metric::Data::ExponentialHistogram(h)) => {
                         h.data_points.iter().for_each(|p| {
@@ -137,6 +165,7 @@ pub fn to_text(request: &ExportMetricsServiceRequest) -> String {
                                 p.scale,
                                 p.zero_count
                             );
+                            exemplars_text(&mut out, &p.exemplars);
                         })
                     }
                     _ => {}

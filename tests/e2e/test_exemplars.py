@@ -71,6 +71,20 @@ def test_rotel_receives_the_spans_set_per_thread_and_per_call(producer, protocol
     assert "trace id is all zero" in out and "span id is all zero" in out, out
 
 
+def test_delta_points_carry_the_exemplars_of_their_interval(producer):
+    with Rotel() as rotel:
+        run(producer, rotel.grpc_url, "grpc", OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="delta")
+
+        def arrived():
+            point = rotel.latest_point("ex.requests", {"path": "call"})
+            assert point.metric.temporality == "delta", point.metric.temporality
+            for e in point.exemplars:
+                assert point.start_time_unix_nano <= e.time_unix_nano <= point.time_unix_nano
+            spans_arrived(rotel)
+
+        eventually(arrived, timeout_s=20)
+
+
 def test_otlp_json_carries_the_spans_exactly(producer):
     with Receiver(grpc=False) as rx:
         run(producer, rx.http_url, "http/json")

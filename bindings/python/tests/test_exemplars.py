@@ -117,3 +117,18 @@ def test_without_opentelemetry_api_no_span_is_looked_up():
     """)
     r = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+@pytest.mark.parametrize("console_format", ["text", "json"])
+def test_the_console_shows_exemplars(tmp_path, console_format):
+    out = tmp_path / "console.txt"
+    with otelmetrics.MeterProvider(exporters=["console"], console_format=console_format, console_path=out) as p:
+        counter = p.get_meter("m").create_counter("c")
+        otelmetrics.set_current_span(TRACE, SPAN)
+        counter.add(7, {"step": "console"})
+        otelmetrics.clear_current_span()
+    text = out.read_text()
+    if console_format == "text":
+        assert f"exemplar 7 trace_id={HEX[0]} span_id={HEX[1]}" in text, text
+    else:
+        assert f'"traceId":"{HEX[0]}"' in text and f'"spanId":"{HEX[1]}"' in text, text

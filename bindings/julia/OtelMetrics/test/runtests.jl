@@ -91,6 +91,37 @@ end
         close(p)
     end
 
+    @testset "exemplars: the current span and a span per call" begin
+        p = test_provider()
+        meter = Meter("traced"; provider=p)
+        requests = Counter{Int}("traced_requests", meter)
+        latency = Histogram{Float64}("traced_latency", meter)
+        span = SpanContext(0x0af7651916cd43dd8448eb211c80319c, 0xb7ad6b7169203331)
+        other = SpanContext(0x1bf7651916cd43dd8448eb211c80319c, 0xc7ad6b7169203331)
+        set_current_span!(span)
+        requests(1; route="/current")
+        clear_current_span!()
+        requests(1, other; route="/call")
+        requests(1, SpanContext(0x2bf7651916cd43dd8448eb211c80319c, 0xd7ad6b7169203331; sampled=false); route="/quiet")
+        latency(2.5, other, Dict("route" => "/call"))
+        bound = bind_attributes(requests; route="/bound")
+        bound(3, other)
+        ids(route, name="traced_requests") = [(e["traceId"], e["spanId"]) for e in
+                                              get(point(snapshot(p), name, Dict("route" => route)), "exemplars", [])]
+        @test ids("/current") == [("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")]
+        @test ids("/call") == [("1bf7651916cd43dd8448eb211c80319c", "c7ad6b7169203331")]
+        @test ids("/bound") == ids("/call")
+        @test ids("/call", "traced_latency") == ids("/call")
+        @test isempty(ids("/quiet"))
+        expect_status(() -> set_current_span!(SpanContext(0, 1)), :INVALID_ARGUMENT)
+        close(bound); close(latency); close(requests); close(meter); close(p)
+        q = test_provider(; exemplar_filter=:always_off)
+        quiet = Counter{Int}("quiet", Meter("m"; provider=q))
+        quiet(1, span)
+        @test !haskey(point(snapshot(q), "quiet"), "exemplars")
+        close(quiet); close(q)
+    end
+
     @testset "up-down counter, histogram, gauge" begin
         p = test_provider()
         meter = Meter("bank"; provider=p)
