@@ -10,7 +10,7 @@ use super::meter::otelmetrics_meter;
 use super::span::{otelmetrics_span_context, span_arg};
 use super::*;
 use crate::error::Result;
-use crate::instruments::{BoundInstrument, Instrument, InstrumentSpec, Kind};
+use crate::instruments::{BoundInstrument, Instrument, InstrumentSpec, SyncKind};
 use std::sync::Arc;
 
 /// An instrument's name, description and unit as C passed them, checked.
@@ -39,7 +39,7 @@ pub(crate) unsafe fn create<H, K>(
 ) -> Result<()>
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
-    K: Kind,
+    K: SyncKind,
 {
     check_out(out, "out")?;
     let m = otelmetrics_meter::borrow(meter)?;
@@ -62,7 +62,7 @@ pub(crate) unsafe fn record<H, K>(
 ) -> Result<()>
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
-    K: Kind,
+    K: SyncKind,
 {
     let inst = H::borrow(instrument)?;
     let attrs = slice_arg(attributes, count, "the attribute array")?;
@@ -87,7 +87,7 @@ pub(crate) unsafe fn record_in_span<H, K>(
 ) -> Result<()>
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
-    K: Kind,
+    K: SyncKind,
 {
     let inst = H::borrow(instrument)?;
     let span = span_arg(span)?;
@@ -109,7 +109,7 @@ pub(crate) unsafe fn record_with_set_in_span<H, K>(
 ) -> Result<()>
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
-    K: Kind,
+    K: SyncKind,
 {
     let inst = H::borrow(instrument)?;
     let span = span_arg(span)?;
@@ -129,7 +129,7 @@ pub(crate) unsafe fn record_bound_in_span<B, K>(
 ) -> Result<()>
 where
     B: Handle<Inner = BoundInstrument<K>>,
-    K: Kind,
+    K: SyncKind,
 {
     let b = B::borrow(bound)?;
     b.record_in_span(value, &span_arg(span)?)
@@ -139,7 +139,7 @@ where
 pub(crate) unsafe fn enabled<H, K>(instrument: *const H) -> Result<bool>
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
-    K: Kind,
+    K: SyncKind,
 {
     Ok(H::borrow(instrument)?.enabled())
 }
@@ -151,7 +151,7 @@ pub(crate) unsafe fn record_with_set<H, K>(
 ) -> Result<()>
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
-    K: Kind,
+    K: SyncKind,
 {
     let inst = H::borrow(instrument)?;
     match set_arg(set)? {
@@ -168,7 +168,7 @@ pub(crate) unsafe fn bind<H, B, K>(
 where
     H: Handle<Inner = Arc<Instrument<K>>>,
     B: Handle<Inner = BoundInstrument<K>>,
-    K: Kind,
+    K: SyncKind,
 {
     check_out(out, "out")?;
     let inst = H::borrow(instrument)?;
@@ -183,7 +183,7 @@ where
 pub(crate) unsafe fn try_record_bound<B, K>(bound: *const B, value: K::Value) -> bool
 where
     B: Handle<Inner = BoundInstrument<K>>,
-    K: Kind,
+    K: SyncKind,
 {
     B::peek(bound).is_some_and(|b| b.try_record(value))
 }
@@ -192,7 +192,7 @@ where
 pub(crate) unsafe fn record_bound<B, K>(bound: *const B, value: K::Value) -> Result<()>
 where
     B: Handle<Inner = BoundInstrument<K>>,
-    K: Kind,
+    K: SyncKind,
 {
     B::borrow(bound)?.record(value)
 }

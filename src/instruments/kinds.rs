@@ -12,7 +12,7 @@ use opentelemetry::metrics::{
 use opentelemetry::KeyValue;
 
 /// One kind of synchronous instrument.
-pub trait Kind: Send + Sync + 'static {
+pub trait SyncKind: Send + Sync + 'static {
     type Value: Copy + Send + Sync + ExemplarNumber + 'static;
     type Api: Send + Sync + 'static;
     type Bound: Send + Sync + 'static;
@@ -106,7 +106,7 @@ macro_rules! kind {
     ($kind:ident, $name:literal, $value:ty, $api:ident, $bound:ident, $ctor:ident, $method:ident, $accepts:ident, $refusal:ident,
      delta_if_monotonic = $mono:expr, histogram = $hist:tt, view = $view:ident) => {
         pub struct $kind;
-        impl Kind for $kind {
+        impl SyncKind for $kind {
             type Value = $value;
             type Api = $api<$value>;
             type Bound = $bound<$value>;

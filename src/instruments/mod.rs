@@ -16,6 +16,7 @@ pub use names::{validate_instrument_name, validate_unit};
 use crate::config::TemporalityPreference;
 use crate::error::{Error, Result};
 use crate::export::exemplars::{self as ex, ExemplarNumber};
+use crate::limits::AttributeLimits;
 use crate::process::fork::PerGeneration;
 use crate::provider::{recording_epoch, Lifecycle, ScopedMeter};
 use crate::views::apply_deny_list;
@@ -56,7 +57,7 @@ impl InstrumentSpec {
 }
 
 /// What an instrument holds in the SDK of one process generation.
-struct SdkSide<K: Kind> {
+struct SdkSide<K: SyncKind> {
     api: K::Api,
     cache: Option<BoundCache<K::Bound>>,
     /// `None`: no exemplar is ever taken (filter `always_off`).
@@ -64,11 +65,13 @@ struct SdkSide<K: Kind> {
 }
 
 /// One synchronous instrument of kind `K`.
-pub struct Instrument<K: Kind> {
+pub struct Instrument<K: SyncKind> {
     meter: Arc<ScopedMeter>,
     spec: InstrumentSpec,
     sdk: PerGeneration<SdkSide<K>>,
     lifecycle: Arc<Lifecycle>,
+    /// Attribute limits, copied from the provider (read on every record).
+    limits: AttributeLimits,
     /// Attribute keys views deny for this instrument (dropped here: the SDK
     /// only has allow-lists).
     denied: Option<Arc<HashSet<String>>>,
@@ -77,7 +80,7 @@ pub struct Instrument<K: Kind> {
     enabled: bool,
 }
 
-impl<K: Kind> Instrument<K> {
+impl<K: SyncKind> Instrument<K> {
     pub fn new(meter: &Arc<ScopedMeter>, spec: &InstrumentSpec) -> Result<Arc<Self>> {
         crate::process::reentrancy::refuse_in_callback("creating an instrument")?;
         let lifecycle = meter.lifecycle().clone();
@@ -88,21 +91,22 @@ impl<K: Kind> Instrument<K> {
         let unit = spec.unit.as_deref().unwrap_or("");
         let denied = meter.denied_keys(&spec.name, K::VIEW_KIND, unit);
         let enabled = meter.enabled() && meter.records_anything(&spec.name, K::VIEW_KIND, unit);
-        let sdk = PerGeneration::new(Self::sdk_side(meter, spec, &lifecycle));
+        let sdk = PerGeneration::new(Self::sdk_side(meter, spec));
         Ok(Arc::new(Instrument {
             meter: meter.clone(),
             spec: spec.clone(),
             sdk,
             lifecycle,
+            limits: *meter.provider.limits(),
             denied,
             enabled,
         }))
     }
 
-    fn sdk_side(meter: &ScopedMeter, spec: &InstrumentSpec, lifecycle: &Lifecycle) -> SdkSide<K> {
+    fn sdk_side(meter: &ScopedMeter, spec: &InstrumentSpec) -> SdkSide<K> {
         // Bound series are never evicted by the SDK; with delta temporality
         // that would pin stale series, so the cache is for cumulative only.
-        let cumulative = !K::is_delta(lifecycle.temporality());
+        let cumulative = !K::is_delta(meter.provider.temporality());
         SdkSide {
             api: K::create(meter.meter(), spec),
             cache: cumulative.then(BoundCache::new),
@@ -118,7 +122,7 @@ impl<K: Kind> Instrument<K> {
     /// The SDK side of the current generation (rebuilt after a fork).
     #[inline]
     fn sdk(&self) -> &SdkSide<K> {
-        self.sdk.get_or_rebuild(|_| Self::sdk_side(&self.meter, &self.spec, &self.lifecycle))
+        self.sdk.get_or_rebuild(|_| Self::sdk_side(&self.meter, &self.spec))
     }
 
     /// The API's `Enabled`: false when a measurement would be recorded
@@ -145,7 +149,7 @@ impl<K: Kind> Instrument<K> {
             Some(denied) => apply_deny_list(denied, attributes),
             None => attributes,
         };
-        self.lifecycle.limits().apply(attributes)
+        self.limits.apply(attributes)
     }
 
     /// Records with attributes already converted.
@@ -173,7 +177,7 @@ impl<K: Kind> Instrument<K> {
     fn record_only(&self, value: K::Value, attributes: &[KeyValue]) -> Result<()> {
         self.check(value)?;
         let api = &self.sdk().api;
-        if self.denied.is_none() && self.lifecycle.limits().is_unlimited() {
+        if self.denied.is_none() && self.limits.is_unlimited() {
             K::record(api, value, attributes);
         } else {
             K::record(api, value, &self.filtered(attributes.to_vec()));
@@ -298,13 +302,13 @@ impl<K: Kind> Instrument<K> {
 }
 
 /// What a bound instrument holds in the SDK of one process generation.
-struct BoundSide<K: Kind> {
+struct BoundSide<K: SyncKind> {
     bound: K::Bound,
     exemplars: Option<Box<BoundExemplars>>,
 }
 
 /// An instrument bound to one attribute set: the fastest path.
-pub struct BoundInstrument<K: Kind> {
+pub struct BoundInstrument<K: SyncKind> {
     /// The recording epoch in which a record last found the provider
     /// running and `bound` of the current generation (0: never). Written
     /// only when the epoch moved on; read by every record.
@@ -317,7 +321,7 @@ pub struct BoundInstrument<K: Kind> {
     bound: PerGeneration<BoundSide<K>>,
 }
 
-impl<K: Kind> BoundInstrument<K> {
+impl<K: SyncKind> BoundInstrument<K> {
     /// Records when nothing can fail: the value is accepted and nothing
     /// happened since the last full check (no shutdown of any provider, no
     /// fork), so the provider is running and `bound` is current. Returns

@@ -296,7 +296,7 @@ impl ObservableInstrument {
                 kind.view_kind(),
                 spec.unit.as_deref().unwrap_or(""),
             ),
-            limits: *lifecycle.limits(),
+            limits: *meter.provider.limits(),
         });
         register_with_sdk(meter.meter(), kind, spec, state.clone());
         // After a fork the child's new SDK must call this state too.

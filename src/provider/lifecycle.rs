@@ -1,9 +1,8 @@
 //! State every handle of one provider shares: whether it was shut down, and
-//! what the instruments need to know about the pipeline.
+//! the recording epoch that lets bound instruments skip checking it. What
+//! instruments need to know about the pipeline (views, attribute limits,
+//! temporality) is the provider's configuration (`Provider::views` ...).
 
-use crate::config::TemporalityPreference;
-use crate::limits::AttributeLimits;
-use crate::views::ViewSpec;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Advanced whenever any provider shuts down and in a forked child: a bound
@@ -26,32 +25,12 @@ pub fn advance_recording_epoch() {
     RECORDING_EPOCH.fetch_add(1, Ordering::SeqCst);
 }
 
+#[derive(Default)]
 pub struct Lifecycle {
     shut_down: AtomicBool,
-    temporality: TemporalityPreference,
-    views: Vec<ViewSpec>,
-    limits: AttributeLimits,
 }
 
 impl Lifecycle {
-    pub fn new(
-        temporality: TemporalityPreference,
-        views: Vec<ViewSpec>,
-        limits: AttributeLimits,
-    ) -> Self {
-        Lifecycle { shut_down: AtomicBool::new(false), temporality, views, limits }
-    }
-
-    /// Attribute limits from the environment.
-    pub fn limits(&self) -> &AttributeLimits {
-        &self.limits
-    }
-
-    /// The provider's views (instruments apply their deny-lists).
-    pub fn views(&self) -> &[ViewSpec] {
-        &self.views
-    }
-
     #[inline]
     pub fn is_shut_down(&self) -> bool {
         self.shut_down.load(Ordering::Relaxed)
@@ -72,11 +51,5 @@ impl Lifecycle {
         let first = !self.shut_down.swap(true, Ordering::SeqCst);
         advance_recording_epoch();
         first
-    }
-
-    /// The strictest temporality any reader uses (decides whether bound
-    /// series may be cached).
-    pub fn temporality(&self) -> TemporalityPreference {
-        self.temporality
     }
 }

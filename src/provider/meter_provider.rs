@@ -55,6 +55,9 @@ pub struct Provider {
     cfg: Resolved,
     pipeline: PerGeneration<Pipeline>,
     lifecycle: Arc<Lifecycle>,
+    /// The strictest temporality any reader uses (decides whether bound
+    /// series may be cached).
+    temporality: TemporalityPreference,
     shutdown: Lock<Option<Arc<Completion>>>,
     rebuild_hooks: Lock<Vec<RebuildHook>>,
 }
@@ -88,7 +91,7 @@ impl ScopedMeter {
         kind: crate::views::Kind,
         unit: &str,
     ) -> Option<Arc<std::collections::HashSet<String>>> {
-        crate::views::denied_keys(self.lifecycle().views(), &self.identity(name, kind, unit))
+        crate::views::denied_keys(self.provider.views(), &self.identity(name, kind, unit))
     }
 
     fn identity<'a>(
@@ -115,7 +118,7 @@ impl ScopedMeter {
         unit: &str,
     ) -> Vec<crate::views::StreamOf> {
         crate::views::streams_of(
-            self.lifecycle().views(),
+            self.provider.views(),
             &self.identity(name, kind, unit),
             self.provider.stream_defaults(),
         )
@@ -123,7 +126,7 @@ impl ScopedMeter {
 
     /// Whether views leave the instrument any stream (see `views::records_anything`).
     pub fn records_anything(&self, name: &str, kind: crate::views::Kind, unit: &str) -> bool {
-        crate::views::records_anything(self.lifecycle().views(), &self.identity(name, kind, unit))
+        crate::views::records_anything(self.provider.views(), &self.identity(name, kind, unit))
     }
 
     /// Registers `attach` to run against every new generation's SDK (after
@@ -150,7 +153,8 @@ impl Provider {
         let effective =
             if exports(&cfg) { cfg.temporality } else { TemporalityPreference::Cumulative };
         let provider = Arc::new(Provider {
-            lifecycle: Arc::new(Lifecycle::new(effective, cfg.views.clone(), cfg.attribute_limits)),
+            lifecycle: Arc::new(Lifecycle::default()),
+            temporality: effective,
             pipeline: PerGeneration::new(pipeline),
             cfg,
             shutdown: Lock::new(None),
@@ -181,6 +185,22 @@ impl Provider {
 
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.lifecycle
+    }
+
+    /// The provider's views (instruments apply their deny-lists).
+    pub fn views(&self) -> &[crate::views::ViewSpec] {
+        &self.cfg.views
+    }
+
+    /// The attribute limits every measurement's attributes are cut to.
+    pub fn limits(&self) -> &crate::limits::AttributeLimits {
+        &self.cfg.attribute_limits
+    }
+
+    /// The strictest temporality any reader uses (decides whether bound
+    /// series may be cached).
+    pub fn temporality(&self) -> TemporalityPreference {
+        self.temporality
     }
 
     /// The exemplar store of the current generation.

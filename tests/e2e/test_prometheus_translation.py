@@ -261,6 +261,57 @@ def test_metrics_named_like_target_info_are_left_out_with_a_warning(caplog):
         provider.shutdown()
 
 
+def random_workload(meter: Any, rng: "random.Random") -> None:
+    """Instruments and attributes a program may legally record, picked to
+    collide: names that differ only in characters escaping removes, keys
+    Prometheus reserves or cannot take, quotes, newlines, non-ASCII."""
+    stems = ["a.b", "a_b", "a-b", "a/b", "x", "x_total", "x_created", "x_bucket", "target", "target_info", "n.ü"]
+    keys = ["le", "__name__", "otel.scope.name", "otel_scope_name", "k.v", "k_v", "0day", "quo\"te", "new\nline",
+            "üñï", "a" * 40, "service.name"]
+    units = ["", "s", "ms", "By", "By/s", "1", "%", "{req}", "{req}/s", "Cel"]
+    kinds = ["create_counter", "create_up_down_counter", "create_histogram", "create_gauge"]
+    for i in range(40):
+        name = rng.choice(stems) if i % 2 else rng.choice(stems) + rng.choice(["", ".1", "_s", "2"])
+        if not name[0].isalpha():
+            continue
+        try:
+            instrument = getattr(meter, rng.choice(kinds))(name, unit=rng.choice(units), value_type=float,
+                                                           description=rng.choice(["", "d", "multi\nline \\ \""]))
+        except (ValueError, otelmetrics.errors.OtelmetricsError):
+            continue   # refused (e.g. a name the API forbids): nothing to expose
+        for _ in range(3):
+            attributes = {rng.choice(keys): rng.choice(["v", "", "q\"\n\\", "ü"]) for _ in range(rng.randint(0, 3))}
+            value = rng.choice([0, 1, 2.5, 1e20, 1e-9])
+            (instrument.add if hasattr(instrument, "add") else instrument.record)(value, attributes)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_legal_input_that_collides_in_every_way_still_gives_valid_output(strategy):
+    import random
+    rng = random.Random(20)   # fixed: a failure reproduces
+    provider = otelmetrics.MeterProvider(exporters=["prometheus"], prometheus_port=0,
+                                         prometheus_translation_strategy=strategy, exemplar_filter="always_on",
+                                         resource_attributes={"service.name": "s", "le": "r", "k.v": "x"},
+                                         prometheus_resource_constant_labels={"included": ["*"]})
+    try:
+        for scope in ("lib", "other"):
+            random_workload(provider.get_meter(scope, "1", attributes={"name": "n", "k.v": "s"}), rng)
+        url = f"http://127.0.0.1:{provider.prometheus_port}/metrics"
+        for accept in (None, PROMETHEUS_2, PROMETHEUS_3, UTF8_TEXT, "text/plain;version=1.0.0;escaping=dots",
+                       "application/openmetrics-text;version=1.0.0;escaping=values"):
+            content_type, body = scrape(url, accept)
+            families = parsed(content_type, body)   # the strict OpenMetrics parser for OpenMetrics
+            series = [(smp.name, tuple(sorted(smp.labels.items()))) for f in families.values() for smp in f.samples]
+            assert len(series) == len(set(series)), f"{accept}: a series twice"
+            if content_type.startswith("text/plain; version=0.0.4"):
+                checked = subprocess.run([str(promtool()), "check", "metrics"], input=body.encode(),
+                                         capture_output=True)
+                output = checked.stdout.decode() + checked.stderr.decode()
+                assert "error while linting" not in output and "parsing error" not in output, output
+    finally:
+        provider.shutdown()
+
+
 # ------------------------------------------------------------ a real Prometheus
 
 

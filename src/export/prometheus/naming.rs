@@ -83,7 +83,15 @@ impl Naming {
         } else {
             Cow::Borrowed(key)
         };
-        self.escaping.apply(&translated, NameKind::Label).into_owned()
+        let label = self.escaping.apply(&translated, NameKind::Label).into_owned();
+        // Prometheus keeps label names starting with `__` for itself
+        // (`__name__` is the metric name): `dots` escaping makes one of a
+        // key like `_name_`.
+        if label.starts_with("__") {
+            format!("key{label}")
+        } else {
+            label
+        }
     }
 }
 
@@ -326,6 +334,7 @@ mod tests {
         let values = naming(false, true, Escaping::Values, false);
         assert_eq!(values.metric("a.b", "s", Shape::Counter).0, "U__a_2e_b__seconds__total");
         assert_eq!(dots.label("a_b"), "a__b");
+        assert_eq!(dots.label("__name__"), "key__name__");
     }
 
     #[test]
