@@ -110,10 +110,16 @@ provider was shut down). One load, no lock: check it before building expensive a
 """
 isenabled(i::K) where {K<:SyncInstrument} = GC.@preserve i c_api(K).enabled(instrument_handle(i))
 
-# Recording: keyword attributes, a Dict/NamedTuple/pairs, or a pre-built set.
-(i::SyncInstrument)(value::Real; attributes...) = record(i, value, attributes)
-(i::SyncInstrument)(value::Real, attributes::AttributeLike) = record(i, value, attributes)
-(i::SyncInstrument)(value::Real, set::Attributes) = record(i, value, set)
+# Recording: keyword attributes, a Dict/NamedTuple/pairs, or a pre-built set;
+# in the current span of OpenTelemetryAPI.jl when that package is loaded.
+(i::SyncInstrument)(value::Real; attributes...) = record_ambient(i, value, attributes)
+(i::SyncInstrument)(value::Real, attributes::AttributeLike) = record_ambient(i, value, attributes)
+(i::SyncInstrument)(value::Real, set::Attributes) = record_ambient(i, value, set)
+
+@inline function record_ambient(i::SyncInstrument, value::Real, attributes)
+    span = ambient_span()
+    return span === nothing ? record(i, value, attributes) : record(i, value, attributes, span)
+end
 
 # In a span (exemplars carry its ids): `counter(2, span; name="apple")`.
 (i::SyncInstrument)(value::Real, span::SpanContext; attributes...) = record(i, value, attributes, span)
@@ -185,6 +191,8 @@ bound_type(::Type{<:Histogram{T}}) where {T} = BoundHistogram{T}
 bound_type(::Type{<:Gauge{T}}) where {T} = BoundGauge{T}
 
 function (b::BoundInstrument)(value::Real)
+    span = ambient_span()
+    span === nothing || return b(value, span)
     api = c_api(typeof(b.instrument))
     GC.@preserve b check(api.bound_record(instrument_handle(b), to_c_value(api.value_type, value)))
     return nothing

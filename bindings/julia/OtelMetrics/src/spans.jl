@@ -36,3 +36,14 @@ set_current_span!(span::SpanContext) = (check(L.otelmetrics_current_span_set(Ref
 Clears the calling thread's current span.
 """
 clear_current_span!() = (L.otelmetrics_current_span_clear(); nothing)
+
+# Where a measurement made without a span of its own finds one: `nothing`,
+# or a function returning the current span's `SpanContext` (or `nothing`).
+# OpenTelemetryAPI.jl's package extension (ext/) sets it when that package
+# is loaded; otherwise recording pays one load and one compare for it.
+const AMBIENT_SPAN = Ref{Union{Nothing,Function}}(nothing)
+
+@inline function ambient_span()
+    current = AMBIENT_SPAN[]
+    return current === nothing ? nothing : current()::Union{Nothing,SpanContext}
+end

@@ -62,3 +62,19 @@ def test_examples_load_only_declared_packages():
     assert {"OtelMetrics", "Random"} <= used
     assert used - ALWAYS_THERE <= set(p["deps"]), used
     assert p["deps"]["OtelMetrics"] == project(PACKAGE)["uuid"]
+
+
+def test_package_extensions_are_declared_and_load_only_their_trigger():
+    """Each `[extensions]` entry has its `ext/<name>.jl`, triggered by a weak
+    dependency (OpenTelemetryAPI.jl: exemplars from its current span), and
+    the extension loads nothing else but the package itself."""
+    p = project(PACKAGE)
+    assert p["extensions"] == {"OtelMetricsOpenTelemetryAPIExt": "OpenTelemetryAPI"}
+    assert p["weakdeps"]["OpenTelemetryAPI"] == "4f63ef3d-5940-44e7-a611-2d97696cffc9"   # OpenTelemetryAPI.jl's UUID
+    assert "OpenTelemetryAPI" in p["compat"]
+    for name, trigger in p["extensions"].items():
+        source = PACKAGE / "ext" / f"{name}.jl"
+        assert source.is_file(), source
+        used = loaded_packages([source])
+        assert used - ALWAYS_THERE == {trigger, p["name"]}, used
+    assert sorted(f.stem for f in (PACKAGE / "ext").glob("*.jl")) == sorted(p["extensions"])
