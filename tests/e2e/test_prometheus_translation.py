@@ -10,6 +10,7 @@ examples, not output of the code under test."""
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
@@ -261,7 +262,7 @@ def test_metrics_named_like_target_info_are_left_out_with_a_warning(caplog):
         provider.shutdown()
 
 
-def random_workload(meter: Any, rng: "random.Random") -> None:
+def random_workload(meter: Any, rng: random.Random) -> None:
     """Instruments and attributes a program may legally record, picked to
     collide: names that differ only in characters escaping removes, keys
     Prometheus reserves or cannot take, quotes, newlines, non-ASCII."""
@@ -287,7 +288,6 @@ def random_workload(meter: Any, rng: "random.Random") -> None:
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_legal_input_that_collides_in_every_way_still_gives_valid_output(strategy):
-    import random
     rng = random.Random(20)   # fixed: a failure reproduces
     provider = otelmetrics.MeterProvider(exporters=["prometheus"], prometheus_port=0,
                                          prometheus_translation_strategy=strategy, exemplar_filter="always_on",
