@@ -35,6 +35,7 @@ echo "built the fuzz targets in $(elapsed "$t")"
 # The targets are the [[bin]]s of fuzz/Cargo.toml (the replay test checks
 # they match fuzz/harness/mod.rs's TARGETS and fuzz_targets/).
 mapfile -t TARGETS < <(cargo fuzz list)
+[ "${#TARGETS[@]}" -gt 0 ] || { echo "cargo fuzz list named no target" >&2; exit 1; }
 failed=()
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
