@@ -117,10 +117,12 @@ pub const fn tag(number: u64) -> u64 {
 /// have `T` as its `Inner`.
 pub unsafe fn peek_any<'a, T>(
     ptr: *const std::ffi::c_void,
-    mut numbers: std::ops::RangeInclusive<u64>,
+    numbers: std::ops::RangeInclusive<u64>,
 ) -> Option<&'a T> {
     let found = *(ptr as *const u64);
-    numbers.any(|n| tag(n) == found).then(|| &(*(ptr as *const Tagged<T>)).inner)
+    (tag(*numbers.start())..=tag(*numbers.end()))
+        .contains(&found)
+        .then(|| &(*(ptr as *const Tagged<T>)).inner)
 }
 
 /// Declares the `Handle` impl of an opaque type.

@@ -79,6 +79,17 @@ impl Escaping {
     }
 }
 
+impl Escaping {
+    /// [`Escaping::apply`] to a name already owned: no copy when the
+    /// scheme leaves it as it is.
+    pub fn apply_owned(self, name: String, kind: NameKind) -> String {
+        match self.apply(&name, kind) {
+            Cow::Owned(escaped) => escaped,
+            Cow::Borrowed(_) => name,
+        }
+    }
+}
+
 /// `name` with `_` doubled, legacy characters kept and every other
 /// character written by `other`, after `prefix`.
 fn escape_each(

@@ -88,8 +88,8 @@ pub fn write(e: &Exemplar, naming: &Naming, out: &mut String) {
         _ => super::exposition::write_float(value(e), out),
     }
     if e.time_unix_nano != 0 {
-        let (seconds, nanos) = (e.time_unix_nano / 1_000_000_000, e.time_unix_nano % 1_000_000_000);
-        let _ = write!(out, " {seconds}.{nanos:09}");
+        out.push(' ');
+        super::exposition::write_seconds(e.time_unix_nano, out);
     }
 }
 

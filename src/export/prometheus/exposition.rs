@@ -124,9 +124,17 @@ impl Family {
             None,
             &mut self.samples,
         );
-        let (seconds, nanos) = (start_unix_nano / 1_000_000_000, start_unix_nano % 1_000_000_000);
-        let _ = writeln!(self.samples, " {seconds}.{nanos:09}");
+        self.samples.push(' ');
+        write_seconds(start_unix_nano, &mut self.samples);
+        self.samples.push('\n');
     }
+}
+
+/// A Unix time in nanoseconds as the seconds OpenMetrics writes
+/// timestamps in (`_created` samples, exemplars): `1700000000.250000000`.
+pub(super) fn write_seconds(unix_nano: u64, out: &mut String) {
+    let (seconds, nanos) = (unix_nano / 1_000_000_000, unix_nano % 1_000_000_000);
+    let _ = write!(out, "{seconds}.{nanos:09}");
 }
 
 /// The `by_name` entry of the names `target_info` takes.

@@ -7,7 +7,6 @@
 //! `[a-zA-Z0-9_]`; label values and help text are escaped.
 
 use super::escaping::{Escaping, NameKind};
-use std::borrow::Cow;
 
 /// What a metric becomes on the Prometheus side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +69,7 @@ impl Naming {
         {
             base.push_str("_total");
         }
-        (self.escaping.apply(&base, NameKind::Metric).into_owned(), unit_word)
+        (self.escaping.apply_owned(base, NameKind::Metric), unit_word)
     }
 
     /// A label name for an attribute key: translated as the compatibility
@@ -79,11 +78,11 @@ impl Naming {
     /// for the scraper.
     pub fn label(&self, key: &str) -> String {
         let translated = if self.escape || key.is_empty() || key.starts_with("__") {
-            Cow::Owned(label_name(key))
+            label_name(key)
         } else {
-            Cow::Borrowed(key)
+            key.to_owned()
         };
-        let label = self.escaping.apply(&translated, NameKind::Label).into_owned();
+        let label = self.escaping.apply_owned(translated, NameKind::Label);
         // Prometheus keeps label names starting with `__` for itself
         // (`__name__` is the metric name): `dots` escaping makes one of a
         // key like `_name_`.
