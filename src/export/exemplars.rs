@@ -103,15 +103,49 @@ pub fn disarm() {
     ARMED.fetch_sub(1, Ordering::SeqCst);
 }
 
+/// Disarms, when its thread exits, what that thread's sampled current span
+/// armed: a thread that ends inside a span would otherwise keep every bound
+/// record of the process on its full path for good. A separate thread-local
+/// from `CURRENT`, so that reading the span registers no destructor; this
+/// one is touched (and its destructor registered) only when a thread arms.
+struct DisarmAtExit(Cell<bool>);
+
+impl Drop for DisarmAtExit {
+    fn drop(&mut self) {
+        if self.0.get() {
+            disarm();
+        }
+    }
+}
+
+thread_local! {
+    static ARMED_BY_THREAD: DisarmAtExit = const { DisarmAtExit(Cell::new(false)) };
+}
+
 /// Sets the calling thread's current span (`None`: no span).
 pub fn set_current_span(span: Option<SpanContext>) {
     let span = span.unwrap_or(SpanContext::NONE);
     let was = CURRENT.with(|c| c.replace(span)).is_sampled();
-    match (was, span.is_sampled()) {
-        (false, true) => arm(),
-        (true, false) => disarm(),
-        _ => {}
+    let now = span.is_sampled();
+    if was == now {
+        return;
     }
+    // While the thread exits (a span set from another thread-local's
+    // destructor), the guard may be gone and have disarmed already: arm or
+    // disarm only together with it, so that the count stays matched, and
+    // then take no sampled span (it could not be disarmed).
+    match (ARMED_BY_THREAD.try_with(|armed| armed.0.set(now)).is_ok(), now) {
+        (true, true) => arm(),
+        (true, false) => disarm(),
+        (false, true) => CURRENT.with(|c| c.set(SpanContext::NONE)),
+        (false, false) => {}
+    }
+}
+
+/// Whether exemplars are armed anywhere in the process, for tests (see
+/// [`armed`]).
+pub fn exemplars_armed() -> bool {
+    armed_now()
 }
 
 /// The calling thread's current span, if any.
