@@ -9,7 +9,7 @@ import argparse
 import os
 import statistics
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 Cases = Dict[str, Callable[[int], None]]
 
@@ -27,12 +27,14 @@ def ns_per_call(fn: Callable[[int], None], n: int) -> float:
     return (time.perf_counter_ns() - start) / n
 
 
-def compare(sdk: Cases, ours: Cases, targets: Dict[str, float], *, calls: int, rounds: int) -> None:
+def compare(sdk: Cases, ours: Cases, targets: Dict[str, float], *, calls: int, rounds: int,
+            sides: Tuple[str, str] = ("otel-sdk", "otelmetrics")) -> None:
     """Prints, per case: the median ns per call of each side, the ratio of
     the medians, the min-max and interquartile range of the per-round ratios,
-    and the target; the machine's load average first."""
+    and the target; the machine's load average first. ``sides`` names the
+    two columns (the first is the one the ratio divides)."""
     print(f"load average {os.getloadavg()[0]:.1f}; {rounds} rounds of {calls} calls, alternating")
-    print(f"{'case':32} {'otel-sdk ns':>12} {'otelmetrics ns':>15} {'speedup':>8} {'min-max':>11} "
+    print(f"{'case':32} {sides[0] + ' ns':>12} {sides[1] + ' ns':>15} {'speedup':>8} {'min-max':>11} "
           f"{'IQR':>11} {'target':>7}")
     for case in ours:
         sdk[case](1000), ours[case](1000)   # warm-up: first-time series creation, caches

@@ -74,6 +74,35 @@ def test_the_api_context_and_current_span_give_exemplars(meter, provider):
     assert ids(got["current"]) == [HEX] and ids(got["bound"]) == [HEX]
 
 
+def test_no_span_is_taken_outside_spans_from_baggage_or_an_empty_context(meter, provider):
+    """Outside every span the package tests the current context against the
+    empty one before looking the span up: a context that holds only baggage,
+    one left after a span ended, and an explicit empty ``context=`` inside a
+    span all carry no span."""
+    trace = pytest.importorskip("opentelemetry.trace")
+    from opentelemetry import baggage
+    from opentelemetry import context as api_context
+    span = trace.NonRecordingSpan(trace.SpanContext(TRACE, SPAN, is_remote=False,
+                                                    trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED)))
+    counter = meter.create_counter("quiet")
+    bound = counter.bind({"step": "bound after"})
+    counter.add(1, {"step": "never"})
+    token = api_context.attach(baggage.set_baggage("tenant", "a"))
+    try:
+        counter.add(1, {"step": "baggage"})
+    finally:
+        api_context.detach(token)
+    with trace.use_span(span):
+        counter.add(1, {"step": "empty context"}, context=api_context.Context())
+        counter.add(1, {"step": "inside"})
+    counter.add(1, {"step": "after"})
+    bound.add(1)
+    got = exemplars(provider, "quiet")
+    assert ids(got["inside"]) == [HEX]
+    for step in ("never", "baggage", "empty context", "after", "bound after"):
+        assert got[step] == [], step
+
+
 def test_the_filter_is_a_provider_setting():
     with otelmetrics.MeterProvider(exporters=["none"], in_memory=True, exemplar_filter="always_on") as p:
         p.get_meter("m").create_counter("c").add(1, {"step": "none"})
@@ -132,3 +161,32 @@ def test_the_console_shows_exemplars(tmp_path, console_format):
         assert f"exemplar 7 trace_id={HEX[0]} span_id={HEX[1]}" in text, text
     else:
         assert f'"traceId":"{HEX[0]}"' in text and f'"spanId":"{HEX[1]}"' in text, text
+
+
+def test_another_runtime_context_is_read_through_the_api():
+    """When opentelemetry-api keeps its context some other way than its
+    default ContextVar, the package asks the API's ``get_current_span()``."""
+    program = textwrap.dedent(f"""
+        from opentelemetry import context, trace
+        from opentelemetry.context.contextvars_context import ContextVarsRuntimeContext
+        class Elsewhere(ContextVarsRuntimeContext):   # not the default runtime context
+            pass
+        context._RUNTIME_CONTEXT = Elsewhere()
+        import otelmetrics
+        from otelmetrics import _spans
+        assert _spans.reader is None and _spans.span_of is not None
+        span = trace.NonRecordingSpan(trace.SpanContext({TRACE}, {SPAN}, is_remote=False,
+                                      trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED)))
+        with otelmetrics.MeterProvider(exporters=["none"], in_memory=True) as p:
+            c = p.get_meter("m").create_counter("c")
+            bound = c.bind({{"a": 2}})
+            c.add(1, {{"a": 1}}); bound.add(1)          # no span: no exemplar
+            with trace.use_span(span):
+                c.add(1, {{"a": 3}}); bound.add(1)      # each takes the span
+            text = p.read_json()
+        assert text.count("traceId") == 2, text
+        assert text.count("{TRACE:032x}") == 2, text
+        print("ok")
+    """)
+    r = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

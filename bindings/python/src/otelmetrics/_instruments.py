@@ -29,17 +29,18 @@ def _closed_set() -> int:
     raise ValueError("this Attributes set was closed")
 
 
-def _span_lookup() -> Tuple[Any, Any, Any, Any]:
+def _span_lookup() -> Tuple[Any, Any, Any, Any, Any]:
     """What a record method finds the span with (see ``_spans``): the
-    context's getter and the span's key, ``c_span``, and the fallback."""
-    current, key = _spans.reader if _spans.reader is not None else (None, None)
-    return current, key, _spans.c_span, _spans.span_of
+    context's getter, the span's key and the empty context, ``c_span``, and
+    the fallback."""
+    current, key, empty = _spans.reader if _spans.reader is not None else (None, None, None)
+    return current, key, empty, _spans.c_span, _spans.span_of
 
 
 def _record_method(fn: Callable[..., int], fn_in_span: Callable[..., int], vt: ValueType) -> Callable[..., None]:
     fast, low, high = vt.fast, vt.low, vt.high
     cache_get = _cache.get   # (the cache dict is cleared, never replaced)
-    current, key, c_span, span_of = _span_lookup()
+    current, key, empty, c_span, span_of = _span_lookup()
 
     def record(self: Any, amount: Any, attributes: Any = None, context: Any = None) -> None:
         try:
@@ -66,12 +67,15 @@ def _record_method(fn: Callable[..., int], fn_in_span: Callable[..., int], vt: V
                 if entry is None:
                     found = lookup(attributes)
                     h = found._h
-            if current is not None:   # (inlined: the common case, no span, costs two C calls)
-                s = (current() if context is None else context).get(key)
-                span = None if s is None else c_span(s)
+            if current is not None:   # (inlined: outside spans, one C call and a test)
+                ctx = current() if context is None else context
+                if ctx is empty or (s := ctx.get(key)) is None or (span := c_span(s)) is None:
+                    status = fn(self._h, amount, h)
+                else:
+                    status = fn_in_span(self._h, amount, h, span)
             else:
                 span = span_of(context) if span_of is not None else None
-            status = fn(self._h, amount, h) if span is None else fn_in_span(self._h, amount, h, span)
+                status = fn(self._h, amount, h) if span is None else fn_in_span(self._h, amount, h, span)
             if status:
                 raise error_for(status)
         except Exception as error:   # costs nothing until raised (Python >= 3.11)
@@ -84,23 +88,40 @@ def _bound_record_method(fn: Callable[..., int], fn_in_span: Callable[..., int],
                          vt: ValueType) -> Callable[..., None]:
     """The bound hot path: one exact type test (plus the range for integers;
     C refuses what a float may not be), and the span as ``_record_method``
-    finds it."""
-    current, key, c_span, span_of = _span_lookup()
+    finds it. One closure per way of finding the span, so that a call tests
+    none of the others (measured: 35-40 ns of a ~430 ns call each way)."""
+    current, key, empty, c_span, span_of = _span_lookup()
     exact, ranged, low, high = (float if vt.suffix == "f64" else int), vt.suffix != "f64", vt.low, vt.high
 
-    def record(self: Any, amount: Any, context: Any = None) -> None:
+    def in_current_context(self: Any, amount: Any, context: Any = None) -> None:
         if type(amount) is not exact or (ranged and not low <= amount <= high):
             amount = coerce(vt, amount)
-        if current is not None:
-            s = (current() if context is None else context).get(key)
-            span = None if s is None else c_span(s)
+        ctx = current() if context is None else context
+        if ctx is empty or (s := ctx.get(key)) is None or (span := c_span(s)) is None:
+            status = fn(self._h, amount)
         else:
-            span = span_of(context) if span_of is not None else None
+            status = fn_in_span(self._h, amount, span)
+        if status:
+            raise error_for(status)
+
+    def through_the_api(self: Any, amount: Any, context: Any = None) -> None:
+        if type(amount) is not exact or (ranged and not low <= amount <= high):
+            amount = coerce(vt, amount)
+        span = span_of(context)   # (not None: this closure is chosen only then)
         status = fn(self._h, amount) if span is None else fn_in_span(self._h, amount, span)
         if status:
             raise error_for(status)
 
-    return record
+    def without_spans(self: Any, amount: Any, context: Any = None) -> None:
+        if type(amount) is not exact or (ranged and not low <= amount <= high):
+            amount = coerce(vt, amount)
+        status = fn(self._h, amount)
+        if status:
+            raise error_for(status)
+
+    if current is not None:
+        return in_current_context
+    return through_the_api if span_of is not None else without_spans
 
 
 _specialized: Dict[Tuple[type, str], type] = {}

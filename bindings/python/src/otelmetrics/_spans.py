@@ -26,11 +26,13 @@ except ImportError:   # no opentelemetry-api: measurements carry no span
     _get_current_span = None
 
 
-def _context_reader() -> Optional[Tuple[Callable[[], Any], Any]]:
-    """The current context's own getter and the span's key in it, when the
-    API keeps its context the way it does by default (a ContextVar holding a
-    dict): reading them directly costs ~15 ns where the API's
-    ``get_current_span()`` costs ~450 (four Python calls). None otherwise
+def _context_reader() -> Optional[Tuple[Callable[[], Any], Any, Any]]:
+    """The current context's own getter, the span's key in it and the context
+    the getter gives where nothing was attached (the variable's default, one
+    object), when the API keeps its context the way it does by default (a
+    ContextVar holding a dict): reading them directly costs ~15 ns where the
+    API's ``get_current_span()`` costs ~450 (four Python calls), and outside
+    every span one identity test replaces the dict lookup. None otherwise
     (another runtime context, another API layout): the API's function then."""
     try:
         import contextvars
@@ -40,7 +42,8 @@ def _context_reader() -> Optional[Tuple[Callable[[], Any], Any]]:
         from opentelemetry.trace.propagation import _SPAN_KEY
         var = _RUNTIME_CONTEXT._current_context   # type: ignore[attr-defined]
         if type(_RUNTIME_CONTEXT) is ContextVarsRuntimeContext and isinstance(var, contextvars.ContextVar):
-            return var.get, _SPAN_KEY
+            # (read in an empty context: the caller's may hold a span already)
+            return var.get, _SPAN_KEY, contextvars.Context().run(var.get)
     except (ImportError, AttributeError):
         pass
     return None
@@ -84,10 +87,10 @@ def _span_of_api(context: Any) -> Optional[otelmetrics_span_context]:
     return c_span(_get_current_span(context))   # type: ignore[misc]  # (not None here)
 
 
-# What the record methods use, inlined: the context's getter and the span's
-# key (``reader``, the fast way), else ``span_of`` (the API's function), else
-# neither (no opentelemetry-api: no span is looked up at all).
-reader: Optional[Tuple[Callable[[], Any], Any]] = _reader
+# What the record methods use, inlined: the context's getter, the span's key
+# and the empty context (``reader``, the fast way), else ``span_of`` (the
+# API's function), else neither (no opentelemetry-api: no span is looked up).
+reader: Optional[Tuple[Callable[[], Any], Any, Any]] = _reader
 span_of: Optional[Callable[[Any], Optional[otelmetrics_span_context]]] = (
     _span_of_api if _get_current_span is not None and _reader is None else None)
 
