@@ -8,8 +8,9 @@
 # for a short while (OTELMETRICS_FUZZ_SECONDS per target, default 20, fixed
 # seed), then one pytest run over every other suite (packaging checks, C
 # programs under valgrind and ASan, end-to-end tests against rotel, the
-# Python package, the Julia binding's mechanical checks). pytest's summary
-# line is the last line.
+# Python package, the Julia binding's mechanical checks) on two workers
+# (pytest-xdist; OTELMETRICS_PYTEST_WORKERS=0 runs it in one process).
+# pytest's summary line is the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -69,8 +70,14 @@ bash tests/peers/install-python-package.sh "$OTELMETRICS_TEST_VENV"
 
 step "pytest"
 suites=()
-# tests/packaging last: its C install waits for the cargo-c build started above.
+# tests/packaging last (in a serial run): its C install waits for the cargo-c
+# build started above.
 for dir in tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging; do
   [ -d "$dir" ] && suites+=("$dir")
 done
-exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider "${suites[@]}"
+# Two workers, one per core. Every test makes its own peers, ports and files;
+# tests that share one build are an xdist group (the C install and the Python
+# dists: tests/packaging/conftest.py; the zstd receiver: test_batches_and_zstd.py),
+# which --dist loadgroup runs on one worker, the largest groups first.
+exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider \
+  -n "${OTELMETRICS_PYTEST_WORKERS:-2}" --dist loadgroup "${suites[@]}"

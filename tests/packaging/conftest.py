@@ -7,6 +7,14 @@
 tests/run.sh builds cargo-c in the background while the other suites run and
 says where its exit status will be written (``OTELMETRICS_CARGO_C_STATUS``);
 ``c_prefix`` waits for that file, within a deadline, before installing.
+
+Under pytest-xdist (tests/run.sh runs ``-n 2 --dist loadgroup``) every worker
+process has a session of its own, so a build that is a session or module
+fixture would be made once per worker that runs one of its tests, the builds
+queueing on cargo's lock of the shared target/. Every test using one of
+``BUILDS`` (the C install, the sdist and wheels) is put in one xdist group,
+so one worker makes each build once, one after the other, while the other
+worker runs the rest.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+BUILDS = ("c_prefix", "dists")
 
 
 def cargo_c_available() -> bool:
@@ -52,3 +62,9 @@ def c_prefix(tmp_path_factory) -> Path:
                        capture_output=True, text=True, timeout=1800)
     assert r.returncode == 0, r.stdout + r.stderr
     return prefix
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE) and any(f in BUILDS for f in item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group("packaging-builds"))
