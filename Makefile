@@ -11,7 +11,7 @@ PYTHON  := $(VENV)/bin/python
 # tests in one process, for debugging (`make test-e2e PYTEST_WORKERS=0`).
 PYTEST_WORKERS ?= 2
 PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=importlib -q -p no:cacheprovider \
-           -n $(PYTEST_WORKERS) --dist loadgroup
+           -n $(PYTEST_WORKERS)
 CARGO   ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 

@@ -69,15 +69,19 @@ step "python package"
 bash tests/peers/install-python-package.sh "$OTELMETRICS_TEST_VENV"
 
 step "pytest"
+workers=${OTELMETRICS_PYTEST_WORKERS:-2}
 suites=()
-# tests/packaging last (in a serial run): its C install waits for the cargo-c
-# build started above.
-for dir in tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging; do
+# Serially, tests/packaging last: its C install waits for the cargo-c build
+# started above. On two workers, first: pytest-xdist hands each worker a
+# first run of consecutive tests, so one worker makes the builds tests/packaging
+# shares (once for both workers: tests/packaging/conftest.py) while the other
+# runs the other suites.
+order=(tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging)
+[ "$workers" = 0 ] || order=(tests/packaging "${order[@]:0:5}")
+for dir in "${order[@]}"; do
   [ -d "$dir" ] && suites+=("$dir")
 done
-# Two workers, one per core. Every test makes its own peers, ports and files;
-# tests that share one build are an xdist group (the C install and the Python
-# dists: tests/packaging/conftest.py; the zstd receiver: test_batches_and_zstd.py),
-# which --dist loadgroup runs on one worker, the largest groups first.
+# Every test makes its own peers on ports the OS chose and writes only into
+# its own temporary directories, so the tests run side by side, one worker per core.
 exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider \
-  -n "${OTELMETRICS_PYTEST_WORKERS:-2}" --dist loadgroup "${suites[@]}"
+  -n "$workers" "${suites[@]}"

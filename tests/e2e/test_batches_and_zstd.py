@@ -108,13 +108,6 @@ def test_zstd_over_http_is_decoded_by_the_receiver(program, protocol):
     assert counters == expected_counters(n) and histograms == expected_histograms(n)
 
 
-# The receiver is built on first use (cargo, minutes on a fresh clone): under
-# pytest-xdist both of its tests go to one worker, which builds it once, rather
-# than the other worker waiting on cargo's lock meanwhile.
-with_the_zstd_receiver = pytest.mark.xdist_group("zstd-grpc-receiver")
-
-
-@with_the_zstd_receiver
 def test_zstd_over_grpc_is_decoded_by_tonic_s_grpc_server(program):
     n = 2000
     with ZstdGrpcReceiver() as rx:
@@ -126,7 +119,6 @@ def test_zstd_over_grpc_is_decoded_by_tonic_s_grpc_server(program):
     assert counters == expected_counters(n) and histograms == expected_histograms(n)
 
 
-@with_the_zstd_receiver
 def test_a_grpc_server_without_zstd_refuses_it_and_the_loss_is_reported(program):
     # The control: the same server without zstd answers UNIMPLEMENTED, so the
     # test above passes only because zstd was sent and decoded.
