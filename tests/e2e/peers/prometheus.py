@@ -20,7 +20,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Sequence
 
-from .rotel import free_port, wait_until
+from .rotel import wait_until
+from .sockets import listening_sockets, socket_inodes
 
 ROOT = Path(__file__).resolve().parents[3]
 INSTALL = ROOT / "tests" / "peers" / "install-prometheus.sh"
@@ -44,7 +45,7 @@ class Prometheus:
         self.features = list(features)   # --enable-feature=…, e.g. native-histograms
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="prometheus-"))
         self.scrape_interval = scrape_interval
-        self.port = free_port()
+        self.port: int | None = None   # the OS's choice, known once it listens
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -65,11 +66,22 @@ class Prometheus:
         self.log = open(self.workdir / "prometheus.log", "wb")
         self.proc = subprocess.Popen(
             [str(prometheus_binary()), f"--config.file={config}", f"--storage.tsdb.path={self.workdir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn",
+             "--web.listen-address=127.0.0.1:0", "--log.level=warn",
              *(f"--enable-feature={f}" for f in self.features)],
             stdout=self.log, stderr=subprocess.STDOUT)
+        # Port 0: no window between choosing a free port and binding it in
+        # which another test's peer (pytest -n 2) could take it.
+        self.port = wait_until(self._listening_port, timeout_s=30, describe="Prometheus to listen")
         wait_until(self._ready, timeout_s=30, describe="Prometheus to become ready")
         return self
+
+    def _listening_port(self) -> int | None:
+        """The port of the socket Prometheus listens on, read from /proc."""
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"Prometheus exited: {self.log_tail()}")
+        ours = socket_inodes(self.proc.pid) or set()
+        return next((s.port for s in listening_sockets() if s.inode in ours), None)
 
     def _ready(self) -> bool:
         if self.proc and self.proc.poll() is not None:
