@@ -1,0 +1,178 @@
+"""Several readers from one configuration file, end to end: two periodic OTLP
+readers (one gRPC and delta, one HTTP and cumulative, each with its own
+interval) send to two real collectors (rotel), each of which gets the points
+with its own reader's temporality, while two pull readers on their own ports
+(each with its own naming options) are scraped by a real Prometheus. From C
+(the Prometheus producer, configured by the file alone) and from Python (the
+binding, configured by the same kind of file); and exemplars, kept once for
+every reader, reach the delta and the cumulative collector alike."""
+
+import pathlib
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers.cprog import compile_c, program_env  # noqa: E402
+from peers.prometheus import Prometheus  # noqa: E402
+from peers.rotel import CUMULATIVE, DELTA, eventually, free_port, wait_until  # noqa: E402
+from test_exemplars import spans_arrived  # noqa: E402
+from test_prometheus import Producer  # noqa: E402
+
+# ${VAR}s are the file's own substitution, filled from the program's environment.
+READERS = """file_format: "1.1"
+resource:
+  attributes: [{name: service.name, value: readers-c}]
+meter_provider:
+  readers:
+    - periodic:
+        interval: ${DELTA_INTERVAL_MS}
+        exporter:
+          otlp_grpc:
+            endpoint: ${DELTA_URL}
+            temporality_preference: delta
+    - periodic:
+        interval: ${CUMULATIVE_INTERVAL_MS}
+        exporter:
+          otlp_http:
+            endpoint: ${CUMULATIVE_URL}/v1/metrics
+            temporality_preference: cumulative
+    - pull:
+        exporter:
+          prometheus/development: {host: 127.0.0.1, port: ${PROMETHEUS_PORT}}
+    - pull:
+        exporter:
+          prometheus/development: {host: 127.0.0.1, port: ${SECOND_PORT}, without_type_suffix: true}
+"""
+
+
+def temporalities(rotel, name):
+    return {p.metric.temporality for p in rotel.points(name)}
+
+
+def test_two_otlp_readers_and_two_pull_readers_from_c(make_rotel, tmp_path):
+    """The delta reader exports every 200 ms, the cumulative one only at
+    shutdown (its interval is an hour): each collector gets the workload
+    with its reader's temporality; Prometheus scrapes both endpoints, each
+    named as its reader says."""
+    exe = compile_c("tests/e2e/programs/prometheus_producer.c", tmp_path)
+    config = tmp_path / "readers.yaml"
+    config.write_text(READERS)
+    delta, cumulative = make_rotel(), make_rotel()
+    second = free_port()
+    env = program_env(OTEL_CONFIG_FILE=str(config), DELTA_URL=delta.grpc_url, DELTA_INTERVAL_MS="200",
+                      CUMULATIVE_URL=cumulative.http_url, CUMULATIVE_INTERVAL_MS="3600000",
+                      PROMETHEUS_PORT="0", SECOND_PORT=str(second))
+    producer = Producer(exe, env)
+    (tmp_path / "prometheus").mkdir()
+    try:
+        with Prometheus([f"127.0.0.1:{producer.port}", f"127.0.0.1:{second}"],
+                        workdir=tmp_path / "prometheus") as prom:
+            wait_until(lambda: len(prom.query('up{job="otelmetrics"} == 1')) == 2, timeout_s=30,
+                       describe=lambda: f"both endpoints scraped; targets: {prom.targets_health()}")
+            assert prom.wait_for_value("sum(fruit_sold_total)") == 12
+            # The second endpoint's own option: no _total suffix.
+            assert prom.wait_for_value("sum(fruit_sold)") == 12
+
+        def delta_arrived():
+            assert temporalities(delta, "fruit.sold") == {DELTA}
+            assert sum(p.value for p in delta.points("fruit.sold")) == 12
+            # Delta for counters and histograms, cumulative for up-down counters.
+            assert temporalities(delta, "http.server.duration") == {DELTA}
+            assert temporalities(delta, "account.balance") == {CUMULATIVE}
+        eventually(delta_arrived, timeout_s=20)
+        # Its own interval: the cumulative reader has not exported yet.
+        assert cumulative.points("fruit.sold") == []
+        assert producer.quit() == "shutdown OK"
+    finally:
+        producer.kill()
+
+    def cumulative_arrived():
+        points = cumulative.points("fruit.sold")
+        assert points and temporalities(cumulative, "fruit.sold") == {CUMULATIVE}
+        assert sum(p.value for p in points) == 12
+        assert temporalities(cumulative, "http.server.duration") == {CUMULATIVE}
+        assert all(p.metric.scope.resource.attributes.get("service.name") == "readers-c" for p in points)
+    eventually(cumulative_arrived, timeout_s=20)
+
+
+def test_two_otlp_readers_from_python(make_rotel):
+    """Two flushes, 5 then 7 apples: the delta collector gets 5 and 7, the
+    cumulative one 5 and 12."""
+    import otelmetrics
+
+    delta, cumulative = make_rotel(), make_rotel()
+    yaml = READERS.replace("${DELTA_URL}", delta.grpc_url).replace("${CUMULATIVE_URL}", cumulative.http_url)
+    yaml = yaml.replace("${DELTA_INTERVAL_MS}", "3600000").replace("${CUMULATIVE_INTERVAL_MS}", "3600000")
+    yaml = yaml.split("    - pull:")[0]   # the OTLP readers only
+    provider = otelmetrics.MeterProvider(config_yaml=yaml)
+    try:
+        counter = provider.get_meter("readers.py").create_counter("apples")
+        counter.add(5, {"kind": "red"})
+        assert provider.force_flush(10_000)
+
+        def first_arrived():
+            assert len(delta.points("apples")) == 1 and len(cumulative.points("apples")) == 1
+        eventually(first_arrived, timeout_s=20)
+        counter.add(7, {"kind": "red"})
+        assert provider.force_flush(10_000)
+
+        def arrived():
+            assert [p.value for p in delta.points("apples")] == [5, 7]
+            assert temporalities(delta, "apples") == {DELTA}
+            assert [p.value for p in cumulative.points("apples")] == [5, 12]
+            assert temporalities(cumulative, "apples") == {CUMULATIVE}
+        eventually(arrived, timeout_s=20)
+    finally:
+        provider.shutdown()
+
+
+@pytest.fixture(scope="module")
+def exemplar_producer(tmp_path_factory):
+    return compile_c("tests/e2e/programs/exemplar_producer.c", tmp_path_factory.mktemp("exemplars"), "-pthread")
+
+
+def test_a_delta_and_a_cumulative_reader_each_get_the_exemplars(exemplar_producer, make_rotel, tmp_path):
+    """One exemplar store serves both readers: the delta collector's points
+    carry the exemplars of their own interval, the cumulative collector's
+    every exemplar held, and each gets every span the program recorded in."""
+    delta, cumulative = make_rotel(), make_rotel()
+    config = tmp_path / "readers.yaml"
+    config.write_text(READERS.split("    - pull:")[0] + "  exemplar_filter: trace_based\n")
+    env = program_env(OTEL_CONFIG_FILE=str(config), DELTA_URL=delta.grpc_url, DELTA_INTERVAL_MS="3600000",
+                      CUMULATIVE_URL=cumulative.http_url, CUMULATIVE_INTERVAL_MS="3600000")
+    r = subprocess.run([str(exemplar_producer)], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "shutdown OK" in r.stdout, r.stdout + r.stderr
+
+    def arrived():
+        spans_arrived(delta)
+        spans_arrived(cumulative)
+        assert temporalities(delta, "ex.requests") == {DELTA}
+        assert temporalities(cumulative, "ex.requests") == {CUMULATIVE}
+        for p in delta.points("ex.requests") + delta.points("ex.latency"):
+            for e in p.exemplars:
+                assert p.start_time_unix_nano <= e.time_unix_nano <= p.time_unix_nano, p
+    eventually(arrived, timeout_s=20)
+
+
+def test_a_second_pull_reader_serves_on_its_own_port(tmp_path):
+    """Without Prometheus in between: the second endpoint answers with its
+    own naming, the first with the default."""
+    exe = compile_c("tests/e2e/programs/prometheus_producer.c", tmp_path)
+    config = tmp_path / "pull.yaml"
+    pulls = READERS.split("    - pull:", 1)[1]
+    config.write_text('file_format: "1.0"\nmeter_provider:\n  readers:\n    - pull:' + pulls)
+    second = free_port()
+    producer = Producer(exe, program_env(OTEL_CONFIG_FILE=str(config), PROMETHEUS_PORT="0", SECOND_PORT=str(second)))
+    try:
+        scrapes = []
+        for port in (producer.port, second):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+                scrapes.append(resp.read().decode())
+        assert "fruit_sold_total{" in scrapes[0]
+        assert "fruit_sold{" in scrapes[1] and "fruit_sold_total" not in scrapes[1]
+        assert producer.quit() == "shutdown OK"
+    finally:
+        producer.kill()
