@@ -41,10 +41,15 @@ meter_provider:
             temporality_preference: cumulative
     - pull:
         exporter:
-          prometheus/development: {host: 127.0.0.1, port: ${PROMETHEUS_PORT}}
+          prometheus/development:
+            host: 127.0.0.1
+            port: ${PROMETHEUS_PORT}
     - pull:
         exporter:
-          prometheus/development: {host: 127.0.0.1, port: ${SECOND_PORT}, without_type_suffix: true}
+          prometheus/development:
+            host: 127.0.0.1
+            port: ${SECOND_PORT}
+            without_units: true
 """
 
 
@@ -72,9 +77,11 @@ def test_two_otlp_readers_and_two_pull_readers_from_c(make_rotel, tmp_path):
                         workdir=tmp_path / "prometheus") as prom:
             wait_until(lambda: len(prom.query('up{job="otelmetrics"} == 1')) == 2, timeout_s=30,
                        describe=lambda: f"both endpoints scraped; targets: {prom.targets_health()}")
-            assert prom.wait_for_value("sum(fruit_sold_total)") == 12
-            # The second endpoint's own option: no _total suffix.
-            assert prom.wait_for_value("sum(fruit_sold)") == 12
+            for port in (producer.port, second):
+                assert prom.wait_for_value(f'sum(fruit_sold_total{{instance="127.0.0.1:{port}"}})') == 12
+            # Each endpoint names as its reader says: the second without units.
+            assert prom.wait_for_value("count(energy_used_joules_total)") == 1
+            assert prom.wait_for_value("count(energy_used_total)") == 1
 
         def delta_arrived():
             assert temporalities(delta, "fruit.sold") == {DELTA}
@@ -171,8 +178,8 @@ def test_a_second_pull_reader_serves_on_its_own_port(tmp_path):
         for port in (producer.port, second):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
                 scrapes.append(resp.read().decode())
-        assert "fruit_sold_total{" in scrapes[0]
-        assert "fruit_sold{" in scrapes[1] and "fruit_sold_total" not in scrapes[1]
+        assert "energy_used_joules_total " in scrapes[0] and "energy_used_total " not in scrapes[0]
+        assert "energy_used_total " in scrapes[1] and "joules" not in scrapes[1]
         assert producer.quit() == "shutdown OK"
     finally:
         producer.kill()
