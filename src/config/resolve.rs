@@ -943,7 +943,7 @@ fn merged_histogram_aggregation(readers: &[FileReader]) -> Option<bool> {
         match chosen {
             None => chosen = Some((on, &r.exporter)),
             Some((first, by)) if first != on => crate::diagnostics::warn(&format!(
-                "`{}.default_histogram_aggregation` ignored: the SDK gives a histogram one aggregation for every reader; using `{by}.default_histogram_aggregation` (the first reader's)",
+                "`{}.default_histogram_aggregation` ignored: the SDK gives a histogram one aggregation for every reader; using `{by}.default_histogram_aggregation` (the first reader that sets it)",
                 r.exporter
             )),
             Some(_) => {}

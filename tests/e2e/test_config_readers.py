@@ -183,3 +183,32 @@ def test_a_second_pull_reader_serves_on_its_own_port(tmp_path):
         assert producer.quit() == "shutdown OK"
     finally:
         producer.kill()
+
+
+def test_readers_that_disagree_on_a_limit_get_the_strictest_with_one_warning(make_rotel, tmp_path):
+    """The SDK limits a stream once for every reader: reader 0 asks for 5
+    counter series, reader 1 for 50; both collectors get 5 (and the overflow
+    point), and one warning names the key and what each reader asked."""
+    exe = compile_c("tests/e2e/programs/many_series.c", tmp_path)
+    config = tmp_path / "limits.yaml"
+    config.write_text(READERS.split("    - pull:")[0]
+                      .replace("        interval: ${DELTA_INTERVAL_MS}\n",
+                               "        interval: 3600000\n        cardinality_limits: {counter: 5}\n")
+                      .replace("        interval: ${CUMULATIVE_INTERVAL_MS}\n",
+                               "        interval: 3600000\n        cardinality_limits: {counter: 50}\n"))
+    delta, cumulative = make_rotel(), make_rotel()
+    env = program_env(OTEL_CONFIG_FILE=str(config), DELTA_URL=delta.grpc_url, CUMULATIVE_URL=cumulative.http_url)
+    r = subprocess.run([str(exe), "100"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "shutdown OK" in r.stdout, r.stdout + r.stderr
+    warnings = [line for line in r.stderr.splitlines() if "cardinality_limits.counter" in line]
+    assert len(warnings) == 1, r.stderr
+    assert "readers[0].periodic.cardinality_limits.counter`: 5" in warnings[0], warnings
+    assert "readers[1].periodic.cardinality_limits.counter`: 50" in warnings[0], warnings
+
+    def arrived():
+        for rotel in (delta, cumulative):
+            counter = rotel.points("split.requests")
+            assert any(p.attributes == {"otel.metric.overflow": True} for p in counter)
+            assert len(counter) <= 5 + 1
+            assert sum(p.value for p in counter) == sum(i % 7 + 1 for i in range(100))
+    eventually(arrived, timeout_s=20)
