@@ -296,6 +296,28 @@ meter_provider:
     }
 
     #[test]
+    fn the_two_collectors_example_has_three_readers_of_their_own() {
+        use crate::config::TemporalityPreference::{Cumulative, Delta};
+        let yaml = include_str!("../../../examples/config/two-collectors.yaml");
+        let r = from_yaml(yaml, &MapEnv::default().with("DELTA_INTERVAL_MS", "500")).unwrap();
+        let readers: Vec<_> = r
+            .readers
+            .iter()
+            .map(|reader| (reader.exporter.kind(), reader.interval.as_millis(), reader.temporality))
+            .collect();
+        assert_eq!(
+            readers,
+            vec![
+                (ExporterKind::Otlp, 500, Delta),
+                (ExporterKind::Otlp, 60_000, Cumulative),
+                (ExporterKind::Prometheus, 60_000, Cumulative)
+            ]
+        );
+        assert_eq!(otlp_of(&r.readers[0]).protocol, Protocol::Grpc);
+        assert_eq!(otlp_of(&r.readers[1]).endpoint.url, "http://127.0.0.1:4318/v1/metrics");
+    }
+
+    #[test]
     fn a_reader_that_sets_no_limit_takes_the_others() {
         let yaml = "file_format: \"1.0\"\nmeter_provider:\n  readers:\n    - periodic: {exporter: {console: {}}}\n    - periodic: {cardinality_limits: {counter: 9}, exporter: {console: {}}}\n";
         let r = from_yaml(yaml, &MapEnv::default()).unwrap();
