@@ -4,8 +4,10 @@ interval) send to two real collectors (rotel), each of which gets the points
 with its own reader's temporality, while two pull readers on their own ports
 (each with its own naming options) are scraped by a real Prometheus. From C
 (the Prometheus producer, configured by the file alone) and from Python (the
-binding, configured by the same kind of file); and exemplars, kept once for
-every reader, reach the delta and the cumulative collector alike."""
+binding, with examples/config/two-collectors.yaml unchanged); exemplars, kept
+once for every reader, reach the delta and the cumulative collector alike;
+readers that disagree on what the SDK applies to every reader (a cardinality
+limit) get the strictest, with one warning."""
 
 import pathlib
 import subprocess
@@ -20,6 +22,9 @@ from peers.prometheus import Prometheus  # noqa: E402
 from peers.rotel import CUMULATIVE, DELTA, eventually, free_port, wait_until  # noqa: E402
 from test_exemplars import spans_arrived  # noqa: E402
 from test_prometheus import Producer  # noqa: E402
+
+# The example, used unchanged: ${VAR}s are the file's own substitution.
+EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "config" / "two-collectors.yaml"
 
 # ${VAR}s are the file's own substitution, filled from the program's environment.
 READERS = """file_format: "1.1"
@@ -105,16 +110,17 @@ def test_two_otlp_readers_and_two_pull_readers_from_c(make_rotel, tmp_path):
     eventually(cumulative_arrived, timeout_s=20)
 
 
-def test_two_otlp_readers_from_python(make_rotel):
-    """Two flushes, 5 then 7 apples: the delta collector gets 5 and 7, the
-    cumulative one 5 and 12."""
+def test_the_example_from_python_two_collectors_and_prometheus(make_rotel, monkeypatch):
+    """The example file from the Python binding. Two flushes, 5 then 7
+    apples: the delta collector gets 5 and 7, the cumulative one 5 and 12,
+    the Prometheus endpoint 12."""
     import otelmetrics
 
     delta, cumulative = make_rotel(), make_rotel()
-    yaml = READERS.replace("${DELTA_URL}", delta.grpc_url).replace("${CUMULATIVE_URL}", cumulative.http_url)
-    yaml = yaml.replace("${DELTA_INTERVAL_MS}", "3600000").replace("${CUMULATIVE_INTERVAL_MS}", "3600000")
-    yaml = yaml.split("    - pull:")[0]   # the OTLP readers only
-    provider = otelmetrics.MeterProvider(config_yaml=yaml)
+    for var, value in dict(DELTA_URL=delta.grpc_url, CUMULATIVE_URL=cumulative.http_url, PROMETHEUS_PORT="0",
+                           DELTA_INTERVAL_MS="3600000", CUMULATIVE_INTERVAL_MS="3600000").items():
+        monkeypatch.setenv(var, value)
+    provider = otelmetrics.MeterProvider(config_file=EXAMPLE)
     try:
         counter = provider.get_meter("readers.py").create_counter("apples")
         counter.add(5, {"kind": "red"})
@@ -132,6 +138,9 @@ def test_two_otlp_readers_from_python(make_rotel):
             assert [p.value for p in cumulative.points("apples")] == [5, 12]
             assert temporalities(cumulative, "apples") == {CUMULATIVE}
         eventually(arrived, timeout_s=20)
+        url = f"http://127.0.0.1:{provider.prometheus_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert 'apples_total{kind="red"' in resp.read().decode()
     finally:
         provider.shutdown()
 
@@ -144,12 +153,11 @@ def exemplar_producer(tmp_path_factory):
 def test_a_delta_and_a_cumulative_reader_each_get_the_exemplars(exemplar_producer, make_rotel, tmp_path):
     """One exemplar store serves both readers: the delta collector's points
     carry the exemplars of their own interval, the cumulative collector's
-    every exemplar held, and each gets every span the program recorded in."""
+    every exemplar held, and each gets every span the program recorded in
+    (the example file, unchanged)."""
     delta, cumulative = make_rotel(), make_rotel()
-    config = tmp_path / "readers.yaml"
-    config.write_text(READERS.split("    - pull:")[0] + "  exemplar_filter: trace_based\n")
-    env = program_env(OTEL_CONFIG_FILE=str(config), DELTA_URL=delta.grpc_url, DELTA_INTERVAL_MS="3600000",
-                      CUMULATIVE_URL=cumulative.http_url, CUMULATIVE_INTERVAL_MS="3600000")
+    env = program_env(OTEL_CONFIG_FILE=str(EXAMPLE), DELTA_URL=delta.grpc_url, DELTA_INTERVAL_MS="3600000",
+                      CUMULATIVE_URL=cumulative.http_url, CUMULATIVE_INTERVAL_MS="3600000", PROMETHEUS_PORT="0")
     r = subprocess.run([str(exemplar_producer)], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "shutdown OK" in r.stdout, r.stdout + r.stderr
 
