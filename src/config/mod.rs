@@ -11,7 +11,10 @@ pub(crate) mod resolve;
 pub use crate::views::ViewSpec;
 pub use env::{Env, MapEnv, ProcessEnv};
 pub use file::ConfigSource;
-pub use resolve::{protocol_name, resolve, Endpoint, Pem, Resolved, ResolvedConsole, ResolvedOtlp};
+pub use resolve::{
+    protocol_name, resolve, Endpoint, Pem, ReaderExporter, Resolved, ResolvedConsole, ResolvedOtlp,
+    ResolvedReader,
+};
 pub use std::net::SocketAddr;
 
 use opentelemetry::KeyValue;
@@ -46,6 +49,26 @@ pub enum TemporalityPreference {
     Cumulative,
     Delta,
     LowMemory,
+}
+
+impl TemporalityPreference {
+    /// Of two readers' preferences, the one that makes delta every
+    /// instrument kind either makes delta: `Delta` makes delta every kind
+    /// `LowMemory` does (and observable counters), which makes delta every
+    /// kind `Cumulative` does (none). Instruments assume it when readers
+    /// disagree.
+    pub fn strictest(self, other: Self) -> Self {
+        let rank = |t: Self| match t {
+            Self::Cumulative => 0,
+            Self::LowMemory => 1,
+            Self::Delta => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 /// Which measurements may become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
@@ -217,4 +240,22 @@ pub struct Settings {
     /// The file's `log_level`: the threshold of the library's stderr
     /// messages (`None` inside: off), as `OTEL_LOG_LEVEL` sets it.
     pub log_level: Option<Option<crate::diagnostics::Level>>,
+    /// The configuration file's readers (`meter_provider.readers`), each
+    /// its own reader, after the ones `exporters` makes (the file sets
+    /// `exporters` to none). Code and the environment leave it empty.
+    pub file_readers: Vec<FileReader>,
+}
+
+/// One reader of the configuration file: its own settings (exporter,
+/// interval, timeout, exporter options), resolved like code settings, and
+/// where it is in the file, for messages.
+#[derive(Debug, Clone, Default)]
+pub struct FileReader {
+    /// `file:line meter_provider.readers[i].periodic` (or `.pull`).
+    pub reader: String,
+    /// `file:line meter_provider.readers[i].periodic.exporter.otlp_grpc`
+    /// (or the exporter it has).
+    pub exporter: String,
+    /// Exactly one exporter (`exporters`), with its options.
+    pub settings: Settings,
 }

@@ -5,7 +5,7 @@
 //! came from.
 
 use super::{
-    Compression, ConsoleFormat, Env, ExemplarFilter, ExporterKind, Protocol, Settings,
+    Compression, ConsoleFormat, Env, ExemplarFilter, ExporterKind, FileReader, Protocol, Settings,
     TemporalityPreference,
 };
 use crate::error::{Error, Result};
@@ -40,16 +40,13 @@ pub struct Resolved {
     /// Resource attributes from code and environment (without the
     /// `telemetry.sdk.*` ones, which the pipeline adds).
     pub resource: Vec<KeyValue>,
-    pub exporters: Vec<ExporterKind>,
-    pub otlp: Option<ResolvedOtlp>,
-    pub console: Option<ResolvedConsole>,
-    /// Where the Prometheus endpoint listens.
-    pub prometheus: Option<std::net::SocketAddr>,
-    /// How the Prometheus endpoint names and labels what it exposes.
-    pub prometheus_options: super::PrometheusOptions,
-    pub export_interval: Duration,
-    pub export_timeout: Duration,
-    pub temporality: TemporalityPreference,
+    /// Every reader, each with its exporter: from code and the environment
+    /// one per kind of `OTEL_METRICS_EXPORTER`, sharing the interval,
+    /// timeout and temporality; from a configuration file one per entry of
+    /// `meter_provider.readers`, each with its own.
+    pub readers: Vec<ResolvedReader>,
+    /// Over every reader (the SDK limits streams, not readers): from a
+    /// file, the strictest the readers ask for.
     pub cardinality_limit: Option<usize>,
     /// Per-kind limits (the file's `cardinality_limits.<kind>`).
     pub kind_cardinality_limits: crate::views::KindLimits,
@@ -70,7 +67,72 @@ pub struct Resolved {
     pub log_level: Option<Option<crate::diagnostics::Level>>,
 }
 
+/// One reader and its exporter.
+#[derive(Debug, Clone)]
+pub struct ResolvedReader {
+    pub exporter: ReaderExporter,
+    /// How often a periodic reader exports (unused by a pull reader).
+    pub interval: Duration,
+    /// How long one export may take.
+    pub timeout: Duration,
+    /// The temporality the exporter asks for (a pull reader: cumulative).
+    pub temporality: TemporalityPreference,
+}
+
+#[derive(Debug, Clone)]
+pub enum ReaderExporter {
+    Otlp(ResolvedOtlp),
+    Console(ResolvedConsole),
+    /// A pull reader: the `/metrics` endpoint, where it listens and how it
+    /// names and labels what it exposes.
+    Prometheus {
+        address: std::net::SocketAddr,
+        options: super::PrometheusOptions,
+    },
+}
+
+impl ReaderExporter {
+    pub fn kind(&self) -> ExporterKind {
+        match self {
+            ReaderExporter::Otlp(_) => ExporterKind::Otlp,
+            ReaderExporter::Console(_) => ExporterKind::Console,
+            ReaderExporter::Prometheus { .. } => ExporterKind::Prometheus,
+        }
+    }
+}
+
 impl Resolved {
+    /// The kind of each reader's exporter, in order.
+    pub fn exporters(&self) -> Vec<ExporterKind> {
+        self.readers.iter().map(|r| r.exporter.kind()).collect()
+    }
+
+    /// The first OTLP exporter's settings.
+    pub fn otlp(&self) -> Option<&ResolvedOtlp> {
+        self.readers.iter().find_map(|r| match &r.exporter {
+            ReaderExporter::Otlp(o) => Some(o),
+            _ => None,
+        })
+    }
+
+    /// The longest export timeout of any reader (what shutdown at exit
+    /// waits for), the default without readers.
+    pub fn export_timeout(&self) -> Duration {
+        self.readers.iter().map(|r| r.timeout).max().unwrap_or(DEFAULT_EXPORT_TIMEOUT)
+    }
+
+    /// The temporality instruments must assume: an instrument kind is
+    /// delta when any reader makes it delta; cumulative without readers.
+    pub fn temporality(&self) -> TemporalityPreference {
+        if self.disabled {
+            return TemporalityPreference::Cumulative;
+        }
+        self.readers
+            .iter()
+            .map(|r| r.temporality)
+            .fold(TemporalityPreference::Cumulative, TemporalityPreference::strictest)
+    }
+
     /// What views leave unset: the cardinality limit and histogram aggregation.
     pub fn stream_defaults(&self) -> crate::views::StreamDefaults {
         crate::views::StreamDefaults {
@@ -116,6 +178,29 @@ pub struct ResolvedOtlp {
 pub struct ResolvedConsole {
     pub format: ConsoleFormat,
     pub path: Option<PathBuf>,
+}
+
+/// How messages name a setting: as set in code (`None`), or by its key
+/// in the configuration file's reader it belongs to.
+#[derive(Clone, Copy)]
+struct Names<'a>(Option<&'a FileReader>);
+
+impl Names<'_> {
+    /// An exporter option: `code` as code names it, else the exporter's `key`.
+    fn exporter(&self, code: &str, key: &str) -> String {
+        match self.0 {
+            None => code.to_owned(),
+            Some(r) => format!("{}.{key}", r.exporter),
+        }
+    }
+
+    /// A reader option: `code` as code names it, else the reader's `key`.
+    fn reader(&self, code: &str, key: &str) -> String {
+        match self.0 {
+            None => code.to_owned(),
+            Some(r) => format!("{}.{key}", r.reader),
+        }
+    }
 }
 
 /// A value with the name of the setting that supplied it.
@@ -308,11 +393,12 @@ pub(crate) fn read_bounded(path: impl AsRef<std::path::Path>) -> std::io::Result
 fn resolve_endpoint(
     settings: &Settings,
     env: &dyn Env,
+    names: Names,
     protocol: Protocol,
     insecure: bool,
 ) -> Result<Endpoint> {
-    let picked =
-        pick(settings.otlp_endpoint.clone(), "otlp endpoint (set in code)", env, "ENDPOINT");
+    let code_name = names.exporter("otlp endpoint (set in code)", "endpoint");
+    let picked = pick(settings.otlp_endpoint.clone(), &code_name, env, "ENDPOINT");
     let (mut url, source) = match picked {
         Some(Sourced { value, source }) => {
             let is_generic = source == "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -363,9 +449,6 @@ fn resolve_endpoint(
     Ok(Endpoint { url, source })
 }
 
-/// The setting `add_otlp_header` fills, as errors name it.
-const CODE_HEADERS: &str = "otlp headers (set in code)";
-
 /// Headers the transport writes itself, from the request it sends. One set
 /// by configuration would reframe or misroute every request
 /// (`content-length: 0` sends no body, and the receiver answers 200).
@@ -401,22 +484,26 @@ fn refuse_transport_headers(
     Ok(())
 }
 
-fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
+fn resolve_otlp(settings: &Settings, env: &dyn Env, names: Names) -> Result<ResolvedOtlp> {
     let protocol = match pick(
         settings.otlp_protocol.map(protocol_name),
-        "otlp protocol (set in code)",
+        &names.exporter("otlp protocol (set in code)", "encoding"),
         env,
         "PROTOCOL",
     ) {
         Some(p) => parse_protocol(&p.source, &p.value)?,
         None => Protocol::HttpProtobuf,
     };
-    let insecure =
-        match pick(settings.otlp_insecure, "otlp insecure (set in code)", env, "INSECURE") {
-            Some(v) => parse_bool(&v.source, &v.value)?,
-            None => false,
-        };
-    let endpoint = resolve_endpoint(settings, env, protocol, insecure)?;
+    let insecure = match pick(
+        settings.otlp_insecure,
+        &names.exporter("otlp insecure (set in code)", "tls.insecure"),
+        env,
+        "INSECURE",
+    ) {
+        Some(v) => parse_bool(&v.source, &v.value)?,
+        None => false,
+    };
+    let endpoint = resolve_endpoint(settings, env, names, protocol, insecure)?;
 
     // Headers: environment first, code overrides keys it names.
     let mut headers = Vec::new();
@@ -424,7 +511,8 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
         headers = parse_key_values(&h.source, &h.value)?;
         refuse_transport_headers(&h.source, &headers, protocol)?;
     }
-    refuse_transport_headers(CODE_HEADERS, &settings.otlp_headers, protocol)?;
+    let code_headers = names.exporter("otlp headers (set in code)", "headers");
+    refuse_transport_headers(&code_headers, &settings.otlp_headers, protocol)?;
     for (k, v) in &settings.otlp_headers {
         headers.retain(|(hk, _)| !hk.eq_ignore_ascii_case(k));
         headers.push((k.clone(), v.clone()));
@@ -433,20 +521,20 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
         if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
             // Not echoed: a mangled entry can carry the secret in its key.
             return Err(Error::config(
-                "otlp headers",
+                &names.exporter("otlp headers", "headers"),
                 "a header name is not a valid HTTP header name (not shown: it may hold a secret)",
             ));
         }
         if http::HeaderValue::from_str(v).is_err() {
             return Err(Error::config(
-                "otlp headers",
+                &names.exporter("otlp headers", "headers"),
                 format!("the value of header `{k}` is not a valid HTTP header value"),
             ));
         }
     }
 
     let timeout = match settings.otlp_timeout {
-        Some(d) => positive("otlp timeout (set in code)", d)?,
+        Some(d) => positive(&names.exporter("otlp timeout (set in code)", "timeout"), d)?,
         None => match pick(None::<String>, "", env, "TIMEOUT") {
             Some(t) => parse_millis(&t.source, &t.value)?,
             None => DEFAULT_OTLP_TIMEOUT,
@@ -461,26 +549,35 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     };
     // An empty path set in code means "not set" (the environment or the
     // default then applies).
-    let path_setting = |code: &Option<PathBuf>, name: &str, suffix: &str| {
+    let path_setting = |code: &Option<PathBuf>, name: &str, key: &str, suffix: &str| {
         let code =
             code.as_ref().filter(|p| !p.as_os_str().is_empty()).map(|p| p.display().to_string());
-        pick(code, name, env, suffix)
+        pick(code, &names.exporter(name, key), env, suffix)
     };
     let read_pem = |p: Sourced<String>| -> Result<Pem> {
         Ok(Pem { bytes: read_file(&p.source, &p.value)?, source: p.source })
     };
-    let ca_pem =
-        match path_setting(&settings.otlp_ca_file, "otlp CA file (set in code)", "CERTIFICATE") {
-            Some(p) => Some(read_pem(p)?),
-            None => None,
-        };
+    let ca_pem = match path_setting(
+        &settings.otlp_ca_file,
+        "otlp CA file (set in code)",
+        "tls.ca_file",
+        "CERTIFICATE",
+    ) {
+        Some(p) => Some(read_pem(p)?),
+        None => None,
+    };
     let cert = path_setting(
         &settings.otlp_client_cert_file,
         "otlp client certificate (set in code)",
+        "tls.cert_file",
         "CLIENT_CERTIFICATE",
     );
-    let key =
-        path_setting(&settings.otlp_client_key_file, "otlp client key (set in code)", "CLIENT_KEY");
+    let key = path_setting(
+        &settings.otlp_client_key_file,
+        "otlp client key (set in code)",
+        "tls.key_file",
+        "CLIENT_KEY",
+    );
     let client_identity_pem = match (cert, key) {
         (Some(c), Some(k)) => Some((read_pem(c)?, read_pem(k)?)),
         (Some(c), None) => {
@@ -492,7 +589,10 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
         (None, None) => None,
     };
     let max_request_bytes = bounded_count(
-        (settings.otlp_max_request_bytes, "otlp max request bytes (set in code)"),
+        (
+            settings.otlp_max_request_bytes,
+            &names.exporter("otlp max request bytes (set in code)", "max_request_bytes"),
+        ),
         env,
         MAX_REQUEST_BYTES_VAR,
         MIN_MAX_REQUEST_BYTES..=MAX_MAX_REQUEST_BYTES,
@@ -500,7 +600,11 @@ fn resolve_otlp(settings: &Settings, env: &dyn Env) -> Result<ResolvedOtlp> {
     )?
     .unwrap_or(DEFAULT_MAX_REQUEST_BYTES);
     let max_export_batch_size = bounded_count(
-        (settings.otlp_max_export_batch_size, "max export batch size (set in code)"),
+        (
+            settings.otlp_max_export_batch_size,
+            &names
+                .reader("max export batch size (set in code)", "max_export_batch_size/development"),
+        ),
         env,
         MAX_EXPORT_BATCH_SIZE_VAR,
         1..=MAX_MAX_REQUEST_BYTES,
@@ -553,12 +657,18 @@ fn bounded_count(
 /// The Prometheus exporter's options come only from code and the
 /// configuration file (the specification names no variable for them); a
 /// resource label pattern must not be empty.
-fn resolve_prometheus_options(settings: &Settings) -> Result<super::PrometheusOptions> {
+fn resolve_prometheus_options(
+    settings: &Settings,
+    names: Names,
+) -> Result<super::PrometheusOptions> {
     let options = &settings.prometheus_options;
     if let Some(labels) = &options.resource_constant_labels {
         if labels.included.iter().chain(&labels.excluded).any(String::is_empty) {
             return Err(Error::config(
-                "prometheus resource constant labels (set in code)",
+                &names.exporter(
+                    "prometheus resource constant labels (set in code)",
+                    "resource_constant_labels",
+                ),
                 "a key pattern is empty",
             ));
         }
@@ -566,12 +676,16 @@ fn resolve_prometheus_options(settings: &Settings) -> Result<super::PrometheusOp
     Ok(options.clone())
 }
 
-fn resolve_prometheus(settings: &Settings, env: &dyn Env) -> Result<std::net::SocketAddr> {
+fn resolve_prometheus(
+    settings: &Settings,
+    env: &dyn Env,
+    names: Names,
+) -> Result<std::net::SocketAddr> {
     let (host, host_source) =
         match (&settings.prometheus_host, env.get("OTEL_EXPORTER_PROMETHEUS_HOST")) {
-            (Some(h), _) => (h.clone(), "prometheus host (set in code)"),
-            (None, Some(h)) => (h, "OTEL_EXPORTER_PROMETHEUS_HOST"),
-            (None, None) => ("127.0.0.1".to_owned(), "default prometheus host"),
+            (Some(h), _) => (h.clone(), names.exporter("prometheus host (set in code)", "host")),
+            (None, Some(h)) => (h, "OTEL_EXPORTER_PROMETHEUS_HOST".to_owned()),
+            (None, None) => ("127.0.0.1".to_owned(), "default prometheus host".to_owned()),
         };
     let port = match (settings.prometheus_port, env.get("OTEL_EXPORTER_PROMETHEUS_PORT")) {
         (Some(p), _) => p,
@@ -587,7 +701,7 @@ fn resolve_prometheus(settings: &Settings, env: &dyn Env) -> Result<std::net::So
     let ip: std::net::IpAddr =
         host.trim_matches(|c| c == '[' || c == ']').parse().map_err(|_| {
             Error::config(
-                host_source,
+                &host_source,
                 format!("`{}` is not an IP address", super::redact::endpoint(&host)),
             )
         })?;
@@ -679,73 +793,39 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
         (None, Some(v)) => v.trim().eq_ignore_ascii_case("true"),
         (None, None) => false,
     };
-    let exporters = match &settings.exporters {
-        Some(kinds) => kinds.clone(),
-        None => match env.get("OTEL_METRICS_EXPORTER") {
-            Some(v) => parse_exporters("OTEL_METRICS_EXPORTER", &v)?,
-            None => vec![ExporterKind::Otlp],
-        },
-    };
-    let export_interval = match settings.export_interval {
-        Some(d) => positive("export interval (set in code)", d)?,
-        None => match env.get("OTEL_METRIC_EXPORT_INTERVAL") {
-            Some(v) => parse_millis("OTEL_METRIC_EXPORT_INTERVAL", &v)?,
-            None => DEFAULT_INTERVAL,
-        },
-    };
-    let export_timeout = match settings.export_timeout {
-        Some(d) => positive("export timeout (set in code)", d)?,
-        None => match env.get("OTEL_METRIC_EXPORT_TIMEOUT") {
-            Some(v) => parse_millis("OTEL_METRIC_EXPORT_TIMEOUT", &v)?,
-            None => DEFAULT_EXPORT_TIMEOUT,
-        },
-    };
-    let temporality = match settings.temporality {
-        Some(t) => t,
-        None => match env.get("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") {
-            Some(v) => parse_temporality("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", &v)?,
-            None => TemporalityPreference::Cumulative,
-        },
-    };
-    let otlp = if exporters.contains(&ExporterKind::Otlp) {
-        Some(resolve_otlp(settings, env)?)
-    } else {
-        None
-    };
-    let console = exporters.contains(&ExporterKind::Console).then(|| ResolvedConsole {
-        format: settings.console_format.unwrap_or(ConsoleFormat::Human),
-        path: settings.console_path.clone(),
-    });
-    let prometheus = if exporters.contains(&ExporterKind::Prometheus) {
-        Some(resolve_prometheus(settings, env)?)
-    } else {
-        None
-    };
+    let mut readers = resolve_readers(settings, env, Names(None))?;
+    for file_reader in &settings.file_readers {
+        readers.extend(resolve_readers(&file_reader.settings, env, Names(Some(file_reader)))?);
+    }
     for view in &settings.views {
         view.validate()?;
     }
     let exponential_histograms = match settings.exponential_histograms {
         Some(on) => on,
-        None => resolve_exponential_histograms(env),
+        None => match merged_histogram_aggregation(&settings.file_readers) {
+            Some(on) => on,
+            None => resolve_exponential_histograms(env),
+        },
     };
     for limit in
         settings.cardinality_limit.iter().chain(settings.kind_cardinality_limits.iter().flatten())
     {
         crate::views::check_cardinality_limit("cardinality limit (set in code)", *limit)?;
     }
+    let (cardinality_limit, kind_cardinality_limits) = if settings.file_readers.is_empty() {
+        (settings.cardinality_limit, settings.kind_cardinality_limits)
+    } else {
+        merged_reader_limits(&settings.file_readers)?
+    };
+    let resource = resolve_resource(settings, env)?;
+    // Validated whichever exporters there are (they are set in code).
+    resolve_prometheus_options(settings, Names(None))?;
     Ok(Resolved {
         disabled,
-        resource: resolve_resource(settings, env)?,
-        exporters,
-        otlp,
-        console,
-        prometheus,
-        prometheus_options: resolve_prometheus_options(settings)?,
-        export_interval,
-        export_timeout,
-        temporality,
-        cardinality_limit: settings.cardinality_limit,
-        kind_cardinality_limits: settings.kind_cardinality_limits,
+        resource,
+        readers,
+        cardinality_limit,
+        kind_cardinality_limits,
         exponential_histograms,
         in_memory_reader: settings.in_memory_reader,
         self_metrics: match (settings.self_metrics, env.get(SELF_METRICS_VAR)) {
@@ -776,6 +856,162 @@ fn resolve_settings(settings: &Settings, env: &dyn Env) -> Result<Resolved> {
     })
 }
 
+/// The readers of one set of settings: one per kind `exporters` names
+/// (else `OTEL_METRICS_EXPORTER`), in its order, sharing the interval,
+/// timeout and temporality. A file's reader is such a set with one kind.
+fn resolve_readers(
+    settings: &Settings,
+    env: &dyn Env,
+    names: Names,
+) -> Result<Vec<ResolvedReader>> {
+    let exporters = match &settings.exporters {
+        Some(kinds) => kinds.clone(),
+        None => match env.get("OTEL_METRICS_EXPORTER") {
+            Some(v) => parse_exporters("OTEL_METRICS_EXPORTER", &v)?,
+            None => vec![ExporterKind::Otlp],
+        },
+    };
+    let interval = match settings.export_interval {
+        Some(d) => positive(&names.reader("export interval (set in code)", "interval"), d)?,
+        None => match env.get("OTEL_METRIC_EXPORT_INTERVAL") {
+            Some(v) => parse_millis("OTEL_METRIC_EXPORT_INTERVAL", &v)?,
+            None => DEFAULT_INTERVAL,
+        },
+    };
+    let timeout = match settings.export_timeout {
+        Some(d) => positive(&names.reader("export timeout (set in code)", "timeout"), d)?,
+        None => match env.get("OTEL_METRIC_EXPORT_TIMEOUT") {
+            Some(v) => parse_millis("OTEL_METRIC_EXPORT_TIMEOUT", &v)?,
+            None => DEFAULT_EXPORT_TIMEOUT,
+        },
+    };
+    let temporality = match settings.temporality {
+        Some(t) => t,
+        None => match env.get("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") {
+            Some(v) => parse_temporality("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", &v)?,
+            None => TemporalityPreference::Cumulative,
+        },
+    };
+    let otlp = if exporters.contains(&ExporterKind::Otlp) {
+        Some(resolve_otlp(settings, env, names)?)
+    } else {
+        None
+    };
+    let prometheus = if exporters.contains(&ExporterKind::Prometheus) {
+        Some((
+            resolve_prometheus(settings, env, names)?,
+            resolve_prometheus_options(settings, names)?,
+        ))
+    } else {
+        None
+    };
+    let reader =
+        |exporter, temporality| ResolvedReader { exporter, interval, timeout, temporality };
+    Ok(exporters
+        .iter()
+        .map(|kind| match kind {
+            ExporterKind::Otlp => {
+                reader(ReaderExporter::Otlp(otlp.clone().expect("resolved above")), temporality)
+            }
+            ExporterKind::Console => reader(
+                ReaderExporter::Console(ResolvedConsole {
+                    format: settings.console_format.unwrap_or(ConsoleFormat::Human),
+                    path: settings.console_path.clone(),
+                }),
+                temporality,
+            ),
+            ExporterKind::Prometheus => {
+                let (address, options) = prometheus.clone().expect("resolved above");
+                // Pull readers aggregate cumulatively, whatever is preferred.
+                reader(
+                    ReaderExporter::Prometheus { address, options },
+                    TemporalityPreference::Cumulative,
+                )
+            }
+        })
+        .collect())
+}
+
+/// The file's readers' `default_histogram_aggregation` as one: the SDK
+/// aggregates a stream once for every reader. The first reader that sets
+/// it decides; a later one asking for the other gets a warning naming its
+/// key.
+fn merged_histogram_aggregation(readers: &[FileReader]) -> Option<bool> {
+    let mut chosen: Option<(bool, &str)> = None;
+    for r in readers {
+        let Some(on) = r.settings.exponential_histograms else { continue };
+        match chosen {
+            None => chosen = Some((on, &r.exporter)),
+            Some((first, by)) if first != on => crate::diagnostics::warn(&format!(
+                "`{}.default_histogram_aggregation` ignored: the SDK gives a histogram one aggregation for every reader; using `{by}.default_histogram_aggregation` (the first reader that sets it)",
+                r.exporter
+            )),
+            Some(_) => {}
+        }
+    }
+    chosen.map(|(on, _)| on)
+}
+
+/// The file's readers' `cardinality_limits` as one: the SDK limits a
+/// stream once for every reader. Per key, the strictest (smallest) limit a
+/// reader sets, a reader's `default` standing for the kinds it does not
+/// name; a reader that sets none takes the others'. A warning names each
+/// key readers disagree on.
+fn merged_reader_limits(
+    readers: &[FileReader],
+) -> Result<(Option<usize>, crate::views::KindLimits)> {
+    let key = |r: &FileReader, name: &str| format!("{}.cardinality_limits.{name}", r.reader);
+    for r in readers {
+        let s = &r.settings;
+        for limit in s.cardinality_limit.iter().chain(s.kind_cardinality_limits.iter().flatten()) {
+            crate::views::check_cardinality_limit(
+                &format!("{}.cardinality_limits", r.reader),
+                *limit,
+            )?;
+        }
+    }
+    // The strictest of what each reader asks for under one key, with a
+    // warning when they differ.
+    let strictest = |name: &str, asked: Vec<(String, usize)>| -> Option<usize> {
+        let least = asked.iter().map(|(_, n)| *n).min()?;
+        if asked.iter().any(|(_, n)| *n != least) {
+            let each: Vec<String> = asked.iter().map(|(k, n)| format!("`{k}`: {n}")).collect();
+            crate::diagnostics::warn(&format!(
+                "readers disagree on `cardinality_limits.{name}` ({}): the SDK applies one limit to every reader; using {least}, the strictest",
+                each.join(", ")
+            ));
+        }
+        Some(least)
+    };
+    let default = strictest(
+        "default",
+        readers
+            .iter()
+            .filter_map(|r| r.settings.cardinality_limit.map(|n| (key(r, "default"), n)))
+            .collect(),
+    );
+    let mut kinds = crate::views::KindLimits::default();
+    for (name, kind) in super::file::KIND_NAMES {
+        let k = kind as usize;
+        if readers.iter().all(|r| r.settings.kind_cardinality_limits[k].is_none()) {
+            continue;
+        }
+        let asked = readers
+            .iter()
+            .filter_map(|r| {
+                let s = &r.settings;
+                match (s.kind_cardinality_limits[k], s.cardinality_limit) {
+                    (Some(n), _) => Some((key(r, name), n)),
+                    (None, Some(n)) => Some((key(r, "default"), n)),
+                    (None, None) => None,
+                }
+            })
+            .collect();
+        kinds[k] = strictest(name, asked);
+    }
+    Ok((default, kinds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -783,7 +1019,7 @@ mod tests {
     use crate::error::status;
 
     fn otlp(settings: &Settings, env: &MapEnv) -> ResolvedOtlp {
-        resolve(settings, env).unwrap().otlp.unwrap()
+        resolve(settings, env).unwrap().otlp().cloned().unwrap()
     }
 
     #[test]
@@ -815,10 +1051,10 @@ mod tests {
     #[test]
     fn defaults_without_any_configuration() {
         let r = resolve(&Settings::default(), &MapEnv::default()).unwrap();
-        assert_eq!(r.exporters, vec![ExporterKind::Otlp]);
-        assert_eq!(r.export_interval, Duration::from_secs(60));
-        assert_eq!(r.export_timeout, Duration::from_secs(30));
-        let o = r.otlp.unwrap();
+        assert_eq!(r.exporters(), vec![ExporterKind::Otlp]);
+        assert_eq!(r.readers[0].interval, Duration::from_secs(60));
+        assert_eq!(r.export_timeout(), Duration::from_secs(30));
+        let o = r.otlp().cloned().unwrap();
         assert_eq!(o.protocol, Protocol::HttpProtobuf);
         assert_eq!(o.endpoint.url, "http://localhost:4318/v1/metrics");
         assert_eq!(o.timeout, Duration::from_secs(10));
@@ -886,7 +1122,7 @@ mod tests {
                 for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"] {
                     let env = MapEnv::default().with(var, &format!("api-key=x,{name}=0"));
                     let settings = Settings { otlp_protocol: Some(protocol), ..Default::default() };
-                    let err = resolve_otlp(&settings, &env).unwrap_err();
+                    let err = resolve_otlp(&settings, &env, Names(None)).unwrap_err();
                     assert_eq!(err.status, status::INVALID_CONFIG);
                     assert!(err.message.contains(var), "{}", err.message);
                     assert!(err.message.contains(&name.trim().to_ascii_lowercase()));
@@ -896,8 +1132,8 @@ mod tests {
                     otlp_headers: vec![(name.into(), "0".into())],
                     ..Default::default()
                 };
-                let err = resolve_otlp(&code, &MapEnv::default()).unwrap_err();
-                assert!(err.message.contains(CODE_HEADERS), "{}", err.message);
+                let err = resolve_otlp(&code, &MapEnv::default(), Names(None)).unwrap_err();
+                assert!(err.message.contains("otlp headers (set in code)"), "{}", err.message);
             }
         }
         for name in ["grpc-timeout", "grpc-encoding", "GRPC-Status", ":authority", ":path"] {
@@ -906,7 +1142,7 @@ mod tests {
                 otlp_headers: vec![(name.into(), "1".into())],
                 ..Default::default()
             };
-            let err = resolve_otlp(&grpc, &MapEnv::default()).unwrap_err();
+            let err = resolve_otlp(&grpc, &MapEnv::default(), Names(None)).unwrap_err();
             assert!(err.message.contains("written by the OTLP transport"), "{}", err.message);
         }
         // On HTTP a grpc-* header is only a header.
@@ -915,7 +1151,7 @@ mod tests {
             otlp_headers: vec![("grpc-tag".into(), "1".into())],
             ..Default::default()
         };
-        assert!(resolve_otlp(&http, &MapEnv::default()).is_ok());
+        assert!(resolve_otlp(&http, &MapEnv::default(), Names(None)).is_ok());
     }
 
     #[test]
@@ -956,11 +1192,11 @@ mod tests {
     fn exporter_list_and_none() {
         let env = MapEnv::default().with("OTEL_METRICS_EXPORTER", "console, otlp");
         let r = resolve(&Settings::default(), &env).unwrap();
-        assert_eq!(r.exporters, vec![ExporterKind::Console, ExporterKind::Otlp]);
+        assert_eq!(r.exporters(), vec![ExporterKind::Console, ExporterKind::Otlp]);
         let env = MapEnv::default().with("OTEL_METRICS_EXPORTER", "none");
         let r = resolve(&Settings::default(), &env).unwrap();
-        assert!(r.exporters.is_empty());
-        assert!(r.otlp.is_none());
+        assert!(r.readers.is_empty());
+        assert!(r.otlp().is_none());
     }
 
     #[test]
@@ -970,7 +1206,7 @@ mod tests {
             .with("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "LowMemory");
         let r = resolve(&Settings::default(), &env).unwrap();
         assert!(r.disabled);
-        assert_eq!(r.temporality, TemporalityPreference::LowMemory);
+        assert_eq!(r.readers[0].temporality, TemporalityPreference::LowMemory);
     }
 
     #[test]

@@ -377,3 +377,25 @@ pub(crate) fn is_delta_for(pref: TemporalityPreference, monotonic_sum_or_histogr
         TemporalityPreference::LowMemory => monotonic_sum_or_histogram,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_delta_for;
+    use crate::config::TemporalityPreference::{self, *};
+
+    #[test]
+    fn the_strictest_of_two_readers_is_delta_wherever_either_is() {
+        let all: [TemporalityPreference; 3] = [Cumulative, Delta, LowMemory];
+        for a in all {
+            for b in all {
+                for kind in [false, true] {
+                    assert_eq!(
+                        is_delta_for(a.strictest(b), kind),
+                        is_delta_for(a, kind) || is_delta_for(b, kind),
+                        "{a:?} beside {b:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Builds the SDK meter provider of one generation from a resolved
 //! configuration: resource, readers, exporters, views.
 
-use crate::config::{self, ExporterKind, Protocol, Resolved, TemporalityPreference};
+use crate::config::{self, Protocol, ReaderExporter, Resolved, TemporalityPreference};
 use crate::diagnostics;
 use crate::error::Result;
 use crate::export::exemplars::ExemplarStore;
@@ -43,12 +43,6 @@ fn resource(attributes: &[KeyValue]) -> Resource {
         .build()
 }
 
-/// Whether the pipeline exports anywhere (decides the temporality the
-/// instruments must assume).
-pub fn exports(cfg: &Resolved) -> bool {
-    !cfg.disabled && !cfg.exporters.is_empty()
-}
-
 /// Builds the pipeline. In a forked child (`forked`), Prometheus endpoints
 /// are not opened again: the parent still listens on their ports.
 pub fn assemble(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
@@ -62,7 +56,6 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
         crate::diagnostics::set_threshold(threshold);
     }
     let mut builder = SdkMeterProvider::builder().with_resource(resource(&cfg.resource));
-    let temporality = sdk_temporality(cfg.temporality);
     let mut servers = Vec::new();
     let final_exports = Arc::new(FinalExports::default());
     // Only when asked for: otherwise no instrument exists and exporters
@@ -71,10 +64,10 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
         (cfg.self_metrics && !cfg.disabled).then(|| Arc::new(SelfMetrics::default()));
     let exemplars = Arc::new(ExemplarStore::new(cfg.exemplar_filter));
     if !cfg.disabled {
-        for kind in &cfg.exporters {
-            match kind {
-                ExporterKind::Otlp => {
-                    let otlp = cfg.otlp.as_ref().expect("resolved with the otlp exporter");
+        for reader in &cfg.readers {
+            let temporality = sdk_temporality(reader.temporality);
+            match &reader.exporter {
+                ReaderExporter::Otlp(otlp) => {
                     otlp::validate_tls(otlp)?;
                     let exporter = otlp::build(otlp, temporality, exemplars.clone())?;
                     let destination = format!(
@@ -92,48 +85,42 @@ fn assemble_pipeline(cfg: &Resolved, forked: bool) -> Result<Pipeline> {
                     let guarded = Guarded::new(
                         exporter,
                         destination,
-                        cfg.export_timeout,
+                        reader.timeout,
                         Driver::Runtime,
                         final_exports.clone(),
                     )
                     .observed_by(observer);
                     builder = builder.with_reader(
-                        PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build(),
+                        PeriodicReader::builder(guarded).with_interval(reader.interval).build(),
                     );
                 }
-                ExporterKind::Console => {
-                    let console = cfg.console.as_ref().expect("resolved with the console exporter");
+                ReaderExporter::Console(console) => {
                     let exporter =
                         console::ConsoleExporter::new(console, temporality, exemplars.clone())?;
                     let observer = self_metrics.as_ref().map(|m| m.observer(None));
                     let guarded = Guarded::new(
                         exporter,
                         "console".to_owned(),
-                        cfg.export_timeout,
+                        reader.timeout,
                         Driver::Inline,
                         final_exports.clone(),
                     )
                     .observed_by(observer);
                     builder = builder.with_reader(
-                        PeriodicReader::builder(guarded).with_interval(cfg.export_interval).build(),
+                        PeriodicReader::builder(guarded).with_interval(reader.interval).build(),
                     );
                 }
-                ExporterKind::Prometheus if forked => {
+                ReaderExporter::Prometheus { .. } if forked => {
                     diagnostics::warn(
                         "a forked child does not serve the parent's Prometheus endpoint",
                     );
                 }
-                ExporterKind::Prometheus => {
+                ReaderExporter::Prometheus { address, options } => {
                     // Pull, not push: served on scrape by hyper on the
                     // endpoint's own thread (see prometheus/).
-                    let addr = cfg.prometheus.expect("resolved with the prometheus exporter");
-                    let reader = SnapshotReader::new(exemplars.clone());
-                    builder = builder.with_reader(reader.clone());
-                    servers.push(prometheus::Server::start(
-                        reader,
-                        addr,
-                        cfg.prometheus_options.clone(),
-                    )?);
+                    let snapshot = SnapshotReader::new(exemplars.clone());
+                    builder = builder.with_reader(snapshot.clone());
+                    servers.push(prometheus::Server::start(snapshot, *address, options.clone())?);
                 }
             }
         }

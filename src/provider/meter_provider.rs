@@ -2,7 +2,7 @@
 //! snapshot, each bounded by its deadline, over the pipeline of the current
 //! process generation.
 
-use super::assemble::{assemble, exports, Pipeline};
+use super::assemble::{assemble, Pipeline};
 use super::{exit, Lifecycle};
 use crate::config::{self, Env, Resolved, Settings, TemporalityPreference};
 use crate::diagnostics;
@@ -149,9 +149,9 @@ impl Provider {
         crate::export::exemplars::on_arm(super::lifecycle::advance_recording_epoch);
         let pipeline = assemble(&cfg, false)?;
         // Instruments cache bound series only when every reader aggregates
-        // cumulatively (the in-memory and Prometheus readers always do).
-        let effective =
-            if exports(&cfg) { cfg.temporality } else { TemporalityPreference::Cumulative };
+        // cumulatively (the in-memory and Prometheus readers always do): a
+        // kind is delta when any reader makes it delta.
+        let effective = cfg.temporality();
         let provider = Arc::new(Provider {
             lifecycle: Arc::new(Lifecycle::default()),
             temporality: effective,
@@ -173,7 +173,7 @@ impl Provider {
                     "after fork: cannot rebuild the export pipeline ({e}); exporting nothing"
                 ));
                 let mut none = self.cfg.clone();
-                none.exporters.clear();
+                none.readers.clear();
                 assemble(&none, true).expect("a pipeline without exporters always builds")
             });
             for hook in self.rebuild_hooks.lock().iter() {
@@ -225,7 +225,7 @@ impl Provider {
     }
 
     pub fn export_timeout(&self) -> Duration {
-        self.cfg.export_timeout
+        self.cfg.export_timeout()
     }
 
     fn ensure_running(&self) -> Result<()> {
@@ -243,7 +243,7 @@ impl Provider {
         }
         let mut scope = scope.clone();
         let reads =
-            !self.cfg.disabled && (!self.cfg.exporters.is_empty() || self.cfg.in_memory_reader);
+            !self.cfg.disabled && (!self.cfg.readers.is_empty() || self.cfg.in_memory_reader);
         scope.disabled |=
             !reads || !crate::views::meter_enabled(&self.cfg.meter_rules, &scope.name);
         let meter = PerGeneration::new(scope.sdk_meter(&self.pipeline().sdk));

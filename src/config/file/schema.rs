@@ -5,7 +5,7 @@
 
 use super::tree::{Node, Value};
 use crate::config::{
-    Compression, ConsoleFormat, ExporterKind, Protocol, Settings, TemporalityPreference,
+    Compression, ConsoleFormat, ExporterKind, FileReader, Protocol, Settings, TemporalityPreference,
 };
 use crate::diagnostics::{emit, warn, Level};
 use crate::error::{Error, Result};
@@ -256,7 +256,7 @@ fn meter_provider(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
         match key.as_str() {
             "readers" => {
                 for (i, r) in w.seq(v, &path)?.iter().enumerate() {
-                    reader(w, r, &format!("{path}[{i}]"), s)?;
+                    s.file_readers.extend(reader(w, r, &format!("{path}[{i}]"))?);
                 }
             }
             "views" => {
@@ -278,7 +278,9 @@ fn meter_provider(w: &Walk, node: &Node, s: &mut Settings) -> Result<()> {
     Ok(())
 }
 
-fn reader(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
+/// One reader, its own settings with one exporter (none when it names
+/// none: a warning).
+fn reader(w: &Walk, node: &Node, path: &str) -> Result<Option<FileReader>> {
     let (kind, body) = w.choice(node, path)?;
     let path = format!("{path}.{kind}");
     let pull = match kind {
@@ -286,6 +288,8 @@ fn reader(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
         "pull" => true,
         _ => return Err(w.err(node, &path, "expected `periodic` or `pull`")),
     };
+    let mut s = Settings { exporters: Some(Vec::new()), ..Settings::default() };
+    let mut exporter_at = None;
     for (key, v) in w.map(body, &path)? {
         let kpath = format!("{path}.{key}");
         match key.as_str() {
@@ -294,13 +298,21 @@ fn reader(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
             "max_export_batch_size/development" if !pull => {
                 s.otlp_max_export_batch_size = Some(w.count(v, &kpath)?)
             }
-            "exporter" => exporter(w, v, &kpath, pull, s)?,
-            "cardinality_limits" => cardinality_limits(w, v, &kpath, s)?,
+            "exporter" => exporter_at = Some(exporter(w, v, &kpath, pull, &mut s)?),
+            "cardinality_limits" => cardinality_limits(w, v, &kpath, &mut s)?,
             "producers" => {}
             _ => w.unknown(v, &kpath),
         }
     }
-    Ok(())
+    let Some(exporter) = exporter_at else {
+        warn(&format!("{}:{}: `{path}` has no `exporter`: ignored", w.file, node.line));
+        return Ok(None);
+    };
+    Ok(Some(FileReader {
+        reader: format!("{}:{} {path}", w.file, node.line),
+        exporter,
+        settings: s,
+    }))
 }
 
 fn cardinality_limits(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
@@ -317,34 +329,26 @@ fn cardinality_limits(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Re
     Ok(())
 }
 
-fn add_exporter(s: &mut Settings, kind: ExporterKind) {
-    let kinds = s.exporters.get_or_insert_with(Vec::new);
-    if !kinds.contains(&kind) {
-        kinds.push(kind);
-    }
-}
-
-fn exporter(w: &Walk, node: &Node, path: &str, pull: bool, s: &mut Settings) -> Result<()> {
+/// The reader's exporter into its settings; returns where it is in the
+/// file (`file:line path.kind`), for messages.
+fn exporter(w: &Walk, node: &Node, path: &str, pull: bool, s: &mut Settings) -> Result<String> {
     let (kind, body) = w.choice(node, path)?;
     let path = format!("{path}.{kind}");
     match (kind, pull) {
-        ("otlp_http", false) => otlp(w, body, &path, false, s),
-        ("otlp_grpc", false) => otlp(w, body, &path, true, s),
+        ("otlp_http", false) => otlp(w, body, &path, false, s)?,
+        ("otlp_grpc", false) => otlp(w, body, &path, true, s)?,
         ("console", false) => {
-            add_exporter(s, ExporterKind::Console);
+            s.exporters = Some(vec![ExporterKind::Console]);
             s.console_format.get_or_insert(ConsoleFormat::Human);
-            Ok(())
         }
-        ("prometheus/development" | "prometheus", true) => prometheus(w, body, &path, s),
-        _ => Err(w.err(node, &path, "exporter not supported by this reader")),
+        ("prometheus/development" | "prometheus", true) => prometheus(w, body, &path, s)?,
+        _ => return Err(w.err(node, &path, "exporter not supported by this reader")),
     }
+    Ok(format!("{}:{} {path}", w.file, node.line))
 }
 
 fn otlp(w: &Walk, node: &Node, path: &str, grpc: bool, s: &mut Settings) -> Result<()> {
-    if s.exporters.as_ref().is_some_and(|k| k.contains(&ExporterKind::Otlp)) {
-        return Err(w.err(node, path, "only one OTLP exporter is supported"));
-    }
-    add_exporter(s, ExporterKind::Otlp);
+    s.exporters = Some(vec![ExporterKind::Otlp]);
     s.otlp_protocol = Some(if grpc { Protocol::Grpc } else { Protocol::HttpProtobuf });
     let mut list = Vec::new();
     let mut headers = Vec::new();
@@ -454,7 +458,7 @@ fn header(w: &Walk, node: &Node, path: &str) -> Result<Option<(String, String)>>
 }
 
 fn prometheus(w: &Walk, node: &Node, path: &str, s: &mut Settings) -> Result<()> {
-    add_exporter(s, ExporterKind::Prometheus);
+    s.exporters = Some(vec![ExporterKind::Prometheus]);
     for (key, v) in w.map(node, path)? {
         let kpath = format!("{path}.{key}");
         match key.as_str() {
@@ -516,17 +520,18 @@ fn translation_named(name: &str) -> Option<crate::config::PrometheusTranslation>
 
 /// The schema's instrument type names (`instrument_type`, the keys of
 /// `cardinality_limits`).
+pub(crate) const KIND_NAMES: [(&str, Kind); 7] = [
+    ("counter", Kind::Counter),
+    ("up_down_counter", Kind::UpDownCounter),
+    ("histogram", Kind::Histogram),
+    ("gauge", Kind::Gauge),
+    ("observable_counter", Kind::ObservableCounter),
+    ("observable_up_down_counter", Kind::ObservableUpDownCounter),
+    ("observable_gauge", Kind::ObservableGauge),
+];
+
 fn kind_named(name: &str) -> Option<Kind> {
-    Some(match name {
-        "counter" => Kind::Counter,
-        "up_down_counter" => Kind::UpDownCounter,
-        "histogram" => Kind::Histogram,
-        "gauge" => Kind::Gauge,
-        "observable_counter" => Kind::ObservableCounter,
-        "observable_up_down_counter" => Kind::ObservableUpDownCounter,
-        "observable_gauge" => Kind::ObservableGauge,
-        _ => return None,
-    })
+    KIND_NAMES.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
 }
 
 fn instrument_kind(w: &Walk, node: &Node, path: &str) -> Result<Kind> {
