@@ -8,7 +8,6 @@ Prometheus scrape (a differential test)."""
 
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -20,6 +19,7 @@ from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel, eventually  # noqa: E402
 from peers.prometheus import Prometheus  # noqa: E402
 from peers.rotel import wait_until  # noqa: E402
+from peers.sockets import listening_sockets, socket_inodes  # noqa: E402
 from test_prometheus import Producer  # noqa: E402
 from test_prometheus_translation import comparable  # noqa: E402
 
@@ -89,20 +89,23 @@ def test_a_files_per_kind_cardinality_limit_reaches_rotel(many_series, tmp_path)
 TWIN = pathlib.Path(__file__).resolve().parent / "programs" / "config_file_twin.py"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_port(proc) -> int:
+    """The one port `proc` listens on (its Prometheus endpoint, asked for as
+    port 0), read from /proc: a port chosen here and bound later by the
+    program could be taken in between by a test running beside this one."""
+    own = socket_inodes(proc.pid) or set()
+    ports = {s.port for s in listening_sockets() if s.inode in own}
+    assert len(ports) == 1, f"expected one listening port, found {sorted(ports)}"
+    return ports.pop()
 
 
 def run_twin(sdk: str) -> tuple[str, set]:
     """The twin program behind `sdk`: its Prometheus scrape, and what rotel
     received from it, as comparable sets."""
     with Rotel() as rotel:
-        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
         env.update(OTEL_CONFIG_FILE=str(EXAMPLE), COLLECTOR_URL=rotel.http_url.rstrip("/"),
-                   PROMETHEUS_PORT=str(port), SERVICE_NAME="config-twin", EXPORT_INTERVAL_MS="600000")
+                   PROMETHEUS_PORT="0", SERVICE_NAME="config-twin", EXPORT_INTERVAL_MS="600000")
         if sdk == "otelmetrics":
             env["OTEL_PYTHON_METER_PROVIDER"] = "otelmetrics"
         proc = subprocess.Popen([sys.executable, str(TWIN), sdk], env=env, stdin=subprocess.PIPE,
@@ -110,6 +113,7 @@ def run_twin(sdk: str) -> tuple[str, set]:
         try:
             line = proc.stdout.readline()
             assert line == "ready\n", line + proc.stderr.read()
+            port = listening_port(proc)
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
                 scrape = r.read().decode()
             out, err = proc.communicate("quit\n", timeout=60)

@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.prometheus import Prometheus  # noqa: E402
-from peers.rotel import CUMULATIVE, DELTA, eventually, free_port, wait_until  # noqa: E402
+from peers.rotel import CUMULATIVE, DELTA, eventually, wait_until  # noqa: E402
+from peers.sockets import listening_sockets, socket_inodes  # noqa: E402
 from test_exemplars import spans_arrived  # noqa: E402
 from test_prometheus import Producer  # noqa: E402
 
@@ -58,6 +59,17 @@ meter_provider:
 """
 
 
+def second_port(producer) -> int:
+    """The port of the producer's second pull reader (asked for as port 0):
+    the one socket it listens on besides the port it reported, read from
+    /proc. The C API reports the first reader's port only, and a port chosen
+    here and bound later could be taken in between by a test beside this one."""
+    own = socket_inodes(producer.proc.pid) or set()
+    ports = {s.port for s in listening_sockets() if s.inode in own} - {producer.port}
+    assert len(ports) == 1, f"expected one more listening port, found {sorted(ports)}"
+    return ports.pop()
+
+
 def temporalities(rotel, name):
     return {p.metric.temporality for p in rotel.points(name)}
 
@@ -71,11 +83,11 @@ def test_two_otlp_readers_and_two_pull_readers_from_c(make_rotel, tmp_path):
     config = tmp_path / "readers.yaml"
     config.write_text(READERS)
     delta, cumulative = make_rotel(), make_rotel()
-    second = free_port()
     env = program_env(OTEL_CONFIG_FILE=str(config), DELTA_URL=delta.grpc_url, DELTA_INTERVAL_MS="200",
                       CUMULATIVE_URL=cumulative.http_url, CUMULATIVE_INTERVAL_MS="3600000",
-                      PROMETHEUS_PORT="0", SECOND_PORT=str(second))
+                      PROMETHEUS_PORT="0", SECOND_PORT="0")
     producer = Producer(exe, env)
+    second = second_port(producer)
     (tmp_path / "prometheus").mkdir()
     try:
         with Prometheus([f"127.0.0.1:{producer.port}", f"127.0.0.1:{second}"],
@@ -179,9 +191,9 @@ def test_a_second_pull_reader_serves_on_its_own_port(tmp_path):
     config = tmp_path / "pull.yaml"
     pulls = READERS.split("    - pull:", 1)[1]
     config.write_text('file_format: "1.0"\nmeter_provider:\n  readers:\n    - pull:' + pulls)
-    second = free_port()
-    producer = Producer(exe, program_env(OTEL_CONFIG_FILE=str(config), PROMETHEUS_PORT="0", SECOND_PORT=str(second)))
+    producer = Producer(exe, program_env(OTEL_CONFIG_FILE=str(config), PROMETHEUS_PORT="0", SECOND_PORT="0"))
     try:
+        second = second_port(producer)
         scrapes = []
         for port in (producer.port, second):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
