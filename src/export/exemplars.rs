@@ -142,12 +142,6 @@ pub fn set_current_span(span: Option<SpanContext>) {
     }
 }
 
-/// Whether exemplars are armed anywhere in the process, for tests (see
-/// [`armed`]).
-pub fn exemplars_armed() -> bool {
-    armed_now()
-}
-
 /// The calling thread's current span, if any.
 #[inline]
 pub fn current_span() -> Option<SpanContext> {

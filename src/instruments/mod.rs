@@ -7,8 +7,10 @@ mod kinds;
 mod names;
 pub mod observable;
 
+/// Whether exemplars are armed anywhere in the process (for tests).
+pub use crate::export::exemplars::armed_now as exemplars_armed;
 /// The span measurements are made in (for Rust callers and tests).
-pub use crate::export::exemplars::{current_span, exemplars_armed, set_current_span, SpanContext};
+pub use crate::export::exemplars::{current_span, set_current_span, SpanContext};
 pub use bound_cache::BoundCache;
 pub use kinds::*;
 pub use names::{validate_instrument_name, validate_unit};

@@ -55,9 +55,6 @@ pub struct Provider {
     cfg: Resolved,
     pipeline: PerGeneration<Pipeline>,
     lifecycle: Arc<Lifecycle>,
-    /// The strictest temporality any reader uses (decides whether bound
-    /// series may be cached).
-    temporality: TemporalityPreference,
     shutdown: Lock<Option<Arc<Completion>>>,
     rebuild_hooks: Lock<Vec<RebuildHook>>,
 }
@@ -148,13 +145,8 @@ impl Provider {
         // exemplars) while exemplars are armed.
         crate::export::exemplars::on_arm(super::lifecycle::advance_recording_epoch);
         let pipeline = assemble(&cfg, false)?;
-        // Instruments cache bound series only when every reader aggregates
-        // cumulatively (the in-memory and Prometheus readers always do): a
-        // kind is delta when any reader makes it delta.
-        let effective = cfg.temporality();
         let provider = Arc::new(Provider {
             lifecycle: Arc::new(Lifecycle::default()),
-            temporality: effective,
             pipeline: PerGeneration::new(pipeline),
             cfg,
             shutdown: Lock::new(None),
@@ -197,10 +189,11 @@ impl Provider {
         &self.cfg.attribute_limits
     }
 
-    /// The strictest temporality any reader uses (decides whether bound
-    /// series may be cached).
+    /// The strictest temporality any reader uses: instruments cache bound
+    /// series only when every reader aggregates their kind cumulatively
+    /// (the in-memory and Prometheus readers always do).
     pub fn temporality(&self) -> TemporalityPreference {
-        self.temporality
+        self.cfg.temporality()
     }
 
     /// The exemplar store of the current generation.

@@ -19,7 +19,7 @@ from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.rotel import Rotel, eventually  # noqa: E402
 from peers.prometheus import Prometheus  # noqa: E402
 from peers.rotel import wait_until  # noqa: E402
-from peers.sockets import listening_sockets, socket_inodes  # noqa: E402
+from peers.sockets import listening_ports  # noqa: E402
 from test_prometheus import Producer  # noqa: E402
 from test_prometheus_translation import comparable  # noqa: E402
 
@@ -93,8 +93,7 @@ def listening_port(proc) -> int:
     """The one port `proc` listens on (its Prometheus endpoint, asked for as
     port 0), read from /proc: a port chosen here and bound later by the
     program could be taken in between by a test running beside this one."""
-    own = socket_inodes(proc.pid) or set()
-    ports = {s.port for s in listening_sockets() if s.inode in own}
+    ports = listening_ports(proc.pid)
     assert len(ports) == 1, f"expected one listening port, found {sorted(ports)}"
     return ports.pop()
 

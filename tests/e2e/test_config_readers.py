@@ -20,7 +20,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from peers.cprog import compile_c, program_env  # noqa: E402
 from peers.prometheus import Prometheus  # noqa: E402
 from peers.rotel import CUMULATIVE, DELTA, eventually, wait_until  # noqa: E402
-from peers.sockets import listening_sockets, socket_inodes  # noqa: E402
+from peers.sockets import listening_ports  # noqa: E402
 from test_exemplars import spans_arrived  # noqa: E402
 from test_prometheus import Producer  # noqa: E402
 
@@ -64,8 +64,7 @@ def second_port(producer) -> int:
     the one socket it listens on besides the port it reported, read from
     /proc. The C API reports the first reader's port only, and a port chosen
     here and bound later could be taken in between by a test beside this one."""
-    own = socket_inodes(producer.proc.pid) or set()
-    ports = {s.port for s in listening_sockets() if s.inode in own} - {producer.port}
+    ports = listening_ports(producer.proc.pid) - {producer.port}
     assert len(ports) == 1, f"expected one more listening port, found {sorted(ports)}"
     return ports.pop()
 

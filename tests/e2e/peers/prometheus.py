@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .rotel import wait_until
-from .sockets import listening_sockets, socket_inodes
+from .sockets import listening_ports
 
 ROOT = Path(__file__).resolve().parents[3]
 INSTALL = ROOT / "tests" / "peers" / "install-prometheus.sh"
@@ -80,8 +80,7 @@ class Prometheus:
         assert self.proc is not None
         if self.proc.poll() is not None:
             raise RuntimeError(f"Prometheus exited: {self.log_tail()}")
-        ours = socket_inodes(self.proc.pid) or set()
-        return next((s.port for s in listening_sockets() if s.inode in ours), None)
+        return next(iter(listening_ports(self.proc.pid)), None)
 
     def _ready(self) -> bool:
         if self.proc and self.proc.poll() is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-__all__ = ["ListeningSocket", "listening_sockets", "socket_inodes"]
+__all__ = ["ListeningSocket", "listening_ports", "listening_sockets", "socket_inodes"]
 
 
 class ListeningSocket(NamedTuple):
@@ -48,3 +48,10 @@ def socket_inodes(pid: int) -> set[str] | None:
         if link.startswith("socket:["):
             inodes.add(link[8:-1])
     return inodes
+
+
+def listening_ports(pid: int) -> set[int]:
+    """The TCP ports `pid` listens on (empty without /proc): how a test finds
+    a peer or program it asked for port 0."""
+    own = socket_inodes(pid) or set()
+    return {s.port for s in listening_sockets() if s.inode in own}
