@@ -38,6 +38,8 @@ use otelmetrics::ffi::span::otelmetrics_span_context;
 use otelmetrics::ffi::*;
 use std::ffi::{c_void, CString};
 use std::hint::black_box;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -69,10 +71,22 @@ struct Lib(*mut c_void);
 
 impl Lib {
     fn open() -> Lib {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/libotelmetrics.so");
-        let c = CString::new(path).unwrap();
+        // The library of this build, wherever its target directory is
+        // (CARGO_TARGET_DIR): the bench runs from <target>/release/deps/, and
+        // `cargo build --release` puts the library in <target>/release/.
+        let exe = std::env::current_exe().expect("the bench binary's path");
+        let path = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("<target>/release")
+            .join("libotelmetrics.so");
+        let c = CString::new(path.as_os_str().as_bytes()).unwrap();
         let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        assert!(!handle.is_null(), "build the library first: cargo build --release ({path})");
+        assert!(
+            !handle.is_null(),
+            "build the library first: cargo build --release ({})",
+            path.display()
+        );
         Lib(handle)
     }
     unsafe fn sym<T: Copy>(&self, name: &str) -> T {
