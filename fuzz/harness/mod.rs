@@ -1,6 +1,6 @@
 //! The fuzz targets' bodies, shared by the cargo-fuzz binaries
 //! (fuzz_targets/*.rs) and by the corpus replay test
-//! (tests/fuzz_corpus_replay.rs), which both include this folder with
+//! (tests/integration/fuzz_corpus_replay.rs), which both include this folder with
 //! `#[path]`. Each target decodes arbitrary bytes into calls of the C entry
 //! points (the same `extern "C"` functions a C program links to) and checks
 //! what must hold whatever the input: no panic (libFuzzer aborts on any,

@@ -5,9 +5,7 @@
 // call; a SAFETY comment on each of those blocks would say only that.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use otelmetrics::ffi::errors::otelmetrics_last_error_message;
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::*;

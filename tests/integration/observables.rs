@@ -6,9 +6,7 @@
 // call; a SAFETY comment on each of those blocks would say only that.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
-mod common;
-
-use common::{in_memory_provider, s, snapshot};
+use crate::common::{in_memory_provider, s, snapshot};
 use otelmetrics::ffi::instruments_api::otelmetrics_meter_create_counter_u64;
 use otelmetrics::ffi::meter::*;
 use otelmetrics::ffi::observables::*;

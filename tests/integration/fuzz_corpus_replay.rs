@@ -12,7 +12,7 @@
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 #[allow(dead_code)]
-#[path = "../fuzz/harness/mod.rs"]
+#[path = "../../fuzz/harness/mod.rs"]
 mod harness;
 
 use std::collections::BTreeSet;
@@ -76,8 +76,10 @@ fn replay(name: &str) {
 /// Replays one file in a child process; true when it failed there (a
 /// panic, or an abort the parent could not have survived).
 fn fails_in_a_child(name: &str) -> bool {
+    // The harness names a test by its path below the crate: <module>::<fn>.
+    let (_crate, module) = module_path!().split_once("::").expect("a module of the test crate");
     let status = Command::new(std::env::current_exe().expect("the test binary"))
-        .args([TEST_NAME, "--exact", "--test-threads=1"])
+        .args([&format!("{module}::{TEST_NAME}"), "--exact", "--test-threads=1"])
         .env(ONE_FILE, name)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
