@@ -54,8 +54,11 @@ def run_app(mode: str, endpoint: str, port: int, *prefix: str, **env: str) -> su
 Key = Tuple[str, str, str, str]   # scope name, scope version, scope schema URL, metric name
 
 
-def exported(receiver) -> Dict[Key, Any]:
-    """Every metric the receiver got (one export per run), by scope and name."""
+def exported(receiver, server_port: int) -> Dict[Key, Any]:
+    """Every metric the receiver got (one export per run), by scope and name.
+
+    Each run's server listens on a port the OS chose, so the port, where an
+    attribute holds it (as a number or inside a host:port), reads PORT."""
     receiver.wait_for_requests(1, timeout_s=30)
     found: Dict[Key, Any] = {}
     for batch in receiver.batches():
@@ -64,7 +67,15 @@ def exported(receiver) -> Dict[Key, Any]:
                 key = (scope.name, scope.version, scope.schema_url, metric.name)
                 assert key not in found, f"{key} exported twice"
                 found[key] = metric
+                for point in metric.data_points:
+                    point.attributes.update({k: without_port(v, server_port) for k, v in point.attributes.items()})
     return found
+
+
+def without_port(value: Any, port: int) -> Any:
+    if type(value) is int and value == port:
+        return "PORT"
+    return value.replace(f":{port}", ":PORT") if isinstance(value, str) else value
 
 
 def frozen(attributes: Dict[str, Any]) -> Tuple:
@@ -132,15 +143,15 @@ def differences(sdk: Dict[Key, Any], ours: Dict[Key, Any]) -> List[str]:
 
 def test_an_instrumented_app_sends_what_the_python_sdk_sends(e2e_peers, tmp_path):
     from peers.receiver import Receiver
-    port = e2e_peers.free_port()   # the same server port in both runs: it is an attribute
     runs = {}
     for mode in ("sdk", "otelmetrics"):
         with Receiver(http=False) as receiver, \
                 e2e_peers.Rotel(workdir=tmp_path / f"rotel-{mode}", exporter="otlp", batching=False,
                                 extra_args=["--otlp-exporter-endpoint", receiver.grpc_url,
                                             "--otlp-exporter-protocol", "grpc"]) as rotel:
-            out = run_app(mode, rotel.grpc_url, port).stdout
-            runs[mode] = exported(receiver)
+            out = run_app(mode, rotel.grpc_url, 0).stdout
+            served_on = int(out.split("\n", 1)[0].removeprefix("serving on "))
+            runs[mode] = exported(receiver, served_on)
 
             def rotel_saw_what_it_forwarded(names=frozenset(k[3] for k in runs[mode])):
                 assert rotel.metric_names() == names   # (rotel logs a request line by line, after answering)

@@ -7,6 +7,8 @@ API's proxy).
 
     python instrumented_app.py MODE OTLP_GRPC_ENDPOINT PORT
 
+PORT 0 lets the OS choose the server's port; the first line printed names it.
+
 MODE picks the metrics SDK: "sdk" (the Python SDK and its OTLP gRPC
 exporter), "otelmetrics" (otelmetrics.api.MeterProvider, OTLP gRPC), or
 "preset" (none: a provider was set before the program ran, e.g. by
@@ -88,6 +90,8 @@ class QuietHandler(WSGIRequestHandler):
 
 
 server = make_server("127.0.0.1", port, OpenTelemetryMiddleware(shop), handler_class=QuietHandler)
+port = server.server_port
+print("serving on", port, flush=True)
 thread = threading.Thread(target=server.serve_forever, daemon=True)
 thread.start()
 
