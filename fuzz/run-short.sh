@@ -2,7 +2,7 @@
 # Runs every fuzz target for a short while, as CI can:
 #   bash fuzz/run-short.sh [SECONDS_PER_TARGET]   (default 60)
 # Works on stable Rust: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its nightly
-# flags (-Zsanitizer=address). Installs cargo-fuzz if missing. The run
+# flags (-Zsanitizer=address). Installs the pinned cargo-fuzz if missing. The run
 # starts from a scratch copy of the committed corpus, so what libFuzzer adds
 # never lands in the repository;
 # a crash leaves its reproducer in fuzz/artifacts/<target>/, the other
@@ -20,9 +20,10 @@ export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 
 start=$(date +%s)
-if ! command -v cargo-fuzz >/dev/null; then
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
   t=$(date +%s)
-  cargo install cargo-fuzz --locked --quiet
+  bash ../tests/peers/cargo-install-tool.sh cargo-fuzz "$CARGO_FUZZ_VERSION"
   echo "installed cargo-fuzz in $(elapsed "$t")"
 fi
 # Resolve the library's dependencies exactly as the main build does: start

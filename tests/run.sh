@@ -27,7 +27,7 @@ step() {
 
 step "tools"
 bash tests/peers/install-tools.sh
-# cargo-c takes ~11 minutes to build: start it now, the C install tests wait
+# cargo-c takes ~4 minutes to build: start it now, the C install tests wait
 # for it (tests/packaging/conftest.py reads the status file).
 cargo_c_dir=$(mktemp -d)
 export OTELMETRICS_CARGO_C_LOG=$cargo_c_dir/log OTELMETRICS_CARGO_C_STATUS=$cargo_c_dir/status

@@ -5,7 +5,7 @@
 # Built from crates.io: Debian's cargo-c (0.9.14) is too old to read today's
 # Cargo.lock, and no newer prebuilt binary is reachable. 0.10.24 is the newest
 # that builds with our rustc 1.95 (0.10.26 needs 1.97). The build takes
-# ~11 minutes of two cores, so tests/run.sh starts this script first, in the
+# ~4 minutes of two cores, so tests/run.sh starts this script first, in the
 # background, and the packaging tests wait for it.
 set -euo pipefail
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -15,4 +15,4 @@ if cargo cinstall --version 2>/dev/null | grep -q "^cargo-c $CARGO_C_VERSION+"; 
 fi
 # Its build needs pkg-config and OpenSSL's headers (its cargo library speaks
 # HTTPS): tests/peers/install-tools.sh installs them (one apt-get at a time).
-cargo install --quiet --locked cargo-c --version "$CARGO_C_VERSION"
+bash "$(dirname "$0")/cargo-install-tool.sh" cargo-c "$CARGO_C_VERSION"

@@ -10,7 +10,7 @@ set -euo pipefail
 export PATH="$HOME/.cargo/bin:$PATH"
 CBINDGEN_VERSION=0.29.2
 if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
-  cargo install --quiet --locked cbindgen --version "$CBINDGEN_VERSION"
+  bash "$(dirname "$0")/cargo-install-tool.sh" cbindgen "$CBINDGEN_VERSION"
 fi
 missing=()
 command -v pkg-config >/dev/null || missing+=(pkg-config)
