@@ -39,7 +39,7 @@ use otelmetrics::ffi::*;
 use std::ffi::{c_void, CString};
 use std::hint::black_box;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -71,15 +71,22 @@ struct Lib(*mut c_void);
 
 impl Lib {
     fn open() -> Lib {
-        // The library of this build, wherever its target directory is
-        // (CARGO_TARGET_DIR): the bench runs from <target>/release/deps/, and
-        // `cargo build --release` puts the library in <target>/release/.
-        let exe = std::env::current_exe().expect("the bench binary's path");
-        let path = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("<target>/release")
-            .join("libotelmetrics.so");
+        // OTELMETRICS_BENCH_LIBRARY measures another build of the library,
+        // e.g. the C install or the Python package's (BENCHMARKS.md, "What
+        // ships"). Otherwise the library of this build, wherever its target
+        // directory is (CARGO_TARGET_DIR): the bench runs from
+        // <target>/release/deps/, and `cargo build --release` puts the
+        // library in <target>/release/.
+        let path = match std::env::var_os("OTELMETRICS_BENCH_LIBRARY") {
+            Some(path) => PathBuf::from(path),
+            None => {
+                let exe = std::env::current_exe().expect("the bench binary's path");
+                exe.parent()
+                    .and_then(Path::parent)
+                    .expect("<target>/release")
+                    .join("libotelmetrics.so")
+            }
+        };
         let c = CString::new(path.as_os_str().as_bytes()).unwrap();
         let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         assert!(
