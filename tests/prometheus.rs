@@ -212,7 +212,10 @@ fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
         // Each port is its own reader's, in order: the first with units,
         // the second without.
         let (a, b2) = (scrape(first, "text/plain"), scrape(second, "text/plain"));
-        assert!(a.contains("energy_used_joules_total{") && !a.contains("energy_used_total{"), "{a}");
+        assert!(
+            a.contains("energy_used_joules_total{") && !a.contains("energy_used_total{"),
+            "{a}"
+        );
         assert!(b2.contains("energy_used_total{") && !b2.contains("joules"), "{b2}");
 
         // Too small a buffer: nothing written, the message gives the number.
@@ -243,12 +246,22 @@ fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
         );
         assert!(last_message().contains("out_count"), "{}", last_message());
         assert_eq!(
-            otelmetrics_provider_prometheus_ports(std::ptr::null(), ports.as_mut_ptr(), 3, &mut count),
+            otelmetrics_provider_prometheus_ports(
+                std::ptr::null(),
+                ports.as_mut_ptr(),
+                3,
+                &mut count
+            ),
             OTELMETRICS_STATUS_NULL_POINTER
         );
         assert!(last_message().contains("handle is NULL"), "{}", last_message());
         assert_eq!(
-            otelmetrics_provider_prometheus_ports(m as *const _, ports.as_mut_ptr(), 3, &mut count),
+            otelmetrics_provider_prometheus_ports(
+                m as *const otelmetrics_provider,
+                ports.as_mut_ptr(),
+                3,
+                &mut count
+            ),
             OTELMETRICS_STATUS_WRONG_HANDLE
         );
         assert_eq!(count, 99, "no failure wrote the count");
