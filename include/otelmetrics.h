@@ -2255,11 +2255,37 @@ otelmetrics_status otelmetrics_provider_read_json(const struct otelmetrics_provi
 
 /**
  * The port the provider's Prometheus endpoint listens on (useful after
- * asking for port 0). Returns OK, NULL_POINTER, WRONG_HANDLE, or
- * INVALID_ARGUMENT when the provider has no Prometheus endpoint.
+ * asking for port 0); with several pull readers, the first one's (see
+ * `otelmetrics_provider_prometheus_ports` for every one). Returns OK,
+ * NULL_POINTER, WRONG_HANDLE, or INVALID_ARGUMENT when the provider has no
+ * Prometheus endpoint (also once it is shut down).
  */
 otelmetrics_status otelmetrics_provider_prometheus_port(const struct otelmetrics_provider *provider,
                                                         uint16_t *out_port);
+
+/**
+ * The ports every Prometheus endpoint of the provider listens on (port 0
+ * resolved), one per pull reader, in the order of the readers (a
+ * configuration file's `meter_provider.readers`).
+ *
+ * `out_ports` is the caller's buffer of `capacity` ports. On success
+ * `*out_count` is the number of endpoints (0 when there is none, and in a
+ * forked child, which does not serve its parent's) and the first
+ * `*out_count` elements of `out_ports` hold their ports. With `capacity` 0
+ * only `*out_count` is written (`out_ports` may then be NULL): call once so
+ * to size the buffer, then with it (the number changes only at shutdown,
+ * which the second call then reports, and in a forked child, where it
+ * drops to 0). A non-zero `capacity` below the number of endpoints writes
+ * nothing and returns INVALID_ARGUMENT, the message giving the number.
+ *
+ * Returns OK, NULL_POINTER (`provider` or `out_count` NULL, or `out_ports`
+ * NULL with a non-zero `capacity`), WRONG_HANDLE, INVALID_ARGUMENT (too
+ * small a buffer, or a `capacity` no array can have) or SHUTDOWN.
+ */
+otelmetrics_status otelmetrics_provider_prometheus_ports(const struct otelmetrics_provider *provider,
+                                                         uint16_t *out_ports,
+                                                         size_t capacity,
+                                                         size_t *out_count);
 
 /**
  * Frees a string returned by the library. NULL is a no-op.

@@ -38,12 +38,38 @@ pub(crate) unsafe fn slice_arg<'a, T>(
     count: usize,
     what: impl std::fmt::Display,
 ) -> Result<&'a [T]> {
+    if !c_array(ptr, count, what)? {
+        return Ok(&[]);
+    }
+    Ok(std::slice::from_raw_parts(ptr, count))
+}
+
+/// The out-parameter twin of [`slice_arg`]: a caller's buffer of
+/// `capacity` elements at `ptr`, refused for the same lengths and a NULL
+/// pointer with a non-zero capacity; never read (its elements may be
+/// uninitialised), only written.
+pub(crate) unsafe fn buffer_out<'a, T>(
+    ptr: *mut T,
+    capacity: usize,
+    what: impl std::fmt::Display,
+) -> Result<&'a mut [MaybeUninit<T>]> {
+    if !c_array(ptr, capacity, what)? {
+        return Ok(&mut []);
+    }
+    Ok(std::slice::from_raw_parts_mut(ptr as *mut MaybeUninit<T>, capacity))
+}
+
+/// What [`slice_arg`] and [`buffer_out`] check of a (pointer, length) pair:
+/// a length no object can have, then NULL with a non-zero length. True when
+/// there are elements to reach through `ptr`.
+#[inline(always)]
+fn c_array<T>(ptr: *const T, count: usize, what: impl std::fmt::Display) -> Result<bool> {
     let size = std::mem::size_of::<T>().max(1);
     if count > isize::MAX as usize / size || (ptr as usize).checked_add(count * size).is_none() {
         return Err(absurd_length(what, count, size));
     }
     if count == 0 {
-        return Ok(&[]);
+        return Ok(false);
     }
     if ptr.is_null() {
         return Err(Error::new(
@@ -51,7 +77,7 @@ pub(crate) unsafe fn slice_arg<'a, T>(
             format!("{what} has a NULL pointer and length {count}"),
         ));
     }
-    Ok(std::slice::from_raw_parts(ptr, count))
+    Ok(true)
 }
 
 #[cold]

@@ -1,7 +1,7 @@
 //! `otelmetrics_provider_*`: meters, flush, shutdown, the in-memory
 //! snapshot. A provider may be shared between threads.
 
-use super::attributes::{convert, opt_str_arg, str_arg};
+use super::attributes::{buffer_out, convert, opt_str_arg, str_arg};
 use super::handle::{handle, Handle};
 use super::meter::otelmetrics_meter;
 use super::*;
@@ -120,8 +120,10 @@ pub unsafe extern "C" fn otelmetrics_provider_read_json(
 }
 
 /// The port the provider's Prometheus endpoint listens on (useful after
-/// asking for port 0). Returns OK, NULL_POINTER, WRONG_HANDLE, or
-/// INVALID_ARGUMENT when the provider has no Prometheus endpoint.
+/// asking for port 0); with several pull readers, the first one's (see
+/// `otelmetrics_provider_prometheus_ports` for every one). Returns OK,
+/// NULL_POINTER, WRONG_HANDLE, or INVALID_ARGUMENT when the provider has no
+/// Prometheus endpoint (also once it is shut down).
 #[no_mangle]
 pub unsafe extern "C" fn otelmetrics_provider_prometheus_port(
     provider: *const otelmetrics_provider,
@@ -135,6 +137,49 @@ pub unsafe extern "C" fn otelmetrics_provider_prometheus_port(
             )
         })?;
         write_out(out_port, addr.port());
+        Ok(())
+    })
+}
+
+/// The ports every Prometheus endpoint of the provider listens on (port 0
+/// resolved), one per pull reader, in the order of the readers (a
+/// configuration file's `meter_provider.readers`).
+///
+/// `out_ports` is the caller's buffer of `capacity` ports. On success
+/// `*out_count` is the number of endpoints (0 when there is none, and in a
+/// forked child, which does not serve its parent's) and the first
+/// `*out_count` elements of `out_ports` hold their ports. With `capacity` 0
+/// only `*out_count` is written (`out_ports` may then be NULL): call once so
+/// to size the buffer, then with it (the number changes only at shutdown,
+/// which the second call then reports, and in a forked child, where it
+/// drops to 0). A non-zero `capacity` below the number of endpoints writes
+/// nothing and returns INVALID_ARGUMENT, the message giving the number.
+///
+/// Returns OK, NULL_POINTER (`provider` or `out_count` NULL, or `out_ports`
+/// NULL with a non-zero `capacity`), WRONG_HANDLE, INVALID_ARGUMENT (too
+/// small a buffer, or a `capacity` no array can have) or SHUTDOWN.
+#[no_mangle]
+pub unsafe extern "C" fn otelmetrics_provider_prometheus_ports(
+    provider: *const otelmetrics_provider,
+    out_ports: *mut u16,
+    capacity: usize,
+    out_count: *mut usize,
+) -> otelmetrics_status {
+    with_provider(provider, |p| {
+        check_out(out_count, "out_count")?;
+        let buffer = buffer_out(out_ports, capacity, "the out_ports buffer")?;
+        let ports = p.prometheus_ports()?;
+        if capacity > 0 && ports.len() > capacity {
+            return Err(crate::error::Error::argument(format!(
+                "the out_ports buffer has room for {capacity} ports, but the provider has {} \
+                 Prometheus endpoints; nothing was written (capacity 0 asks for the number)",
+                ports.len()
+            )));
+        }
+        for (slot, port) in buffer.iter_mut().zip(&ports) {
+            slot.write(*port);
+        }
+        write_out(out_count, ports.len());
         Ok(())
     })
 }

@@ -217,6 +217,17 @@ impl Provider {
             .collect()
     }
 
+    /// The ports of the Prometheus endpoints, in the order of their readers
+    /// (port 0 resolved; none in a forked child); SHUTDOWN once shut down.
+    /// The list is read before the flag: shutdown sets the flag before it
+    /// stops the endpoints, so a list taken while they stop is reported as
+    /// SHUTDOWN rather than returned short.
+    pub fn prometheus_ports(&self) -> Result<Vec<u16>> {
+        let ports = self.prometheus_addresses().iter().map(|a| a.port()).collect();
+        self.ensure_running()?;
+        Ok(ports)
+    }
+
     pub fn export_timeout(&self) -> Duration {
         self.cfg.export_timeout()
     }

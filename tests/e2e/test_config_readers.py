@@ -4,11 +4,14 @@ interval) send to two real collectors (rotel), each of which gets the points
 with its own reader's temporality, while two pull readers on their own ports
 (each with its own naming options) are scraped by a real Prometheus. From C
 (the Prometheus producer, configured by the file alone) and from Python (the
-binding, with examples/config/two-collectors.yaml unchanged); exemplars, kept
+binding, with examples/config/two-collectors.yaml unchanged); each program
+learns its pull readers' ports (asked for as port 0) from its provider, C
+and Python alike, and they are the ports it listens on; exemplars, kept
 once for every reader, reach the delta and the cumulative collector alike;
 readers that disagree on what the SDK applies to every reader (a cardinality
 limit) get the strictest, with one warning."""
 
+import os
 import pathlib
 import subprocess
 import sys
@@ -59,14 +62,20 @@ meter_provider:
 """
 
 
-def second_port(producer) -> int:
-    """The port of the producer's second pull reader (asked for as port 0):
-    the one socket it listens on besides the port it reported, read from
-    /proc. The C API reports the first reader's port only, and a port chosen
-    here and bound later could be taken in between by a test beside this one."""
-    ports = listening_ports(producer.proc.pid) - {producer.port}
-    assert len(ports) == 1, f"expected one more listening port, found {sorted(ports)}"
-    return ports.pop()
+# The two pull readers alone.
+PULL_READERS = 'file_format: "1.0"\nmeter_provider:\n  readers:\n    - pull:' + READERS.split("    - pull:", 1)[1]
+
+
+def pull_ports(producer) -> list[int]:
+    """The ports of the producer's two pull readers (both asked for as port
+    0), in the order of the readers, as its provider reported them
+    (otelmetrics_provider_prometheus_ports): two ports, exactly the ones the
+    process listens on (read from /proc; a port chosen here and bound later
+    could be taken in between by a test beside this one)."""
+    ports = producer.ports
+    assert len(ports) == 2 and ports[0] != ports[1], ports
+    assert set(ports) == listening_ports(producer.proc.pid), (ports, listening_ports(producer.proc.pid))
+    return ports
 
 
 def temporalities(rotel, name):
@@ -86,18 +95,18 @@ def test_two_otlp_readers_and_two_pull_readers_from_c(make_rotel, tmp_path):
                       CUMULATIVE_URL=cumulative.http_url, CUMULATIVE_INTERVAL_MS="3600000",
                       PROMETHEUS_PORT="0", SECOND_PORT="0")
     producer = Producer(exe, env)
-    second = second_port(producer)
     (tmp_path / "prometheus").mkdir()
     try:
-        with Prometheus([f"127.0.0.1:{producer.port}", f"127.0.0.1:{second}"],
-                        workdir=tmp_path / "prometheus") as prom:
+        first, second = pull_ports(producer)
+        with Prometheus([f"127.0.0.1:{first}", f"127.0.0.1:{second}"], workdir=tmp_path / "prometheus") as prom:
             wait_until(lambda: len(prom.query('up{job="otelmetrics"} == 1')) == 2, timeout_s=30,
                        describe=lambda: f"both endpoints scraped; targets: {prom.targets_health()}")
-            for port in (producer.port, second):
+            for port in (first, second):
                 assert prom.wait_for_value(f'sum(fruit_sold_total{{instance="127.0.0.1:{port}"}})') == 12
-            # Each endpoint names as its reader says: the second without units.
-            assert prom.wait_for_value("count(energy_used_joules_total)") == 1
-            assert prom.wait_for_value("count(energy_used_total)") == 1
+            # Each endpoint names as its reader says, in the readers' order:
+            # the second without units.
+            assert prom.wait_for_value(f'count(energy_used_joules_total{{instance="127.0.0.1:{first}"}})') == 1
+            assert prom.wait_for_value(f'count(energy_used_total{{instance="127.0.0.1:{second}"}})') == 1
 
         def delta_arrived():
             assert temporalities(delta, "fruit.sold") == {DELTA}
@@ -156,6 +165,39 @@ def test_the_example_from_python_two_collectors_and_prometheus(make_rotel, monke
         provider.shutdown()
 
 
+def test_two_pull_readers_on_port_0_from_python(monkeypatch, tmp_path):
+    """``prometheus_ports`` from the Python binding: both readers' ports in
+    their order (the first with units, the second without), ports this
+    process listens on, from both of which Prometheus scrapes what the test
+    recorded; none without a pull reader; ShutdownError once shut down."""
+    import otelmetrics
+    from otelmetrics.errors import ShutdownError
+
+    monkeypatch.setenv("PROMETHEUS_PORT", "0")
+    monkeypatch.setenv("SECOND_PORT", "0")
+    config = tmp_path / "pull.yaml"
+    config.write_text(PULL_READERS)
+    provider = otelmetrics.MeterProvider(config_file=config)
+    try:
+        provider.get_meter("readers.py").create_counter("energy.used", "J", value_type=float).add(2.5)
+        ports = provider.prometheus_ports
+        assert isinstance(ports, tuple) and len(ports) == 2 and ports[0] != ports[1], ports
+        assert ports[0] == provider.prometheus_port
+        assert set(ports) <= listening_ports(os.getpid()), (ports, listening_ports(os.getpid()))
+        (tmp_path / "prometheus").mkdir()
+        with Prometheus([f"127.0.0.1:{port}" for port in ports], workdir=tmp_path / "prometheus") as prom:
+            wait_until(lambda: len(prom.query('up{job="otelmetrics"} == 1')) == 2, timeout_s=30,
+                       describe=lambda: f"both endpoints scraped; targets: {prom.targets_health()}")
+            assert prom.wait_for_value(f'sum(energy_used_joules_total{{instance="127.0.0.1:{ports[0]}"}})') == 2.5
+            assert prom.wait_for_value(f'sum(energy_used_total{{instance="127.0.0.1:{ports[1]}"}})') == 2.5
+    finally:
+        provider.shutdown()
+    with pytest.raises(ShutdownError):
+        provider.prometheus_ports  # noqa: B018 (reading it raises)
+    with otelmetrics.MeterProvider(exporters=["none"], in_memory=True) as none:
+        assert none.prometheus_ports == ()
+
+
 @pytest.fixture(scope="module")
 def exemplar_producer(tmp_path_factory):
     return compile_c("tests/e2e/programs/exemplar_producer.c", tmp_path_factory.mktemp("exemplars"), "-pthread")
@@ -188,13 +230,11 @@ def test_a_second_pull_reader_serves_on_its_own_port(tmp_path):
     own naming, the first with the default."""
     exe = compile_c("tests/e2e/programs/prometheus_producer.c", tmp_path)
     config = tmp_path / "pull.yaml"
-    pulls = READERS.split("    - pull:", 1)[1]
-    config.write_text('file_format: "1.0"\nmeter_provider:\n  readers:\n    - pull:' + pulls)
+    config.write_text(PULL_READERS)
     producer = Producer(exe, program_env(OTEL_CONFIG_FILE=str(config), PROMETHEUS_PORT="0", SECOND_PORT="0"))
     try:
-        second = second_port(producer)
         scrapes = []
-        for port in (producer.port, second):
+        for port in pull_ports(producer):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
                 scrapes.append(resp.read().decode())
         assert "energy_used_joules_total " in scrapes[0] and "energy_used_total " not in scrapes[0]

@@ -31,8 +31,9 @@ OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0
 
 
 class Producer:
-    """The producer in `serve` mode: started, its port read, stopped with
-    `quit` (which must shut down cleanly)."""
+    """The producer in `serve` mode: started, its ports read (``ports``:
+    every pull reader's, as the program's provider reports them; ``port``:
+    the first), stopped with `quit` (which must shut down cleanly)."""
 
     def __init__(self, exe: Path, env: dict[str, str], mode: str = "serve"):
         self.started = time.time()   # before the program's instruments exist
@@ -40,7 +41,8 @@ class Producer:
                                      stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("ready "), f"producer did not start: {line!r} {self.proc.stderr.read()}"
-        self.port = int(line.split()[1])
+        self.ports = [int(port) for port in line.split()[1:]]
+        self.port = self.ports[0]
         self.url = f"http://127.0.0.1:{self.port}/metrics"
 
     def quit(self) -> str:

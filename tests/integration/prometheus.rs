@@ -153,3 +153,145 @@ fn runs_beside_the_in_memory_reader() {
         close(p, m);
     }
 }
+
+/// Two pull readers on port 0 from a configuration file; the second drops
+/// unit suffixes, so a scrape tells which reader serves which port.
+const TWO_PULL_READERS: &str = r#"file_format: "1.0"
+meter_provider:
+  readers:
+    - pull:
+        exporter:
+          prometheus/development: {host: 127.0.0.1, port: 0}
+    - pull:
+        exporter:
+          prometheus/development: {host: 127.0.0.1, port: 0, without_units: true}
+"#;
+
+unsafe fn last_message() -> String {
+    std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut()))
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
+    unsafe {
+        let mut b = null_mut();
+        assert_eq!(otelmetrics_provider_builder_new(&mut b), 0);
+        assert_eq!(otelmetrics_provider_builder_set_config_yaml(b, s(TWO_PULL_READERS)), 0);
+        let mut p = null_mut();
+        assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0, "{}", last_message());
+        otelmetrics_provider_builder_free(b);
+        let mut m = null_mut();
+        assert_eq!(
+            otelmetrics_provider_get_meter(p, s("shop"), s(""), s(""), std::ptr::null(), 0, &mut m),
+            0
+        );
+        let mut c = null_mut();
+        assert_eq!(
+            otelmetrics_meter_create_counter_f64(m, s("energy.used"), s(""), s("J"), &mut c),
+            0
+        );
+        assert_eq!(otelmetrics_counter_f64_add(c, 1.5, std::ptr::null(), 0), 0);
+
+        // Capacity 0 asks for the number (the buffer may be NULL).
+        let mut count = usize::MAX;
+        assert_eq!(otelmetrics_provider_prometheus_ports(p, null_mut(), 0, &mut count), 0);
+        assert_eq!(count, 2);
+        // Room for more: the rest of the buffer is left alone.
+        let mut ports = [7u16; 3];
+        count = usize::MAX;
+        assert_eq!(otelmetrics_provider_prometheus_ports(p, ports.as_mut_ptr(), 3, &mut count), 0);
+        assert_eq!(count, 2);
+        assert_eq!(ports[2], 7);
+        let (first, second) = (ports[0], ports[1]);
+        assert!(first != 0 && second != 0 && first != second, "{ports:?}");
+        assert_eq!(first, port_of(p), "the first is the one the single-port call reports");
+        // Each port is its own reader's, in order: the first with units,
+        // the second without.
+        let (a, b2) = (scrape(first, "text/plain"), scrape(second, "text/plain"));
+        assert!(
+            a.contains("energy_used_joules_total{") && !a.contains("energy_used_total{"),
+            "{a}"
+        );
+        assert!(b2.contains("energy_used_total{") && !b2.contains("joules"), "{b2}");
+
+        // Too small a buffer: nothing written, the message gives the number.
+        let mut one = [7u16; 1];
+        count = 99;
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(p, one.as_mut_ptr(), 1, &mut count),
+            OTELMETRICS_STATUS_INVALID_ARGUMENT
+        );
+        assert_eq!((one[0], count), (7, 99));
+        let message = last_message();
+        assert!(message.contains("room for 1 ports") && message.contains("has 2"), "{message}");
+        // A capacity no array can have.
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(p, one.as_mut_ptr(), usize::MAX, &mut count),
+            OTELMETRICS_STATUS_INVALID_ARGUMENT
+        );
+        assert!(last_message().contains("no object can have"), "{}", last_message());
+        // NULLs and a handle of another type.
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(p, null_mut(), 2, &mut count),
+            OTELMETRICS_STATUS_NULL_POINTER
+        );
+        assert!(last_message().contains("out_ports"), "{}", last_message());
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(p, ports.as_mut_ptr(), 3, null_mut()),
+            OTELMETRICS_STATUS_NULL_POINTER
+        );
+        assert!(last_message().contains("out_count"), "{}", last_message());
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(
+                std::ptr::null(),
+                ports.as_mut_ptr(),
+                3,
+                &mut count
+            ),
+            OTELMETRICS_STATUS_NULL_POINTER
+        );
+        assert!(last_message().contains("handle is NULL"), "{}", last_message());
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(
+                m as *const otelmetrics_provider,
+                ports.as_mut_ptr(),
+                3,
+                &mut count
+            ),
+            OTELMETRICS_STATUS_WRONG_HANDLE
+        );
+        assert_eq!(count, 99, "no failure wrote the count");
+
+        // After shutdown: SHUTDOWN, and neither port answers any more.
+        otelmetrics_counter_f64_free(c);
+        otelmetrics_meter_free(m);
+        assert_eq!(otelmetrics_provider_shutdown(p, 2000), 0);
+        assert_eq!(
+            otelmetrics_provider_prometheus_ports(p, ports.as_mut_ptr(), 3, &mut count),
+            OTELMETRICS_STATUS_SHUTDOWN
+        );
+        assert!(last_message().contains("shut down"), "{}", last_message());
+        assert_eq!(count, 99);
+        for port in [first, second] {
+            assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "{port} still listening");
+        }
+        otelmetrics_provider_free(p);
+    }
+}
+
+#[test]
+fn a_provider_without_pull_readers_has_no_ports() {
+    unsafe {
+        let (p, m) = in_memory_provider(|_| {});
+        let mut ports = [7u16; 2];
+        let mut count = 99;
+        assert_eq!(otelmetrics_provider_prometheus_ports(p, ports.as_mut_ptr(), 2, &mut count), 0);
+        assert_eq!((count, ports), (0, [7, 7]));
+        count = 99;
+        assert_eq!(otelmetrics_provider_prometheus_ports(p, null_mut(), 0, &mut count), 0);
+        assert_eq!(count, 0);
+        close(p, m);
+    }
+}

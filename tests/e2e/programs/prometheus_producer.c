@@ -3,8 +3,9 @@
  *
  * `serve`: builds a provider from the environment (the test sets
  * OTEL_METRICS_EXPORTER=prometheus and OTEL_EXPORTER_PROMETHEUS_PORT=0),
- * records the fixed workload below, prints "ready <port>", then waits for a
- * line on stdin ("quit") and prints the shutdown status.
+ * records the fixed workload below, prints "ready <port>..." (every pull
+ * reader's port, in the order of the readers), then waits for a line on
+ * stdin ("quit") and prints the shutdown status.
  *
  * `fork`: like `serve`, then forks; the parent shuts its provider down and
  * prints "down" while the child lives on (until "quit"): nothing may answer
@@ -150,6 +151,28 @@ static void record_collisions(otelmetrics_provider *provider) {
   TRY(otelmetrics_gauge_i64_record(jobs_gauge, 9, NULL, 0));
 }
 
+/* "ready" and every pull reader's port, in the order of the readers (asked
+ * for the number first); the first must be the single-port call's. */
+static void print_ready(const otelmetrics_provider *provider) {
+  uint16_t first = 0, *ports;
+  size_t count = 0;
+  TRY(otelmetrics_provider_prometheus_port(provider, &first));
+  TRY(otelmetrics_provider_prometheus_ports(provider, NULL, 0, &count));
+  ports = calloc(count ? count : 1, sizeof *ports);
+  if (ports == NULL) exit(1);
+  TRY(otelmetrics_provider_prometheus_ports(provider, ports, count, &count));
+  if (count == 0 || ports[0] != first) {
+    fprintf(stderr, "%zu ports, the first %u; the single-port call's %u\n", count, (unsigned)ports[0],
+            (unsigned)first);
+    exit(1);
+  }
+  printf("ready");
+  for (size_t i = 0; i < count; i++) printf(" %u", (unsigned)ports[i]);
+  printf("\n");
+  fflush(stdout);
+  free(ports);
+}
+
 static int serve(int collisions) {
   otelmetrics_provider *provider = NULL;
   otelmetrics_meter *meter = NULL;
@@ -160,10 +183,7 @@ static int serve(int collisions) {
     TRY(otelmetrics_provider_get_meter(provider, OTELMETRICS_STR("e2e.prom"), OTELMETRICS_STR("2.0"), OTELMETRICS_STR(""), NULL, 0, &meter));
     record_workload(meter);
   }
-  uint16_t port = 0;
-  TRY(otelmetrics_provider_prometheus_port(provider, &port));
-  printf("ready %u\n", (unsigned)port);
-  fflush(stdout);
+  print_ready(provider);
   char line[64];
   while (fgets(line, sizeof line, stdin) && strncmp(line, "quit", 4) != 0) {
   }

@@ -813,6 +813,9 @@ otelmetrics_provider_read_json(provider, out_json, out_len) =
 otelmetrics_provider_prometheus_port(provider, out_port) =
     @ccall libotelmetrics.otelmetrics_provider_prometheus_port(provider::Ptr{otelmetrics_provider}, out_port::Ptr{UInt16})::otelmetrics_status
 
+otelmetrics_provider_prometheus_ports(provider, out_ports, capacity, out_count) =
+    @ccall libotelmetrics.otelmetrics_provider_prometheus_ports(provider::Ptr{otelmetrics_provider}, out_ports::Ptr{UInt16}, capacity::Csize_t, out_count::Ptr{Csize_t})::otelmetrics_status
+
 otelmetrics_string_free(s) =
     @ccall libotelmetrics.otelmetrics_string_free(s::Ptr{UInt8})::Cvoid
 

@@ -33,7 +33,7 @@ include("observables.jl")
 include("diagnostics.jl")
 
 export MeterProvider, meter_provider_from_env, global_meter_provider, global_meter_provider!,
-       force_flush, shutdown, read_json, prometheus_port,
+       force_flush, shutdown, read_json, prometheus_port, prometheus_ports,
        Meter, Counter, UpDownCounter, Histogram, Gauge,
        BoundCounter, BoundUpDownCounter, BoundHistogram, BoundGauge, bind_attributes, isenabled,
        ObservableCounter, ObservableUpDownCounter, ObservableGauge, Measurement,

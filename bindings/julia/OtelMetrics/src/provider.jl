@@ -275,11 +275,27 @@ function read_json(p::MeterProvider)
     end
 end
 
-"""The port of the provider's Prometheus `/metrics` endpoint (useful after asking for port 0)."""
+"""The port of the provider's Prometheus `/metrics` endpoint (useful after asking for port 0);
+with several pull readers, the first one's (see `prometheus_ports`)."""
 function prometheus_port(p::MeterProvider)
     port = Ref{UInt16}(0)
     GC.@preserve p check(L.otelmetrics_provider_prometheus_port(provider_handle(p), port))
     return Int(port[])
+end
+
+"""
+    prometheus_ports(provider) -> Vector{Int}
+
+The ports of every Prometheus `/metrics` endpoint, one per pull reader in the order of the
+readers (a configuration file's `meter_provider.readers`), port 0 resolved; empty when there
+is none. Throws `OtelMetricsError` (`:SHUTDOWN`) once the provider is shut down.
+"""
+function prometheus_ports(p::MeterProvider)
+    count = Ref{Csize_t}(0)
+    GC.@preserve p check(L.otelmetrics_provider_prometheus_ports(provider_handle(p), Ptr{UInt16}(C_NULL), 0, count))
+    ports = Vector{UInt16}(undef, count[])
+    GC.@preserve p ports check(L.otelmetrics_provider_prometheus_ports(provider_handle(p), ports, length(ports), count))
+    return Int.(ports[1:count[]])
 end
 
 # ---- Providers still open at exit ----

@@ -364,8 +364,17 @@ end
         body = read(sock, String)
         close(sock)
         @test occursin(r"fruit_counter(_total)?\{[^}]*name=\"apple\"[^}]*\} 3", body)
+        @test prometheus_ports(p) == [port]
+        shutdown(p)
+        expect_status(() -> prometheus_ports(p), :SHUTDOWN)
         close(p)
         expect_status(() -> prometheus_port(test_provider()), :INVALID_ARGUMENT)
+        @test prometheus_ports(test_provider()) == Int[]
+        pull = "    - pull:\n        exporter:\n          prometheus/development: {host: 127.0.0.1, port: 0}\n"
+        two = MeterProvider(; config_yaml="file_format: \"1.0\"\nmeter_provider:\n  readers:\n" * pull * pull)
+        ports = prometheus_ports(two)
+        @test length(ports) == 2 && ports[1] == prometheus_port(two) && ports[1] != ports[2]
+        close(two)
     end
 
     @testset "from the environment" begin

@@ -30,7 +30,8 @@ class MeterProvider(api.MeterProvider):
     none (as ``OTEL_PYTHON_METER_PROVIDER=otelmetrics`` makes it) the provider
     is configured by the ``OTEL_*`` environment alone. ``provider=`` wraps an
     ``otelmetrics.MeterProvider`` made before instead. ``.provider`` is the
-    otelmetrics provider underneath (``read_json()``, ``prometheus_port`` ...).
+    otelmetrics provider underneath (``read_json()``, ``prometheus_port``,
+    ``prometheus_ports`` ...).
 
     Unlike otelmetrics' own classes, nothing here raises once constructed:
     refused calls are logged on the ``otelmetrics.api`` logger.

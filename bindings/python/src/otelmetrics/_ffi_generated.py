@@ -308,6 +308,7 @@ DECLARATIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "otelmetrics_provider_shutdown": (otelmetrics_status, [c_void_p, c_uint64]),
     "otelmetrics_provider_read_json": (otelmetrics_status, [c_void_p, POINTER(c_void_p), POINTER(c_size_t)]),
     "otelmetrics_provider_prometheus_port": (otelmetrics_status, [c_void_p, POINTER(c_uint16)]),
+    "otelmetrics_provider_prometheus_ports": (otelmetrics_status, [c_void_p, POINTER(c_uint16), c_size_t, POINTER(c_size_t)]),
     "otelmetrics_string_free": (None, [c_void_p]),
     "otelmetrics_provider_free": (None, [c_void_p]),
     "otelmetrics_current_span_set": (otelmetrics_status, [POINTER(otelmetrics_span_context)]),

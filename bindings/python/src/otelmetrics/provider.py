@@ -11,7 +11,7 @@ import logging
 import weakref
 from ctypes import byref, c_size_t, c_uint16, c_void_p, string_at
 from os import PathLike
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _config, _ffi
 from ._attributes import encode
@@ -167,10 +167,23 @@ class MeterProvider(Handle):
 
     @property
     def prometheus_port(self) -> int:
-        """The port of the Prometheus endpoint (useful after asking for port 0)."""
+        """The port of the Prometheus endpoint (useful after asking for port 0);
+        with several pull readers, the first one's (see ``prometheus_ports``)."""
         port = c_uint16()
         check(FNS.otelmetrics_provider_prometheus_port(self._h, byref(port)))
         return port.value
+
+    @property
+    def prometheus_ports(self) -> Tuple[int, ...]:
+        """The ports of every Prometheus endpoint, one per pull reader in the
+        order of the readers (a configuration file's
+        ``meter_provider.readers``), port 0 resolved; ``()`` when there is
+        none. Raises ``ShutdownError`` once the provider is shut down."""
+        count = c_size_t()
+        check(FNS.otelmetrics_provider_prometheus_ports(self._h, None, 0, byref(count)))
+        ports = (c_uint16 * count.value)()
+        check(FNS.otelmetrics_provider_prometheus_ports(self._h, ports, count.value, byref(count)))
+        return tuple(ports[:count.value])
 
     def close(self) -> None:
         """Shuts down (if not yet) and frees the provider. Idempotent. A failed
