@@ -6,7 +6,6 @@
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 use crate::common::*;
-use otelmetrics::ffi::errors::otelmetrics_last_error_message;
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::*;
 use std::ptr::null_mut;
@@ -19,10 +18,7 @@ fn control_characters_in_names_are_escaped_in_the_last_error() {
         let status =
             otelmetrics_meter_create_counter_u64(m, s("bad\nname\u{1b}[31m"), s(""), s(""), &mut c);
         assert_eq!(status, OTELMETRICS_STATUS_INVALID_NAME);
-        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut()))
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let message = last_error();
         assert!(!message.chars().any(char::is_control), "{message:?}");
         assert!(message.contains("bad\\nname\\u{1b}[31m"), "{message:?}");
         close(p, m);

@@ -9,7 +9,6 @@
 
 use crate::common::*;
 use otelmetrics::ffi::builder::*;
-use otelmetrics::ffi::errors::otelmetrics_last_error_message;
 use otelmetrics::ffi::instruments_api::*;
 use otelmetrics::ffi::meter::*;
 use otelmetrics::ffi::provider::*;
@@ -115,9 +114,7 @@ fn a_port_in_use_fails_the_build_with_a_message() {
             OTELMETRICS_STATUS_INVALID_CONFIG
         );
         assert!(p.is_null());
-        let message = std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut()))
-            .to_string_lossy()
-            .into_owned();
+        let message = last_error();
         assert!(
             message.contains(&format!("127.0.0.1:{port}")) && message.contains("already in use"),
             "{message}"
@@ -167,12 +164,6 @@ meter_provider:
           prometheus/development: {host: 127.0.0.1, port: 0, without_units: true}
 "#;
 
-unsafe fn last_message() -> String {
-    std::ffi::CStr::from_ptr(otelmetrics_last_error_message(null_mut()))
-        .to_string_lossy()
-        .into_owned()
-}
-
 #[test]
 fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
     unsafe {
@@ -180,7 +171,7 @@ fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
         assert_eq!(otelmetrics_provider_builder_new(&mut b), 0);
         assert_eq!(otelmetrics_provider_builder_set_config_yaml(b, s(TWO_PULL_READERS)), 0);
         let mut p = null_mut();
-        assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0, "{}", last_message());
+        assert_eq!(otelmetrics_provider_builder_build(b, &mut p), 0, "{}", last_error());
         otelmetrics_provider_builder_free(b);
         let mut m = null_mut();
         assert_eq!(
@@ -224,25 +215,25 @@ fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
             OTELMETRICS_STATUS_INVALID_ARGUMENT
         );
         assert_eq!((one[0], count), (7, 99));
-        let message = last_message();
+        let message = last_error();
         assert!(message.contains("room for 1 ports") && message.contains("has 2"), "{message}");
         // A capacity no array can have.
         assert_eq!(
             otelmetrics_provider_prometheus_ports(p, one.as_mut_ptr(), usize::MAX, &mut count),
             OTELMETRICS_STATUS_INVALID_ARGUMENT
         );
-        assert!(last_message().contains("no object can have"), "{}", last_message());
+        assert!(last_error().contains("no object can have"), "{}", last_error());
         // NULLs and a handle of another type.
         assert_eq!(
             otelmetrics_provider_prometheus_ports(p, null_mut(), 2, &mut count),
             OTELMETRICS_STATUS_NULL_POINTER
         );
-        assert!(last_message().contains("out_ports"), "{}", last_message());
+        assert!(last_error().contains("out_ports"), "{}", last_error());
         assert_eq!(
             otelmetrics_provider_prometheus_ports(p, ports.as_mut_ptr(), 3, null_mut()),
             OTELMETRICS_STATUS_NULL_POINTER
         );
-        assert!(last_message().contains("out_count"), "{}", last_message());
+        assert!(last_error().contains("out_count"), "{}", last_error());
         assert_eq!(
             otelmetrics_provider_prometheus_ports(
                 std::ptr::null(),
@@ -252,7 +243,7 @@ fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
             ),
             OTELMETRICS_STATUS_NULL_POINTER
         );
-        assert!(last_message().contains("handle is NULL"), "{}", last_message());
+        assert!(last_error().contains("handle is NULL"), "{}", last_error());
         assert_eq!(
             otelmetrics_provider_prometheus_ports(
                 m as *const otelmetrics_provider,
@@ -272,7 +263,7 @@ fn every_pull_reader_reports_its_port_in_the_order_of_the_readers() {
             otelmetrics_provider_prometheus_ports(p, ports.as_mut_ptr(), 3, &mut count),
             OTELMETRICS_STATUS_SHUTDOWN
         );
-        assert!(last_message().contains("shut down"), "{}", last_message());
+        assert!(last_error().contains("shut down"), "{}", last_error());
         assert_eq!(count, 99);
         for port in [first, second] {
             assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "{port} still listening");

@@ -151,10 +151,8 @@ fn invalid_views_fail_when_added_with_a_message() {
             otelmetrics_provider_builder_add_view(b, wild_rename),
             OTELMETRICS_STATUS_INVALID_CONFIG
         );
-        let msg = std::ffi::CStr::from_ptr(
-            otelmetrics::ffi::errors::otelmetrics_last_error_message(null_mut()),
-        );
-        assert!(msg.to_str().unwrap().contains("wildcard"), "{msg:?}");
+        let msg = last_error();
+        assert!(msg.contains("wildcard"), "{msg:?}");
         let unsorted = view(|v| {
             otelmetrics_view_select_instrument_name(v, s("h"));
             let b = [5.0, 1.0];

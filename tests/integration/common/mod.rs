@@ -9,6 +9,14 @@ use otelmetrics::ffi::*;
 use serde_json::Value;
 use std::ptr::null_mut;
 
+/// The calling thread's last error message, as C reads it.
+pub unsafe fn last_error() -> String {
+    std::ffi::CStr::from_ptr(otelmetrics::ffi::errors::otelmetrics_last_error_message(null_mut()))
+        .to_str()
+        .expect("the last error is UTF-8")
+        .to_owned()
+}
+
 pub fn s(text: &str) -> otelmetrics_str {
     otelmetrics_str { ptr: text.as_ptr() as *const _, len: text.len() }
 }
